@@ -1,0 +1,30 @@
+import type { CodeInfo } from './types.ts';
+import { syntaxCodes } from './syntax.ts';
+import { resolveCodes } from './resolve.ts';
+import { namesCodes } from './names.ts';
+import { valuesCodes } from './values.ts';
+import { dataCodes } from './data.ts';
+import { auditCodes } from './audit.ts';
+import { engineCodes } from './engine.ts';
+import { runCodes } from './run.ts';
+
+export type { CodeInfo } from './types.ts';
+
+/**
+ * The one table of diagnostic codes. Each range lives in its own file so that the stages
+ * can add codes independently:
+ * 1xx syntax · 2xx imports/extends · 3xx names and classes · 4xx values and splits ·
+ * 5xx data scanning and labels · 6xx audit findings · 7xx engines and models · 8xx train/run.
+ */
+export const CODES = {
+  ...syntaxCodes,
+  ...resolveCodes,
+  ...namesCodes,
+  ...valuesCodes,
+  ...dataCodes,
+  ...auditCodes,
+  ...engineCodes,
+  ...runCodes,
+} as const satisfies Record<string, CodeInfo>;
+
+export type Code = keyof typeof CODES;

@@ -1,0 +1,7 @@
+import type { Severity } from '../diagnostic.ts';
+
+/** One row of the code table: its default severity and a one-line description for the docs. */
+export interface CodeInfo {
+  readonly severity: Severity;
+  readonly summary: string;
+}
