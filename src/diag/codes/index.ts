@@ -6,6 +6,7 @@ import { valuesCodes } from './values.ts';
 import { dataCodes } from './data.ts';
 import { auditCodes } from './audit.ts';
 import { engineCodes } from './engine.ts';
+import { trainCodes } from './train.ts';
 import { runCodes } from './run.ts';
 
 export type { CodeInfo } from './types.ts';
@@ -14,7 +15,7 @@ export type { CodeInfo } from './types.ts';
  * The one table of diagnostic codes. Each range lives in its own file so that the stages
  * can add codes independently:
  * 1xx syntax · 2xx imports/extends · 3xx names and classes · 4xx values and splits ·
- * 5xx data scanning and labels · 6xx audit findings · 7xx engines and models · 8xx train/run.
+ * 5xx data scanning and labels · 6xx audit findings · 7xx engines and models · 800–849 preprocessing/train/evaluate · 850–899 runner and cache.
  */
 export const CODES = {
   ...syntaxCodes,
@@ -24,6 +25,7 @@ export const CODES = {
   ...dataCodes,
   ...auditCodes,
   ...engineCodes,
+  ...trainCodes,
   ...runCodes,
 } as const satisfies Record<string, CodeInfo>;
 

@@ -1,7 +1,7 @@
 import type { CodeInfo } from './types.ts';
 
 /**
- * CVR8xx — run. Codes are stable: never renumber or reuse one; retire by leaving it here
+ * CVR850–899 — the runner and its cache. Codes are stable: never renumber or reuse one; retire by leaving it here
  * marked "(retired)".
  */
 export const runCodes = {
