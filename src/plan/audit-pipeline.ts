@@ -6,6 +6,7 @@ import type { Diagnostic } from '../diag/index.ts';
 import { hasErrors } from '../diag/index.ts';
 import type { ResolvedPipeline } from '../dsl/resolved.ts';
 import { scanSources } from '../data/scan.ts';
+import { expandSourceManifests } from '../data/expand.ts';
 import { mapLabels } from '../data/labels.ts';
 import type { LabelResult } from '../data/labels.ts';
 import { assignSplit } from '../data/split.ts';
@@ -24,6 +25,7 @@ export interface AuditOptions {
 }
 
 export interface PipelineAudit {
+  /** The pipeline with `sources from manifest` expanded into sources. */
   readonly pipeline: ResolvedPipeline;
   readonly seed: number;
   /** Every diagnostic of every phase that ran, audit findings last. */
@@ -35,9 +37,12 @@ export interface PipelineAudit {
   readonly report?: AuditReport;
 }
 
-export async function auditPipeline(pipeline: ResolvedPipeline, options: AuditOptions): Promise<PipelineAudit> {
-  const seed = options.seed ?? pipeline.seed;
-  const diagnostics: Diagnostic[] = [];
+export async function auditPipeline(declared: ResolvedPipeline, options: AuditOptions): Promise<PipelineAudit> {
+  const seed = options.seed ?? declared.seed;
+  const expanded = await expandSourceManifests(declared);
+  const pipeline = expanded.pipeline;
+  const diagnostics: Diagnostic[] = [...expanded.diagnostics];
+  if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics };
   const scan = await scanSources(pipeline, { metadataOnly: options.metadataOnly });
   diagnostics.push(...scan.diagnostics);
   if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics };

@@ -4,3 +4,8 @@ export type { AuditReport, AuditInput, BaselineFold, CountRow, IndependenceRepor
 export { auditPipeline } from './audit-pipeline.ts';
 export type { AuditOptions, PipelineAudit } from './audit-pipeline.ts';
 export type { Plan, PlanNode, PlanNodeKind } from './types.ts';
+export { buildPlan, foldCount, nodeCacheDir } from './dag.ts';
+export type { PlanOptions } from './dag.ts';
+export { pipelineLock, lockFileOf, defaultLockPath, readLockFile, compareLocks, cvrVersion, LOCK_VERSION } from './lock.ts';
+export type { LockFile, PipelineLock, SourceLock, LockedFile } from './lock.ts';
+export { canonicalJson, sha256Hex } from './canonical.ts';
