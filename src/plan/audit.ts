@@ -367,12 +367,15 @@ function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult): Diagno
       if (ratio >= IMBALANCE_RATIO && ratio > (worst.get(name)?.ratio ?? 0)) worst.set(name, { fold: fold.name, ratio, counts });
     }
   }
-  for (const [partition, w] of worst) {
+  const worstOverall = [...worst.entries()].sort((a, b) => b[1].ratio - a[1].ratio)[0];
+  if (worstOverall !== undefined) {
+    const [partition, w] = worstOverall;
+    const others = [...worst.entries()].filter(([p]) => p !== partition).map(([p, x]) => `${p} ${x.ratio.toFixed(1)}`);
     out.push(
-      diagnostic('CVR630', `class imbalance in ${partition}${split.folds.length > 1 ? ` (worst: ${w.fold})` : ''}: ${task.map((c) => `${c} ${w.counts[c]}`).join(', ')} (ratio ${w.ratio.toFixed(1)})`, {
+      diagnostic('CVR630', `class imbalance: ${partition}${split.folds.length > 1 ? ` of ${w.fold}` : ''} has ${task.map((c) => `${c} ${w.counts[c]}`).join(', ')} (ratio ${w.ratio.toFixed(1)})${others.length > 0 ? `; also ${others.join(', ')}` : ''}`, {
         span: splitSpan,
-        data: { partition, fold: w.fold, ratio: w.ratio, counts: w.counts, threshold: IMBALANCE_RATIO },
-        hint: partition === 'train' ? 'class weights (`class_weights balanced`) compensate in training; report per-class metrics, not accuracy alone' : 'report per-class metrics (recall, F1), not accuracy alone',
+        data: { worst: { partition, ...w }, partitions: Object.fromEntries(worst), threshold: IMBALANCE_RATIO },
+        hint: 'class weights (`class_weights balanced`) compensate in training; report per-class metrics (recall, F1), not accuracy alone',
       }),
     );
   }
@@ -383,7 +386,11 @@ function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult): Diagno
         span: splitSpan,
         severity: inTest && split.form === 'leave_source_out' ? 'info' : 'warning',
         data: { fold: a.fold, partition: a.partition, classes: a.classes },
-        hint: inTest ? 'metrics for the absent class cannot be computed on this test set' : 'the model cannot learn a class it never sees in training',
+        hint: inTest
+          ? 'metrics for the absent class cannot be computed on this test set'
+          : a.partition === 'val'
+            ? 'early stopping and model selection never see this class; add images or raise the validation fraction'
+            : 'the model cannot learn a class it never sees in training',
       }),
     );
   }
