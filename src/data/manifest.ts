@@ -22,7 +22,8 @@ export function sniffDelimiter(fileName: string, text: string): Delimiter {
   if (lower.endsWith('.tsv')) return 'tsv';
   if (lower.endsWith('.csv')) return 'csv';
   const firstLine = text.split(/\r?\n/, 20).find((l) => l.trim() !== '') ?? '';
-  if (firstLine.includes('\t')) return 'tsv';
+  // Tabs mixed with runs of spaces are whitespace-aligned columns, not TSV.
+  if (firstLine.includes('\t')) return /\S {2,}\S/.test(firstLine) ? 'whitespace' : 'tsv';
   if (firstLine.includes(',')) return 'csv';
   return 'whitespace';
 }
