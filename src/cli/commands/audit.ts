@@ -5,6 +5,7 @@ import type { Diagnostic } from '../../diag/index.ts';
 import { auditPipeline, compareLocks, defaultLockPath, pipelineLock, readLockFile } from '../../plan/index.ts';
 import type { PipelineAudit } from '../../plan/index.ts';
 import { formatAudit } from '../../plan/audit-text.ts';
+import { diagnostic } from '../../data/diagnostic.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import { loadSelected, parseOptions, parseSeed, renderFor } from '../pipeline-command.ts';
@@ -41,7 +42,6 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (typeof loaded === 'number') return loaded;
   const metadataOnly = args.flags.has('metadata-only');
 
-  let lockDiagnostics: Diagnostic[] = [];
   let locked: Awaited<ReturnType<typeof readLockFile>> | undefined;
   const lockPath = resolve(io.cwd, args.values.get('lock') ?? defaultLockPath(file));
   if (args.flags.has('frozen')) locked = await readLockFile(lockPath);
@@ -56,8 +56,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         const before = locked.lock.pipelines[pipeline.name];
         const now = pipelineLock(audit);
         if (before === undefined) {
-          lockDiagnostics = [{ code: 'CVR651', severity: 'error', message: `the lock file ${lockPath} has no pipeline "${pipeline.name}"`, file: lockPath, hint: 'rewrite it with `cvr lock FILE`' }];
-          diagnostics.push(...lockDiagnostics);
+          diagnostics.push(diagnostic('CVR651', `the lock file ${lockPath} has no pipeline "${pipeline.name}"`, { file: lockPath, hint: 'rewrite it with `cvr lock FILE`' }));
         } else if (now !== undefined) diagnostics.push(...compareLocks(pipeline.name, before, now, lockPath));
       }
     }
