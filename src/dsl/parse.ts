@@ -39,6 +39,7 @@ export function parseCvr(path: string, text: string): ParseResult {
   const comments: Comment[] = (lexed.groups['comments'] ?? []).map((t) => ({
     kind: 'comment',
     text: t.image.slice(1),
+    trailing: text.slice(lines[(t.startLine ?? 1) - 1] ?? 0, t.startOffset).trim() !== '',
     span: tokenSpan(path, t),
   }));
 

@@ -430,9 +430,10 @@ export class CvrParser extends CstParser {
   /** `rotate 15deg p 0.45` · `flip horizontal` · `flip vertical p 0.5` */
   augmentOp = this.RULE('augmentOp', () => {
     this.CONSUME1(T.Name, { LABEL: 'op' });
-    // An axis is a bare word right after the op; a word followed by a number is the next op.
+    // An axis is a bare word on the op's own line (`flip horizontal`); a word on the next line
+    // starts the next op. Ops are not separated otherwise, so the line is what tells them apart.
     this.OPTION1({
-      GATE: () => !tokenMatcher(this.LA(1), T.P) && !tokenMatcher(this.LA(2), T.NumberLit),
+      GATE: () => !tokenMatcher(this.LA(1), T.P) && this.LA(1).startLine === this.LA(0).endLine,
       DEF: () => this.CONSUME2(T.Name, { LABEL: 'axis' }),
     });
     this.OPTION2(() => this.CONSUME1(T.NumberLit, { LABEL: 'amount' }));
