@@ -8,8 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadPipelinesWith } from '../src/dsl/load-pipelines.ts';
-import { parseCvr } from '../src/dsl/parse.ts';
+import { loadPipelines } from '../src/dsl/index.ts';
 import { auditPipeline } from '../src/plan/index.ts';
 
 const SOURCES = [
@@ -73,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       baselines.push((performance.now() - b0) / 1000);
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      const loaded = await loadPipelinesWith([join(dir, 'bench.cvr')], parseCvr, { cwd: dir });
+      const loaded = await loadPipelines([join(dir, 'bench.cvr')], { cwd: dir });
       const pipeline = loaded.pipelines[0];
       if (pipeline === undefined) throw new Error(`bench pipeline did not load: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
       const result = await auditPipeline(pipeline, { metadataOnly: true });

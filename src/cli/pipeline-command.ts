@@ -5,8 +5,7 @@
 import { hasErrors } from '../diag/index.ts';
 import type { Diagnostic } from '../diag/index.ts';
 import { diagnosticsToJson, renderDiagnostics } from '../diag/render.ts';
-import { loadPipelinesWith } from '../dsl/load-pipelines.ts';
-import { parseCvr } from '../dsl/parse.ts';
+import { loadPipelines } from '../dsl/index.ts';
 import type { ResolvedPipeline } from '../dsl/resolved.ts';
 import type { CliIo } from './io.ts';
 import { EXIT } from './io.ts';
@@ -69,7 +68,7 @@ export interface Loaded {
  * front end's diagnostics; returns an exit code when the command cannot go on.
  */
 export async function loadSelected(command: string, file: string, pipelineName: string | undefined, io: CliIo, json: boolean): Promise<Loaded | number> {
-  const result = await loadPipelinesWith([file], parseCvr, { cwd: io.cwd });
+  const result = await loadPipelines([file], { cwd: io.cwd });
   const options = { files: result.files, cwd: io.cwd, color: io.isTty && !json };
   if (hasErrors(result.diagnostics)) {
     if (json) io.stdout(`${JSON.stringify(diagnosticsToJson(result.diagnostics, options), null, 2)}\n`);
