@@ -223,3 +223,25 @@ describe('auditPipeline on disk', () => {
     expect(result.diagnostics.map((d) => [d.code, d.data?.['label'], d.data?.['count']])).toEqual([['CVR505', 'COVID', 2]]);
   });
 });
+
+describe('auditPipeline: damaged files', () => {
+  it('warns about zero-byte image files when images are read', async () => {
+    const root = await tempDir();
+    try {
+      await writeTree(root, { 'a/NORMAL/ok.png': await tinyPng(9), 'a/NORMAL/empty.png': '', 'a/COVID/c.png': await tinyPng(10) });
+      const pipeline = pipelineFixture({
+        sources: [folderSource('a', join(root, 'a'), { NORMAL: 'NOR', COVID: 'CVP' })],
+        task: ['NCV', 'CVP'],
+        split: { form: 'kfold', k: 2, stratified: true, groupByPatient: false, validation: NO_VALIDATION },
+      });
+      const full = await auditPipeline(pipeline, { metadataOnly: false });
+      const empty = full.diagnostics.filter((d) => d.code === 'CVR515');
+      expect(empty.map((d) => [d.severity, d.data?.['count']])).toEqual([['warning', 1]]);
+      expect(String(empty[0]!.message)).toContain('empty.png');
+      const meta = await auditPipeline(pipeline, { metadataOnly: true });
+      expect(meta.diagnostics.map((d) => d.code)).not.toContain('CVR515');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
