@@ -86,6 +86,8 @@ describe('cvr audit', () => {
     const [fold] = doc.baselineFolds;
     // Training: cxri 35 NCV + ccxri 12 CVP → prior NCV; test: chexpert 8 NCV, cidc 10 CVP.
     expect(fold.trainingPrior).toEqual({ class: 'NCV', fraction: 35 / 47 });
+    expect(doc.trainingPrior).toEqual(fold.trainingPrior);
+    expect(doc.findings.find((f: { code: string }) => f.code === 'CVR600').message).toContain('unseen test sources cidc, chexpert get the training prior NCV');
     expect(fold.rule).toEqual({ cidc: { class: 'NCV', from: 'prior' }, chexpert: { class: 'NCV', from: 'prior' } });
     expect(doc.sourceOnlyBaseline).toBeCloseTo(8 / 18, 12);
   });
