@@ -6,7 +6,7 @@ export { parseManifest, sniffDelimiter } from './manifest.ts';
 export type { Delimiter, ManifestTable, ManifestRow } from './manifest.ts';
 export { mapLabels, taskClassOf } from './labels.ts';
 export type { LabelMappingRow, LabelOutcome, LabelResult } from './labels.ts';
-export { assignSplit, assignmentHash, quantileBins, unitHash, ROLE, ROLE_NAMES } from './split.ts';
+export { assignSplit, assignmentHash, foldImages, quantileBins, unitHash, ROLE, ROLE_NAMES } from './split.ts';
 export type { Fold, Role, SplitResult, SplitOptions } from './split.ts';
 export { hashFile, hashFiles } from './content-hash.ts';
 export type { HashOutcome } from './content-hash.ts';

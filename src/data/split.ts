@@ -265,3 +265,19 @@ export function assignmentHash(result: SplitResult): string {
   lines.sort();
   return createHash('sha256').update(`${result.form}\n${result.folds.map((f) => f.name).join(',')}\n${lines.join('\n')}`).digest('hex');
 }
+
+/** The images of one fold by role, in the split's image order (what training and evaluation read). */
+export function foldImages(result: SplitResult, foldIndex: number): { train: LabeledImage[]; val: LabeledImage[]; test: LabeledImage[] } {
+  const fold = result.folds[foldIndex];
+  if (fold === undefined) throw new Error(`internal: no fold ${foldIndex} (the split has ${result.folds.length})`);
+  const out = { train: [] as LabeledImage[], val: [] as LabeledImage[], test: [] as LabeledImage[] };
+  result.images.forEach((image, i) => {
+    const role = fold.roles[i];
+    if (role === ROLE.train) out.train.push(image);
+    else if (role === ROLE.val) out.val.push(image);
+    else if (role === ROLE.test) out.test.push(image);
+  });
+  // When validation is the test set (`validation test`), the fold's validation list is its test list.
+  if (fold.validationIsTest) out.val = out.test.slice();
+  return out;
+}
