@@ -141,6 +141,16 @@ describe('cvr lock and audit --frozen', () => {
     }
   });
 
+  it('relocking one pipeline keeps the others\' entries', async () => {
+    const lockPath = join(root, 'partial.lock.json');
+    expect((await cvr(root, 'lock', 'paper.cvr', '--out', lockPath, '--metadata-only')).code).toBe(0);
+    expect((await cvr(root, 'lock', 'paper.cvr', '--out', lockPath, '--metadata-only', '--pipeline', 'single', '--seed', '3')).code).toBe(0);
+    const lock = JSON.parse(await readFile(lockPath, 'utf8'));
+    expect(Object.keys(lock.pipelines).sort()).toEqual(['independent', 'single']);
+    expect(lock.pipelines.single.seed).toBe(3);
+    expect(lock.pipelines.independent.seed).toBe(20201107);
+  });
+
   it('reports a missing lock file', async () => {
     const r = await cvr(root, 'audit', 'paper.cvr', '--frozen', '--lock', join(root, 'none.json'), '--metadata-only');
     expect(r.code).toBe(1);
