@@ -20,7 +20,7 @@
  * another image, each image's bin depends on the image alone, and then three images of one class
  * can always land in the same one of two folds. The audit chooses exact balance.
  */
-import { createHash, hash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Diagnostic } from '../diag/index.ts';
 import type { ResolvedPipeline, ResolvedSplit, ResolvedValidation } from '../dsl/resolved.ts';
 import { diagnostic, firstFew } from './diagnostic.ts';
@@ -82,7 +82,9 @@ const PURPOSE_SLOT: Readonly<Record<SplitPurpose, number>> = { fold: 0, test: 1,
  * the lanes of a cryptographic hash are independent of each other.
  */
 export function unitHashes(seed: number, key: string): [fold: number, test: number, validation: number] {
-  const digest = hash('sha256', `${seed}\u0000${key}`, 'buffer');
+  const text = `${seed}\u0000${key}`;
+  // crypto.hash (Node ≥ 20.12) skips the Hash object; same bytes as createHash.
+  const digest = typeof crypto.hash === 'function' ? crypto.hash('sha256', text, 'buffer') : crypto.createHash('sha256').update(text).digest();
   const lane = (k: number): number => digest.readUIntBE(8 * k, 6) * 16 + (digest[8 * k + 6]! >> 4);
   return [lane(0), lane(1), lane(2)];
 }
@@ -302,7 +304,7 @@ function countBy(values: readonly string[]): Map<string, number> {
 export function assignmentHash(result: SplitResult): string {
   const lines = result.images.map((image, i) => `${image.source}\u0000${image.id}\u0000${result.folds.map((f) => f.roles[i]).join('')}`);
   lines.sort();
-  return createHash('sha256').update(`${result.form}\n${result.folds.map((f) => f.name).join(',')}\n${lines.join('\n')}`).digest('hex');
+  return crypto.createHash('sha256').update(`${result.form}\n${result.folds.map((f) => f.name).join(',')}\n${lines.join('\n')}`).digest('hex');
 }
 
 /** The images of one fold by role, in the split's image order (what training and evaluation read). */
