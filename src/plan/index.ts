@@ -10,3 +10,5 @@ export { pipelineLock, lockFileOf, defaultLockPath, readLockFile, compareLocks, 
 export type { LockFile, PipelineLock, SourceLock, LockedFile } from './lock.ts';
 export { canonicalJson, sha256Hex } from './canonical.ts';
 export { fileListHashes, dataFingerprints } from './fingerprint.ts';
+export { auditDocument } from './audit-json.ts';
+export { formatAudit, formatLabelMapping } from './audit-text.ts';
