@@ -20,6 +20,7 @@ export function auditDocument<F>(result: PipelineAudit, findings: readonly F[], 
     independent: report?.independent ?? null,
     independence: report?.independence ?? null,
     classSources: report?.classSources ?? null,
+    classBalance: report?.classBalance ?? [],
     labels: result.labels?.mapping ?? [],
     findings,
   };

@@ -158,6 +158,9 @@ describe('findings', () => {
     const absent = report.findings.filter((f) => f.code === 'CVR631');
     // Two CVP images over four folds: two test folds lack CVP, reported once.
     expect(absent.map((f) => [f.data?.['partition'], f.data?.['classes'], (f.data?.['folds'] as string[]).length])).toEqual([['test', ['CVP'], 2]]);
+    expect(report.classBalance.filter((b) => b.partition === 'test').map((b) => b.counts['CVP'])).toEqual(expect.arrayContaining([0, 1]));
+    const fullFold = report.classBalance.find((b) => b.partition === 'train' && b.counts['CVP'] === 2)!;
+    expect(fullFold.ratio).toBeCloseTo(30 / 2, 10);
     const imbalance = report.findings.filter((f) => f.code === 'CVR630');
     expect(imbalance).toHaveLength(1);
     const partitions = imbalance[0]!.data?.['partitions'] as Record<string, { ratio: number }>;
