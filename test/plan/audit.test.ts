@@ -249,3 +249,22 @@ describe('auditPipeline: damaged files', () => {
     }
   });
 });
+
+describe('auditPipeline: unreadable files', () => {
+  it('reports files that cannot be read while hashing (CVR510) and stops before the audit', async () => {
+    const root = await tempDir();
+    try {
+      await writeTree(root, { 'images/ok.png': await tinyPng(1), 'images/folder.png/inside.txt': 'x', 'm.csv': 'img,lab\nok.png,COVID\nfolder.png,COVID\n' });
+      const pipeline = pipelineFixture({
+        sources: [{ name: 'm', locations: [{ kind: 'manifest', file: join(root, 'm.csv'), columns: { image: 'img', label: 'lab' }, root: join(root, 'images') }], map: { COVID: 'CVP' }, coarse: 'error' }],
+        task: ['NCV', 'CVP'],
+        split: { form: 'kfold', k: 2, stratified: true, groupByPatient: false, validation: NO_VALIDATION },
+      });
+      const result = await auditPipeline(pipeline, { metadataOnly: false });
+      expect(result.report).toBeUndefined();
+      expect(result.diagnostics.map((d) => [d.code, d.data?.['count']])).toEqual([['CVR510', 1]]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
