@@ -47,6 +47,8 @@ export interface ViewState {
   readonly done?: RunDoneEvent;
   /** Where the running node started and how many batches it has done since, for the ETA. */
   readonly pace?: { readonly id: string; readonly startT: number; readonly batches: number };
+  /** Progress of a running node that is not training (preprocessing, prediction). */
+  readonly progress?: { readonly id: string; readonly done: number; readonly total: number; readonly unit: string };
   /** The latest finished epoch, shown with the running node and in its finished line. */
   readonly lastEpoch?: EpochEvent;
 }
@@ -100,13 +102,15 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
         event.kind === 'train'
           ? [...state.finished, { key: `done-${event.id}`, text: trainedLine(event.id, state, event.ms), tone: 'ok' as const }]
           : state.finished;
-      return { ...state, nodes: setStatus(state.nodes, event.id, 'done'), running, finished };
+      const progress = state.progress?.id === event.id ? undefined : state.progress;
+      return { ...state, nodes: setStatus(state.nodes, event.id, 'done'), running, progress, finished };
     }
     case 'node-failed':
       return {
         ...state,
         nodes: setStatus(state.nodes, event.id, 'failed'),
         running: state.running?.id === event.id ? undefined : state.running,
+        progress: state.progress?.id === event.id ? undefined : state.progress,
         finished: [...state.finished, { key: `failed-${event.id}`, text: `✖ ${event.id} failed: ${event.message}`, tone: 'bad' }],
       };
     case 'node-cancelled':
@@ -114,12 +118,13 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
         ...state,
         nodes: setStatus(state.nodes, event.id, 'pending'),
         running: undefined,
+        progress: undefined,
         finished: [...state.finished, { key: `cancel-${event.id}`, text: `■ ${event.id} stopped; \`cvr run\` again resumes it`, tone: 'note' }],
       };
     case 'node-resumed':
       return { ...state, finished: [...state.finished, { key: `resume-${event.id}-${event.t}`, text: `↻ ${event.id} resumed from ${event.from}`, tone: 'note' }] };
     case 'progress':
-      return state;
+      return { ...state, progress: { id: event.id, done: event.done, total: event.total, unit: event.unit } };
     case 'batch': {
       const pace = state.pace?.id === event.id ? { ...state.pace, batches: state.pace.batches + 1 } : { id: event.id, startT: event.t, batches: 0 };
       const perBatch = pace.batches > 0 ? (event.t - pace.startT) / pace.batches : undefined;
@@ -168,7 +173,7 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
     case 'summary':
       return { ...state, summary: event };
     case 'run-done':
-      return { ...state, done: event, running: undefined };
+      return { ...state, done: event, running: undefined, progress: undefined };
     default: {
       const unknown: never = event;
       return unknown;

@@ -168,6 +168,12 @@ export function RunView(props: { readonly state: ViewState }): React.JSX.Element
       <AuditPanel state={state} />
       {state.nodes.length > 0 && <NodeList nodes={state.nodes} />}
       {state.running && <Progress running={state.running} state={state} />}
+      {state.progress && state.progress.id !== state.running?.id && (
+        <Text>
+          <Text color="yellow">▶ {state.progress.id}</Text> {bar(state.progress.done, state.progress.total, 24)} {state.progress.done}/
+          {state.progress.total} {state.progress.unit}
+        </Text>
+      )}
       {state.summary && (
         <Box flexDirection="column" marginTop={1}>
           {summaryLines(state.summary).map((line, i) => (

@@ -66,6 +66,13 @@ describe('Ink run view', () => {
     expect(frame.split('↻ train:cvrnet:1').length).toBe(2);
   });
 
+  it('shows a bar for a running node that reports progress, and drops it when the node is done', () => {
+    const start = { type: 'node-start', t: 1, id: 'prep:a', kind: 'prep' } as const;
+    const progress = { type: 'progress', t: 2, id: 'prep:a', done: 30, total: 120, unit: 'images' } as const;
+    expect(frameOf([PLAN, start, progress])).toMatch(/▶ prep:a ██████░+ 30\/120 images/);
+    expect(frameOf([PLAN, start, progress, { type: 'node-done', t: 3, id: 'prep:a', kind: 'prep', ms: 2 }])).not.toContain('30/120');
+  });
+
   it.each<[NodeStatus, string]>([
     ['pending', 'gray'],
     ['running', 'yellow'],
