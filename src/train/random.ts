@@ -2,13 +2,12 @@
  * Seeded random streams whose position can be saved and restored, so that a fit resumed from a
  * checkpoint draws exactly the numbers an uninterrupted fit would have drawn.
  *
- * Until the engines stage provides the project-wide stream factory, training derives its streams
- * here from (seed, node key, purpose); the derivation is the same string form engines uses, so
- * swapping one for the other only changes where the function lives.
+ * The streams are engine/random.ts's (alea, named `cvr|seed|node key|purpose`, so they draw the
+ * same numbers), plus a saveable state, which resuming needs and engine's streams do not expose.
  */
 import seedrandom from 'seedrandom';
 
-export type RandomState = seedrandom.State.Arc4;
+export type RandomState = seedrandom.State.Alea;
 
 export interface RandomStream {
   /** A float in [0, 1). */
@@ -25,12 +24,12 @@ function wrap(prng: seedrandom.StatefulPRNG<RandomState>): RandomStream {
 }
 
 export function createStream(seed: number, nodeKey: string, purpose: string): RandomStream {
-  return wrap(seedrandom(`${seed}:${nodeKey}:${purpose}`, { state: true }));
+  return wrap(seedrandom.alea(`cvr|${seed}|${nodeKey}|${purpose}`, { state: true }));
 }
 
 export function restoreStream(state: RandomState): RandomStream {
   // seedrandom copies the state, so the saved object stays usable for a second restore.
-  return wrap(seedrandom('', { state }));
+  return wrap(seedrandom.alea('', { state }));
 }
 
 export function streamFactory(seed: number, nodeKey: string): RandomStreamFactory {

@@ -18,4 +18,5 @@ export const trainCodes = {
   CVR810: { severity: 'warning', summary: 'GradCAM found no correctly classified test image of the chosen class' },
   CVR811: { severity: 'error', summary: 'GradCAM needs a convolutional layer and the model has none' },
   CVR812: { severity: 'error', summary: 'the training set is empty' },
+  CVR813: { severity: 'error', summary: 'the GradCAM class is not a class of the task' },
 } as const satisfies Record<string, CodeInfo>;
