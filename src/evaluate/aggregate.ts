@@ -6,11 +6,14 @@ import type { Prediction } from './metrics.ts';
 import { headline } from './metrics.ts';
 import type { RandomStream } from '../train/random.ts';
 
-/** Mean and population standard deviation (numpy's default, ddof = 0). */
+/**
+ * Mean and sample standard deviation over folds (n − 1, as pandas and the runner's summary;
+ * 0 for a single fold).
+ */
 export function meanStd(values: readonly number[]): MeanStd {
-  if (values.length === 0) return { mean: 0, std: 0 };
+  if (values.length === 0) return { mean: Number.NaN, std: Number.NaN };
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
+  const variance = values.length > 1 ? values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1) : 0;
   return { mean, std: Math.sqrt(variance) };
 }
 

@@ -7,7 +7,8 @@
  * state, best weights, history and the positions of the shuffle and augmentation streams — is
  * written atomically to `<checkpointDir>/checkpoint.bin`. A fit started again with the same
  * request continues from there and ends with exactly the weights an uninterrupted fit would have
- * (on the CPU backends). An aborted signal stops at the next batch boundary; bad data or a
+ * (on the CPU backends). An aborted signal stops at the next batch boundary and checkpoints the
+ * epoch so far (with the batch to continue from), so no finished batch is redone; bad data or a
  * diverging loss stops with a diagnostic; in every case the last checkpoint stays on disk.
  */
 import { createHash } from 'node:crypto';
@@ -50,6 +51,8 @@ export interface FitRequest {
   /** Streams of this node: `shuffle`, `augment` are drawn here. */
   readonly random: RandomStreamFactory;
   readonly checkpointDir: string;
+  /** Where the final weights go (the runner: its node's output folder). Default `<checkpointDir>/final.weights`. */
+  readonly weightsFile?: string;
   readonly emit?: EventSink;
   readonly signal?: AbortSignal;
   /** Clock for event timestamps and throughput. */
@@ -89,6 +92,17 @@ interface CheckpointMeta {
   readonly rng: { readonly shuffle: RandomState; readonly augment: RandomState };
   readonly optimizerStep: number;
   readonly counts: { readonly model: number; readonly optimizer: number; readonly best: number };
+  /** Present when the fit was cancelled inside an epoch: where to pick it up. */
+  readonly partial?: PartialEpoch;
+}
+
+/** The running sums of an epoch cut short, and the shuffle stream as it was when the epoch began. */
+interface PartialEpoch {
+  readonly batch: number;
+  readonly lossSum: number;
+  readonly correct: number;
+  readonly seen: number;
+  readonly shuffleAtStart: RandomState;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
@@ -163,7 +177,7 @@ export async function fit(req: FitRequest): Promise<FitResult> {
   const optimizer = createOptimizer(config.optimizer, vars);
   const fp = fingerprint(req, model);
   const checkpointFile = join(req.checkpointDir, CHECKPOINT_FILE);
-  const weightsFile = join(req.checkpointDir, FINAL_WEIGHTS_FILE);
+  const weightsFile = req.weightsFile ?? join(req.checkpointDir, FINAL_WEIGHTS_FILE);
 
   let epoch = 0;
   let lr = config.optimizer.lr;
@@ -175,6 +189,7 @@ export async function fit(req: FitRequest): Promise<FitResult> {
   let augmentRng = req.random('augment');
   let status: FitStatus = 'completed';
   let finished = false;
+  let partial: PartialEpoch | undefined;
 
   const saved = await readTensorFile<CheckpointMeta>(checkpointFile);
   if (saved !== undefined) {
@@ -190,14 +205,14 @@ export async function fit(req: FitRequest): Promise<FitResult> {
     restoreWeights(model, modelArrays);
     optimizer.restore({ step: m.optimizerStep, slots: optArrays.map((a) => a.data) });
     best = m.counts.best > 0 ? saved.arrays.slice(m.counts.model + m.counts.optimizer) : undefined;
-    ({ epoch, lr, plateau, early, status, finished } = m);
+    ({ epoch, lr, plateau, early, status, finished, partial } = m);
     history = [...m.history];
-    shuffleRng = req.random('shuffle', m.rng.shuffle);
+    shuffleRng = req.random('shuffle', partial?.shuffleAtStart ?? m.rng.shuffle);
     augmentRng = req.random('augment', m.rng.augment);
   }
   const resumedFrom = epoch;
 
-  const writeCheckpoint = async () => {
+  const writeCheckpoint = async (cut?: PartialEpoch) => {
     const opt = optimizer.state();
     const modelArrays = snapshotWeights(model);
     const optArrays = opt.slots.map((data, i) => ({ name: `optimizer/${i}`, shape: [data.length], data }));
@@ -214,6 +229,7 @@ export async function fit(req: FitRequest): Promise<FitResult> {
       rng: { shuffle: shuffleRng.state(), augment: augmentRng.state() },
       optimizerStep: opt.step,
       counts: { model: modelArrays.length, optimizer: optArrays.length, best: best?.length ?? 0 },
+      ...(cut !== undefined ? { partial: cut } : {}),
     };
     await writeTensorFile(checkpointFile, meta, [...modelArrays, ...optArrays, ...(best ?? [])]);
   };
@@ -223,13 +239,20 @@ export async function fit(req: FitRequest): Promise<FitResult> {
   try {
     while (!finished) {
       optimizer.learningRate = lr;
+      const shuffleAtStart = shuffleRng.state();
       const order = shuffled(req.train, shuffleRng);
       const batches = batchesOf(order, config.batch);
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
+      let lossSum = partial?.lossSum ?? 0;
+      let correct = partial?.correct ?? 0;
+      let seen = partial?.seen ?? 0;
+      const firstBatch = partial?.batch ?? 0;
+      partial = undefined;
       for (const [b, items] of batches.entries()) {
-        if (req.signal?.aborted) return { ok: true, status: 'cancelled', model, history, resumedFrom, classWeights: weightsPerClass };
+        if (b < firstBatch) continue;
+        if (req.signal?.aborted) {
+          await writeCheckpoint({ batch: b, lossSum, correct, seen, shuffleAtStart });
+          return { ok: true, status: 'cancelled', model, history, resumedFrom, classWeights: weightsPerClass };
+        }
         const started = now();
         const batch = makeBatch(items, { ...spec, augment: req.augment, random: augmentRng });
         const [loss, hits] = tf.tidy(() => {

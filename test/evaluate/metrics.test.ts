@@ -93,9 +93,10 @@ describe('metrics, hand-computed cases', () => {
     expect(m.auc?.['NOR']).toBeCloseTo(0.75, 12);
   });
 
-  it('mean ± std is numpy-style (ddof 0) and quantiles interpolate linearly', () => {
+  it('mean ± std uses the sample std (n − 1) and quantiles interpolate linearly', () => {
     expect(meanStd([0.8, 0.9, 1.0]).mean).toBeCloseTo(0.9, 12);
-    expect(meanStd([0.8, 0.9, 1.0]).std).toBeCloseTo(0.0816497, 6);
+    expect(meanStd([0.8, 0.9, 1.0]).std).toBeCloseTo(0.1, 12);
+    expect(meanStd([0.7])).toEqual({ mean: 0.7, std: 0 });
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
     expect(quantile([1, 2, 3, 4, 5], 0.025)).toBeCloseTo(1.1, 12);
   });
@@ -107,7 +108,7 @@ describe('metrics, hand-computed cases', () => {
     const s = summarizeFolds([f1, f0]);
     expect(s.folds.map((f) => f.fold)).toEqual([0, 1]);
     expect(s.summary.accuracy.mean).toBeCloseTo(0.875, 12);
-    expect(s.summary.accuracy.std).toBeCloseTo(0.125, 12);
+    expect(s.summary.accuracy.std).toBeCloseTo(Math.SQRT1_2 * 0.25, 12);
   });
 
   it('bootstrap intervals are seeded, bracket the point estimate, and narrow with more data', () => {

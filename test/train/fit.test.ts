@@ -100,7 +100,7 @@ describe('fit', () => {
 
     const dir = mkdtempSync(join(tmpdir(), 'cvr-resume-'));
     const controller = new AbortController();
-    // Abort during the third epoch: two epochs are checkpointed, the third is lost and redone.
+    // Abort inside the third epoch: the checkpoint holds two epochs and the third's first batches.
     const events: RunEvent[] = [];
     const first = await fit(
       request({
@@ -115,9 +115,16 @@ describe('fit', () => {
     );
     expect(first.ok && first.status).toBe('cancelled');
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(2);
-    const resumed = await fit(request({ config, checkpointDir: dir }));
+    const continued: RunEvent[] = [];
+    const resumed = await fit(request({ config, checkpointDir: dir, emit: (e) => continued.push(e) }));
     if (!resumed.ok) throw new Error('resume failed');
     expect(resumed.resumedFrom).toBe(2);
+    const firstBatch = continued.find((e) => e.type === 'batch');
+    expect(firstBatch !== undefined && [firstBatch.type === 'batch' && firstBatch.epoch, firstBatch.type === 'batch' && firstBatch.batch]).toEqual([3, 3]);
+    const redone: RunEvent[] = [];
+    const again = await fit(request({ config, checkpointDir: dir, emit: (e) => redone.push(e) }));
+    expect(again.ok && again.history).toEqual(whole.history);
+    expect(redone.filter((e) => e.type === 'batch')).toEqual([]);
     expect(resumed.history).toEqual(whole.history);
     expect(await weightsOf(resumed.model)).toEqual(await weightsOf(whole.model));
   });
