@@ -139,7 +139,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   if (result.status === 'done') {
     const metrics = buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit });
     await writeJson(join(runDir, 'metrics.json'), metrics);
-    if (predictions.length > 0) await writeFile(join(runDir, 'predictions.csv'), predictionsCsv(predictions));
+    if (predictions.length > 0) await writeFile(join(runDir, 'predictions.csv'), predictionsCsv(predictions, options.classes));
     if (Object.keys(models).length > 0) emit(summaryOf(metrics, now()));
   }
   const ok = result.status === 'done';

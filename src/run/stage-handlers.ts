@@ -95,7 +95,7 @@ export function stageHandlers(options: StageOptions): Handlers {
       classes: classes.length,
       width: declared.width,
       seed,
-      nodeKey: `${declared.name}`,
+      nodeKey: node.key,
     });
     if (!built.ok) throw new NodeFailure(options.render(built.diagnostics));
     if (declared.weights !== 'none') {
