@@ -73,6 +73,22 @@ describe('Ink run view', () => {
     expect(frameOf([PLAN, start, progress, { type: 'node-done', t: 3, id: 'prep:a', kind: 'prep', ms: 2 }])).not.toContain('30/120');
   });
 
+  it('takes the planned epochs from the last epoch event when batch events omit them, for the ETA', () => {
+    const batch = (t: number, epoch: number, n: number) =>
+      ({ type: 'batch', t, id: 'train:cvrnet:1', model: 'cvrnet', fold: 1, epoch, batch: n, batches: 2, loss: 0.5, accuracy: 0.5, imagesPerSecond: 10 }) as const;
+    const events = [
+      PLAN,
+      { type: 'node-start', t: 0, id: 'train:cvrnet:1', kind: 'train' } as const,
+      batch(100, 1, 1),
+      batch(200, 1, 2),
+      { type: 'epoch', t: 200, id: 'train:cvrnet:1', model: 'cvrnet', fold: 1, epoch: 1, epochs: 3, logs: { loss: 0.5 } } as const,
+      batch(300, 2, 1),
+    ];
+    // 3 batches in 300 ms; 3 left (1 of epoch 2, 2 of epoch 3).
+    expect(frameOf(events)).toMatch(/batch\s+█+░+ 1\/2\s+10 img\/s · ETA 300ms/);
+    expect(frameOf(events)).toMatch(/epoch\s+█+░+ 2\/3/);
+  });
+
   it.each<[NodeStatus, string]>([
     ['pending', 'gray'],
     ['running', 'yellow'],
