@@ -524,8 +524,10 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     return undefined;
   }
 
-  kfoldBody(c: C.KfoldBodyCstChildren, ctx: BuildContext): { stratified: boolean; groupedBy?: A.Ident; validation?: A.ValidationSpec } {
-    const out: { stratified: boolean; groupedBy?: A.Ident; validation?: A.ValidationSpec } = { stratified: false };
+  kfoldBody(c: C.KfoldBodyCstChildren, ctx: BuildContext): Omit<Mutable<A.KfoldSplit>, 'kind' | 'form' | 'k' | 'span'> {
+    const out: Omit<Mutable<A.KfoldSplit>, 'kind' | 'form' | 'k' | 'span'> = { stratified: false };
+    const first = real(c.Stratified);
+    if (first !== undefined) out.stratifiedSpan = tokenSpan(ctx.file, first);
     for (const token of realAll(c.Stratified)) out.stratified = flagOnce(ctx, out.stratified, 'stratified', 'this split', token);
     this.groupAndValidation(c, ctx, out);
     return out;
@@ -808,6 +810,10 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     });
     for (const t of realAll(c.Confusion)) block.confusion = flagOnce(ctx, block.confusion, 'confusion', where, t);
     for (const t of realAll(c.BySource)) block.bySource = flagOnce(ctx, block.bySource, 'by_source', where, t);
+    const confusion = real(c.Confusion);
+    if (confusion !== undefined) block.confusionSpan = tokenSpan(ctx.file, confusion);
+    const bySource = real(c.BySource);
+    if (bySource !== undefined) block.bySourceSpan = tokenSpan(ctx.file, bySource);
     realAll(c.bootstrap).forEach((t) => setOnce(ctx, block, 'bootstrap', numberLit(ctx, t), 'bootstrap', where, tokenSpan(ctx.file, t)));
     for (const g of c.gradcamSpec ?? []) setOnce(ctx, block, 'gradcam', this.gradcamSpec(g.children, ctx, g), 'gradcam', where, nodeSpan(ctx.file, g));
     return block;

@@ -246,7 +246,7 @@ export type ManifestFieldCstChildren = {
   Delimiter?: IToken[];
   delimiter?: IToken[];
   Columns?: IToken[];
-  column?: IToken[];
+  column?: (IToken)[];
 };
 
 export interface SourcesFromManifestCstNode extends CstNode {
@@ -275,7 +275,7 @@ export interface FixedPartitionCstNode extends CstNode {
 
 export type FixedPartitionCstChildren = {
   Partition?: IToken[];
-  partition?: IToken[];
+  partition?: (IToken)[];
 };
 
 export interface OnlySourcesCstNode extends CstNode {

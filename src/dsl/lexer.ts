@@ -19,26 +19,31 @@ export const Identifier = createToken({
   label: 'a name',
 });
 
-/** A keyword token; `longer_alt` makes `sourcesX` or `test_a` lex as one identifier, not a keyword and a tail. */
-function keyword(name: string, word: string): TokenType {
+/**
+ * A keyword token; `longer_alt` makes `sources_all` or `test-a` lex as one identifier, not a
+ * keyword and a tail. Soft keywords also count as names (`categories: [Name]`); reserved ones,
+ * the words that start a statement, do not, so that a missing name before the next statement
+ * (`task NCV vs` then `split …`) is reported there instead of swallowing the statement.
+ */
+function keyword(name: string, word: string, kind: 'soft' | 'reserved' = 'soft'): TokenType {
   return createToken({
     name,
     pattern: new RegExp(`${word}(?![A-Za-z0-9_-])`),
     longer_alt: Identifier,
-    categories: [Name],
+    ...(kind === 'soft' ? { categories: [Name] } : {}),
     label: `\`${word}\``,
   });
 }
 
-export const Import = keyword('Import', 'import');
-export const Pipeline = keyword('Pipeline', 'pipeline');
-export const Extends = keyword('Extends', 'extends');
-export const Title = keyword('Title', 'title');
-export const Description = keyword('Description', 'description');
-export const Seed = keyword('Seed', 'seed');
-export const Classes = keyword('Classes', 'classes');
-export const Sources = keyword('Sources', 'sources');
-export const Source = keyword('Source', 'source');
+export const Import = keyword('Import', 'import', 'reserved');
+export const Pipeline = keyword('Pipeline', 'pipeline', 'reserved');
+export const Extends = keyword('Extends', 'extends', 'reserved');
+export const Title = keyword('Title', 'title', 'reserved');
+export const Description = keyword('Description', 'description', 'reserved');
+export const Seed = keyword('Seed', 'seed', 'reserved');
+export const Classes = keyword('Classes', 'classes', 'reserved');
+export const Sources = keyword('Sources', 'sources', 'reserved');
+export const Source = keyword('Source', 'source', 'reserved');
 export const From = keyword('From', 'from');
 export const Manifest = keyword('Manifest', 'manifest');
 export const Folder = keyword('Folder', 'folder');
@@ -48,9 +53,9 @@ export const Coarse = keyword('Coarse', 'coarse');
 export const Labels = keyword('Labels', 'labels');
 export const Patients = keyword('Patients', 'patients');
 export const Path = keyword('Path', 'path');
-export const Task = keyword('Task', 'task');
+export const Task = keyword('Task', 'task', 'reserved');
 export const Vs = keyword('Vs', 'vs');
-export const Split = keyword('Split', 'split');
+export const Split = keyword('Split', 'split', 'reserved');
 export const Kfold = keyword('Kfold', 'kfold');
 export const Holdout = keyword('Holdout', 'holdout');
 export const LeaveSourceOut = keyword('LeaveSourceOut', 'leave_source_out');
@@ -61,20 +66,20 @@ export const Stratified = keyword('Stratified', 'stratified');
 export const Grouped = keyword('Grouped', 'grouped');
 export const By = keyword('By', 'by');
 export const BySource = keyword('BySource', 'by_source');
-export const Image = keyword('Image', 'image');
+export const Image = keyword('Image', 'image', 'reserved');
 export const Size = keyword('Size', 'size');
 export const X = keyword('X', 'x');
 export const Resize = keyword('Resize', 'resize');
 export const Channels = keyword('Channels', 'channels');
 export const Normalize = keyword('Normalize', 'normalize');
-export const Augment = keyword('Augment', 'augment');
+export const Augment = keyword('Augment', 'augment', 'reserved');
 export const P = keyword('P', 'p');
 export const Models = keyword('Models', 'models');
-export const Model = keyword('Model', 'model');
-export const Compare = keyword('Compare', 'compare');
-export const Train = keyword('Train', 'train');
-export const Evaluate = keyword('Evaluate', 'evaluate');
-export const Engine = keyword('Engine', 'engine');
+export const Model = keyword('Model', 'model', 'reserved');
+export const Compare = keyword('Compare', 'compare', 'reserved');
+export const Train = keyword('Train', 'train', 'reserved');
+export const Evaluate = keyword('Evaluate', 'evaluate', 'reserved');
+export const Engine = keyword('Engine', 'engine', 'reserved');
 export const Columns = keyword('Columns', 'columns');
 export const Root = keyword('Root', 'root');
 export const Partition = keyword('Partition', 'partition');

@@ -4,19 +4,40 @@
  */
 import { EOF, tokenLabel, tokenMatcher } from 'chevrotain';
 import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { RCurly } from './lexer.ts';
 
-/** What a rule is, for "expected …" messages when no single token is expected. */
+const TOP_LEVEL = '`import`, `pipeline`, `source` or a named block';
+
+/** What may appear in a rule (inside a block: what the block holds), for "expected …" messages. */
 const RULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  file: '`import`, `pipeline`, `source` or a named block',
+  file: TOP_LEVEL,
   namedBlock: 'a named block (`classes`, `image`, `augment`, `train` or `evaluate` NAME { … })',
+  pipeline: 'a pipeline statement',
   statement: 'a pipeline statement',
+  classesBlock: 'a class (`NOR "Normal"` or `NCV = NOR | NCP`)',
+  sourceDecl: 'a source setting (`folder`, `manifest`, `labels from path`, `patients from path`, `map`, `coarse`)',
   sourceSetting: 'a source setting (`folder`, `manifest`, `labels from path`, `patients from path`, `map`, `coarse`)',
-  manifestField: 'a manifest setting',
+  manifestLocation: 'a manifest setting (`image`, `label`, `patient`, `source`, `partition`, `root`, `columns`, `delimiter`)',
+  manifestField: 'a manifest setting (`image`, `label`, `patient`, `source`, `partition`, `root`, `columns`, `delimiter`)',
+  sourcesFromManifest: 'a manifest setting (`columns`, `root`, `partition`, `only`, `map`, `coarse`, …)',
+  labelMap: 'a map entry (`"label" -> CLASS` or `"label" -> drop`)',
   splitStmt: '`kfold`, `holdout`, `leave_source_out` or `given`',
-  trainBlock: 'a training setting',
-  evaluateBlock: 'an evaluation setting',
+  kfoldBody: 'a kfold setting (`stratified`, `grouped by`, `validation`)',
+  holdoutBody: 'a holdout setting (`test`, `grouped by`, `validation`)',
+  partitionedBody: 'a split setting (`grouped by`, `validation`)',
   imageBlock: 'an image setting (`size`, `resize`, `channels`, `normalize`)',
+  augmentBlock: 'an augmentation (`rotate 15deg p 0.5`, `flip horizontal`, …)',
+  modelOptions: 'a model option (`weights none`, `width 0.25`, …)',
+  trainBlock: 'a training setting (`optimizer`, `loss`, `class_weights`, `batch`, `epochs`, `reduce_lr`, `early_stop`)',
+  classWeightsSpec: 'a class weight (`CVP 4.5`)',
+  evaluateBlock: 'an evaluation setting (`metrics`, `confusion`, `by_source`, `bootstrap`, `gradcam`)',
 };
+
+/**
+ * Marks a message about a token where a block had to end: the token is wrong (an unknown
+ * setting), not missing, so the diagnostic points at the token itself.
+ */
+export const UNEXPECTED_IN_BLOCK = 'unexpected ';
 
 export function describeToken(token: IToken): string {
   if (tokenMatcher(token, EOF)) return 'the end of the file';
@@ -39,11 +60,18 @@ function oneOf(labels: readonly string[]): string {
 }
 
 export const cvrErrorMessages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, actual }) {
+  buildMismatchTokenMessage({ expected, actual, ruleName }) {
+    // Expecting the end of a block (or of the file) means the repetition inside it stopped at a
+    // token that starts nothing it holds: say what it can hold.
+    if (tokenMatcher(actual, EOF) === false && (expected === RCurly || expected === EOF)) {
+      const holds = RULE_DESCRIPTIONS[ruleName];
+      const end = expected === EOF ? '' : ' or `}`';
+      if (holds !== undefined) return `${UNEXPECTED_IN_BLOCK}${describeToken(actual)}: expected ${holds}${end}`;
+    }
     return `expected ${tokenLabel(expected)} but found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
-    return `unexpected ${describeToken(firstRedundant)}: expected \`import\`, \`pipeline\`, \`source\` or a named block`;
+    return `${UNEXPECTED_IN_BLOCK}${describeToken(firstRedundant)}: expected ${TOP_LEVEL}`;
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
     const found = actual[0] === undefined ? 'something else' : describeToken(actual[0]);

@@ -12,6 +12,7 @@ import { AstBuilder, tokenSpan } from './build-ast.ts';
 import type { FileCstNode } from './cst-types.ts';
 import { cvrLexer, RegexLit, StringLit } from './lexer.ts';
 import { cvrParser } from './parser-instance.ts';
+import { UNEXPECTED_IN_BLOCK } from './parse-messages.ts';
 
 const builder = new AstBuilder();
 
@@ -38,6 +39,7 @@ export function parseCvr(path: string, text: string): ParseResult {
   const comments: Comment[] = (lexed.groups['comments'] ?? []).map((t) => ({
     kind: 'comment',
     text: t.image.slice(1),
+    trailing: text.slice(lines[(t.startLine ?? 1) - 1] ?? 0, t.startOffset).trim() !== '',
     span: tokenSpan(path, t),
   }));
 
@@ -93,7 +95,8 @@ function parseErrorDiagnostic(file: string, text: string, lines: readonly number
   // Something missing (rather than something wrong) is shown where it should have been: just
   // after the previous token. That is also the only place for a token that recovery inserted
   // or for the end of the file, which have no position of their own.
-  const missing = code === 'CVR105' || code === 'CVR107';
+  const missing = (code === 'CVR105' || code === 'CVR107') && !error.message.startsWith(UNEXPECTED_IN_BLOCK);
+  if (code === 'CVR105' && !missing) code = 'CVR106';
   let span: Span;
   if (!isReal(token)) span = isReal(previous) ? after(file, lines, previous) : spanAt(file, lines, text.length, text.length);
   else if (missing && isReal(previous) && (previous.endLine ?? previous.startLine) !== token.startLine) span = after(file, lines, previous);

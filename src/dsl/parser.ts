@@ -205,7 +205,14 @@ export class CvrParser extends CstParser {
           // followed by its string (`root "…"`), or `partition NAME` (a fixed partition).
           this.AT_LEAST_ONE({
             GATE: () => this.columnContinues(),
-            DEF: () => this.CONSUME2(T.Name, { LABEL: 'column' }),
+            DEF: () => {
+              this.OR2([
+                { ALT: () => this.CONSUME2(T.Name, { LABEL: 'column' }) },
+                // `image` and `source` are reserved words but also column roles.
+                { ALT: () => this.CONSUME2(T.Image, { LABEL: 'column' }) },
+                { ALT: () => this.CONSUME2(T.Source, { LABEL: 'column' }) },
+              ]);
+            },
           });
         },
       },
@@ -215,9 +222,9 @@ export class CvrParser extends CstParser {
   private columnContinues(): boolean {
     const next = this.LA(1);
     const after = this.LA(2);
-    if (!tokenMatcher(next, T.Name) || isOneOf(next, MANIFEST_SETTING_STARTS)) return false;
+    if (!isOneOf(next, [T.Name, T.Image, T.Source]) || isOneOf(next, MANIFEST_SETTING_STARTS)) return false;
     if (isOneOf(next, FIELD_KEYWORDS) && tokenMatcher(after, T.StringLit)) return false;
-    if (tokenMatcher(next, T.Partition) && tokenMatcher(after, T.Name) && !isOneOf(after, [...FIELD_KEYWORDS, ...MANIFEST_SETTING_STARTS])) {
+    if (tokenMatcher(next, T.Partition) && isOneOf(after, [T.Name, T.Train]) && !isOneOf(after, [...FIELD_KEYWORDS, ...MANIFEST_SETTING_STARTS])) {
       return false;
     }
     return true;
@@ -244,7 +251,11 @@ export class CvrParser extends CstParser {
   /** `partition test`: every row of the manifest is in that partition (`partition "col"` is a column). */
   fixedPartition = this.RULE('fixedPartition', () => {
     this.CONSUME(T.Partition);
-    this.CONSUME(T.Name, { LABEL: 'partition' });
+    this.OR([
+      { ALT: () => this.CONSUME(T.Name, { LABEL: 'partition' }) },
+      // `train` is a reserved word but also a partition.
+      { ALT: () => this.CONSUME(T.Train, { LABEL: 'partition' }) },
+    ]);
   });
 
   onlySources = this.RULE('onlySources', () => {
@@ -419,9 +430,10 @@ export class CvrParser extends CstParser {
   /** `rotate 15deg p 0.45` · `flip horizontal` · `flip vertical p 0.5` */
   augmentOp = this.RULE('augmentOp', () => {
     this.CONSUME1(T.Name, { LABEL: 'op' });
-    // An axis is a bare word right after the op; a word followed by a number is the next op.
+    // An axis is a bare word on the op's own line (`flip horizontal`); a word on the next line
+    // starts the next op. Ops are not separated otherwise, so the line is what tells them apart.
     this.OPTION1({
-      GATE: () => !tokenMatcher(this.LA(1), T.P) && !tokenMatcher(this.LA(2), T.NumberLit),
+      GATE: () => !tokenMatcher(this.LA(1), T.P) && this.LA(1).startLine === this.LA(0).endLine,
       DEF: () => this.CONSUME2(T.Name, { LABEL: 'axis' }),
     });
     this.OPTION2(() => this.CONSUME1(T.NumberLit, { LABEL: 'amount' }));
