@@ -84,3 +84,15 @@ describe('GradCAM', () => {
     expect(Array.from(out.slice(3))).not.toEqual([100, 100, 100]);
   });
 });
+
+describe('GradCAM targets of the registry CVR-Net', () => {
+  it('explains the whole model and every head, P3 once per branch', async () => {
+    const { buildModel } = await import('../../src/models/index.ts');
+    const built = buildModel('cvrnet', { size: 32, channels: 1, classes: 2, width: 0.125, seed: 1, nodeKey: 'gradcam-test', init: 'zeros' });
+    if (!built.ok) throw new Error('build failed');
+    const targets = defaultTargets(built.model);
+    expect(targets.map((t) => t.name)).toEqual(['model', 'p1', 'p2', 'p3_resnet', 'p3_xception', 'p4', 'p5']);
+    expect(targets.filter((t) => t.name !== 'model').every((t) => t.outputLayer === `${t.name.slice(0, 2)}_softmax`)).toBe(true);
+    built.model.dispose();
+  });
+});
