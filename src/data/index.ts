@@ -13,6 +13,7 @@ export {
   type PrepResult,
   type ImageSource,
   type OpenResult,
+  type Pixels,
 } from './prep-cache.ts';
 export { makeBatch, batchesOf, type Batch, type BatchSpec, type LabelledImage } from './batches.ts';
 export { augmentImage, type ImageShape } from './augment.ts';

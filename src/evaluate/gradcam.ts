@@ -184,7 +184,8 @@ export async function gradcam(req: GradcamRequest): Promise<GradcamResult> {
   const written: GradcamImage[] = [];
   for (const [rank, p] of chosen.entries()) {
     const batch = makeBatch([{ id: p.id, classIndex }], { source: req.images, normalize: req.normalize, classes: req.classes.length });
-    const raw = req.images.read(p.id);
+    const samples = req.images.read(p.id);
+    const raw = samples instanceof Uint16Array ? Uint8Array.from(samples, (v) => v >> 8) : samples;
     const x = tf.tensor4d(batch.x, [1, height, width, channels]);
     try {
       for (const target of targets) {
