@@ -91,8 +91,11 @@ describe('GradCAM targets of the registry CVR-Net', () => {
     const built = buildModel('cvrnet', { size: 32, channels: 1, classes: 2, width: 0.125, seed: 1, nodeKey: 'gradcam-test', init: 'zeros' });
     if (!built.ok) throw new Error('build failed');
     const targets = defaultTargets(built.model);
-    expect(targets.map((t) => t.name)).toEqual(['model', 'p1', 'p2', 'p3_resnet', 'p3_xception', 'p4', 'p5']);
-    expect(targets.filter((t) => t.name !== 'model').every((t) => t.outputLayer === `${t.name.slice(0, 2)}_softmax`)).toBe(true);
+    expect(targets.map((t) => t.name)).toEqual(['model', 'p1', 'p2', 'p3_resnet', 'p3_xception', 'p4', 'p5', 'resnet', 'xception']);
+    expect(targets.filter((t) => /^p\d/.test(t.name)).every((t) => t.outputLayer === `${t.name.slice(0, 2)}_softmax`)).toBe(true);
+    const branch = (name: string) => targets.find((t) => t.name === name);
+    expect(branch('resnet')).toEqual({ name: 'resnet', featureLayer: branch('p3_resnet')!.featureLayer });
+    expect(branch('xception')).toEqual({ name: 'xception', featureLayer: branch('p3_xception')!.featureLayer });
     built.model.dispose();
   });
 });
