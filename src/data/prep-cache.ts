@@ -26,6 +26,7 @@ const MAGIC = Buffer.from('CVRPREP1', 'latin1');
 /** sharp's own default: 0x3FFF × 0x3FFF pixels. */
 export const DEFAULT_MAX_PIXELS = 268_402_689;
 const DEFAULT_SHARD_SIZE = 256;
+const DECODES_IN_FLIGHT = 4;
 /** More than this many bad files and the list is cut short; the user fixes these first. */
 const MAX_REPORTED = 20;
 
@@ -66,7 +67,8 @@ export interface PrepOptions {
 
 export type PrepResult =
   | { readonly ok: true; readonly prepared: PreparedImages; readonly decoded: number }
-  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+  /** `cancelled`: the signal was aborted; shards finished so far stay in the cache. */
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly cancelled?: boolean };
 
 export function prepSettings(image: ResolvedImage): PrepSettings {
   return { width: image.width, height: image.height, channels: image.channels, resize: image.resize };
@@ -245,14 +247,17 @@ export async function prepareImages(images: readonly PrepImage[], image: Resolve
       continue;
     }
     const pixels: Pixels[] = [];
-    for (let i = 0; i < members.length; i++) {
-      const m = members[i] as PrepImage;
-      if (hashes[i] === '') continue;
-      const result = await decodeImage(m.path, bytes[i] as Buffer, settings, maxPixels);
-      if (result.ok) pixels.push(result.pixels);
-      else if (diagnostics.length < MAX_REPORTED) diagnostics.push(result.diagnostic);
-      decoded++;
-      done++;
+    // A few decodes in flight keep libvips's threads busy; results are taken in member order.
+    for (let i = 0; i < members.length; i += DECODES_IN_FLIGHT) {
+      if (options.signal?.aborted) break;
+      const slice = members.slice(i, i + DECODES_IN_FLIGHT).map((m, j) => ({ m, at: i + j })).filter(({ at }) => hashes[at] !== '');
+      const results = await Promise.all(slice.map(({ m, at }) => decodeImage(m.path, bytes[at] as Buffer, settings, maxPixels)));
+      for (const result of results) {
+        if (result.ok) pixels.push(result.pixels);
+        else if (diagnostics.length < MAX_REPORTED) diagnostics.push(result.diagnostic);
+      }
+      decoded += results.length;
+      done += results.length;
       options.onProgress?.(done, images.length);
     }
     if (pixels.length === members.length) {
@@ -261,6 +266,7 @@ export async function prepareImages(images: readonly PrepImage[], image: Resolve
     }
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
+  if (options.signal?.aborted) return { ok: false, diagnostics: [], cancelled: true };
   return { ok: true, prepared: { settings, shards }, decoded };
 }
 

@@ -128,6 +128,25 @@ describe('prepareImages', () => {
     ]);
   });
 
+  it('stops when cancelled, says so, and keeps the shards already written', async () => {
+    const d = dirs();
+    const list: PrepImage[] = [];
+    for (let i = 0; i < 6; i++) {
+      await greyPng(join(d.images, `${i}.png`), 4, 4, () => i);
+      list.push({ id: `i${i}`, path: join(d.images, `${i}.png`) });
+    }
+    const controller = new AbortController();
+    const r = await prepareImages(list, GREY, {
+      cacheDir: d.cache,
+      shardSize: 2,
+      signal: controller.signal,
+      onProgress: (done) => done >= 2 && controller.abort(),
+    });
+    expect(r.ok === false && r.cancelled).toBe(true);
+    const again = await prepareImages(list, GREY, { cacheDir: d.cache, shardSize: 2 });
+    expect(again.ok && again.decoded).toBe(4);
+  });
+
   it('reports a damaged or deleted shard instead of reading garbage', async () => {
     const d = dirs();
     await greyPng(join(d.images, 'a.png'), 4, 4, () => 5);
