@@ -78,6 +78,18 @@ describe('GradCAM', () => {
     expect(!unknown.ok && unknown.diagnostics[0]!.code).toBe('CVR813');
   });
 
+  it('works on a Sequential model and leaves the model unchanged', () => {
+    const model = tinyConvNet(2);
+    const x = tf.randomUniform([1, SIZE, SIZE, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const before = (model.predict(x) as tf.Tensor).dataSync().slice();
+    const { cam, height, width } = camFor(model, { name: 'model', featureLayer: 'conv2' }, x, 0);
+    expect([height, width]).toEqual([5, 5]);
+    expect(Math.max(...cam)).toBeLessThanOrEqual(1);
+    expect(Math.min(...cam)).toBeGreaterThanOrEqual(0);
+    expect(Array.from((model.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(before));
+    x.dispose();
+  });
+
   it('tints only where the heat reaches the threshold', () => {
     const out = overlay(Uint8Array.from([100, 100]), 1, Float32Array.from([0.2, 1]), 0.5);
     expect(Array.from(out.slice(0, 3))).toEqual([100, 100, 100]);
