@@ -104,6 +104,9 @@ describe('fit', () => {
       optimizer: { name, lr: name === 'sgd' ? 0.05 : 0.01, params: name === 'sgd' ? { momentum: 0.9 } : {} },
       epochs: 4,
       reduceLr: { metric: 'val_loss', factor: 0.5, patience: 1, min: 1e-5 },
+      // Never stops within 4 epochs; validation accuracy saturates early (best epoch 1 for adam
+      // and rmsprop), so the best-weights snapshot must come back from the checkpoint.
+      earlyStop: { metric: 'val_accuracy', patience: 10, restoreBest: true },
     });
     const whole = await fit(request({ config }));
     if (!whole.ok) throw new Error('fit failed');
@@ -136,6 +139,7 @@ describe('fit', () => {
     expect(again.ok && again.history).toEqual(whole.history);
     expect(redone.filter((e) => e.type === 'batch')).toEqual([]);
     expect(resumed.history).toEqual(whole.history);
+    expect(resumed.bestEpoch).toBe(whole.bestEpoch);
     expect(await weightsOf(resumed.model)).toEqual(await weightsOf(whole.model));
   });
 
