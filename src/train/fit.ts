@@ -196,7 +196,7 @@ export async function fit(req: FitRequest): Promise<FitResult> {
     const m = saved.meta;
     const modelArrays = saved.arrays.slice(0, m.counts.model);
     const optArrays = saved.arrays.slice(m.counts.model, m.counts.model + m.counts.optimizer);
-    const okShape = m.version === 1 && m.fingerprint === fp && fitsModel(model, modelArrays) && optArrays.length === optimizer.state().slots.length;
+    const okShape = m.version === 1 && m.fingerprint === fp && fitsModel(model, modelArrays) && optArrays.length === optimizer.slotCount;
     if (!okShape) {
       optimizer.dispose();
       model.dispose();
@@ -205,7 +205,10 @@ export async function fit(req: FitRequest): Promise<FitResult> {
     restoreWeights(model, modelArrays);
     optimizer.restore({ step: m.optimizerStep, slots: optArrays.map((a) => a.data) });
     best = m.counts.best > 0 ? saved.arrays.slice(m.counts.model + m.counts.optimizer) : undefined;
-    ({ epoch, lr, plateau, early, status, finished, partial } = m);
+    ({ epoch, lr, status, finished, partial } = m);
+    // JSON has no infinities: a monitor that has seen no value yet comes back with best = null.
+    plateau = { ...m.plateau, best: m.plateau.best ?? plateau.best };
+    early = { ...m.early, best: m.early.best ?? early.best };
     history = [...m.history];
     shuffleRng = req.random('shuffle', partial?.shuffleAtStart ?? m.rng.shuffle);
     augmentRng = req.random('augment', m.rng.augment);
