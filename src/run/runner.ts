@@ -128,6 +128,8 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     }
   };
 
+  const onAbort = (): void => emit({ type: 'stopping', t: now() });
+  options.signal.addEventListener('abort', onAbort, { once: true });
   const result = await executePlan({
     plan,
     handlers: options.handlers,
@@ -139,7 +141,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     signal: options.signal,
     now,
     onOutput,
-  });
+  }).finally(() => options.signal.removeEventListener('abort', onAbort));
 
   if (result.status === 'done') {
     const metrics = buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit });

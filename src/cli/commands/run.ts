@@ -150,7 +150,8 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
   const renderer: Renderer = io.isTty && deps.tty !== undefined ? inkRenderer(deps.tty) : plainRenderer(io.stdout);
   const eventsFile = args.events !== undefined ? ndjsonFileSink(resolve(io.cwd, args.events)) : undefined;
   const controller = new AbortController();
-  const stopListening = abortOnSigint(controller, () => io.stderr('\nstopping at the next batch boundary (Ctrl-C again to quit at once)…\n'));
+  // The runner announces the stop as an event, so the view draws it instead of a stray write.
+  const stopListening = abortOnSigint(controller, () => undefined);
   let pipelineText: string | undefined;
   try {
     pipelineText = await readFile(pipeline.file, 'utf8');
