@@ -183,7 +183,8 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
           io.stderr(`cvr run: internal error in ${outcome.failedId} — this is a bug; please report it with the command and this text:\n${outcome.message}\n`);
           return EXIT.internal;
         }
-        io.stderr(`cvr run: ${outcome.failedId} failed: ${outcome.message}\n`);
+        // The view or the log has already shown the node's message.
+        io.stderr(`cvr run: stopped at ${outcome.failedId}; what finished is cached, fix the problem and run again\n`);
         return EXIT.failed;
       default: {
         const unknown: never = outcome;
