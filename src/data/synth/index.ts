@@ -25,7 +25,8 @@ export type { FindingClass } from './findings/types.ts';
 export { FINDING_CLASSES } from './findings/types.ts';
 export { NO_ARTIFACTS } from './artifacts.ts';
 export type { ArtifactProfile } from './artifacts.ts';
-export { scaledCount } from './plan.ts';
+export { scaledCount, planPreset } from './plan.ts';
+export type { PlannedImage } from './plan.ts';
 
 export interface SynthOptions {
   readonly preset: PresetName;
