@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { planCorruption } from './corrupt.ts';
 import { planPreset } from './plan.ts';
+import { createRenderPool, defaultWorkers } from './pool.ts';
 import type { PresetName } from './presets.ts';
 import { getPreset } from './presets.ts';
 import type { SynthSummary } from './write.ts';
@@ -37,8 +38,10 @@ export interface SynthOptions {
   /** Base image size in pixels; defaults to the preset's (tiny, shortcut: 64; paper: 256). */
   readonly size?: number;
   readonly corrupt?: number;
-  /** PNG encodes in flight at once. */
+  /** PNG encodes in flight at once when rendering in this thread. */
   readonly concurrency?: number;
+  /** Render worker threads; 0 renders in this thread. Default: up to 4 for 200 images or more. */
+  readonly workers?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -68,7 +71,14 @@ async function synthesizeUnchecked(o: SynthOptions): Promise<SynthResult> {
   const roots = [...new Set([...images.map((i) => i.file), ...manifests.keys()].map((f) => f.split('/')[0]!))].sort();
   const problem = await prepareOutput(o.out);
   if (problem !== null) return { ok: false, message: problem };
-  const { sizes, error } = await writeImages(o.out, images, o.concurrency ?? 4, o.onProgress ?? (() => {}));
+  const pool = createRenderPool(o.workers ?? defaultWorkers(images.length), o.concurrency ?? 4);
+  let written: Awaited<ReturnType<typeof writeImages>>;
+  try {
+    written = await writeImages(o.out, images, pool, o.onProgress ?? (() => {}));
+  } finally {
+    await pool.close();
+  }
+  const { sizes, error } = written;
   if (error !== null) return { ok: false, message: error };
   await writeCorruption(o.out, corrupt);
   for (const [path, text] of manifests) await writeFile(join(o.out, path), text);

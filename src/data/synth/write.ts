@@ -4,6 +4,7 @@ import type { CorruptPlan } from './corrupt.ts';
 import { NOT_AN_IMAGE, TRUNCATE_FRACTION } from './corrupt.ts';
 import { encodePng } from './encode.ts';
 import type { PlannedImage } from './plan.ts';
+import type { RenderPool } from './pool.ts';
 import type { SourcePlan } from './presets.ts';
 import { renderImage } from './render.ts';
 
@@ -72,14 +73,13 @@ export async function prepareOutput(out: string): Promise<string | null> {
 }
 
 /**
- * Renders and writes every image with at most `concurrency` PNG encodes in flight (sharp
- * encodes on its own threads while the next image is drawn), then the manifests and the planted
- * bad inputs. `onProgress(done, total)` after each image.
+ * Renders and writes every image with at most `pool.capacity` renders in flight (sharp encodes on
+ * its own threads while the next image is drawn). `onProgress(done, total)` after each image.
  */
 export async function writeImages(
   out: string,
   images: readonly PlannedImage[],
-  concurrency: number,
+  pool: RenderPool,
   onProgress: (done: number, total: number) => void,
 ): Promise<{ sizes: Map<string, number>; error: string | null }> {
   const dirs = new Set(images.map((img) => dirname(join(out, img.file))));
@@ -90,10 +90,12 @@ export async function writeImages(
   let error: string | null = null;
   for (const img of images) {
     if (error !== null) break;
-    const rendered = renderImage(img.recipe);
-    sizes.set(img.plan.key, rendered.width);
-    const tracked: Promise<void> = encodePng(rendered)
-      .then((png) => writeFile(join(out, img.file), png))
+    const tracked: Promise<void> = pool
+      .render(img.recipe)
+      .then(({ png, width }) => {
+        sizes.set(img.plan.key, width);
+        return writeFile(join(out, img.file), png);
+      })
       .then(() => {
         done++;
         onProgress(done, images.length);
@@ -103,7 +105,7 @@ export async function writeImages(
       })
       .finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
-    if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    if (inFlight.size >= pool.capacity) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
   return { sizes, error };

@@ -20,10 +20,13 @@ describe('cvr synth determinism', () => {
     expect(shared).toEqual([]);
   });
 
-  it('does not depend on the write concurrency', async () => {
-    const [a, b] = await Promise.all([tempDir('c1'), tempDir('c8')]);
-    await synthesize({ preset: 'tiny', out: a, seed: 5, concurrency: 1 });
-    await synthesize({ preset: 'tiny', out: b, seed: 5, concurrency: 8 });
-    expect([...(await hashTree(b))]).toEqual([...(await hashTree(a))]);
+  it('does not depend on the write concurrency or on rendering in worker threads', async () => {
+    const [a, b, c] = await Promise.all([tempDir('c1'), tempDir('c8'), tempDir('w2')]);
+    await synthesize({ preset: 'tiny', out: a, seed: 5, concurrency: 1, workers: 0 });
+    await synthesize({ preset: 'tiny', out: b, seed: 5, concurrency: 8, workers: 0 });
+    await synthesize({ preset: 'tiny', out: c, seed: 5, workers: 2 });
+    const ha = [...(await hashTree(a))];
+    expect([...(await hashTree(b))]).toEqual(ha);
+    expect([...(await hashTree(c))]).toEqual(ha);
   });
 });
