@@ -100,10 +100,7 @@ function applyFrame(img: Raster, p: ArtifactProfile): void {
         const keep = smoothstep(-soft, soft, inside);
         data[i] = data[i]! * (0.12 + 0.88 * keep);
       }
-      if (fov > 0) {
-        const r = Math.hypot(u - 0.5, v - 0.5);
-        if (r > fov) data[i] = p.borderValue;
-      }
+      if (fov > 0 && (u - 0.5) * (u - 0.5) + (v - 0.5) * (v - 0.5) > fov * fov) data[i] = p.borderValue;
       if (hard > 0 && (x < hard || y < hard || x >= w - hard || y >= h - hard)) data[i] = p.borderValue;
     }
   }
