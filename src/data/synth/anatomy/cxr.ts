@@ -172,7 +172,7 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
       const lungRaw = Math.max(right.mask.data[i]!, left.mask.data[i]!);
       if (t > 0) val += abdomen * t * (1 - lungRaw);
       const lung = lungRaw * (1 - 0.75 * heart);
-      val -= 0.85 * lung * (t > 0 ? t : 0);
+      val -= 0.75 * lung * (t > 0 ? t : 0);
       d[i] = Math.max(0.06, val);
     }
   }
@@ -227,7 +227,7 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
   gaussianBlur(vessels, Math.max(0.6, w / 220));
   for (let i = 0; i < d.length; i++) {
     const lung = Math.max(right.mask.data[i]!, left.mask.data[i]!);
-    d[i]! += 0.5 * Math.min(1, vessels.data[i]!) * lung;
+    d[i]! += 0.65 * Math.min(1, vessels.data[i]!) * lung;
   }
   return {
     modality: 'cxr',
