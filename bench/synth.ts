@@ -7,8 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodePng, FINDING_CLASSES, PAPER_STYLES, renderImage } from '../src/data/synth/index.ts';
-import { createRenderPool, defaultWorkers } from '../src/data/synth/pool.ts';
+import { createRenderPool, defaultWorkers, encodePng, FINDING_CLASSES, PAPER_STYLES, renderImage } from '../src/data/synth/index.ts';
 import type { ImageRecipe, RenderedImage } from '../src/data/synth/index.ts';
 
 function option(argv: readonly string[], name: string, fallback: number): number {

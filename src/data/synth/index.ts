@@ -28,6 +28,8 @@ export { NO_ARTIFACTS } from './artifacts.ts';
 export type { ArtifactProfile } from './artifacts.ts';
 export { scaledCount, planPreset } from './plan.ts';
 export type { PlannedImage } from './plan.ts';
+export { createRenderPool, defaultWorkers } from './pool.ts';
+export type { RenderPool } from './pool.ts';
 
 export interface SynthOptions {
   readonly preset: PresetName;

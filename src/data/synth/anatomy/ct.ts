@@ -1,6 +1,5 @@
 import { splatLine } from '../fields.ts';
 import type { Rng } from '../random.ts';
-import type { Raster } from '../raster.ts';
 import { gaussianBlur, makeRaster, smoothstep } from '../raster.ts';
 import type { ChestPicture, LungGeometry } from './types.ts';
 
@@ -157,4 +156,3 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
   return { modality: 'ct', density, lungs: [lungs[0]!, lungs[1]!] };
 }
 
-export type { Raster };
