@@ -63,8 +63,14 @@ export async function prepareOutput(out: string): Promise<string | null> {
   if (!entries.includes(SUMMARY_FILE)) {
     return `${out} is not empty and was not written by cvr synth (no ${SUMMARY_FILE}); choose an empty or new folder`;
   }
-  const previous = JSON.parse(await readFile(join(out, SUMMARY_FILE), 'utf8')) as Partial<SynthSummary>;
-  for (const root of previous.roots ?? []) {
+  let previous: Partial<SynthSummary>;
+  try {
+    previous = JSON.parse(await readFile(join(out, SUMMARY_FILE), 'utf8')) as Partial<SynthSummary>;
+  } catch {
+    return `${join(out, SUMMARY_FILE)} is not a cvr synth record; choose an empty or new folder`;
+  }
+  const roots = Array.isArray(previous.roots) ? previous.roots.filter((r): r is string => typeof r === 'string') : [];
+  for (const root of roots) {
     if (root.includes('/') || root.includes('..') || root === '') continue;
     await rm(join(out, root), { recursive: true, force: true });
   }

@@ -46,6 +46,12 @@ describe('cvr synth (command line)', () => {
     expect(io.err.join('')).toContain('not written by cvr synth');
     expect(await readFile(join(cwd, 'mine', 'thesis.tex'), 'utf8')).toBe('precious');
 
+    await mkdir(join(cwd, 'odd'));
+    await writeFile(join(cwd, 'odd', 'synth.json'), '{ not json');
+    const odd = captureIo(cwd);
+    expect(await main(['synth', '--preset', 'tiny', '--out', 'odd'], odd)).toBe(1);
+    expect(odd.err.join('')).toContain('is not a cvr synth record');
+
     expect(await main(['synth', '--preset', 'shortcut', '--out', 'again', '--size', '16', '--scale', '0.1'], captureIo(cwd))).toBe(0);
     expect(await main(['synth', '--preset', 'tiny', '--out', 'again'], captureIo(cwd))).toBe(0);
     const files = await listFiles(join(cwd, 'again'));
