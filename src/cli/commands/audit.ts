@@ -76,6 +76,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         counts: report?.counts ?? [],
         sourceOnlyBaseline: report?.sourceOnlyBaseline ?? null,
         baselineFolds: report?.baselineFolds ?? [],
+        trainingPrior: report !== undefined && report.baselineFolds.length === 1 ? report.baselineFolds[0]!.trainingPrior : null,
         cramersV: report?.cramersV ?? null,
         independent: report?.independent ?? null,
         independence: report?.independence ?? null,
