@@ -5,6 +5,7 @@ import { loadPipelinesWith } from './load-pipelines.ts';
 
 export { parseCvr } from './parse.ts';
 export type { ParseResult } from './parse.ts';
+export { formatCvr } from './format.ts';
 export type { LoadOptions, LoadResult } from './load-pipelines.ts';
 export { sortDiagnostics } from './load-pipelines.ts';
 export type * from './resolved.ts';

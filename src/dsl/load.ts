@@ -55,7 +55,7 @@ export async function loadFiles(entryPaths: readonly string[], cwd: string, read
       missing.add(next.file);
       diagnostics.push(
         next.via === undefined
-          ? makeDiagnostic('CVR201', undefined, `cannot read "${next.file}"`, { hint: 'check the path; it is relative to the current folder' }, next.file)
+          ? makeDiagnostic('CVR201', undefined, 'cannot read this file', { hint: 'check the path: it is relative to the current folder' }, next.file)
           : makeDiagnostic('CVR201', next.via, `cannot read imported file "${displayName(next.via, next.file)}"`, { hint: 'import paths are relative to the importing file' }),
       );
       continue;

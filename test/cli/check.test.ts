@@ -77,7 +77,7 @@ hint: did you mean "CVP"?
   it('exits 1 with CVR201 for a file that does not exist', async () => {
     const r = await check(['no/such/file.cvr']);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('error[CVR201] no/such/file.cvr cannot read');
+    expect(r.out).toContain('error[CVR201] no/such/file.cvr cannot read this file\nhint: check the path');
   });
 
   it('never crashes or prints a stack trace on any fixture', async () => {

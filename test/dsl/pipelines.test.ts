@@ -1,9 +1,9 @@
 /** Every file in pipelines/ checks clean, and together they state the paper's designs. */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadPipelines } from '../../src/dsl/index.ts';
+import { formatCvr, loadPipelines, parseCvr } from '../../src/dsl/index.ts';
 import type { ResolvedPipeline } from '../../src/dsl/index.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,6 +20,11 @@ describe('pipelines/', () => {
   it.each(files)('%s checks clean on its own', async (file) => {
     const result = await loadPipelines([path.join(dir, file)]);
     expect(result.diagnostics).toEqual([]);
+  });
+
+  it.each(files)('%s is in canonical form (cvr fmt --check)', (file) => {
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    expect(formatCvr(parseCvr(file, text).file)).toBe(text);
   });
 
   it('covers every design of Table 1, and both Table 5 comparisons', async () => {

@@ -114,3 +114,44 @@ describe('cycles and suggestions', () => {
     expect(closestName('banana', ['CVP', 'NCV'])).toBeUndefined();
   });
 });
+
+describe('named blocks and manifests', () => {
+  it('uses a named classes block, image and evaluate blocks', async () => {
+    const fs = vfs({
+      'p.cvr': `classes binary { NEG "negative" POS "positive" }
+image small { size 32 x 32 channels 1 }
+evaluate quick { metrics accuracy }
+pipeline p { seed 1 classes binary source a { folder "a" map { "n" -> NEG, "p" -> POS } }
+  task NEG vs POS split kfold 2 model cvrnet { width 0.25 } image small evaluate quick }`,
+    });
+    const r = await loadPipelines(['p.cvr'], fs);
+    expect(r.diagnostics).toEqual([]);
+    const [p] = r.pipelines;
+    expect(p?.classes.classes.map((c) => c.name)).toEqual(['NEG', 'POS']);
+    expect(p?.image).toMatchObject({ width: 32, height: 32, channels: 1 });
+    expect(p?.evaluate).toMatchObject({ metrics: ['accuracy'], confusion: false });
+    expect(p?.models[0]?.width).toBe(0.25);
+  });
+
+  it('knows the sources a manifest lists with `only`, and checks test sources against them', async () => {
+    const text = (test: string) => `pipeline p { seed 1
+  sources from manifest "l.txt" { columns patient image label source  only cohen, rsna  map { "positive" -> CVP, "negative" -> NCV } }
+  task NCV vs CVP split holdout { test sources ${test} } model cvrnet }`;
+    const ok = await loadPipelines(['p.cvr'], vfs({ 'p.cvr': text('rsna') }));
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.pipelines[0]?.sources.map((s) => [s.name, s.locations[0]?.kind === 'manifest' ? s.locations[0].sourceValue : undefined])).toEqual([
+      ['cohen', 'cohen'],
+      ['rsna', 'rsna'],
+    ]);
+    const bad = await loadPipelines(['p.cvr'], vfs({ 'p.cvr': text('rnsa') }));
+    expect(bad.diagnostics.map((d) => [d.code, d.hint])).toEqual([['CVR303', 'did you mean "rsna"?']]);
+  });
+
+  it('explains a train setting swallowed by the optimizer line', async () => {
+    const r = await loadPipelines(['p.cvr'], vfs({ 'p.cvr': BASE.replace('model cvrnet', 'model cvrnet\n  train { optimizer adam lr 1e-4\n batch 8 }') }));
+    const d = r.diagnostics.find((x) => x.code === 'CVR413');
+    // Only while the parser reads `batch 8` as an optimizer parameter; otherwise the file is clean.
+    if (d !== undefined) expect(d.hint).toContain('write it before the `optimizer` line');
+    else expect(r.diagnostics).toEqual([]);
+  });
+});

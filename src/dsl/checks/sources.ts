@@ -4,7 +4,7 @@ import type { Ident, ManifestFields } from '../ast.ts';
 import { suggestion } from '../did-you-mean.ts';
 import type { EffectivePipeline } from '../effective.ts';
 import type { Accept } from '../report.ts';
-import { DELIMITERS, PARTITIONS, isOneOf } from '../vocabulary.ts';
+import { DELIMITERS, PARTITIONS } from '../vocabulary.ts';
 
 function checkOneOf(ident: Ident | undefined, set: readonly string[], what: string, accept: Accept): void {
   if (ident === undefined || set.includes(ident.name)) return;
@@ -38,6 +38,6 @@ export function checkSourceDefinitions(p: EffectivePipeline, accept: Accept): vo
   }
   for (const m of p.manifests) {
     checkFields(m.fields, m, `sources from manifest "${m.path.value}"`, accept, true);
-    if (m.partition !== undefined && !isOneOf(PARTITIONS, m.partition.name)) checkOneOf(m.partition, PARTITIONS, 'partition', accept);
+    checkOneOf(m.partition, PARTITIONS, 'partition', accept);
   }
 }

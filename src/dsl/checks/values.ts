@@ -22,6 +22,9 @@ import {
 } from '../vocabulary.ts';
 import { asFraction, checkCount, checkNonNegative, checkOpenFraction, checkPositive, checkProbability, checkUnit } from './numbers.ts';
 
+/** Settings of a train block that take a number, and so can be mistaken for parameters. */
+const TRAIN_SETTINGS: readonly string[] = ['batch', 'epochs'];
+
 function checkOneOf(ident: Ident | undefined, set: readonly string[], what: string, accept: Accept): boolean {
   if (ident === undefined || set.includes(ident.name)) return true;
   accept('CVR405', ident.span, `unknown ${what} "${ident.name}"`, { hint: suggestion(ident.name, set) });
@@ -33,7 +36,12 @@ function checkParams(params: readonly NamedNumber[], keys: readonly string[], wh
   const byKey = new Map<string, NamedNumber>();
   for (const param of params) {
     if (!keys.includes(param.key.name)) {
-      accept('CVR413', param.key.span, `unknown ${what} parameter "${param.key.name}"`, { hint: suggestion(param.key.name, keys) });
+      // `key number` pairs run on until something else starts, so a train setting written after
+      // `optimizer …` on the next line (`batch 8`) lands here: say so rather than only "unknown".
+      const setting = TRAIN_SETTINGS.includes(param.key.name);
+      accept('CVR413', param.key.span, `unknown ${what} parameter "${param.key.name}"`, {
+        hint: setting ? `\`${param.key.name}\` was read as part of \`${what}\`: write it before the \`${what}\` line` : suggestion(param.key.name, keys),
+      });
       continue;
     }
     const earlier = byKey.get(param.key.name);
