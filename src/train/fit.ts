@@ -167,6 +167,9 @@ export async function fit(req: FitRequest): Promise<FitResult> {
   const now = req.now ?? Date.now;
   const k = req.classes.length;
   const { config } = req;
+  if (config.loss !== 'categorical_crossentropy') {
+    return error('CVR814', `loss "${config.loss}" is not implemented`, 'use `loss categorical_crossentropy` (class weights handle imbalance)');
+  }
   if (req.train.length === 0) return error('CVR812', `the training set of ${req.nodeId} is empty`, 'check the split: every image went to test or validation');
   const weightsResult = classWeights(config.classWeights, req.classes, classCounts(req.train.map((t) => t.classIndex), k));
   if (!weightsResult.ok) return weightsResult;

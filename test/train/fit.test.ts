@@ -225,6 +225,8 @@ describe('fit', () => {
     expect(!wrongShape.ok && wrongShape.diagnostics[0]!.code).toBe('CVR808');
     const oneClass = await fit(request({ train: trainSet.items.filter((t) => t.classIndex === 0) }));
     expect(!oneClass.ok && oneClass.diagnostics[0]!.code).toBe('CVR805');
+    const loss = await fit(request({ config: trainConfig({ loss: 'focal' }) }));
+    expect(!loss.ok && loss.diagnostics[0]!.code).toBe('CVR814');
     const diverge = await fit(request({ config: trainConfig({ optimizer: { name: 'sgd', lr: 1e30, params: {} } }) }));
     expect(!diverge.ok && diverge.diagnostics[0]!.code).toBe('CVR806');
     const dir = mkdtempSync(join(tmpdir(), 'cvr-ck-'));
