@@ -32,6 +32,26 @@ import { fitsModel, restoreWeights, snapshotWeights } from './model-weights.ts';
 
 export type EpochLogs = Readonly<Record<string, number>>;
 
+/**
+ * A layer that draws random numbers while training (seeded dropout) and can say where its stream
+ * is: fit saves these positions in every checkpoint and restores them on resume, so such models
+ * resume exactly too. Layers without the two methods are assumed to draw nothing.
+ */
+export interface RandomStateLayer {
+  randomState(): unknown;
+  restoreRandomState(state: unknown): void;
+}
+
+/** Keyed by position in `model.layers`: generated layer names differ between two builds. */
+function randomLayers(model: tf.LayersModel): Map<string, RandomStateLayer> {
+  const out = new Map<string, RandomStateLayer>();
+  model.layers.forEach((layer, i) => {
+    const l = layer as unknown as Partial<RandomStateLayer>;
+    if (typeof l.randomState === 'function' && typeof l.restoreRandomState === 'function') out.set(String(i), l as RandomStateLayer);
+  });
+  return out;
+}
+
 export interface FitRequest {
   /** The plan node, for events (`train:cvrnet:0`). */
   readonly nodeId: string;
@@ -90,6 +110,8 @@ interface CheckpointMeta {
   readonly plateau: MonitorState;
   readonly early: MonitorState;
   readonly rng: { readonly shuffle: RandomState; readonly augment: RandomState };
+  /** Stream positions of the model's random layers (`RandomStateLayer`), by layer index. */
+  readonly layerRandom?: Readonly<Record<string, unknown>>;
   readonly optimizerStep: number;
   readonly counts: { readonly model: number; readonly optimizer: number; readonly best: number };
   /** Present when the fit was cancelled inside an epoch: where to pick it up. */
@@ -145,6 +167,9 @@ export async function fit(req: FitRequest): Promise<FitResult> {
   const now = req.now ?? Date.now;
   const k = req.classes.length;
   const { config } = req;
+  if (config.loss !== 'categorical_crossentropy') {
+    return error('CVR814', `loss "${config.loss}" is not implemented`, 'use `loss categorical_crossentropy` (class weights handle imbalance)');
+  }
   if (req.train.length === 0) return error('CVR812', `the training set of ${req.nodeId} is empty`, 'check the split: every image went to test or validation');
   const weightsResult = classWeights(config.classWeights, req.classes, classCounts(req.train.map((t) => t.classIndex), k));
   if (!weightsResult.ok) return weightsResult;
@@ -212,6 +237,10 @@ export async function fit(req: FitRequest): Promise<FitResult> {
     history = [...m.history];
     shuffleRng = req.random('shuffle', partial?.shuffleAtStart ?? m.rng.shuffle);
     augmentRng = req.random('augment', m.rng.augment);
+    for (const [name, layer] of randomLayers(model)) {
+      const state = m.layerRandom?.[name];
+      if (state !== undefined) layer.restoreRandomState(state);
+    }
   }
   const resumedFrom = epoch;
 
@@ -230,6 +259,7 @@ export async function fit(req: FitRequest): Promise<FitResult> {
       plateau,
       early,
       rng: { shuffle: shuffleRng.state(), augment: augmentRng.state() },
+      layerRandom: Object.fromEntries([...randomLayers(model)].map(([name, layer]) => [name, layer.randomState()])),
       optimizerStep: opt.step,
       counts: { model: modelArrays.length, optimizer: optArrays.length, best: best?.length ?? 0 },
       ...(cut !== undefined ? { partial: cut } : {}),
