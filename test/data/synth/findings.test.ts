@@ -70,3 +70,18 @@ describe('phantom findings (CT slices)', () => {
     }
   });
 });
+
+describe('phantom anatomy', () => {
+  it('varies between patients more than between two images of one patient', () => {
+    const image = (patient: string, index: number): Uint8Array =>
+      renderImage({ seed: 2, source: 'anatomy', patient, index, modality: 'cxr', finding: 'NOR', severity: 0, profile: { ...NO_ARTIFACTS, noise: 0 }, baseSize: SIZE }).pixels;
+    const distance = (a: Uint8Array, b: Uint8Array): number => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
+    let closer = 0;
+    for (let p = 0; p < 6; p++) {
+      const same = distance(image(`p${p}`, 2 * p), image(`p${p}`, 2 * p + 1));
+      const other = distance(image(`p${p}`, 2 * p), image(`q${p}`, 2 * p + 1));
+      if (same < other) closer++;
+    }
+    expect(closer).toBeGreaterThanOrEqual(5);
+  });
+});

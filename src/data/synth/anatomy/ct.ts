@@ -53,6 +53,16 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
   const lungCy = cy - 0.01;
   const edge = 0.006;
   const spineCy = cy + a.bodyB * 0.7;
+  // the scanner table: a shallow curved plate under the patient's back
+  const tableY = cy + a.bodyB + 0.035;
+  for (let y = 0; y < h; y++) {
+    const v = (y + 0.5) / h;
+    for (let x = 0; x < w; x++) {
+      const u = (x + 0.5) / w;
+      const dy = v - (tableY - 0.12 * (u - 0.5) * (u - 0.5));
+      if (dy > 0 && dy < 0.012 && Math.abs(u - 0.5) < 0.42) d[y * w + x] = 0.45;
+    }
+  }
   for (let y = 0; y < h; y++) {
     const v = (y + 0.5) / h;
     for (let x = 0; x < w; x++) {
