@@ -185,6 +185,10 @@ export async function fit(req: FitRequest): Promise<FitResult> {
     }
   }
 
+  const { images, image } = req;
+  if (images.width !== image.width || images.height !== image.height || images.channels !== image.channels) {
+    return error('CVR802', `the prepared images are ${images.width}×${images.height}×${images.channels}, but the pipeline declares ${image.width}×${image.height}×${image.channels}`, 'prepare the images with the pipeline\'s `image` settings (a stale prep output?)');
+  }
   const model = await req.createModel();
   const inputShape = model.inputs[0]?.shape ?? [];
   const want = [req.images.height, req.images.width, req.images.channels];

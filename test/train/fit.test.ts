@@ -225,6 +225,8 @@ describe('fit', () => {
     expect(!wrongShape.ok && wrongShape.diagnostics[0]!.code).toBe('CVR808');
     const oneClass = await fit(request({ train: trainSet.items.filter((t) => t.classIndex === 0) }));
     expect(!oneClass.ok && oneClass.diagnostics[0]!.code).toBe('CVR805');
+    const stale = await fit(request({ image: { ...IMAGE, width: 32, height: 32 } }));
+    expect(!stale.ok && stale.diagnostics[0]!.code).toBe('CVR802');
     const loss = await fit(request({ config: trainConfig({ loss: 'focal' }) }));
     expect(!loss.ok && loss.diagnostics[0]!.code).toBe('CVR814');
     const diverge = await fit(request({ config: trainConfig({ optimizer: { name: 'sgd', lr: 1e30, params: {} } }) }));
