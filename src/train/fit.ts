@@ -286,6 +286,9 @@ export async function fit(req: FitRequest): Promise<FitResult> {
       partial = undefined;
       for (const [b, items] of batches.entries()) {
         if (b < firstBatch) continue;
+        // Let the event loop turn between batches: a SIGINT handler can abort the signal and the
+        // live view can draw the last batch event.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (req.signal?.aborted) {
           await writeCheckpoint({ batch: b, lossSum, correct, seen, shuffleAtStart });
           return { ok: true, status: 'cancelled', model, history, resumedFrom, classWeights: weightsPerClass };

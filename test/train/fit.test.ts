@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fit, type FitRequest } from '../../src/train/fit.ts';
-import { predictProbabilities } from '../../src/train/predict.ts';
+import { predictProbabilities, predictProbabilitiesAsync } from '../../src/train/predict.ts';
 import { streamFactory, shuffled, createStream, restoreStream, type RandomState, type RandomStream } from '../../src/train/random.ts';
 import { foldMetrics } from '../../src/evaluate/metrics.ts';
 import { evaluateFold } from '../../src/evaluate/evaluate-fold.ts';
@@ -235,5 +235,34 @@ describe('fit', () => {
     await fit(request({ checkpointDir: dir, config: trainConfig({ epochs: 1 }) }));
     const other = await fit(request({ checkpointDir: dir, config: trainConfig({ epochs: 1, batch: 4 }) }));
     expect(!other.ok && other.diagnostics[0]!.code).toBe('CVR807');
+  });
+});
+
+describe('fit and the event loop', () => {
+  it('predicts the same rows asynchronously', async () => {
+    const model = tinyConvNet(3);
+    const req = { model, images, ids: testSet.items.map((t) => t.id), normalize: 'unit' as const, classes: 2, batch: 5 };
+    expect(await predictProbabilitiesAsync(req)).toEqual(predictProbabilities(req));
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await predictProbabilitiesAsync({ ...req, signal: aborted.signal })).toBeUndefined();
+  });
+
+  it('sees an abort raised by a timer (as a SIGINT handler would) within the epoch, at a batch boundary', async () => {
+    const controller = new AbortController();
+    let batches = 0;
+    let batchesWhenAborted = -1;
+    const started = fit(request({ config: trainConfig({ epochs: 50 }), signal: controller.signal, emit: (e) => e.type === 'batch' && batches++ }));
+    setTimeout(() => {
+      batchesWhenAborted = batches;
+      controller.abort();
+    }, 1);
+    const r = await started;
+    expect(r.ok && r.status).toBe('cancelled');
+    // 48 images in batches of 8: six batches an epoch. Without a turn of the event loop between
+    // batches the timer could only fire at the epoch's checkpoint write.
+    expect(batchesWhenAborted).toBeGreaterThanOrEqual(0);
+    expect(batchesWhenAborted).toBeLessThan(6);
+    expect(batches).toBe(batchesWhenAborted);
   });
 });
