@@ -306,9 +306,12 @@ export async function fit(req: FitRequest): Promise<FitResult> {
             return crossEntropy(y, probs, w).mean() as tf.Scalar;
           }, vars);
           optimizer.apply(vars.map((v) => grads[v.name] as tf.Tensor));
-          return [value.dataSync()[0] as number, (hitsT as tf.Tensor).dataSync()[0] as number];
+          const hitCount = (hitsT as tf.Tensor).dataSync()[0] as number;
+          hitsT?.dispose();
+          return [value.dataSync()[0] as number, hitCount];
         });
         if (!Number.isFinite(loss)) {
+          model.dispose();
           return error('CVR806', `training ${req.nodeId} diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${loss}`, 'lower the learning rate; the last finished epoch is kept in the checkpoint', checkpointFile);
         }
         lossSum += loss * batch.size;

@@ -238,6 +238,24 @@ describe('fit', () => {
   });
 });
 
+describe('fit and memory', () => {
+  it('leaves no tensors behind but the model it returns', async () => {
+    const before = tf.memory().numTensors;
+    const r = await fit(request({ config: trainConfig({ epochs: 2, earlyStop: { metric: 'val_loss', patience: 5, restoreBest: true } }) }));
+    if (!r.ok) throw new Error('fit failed');
+    r.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    // A cancelled fit and its resumption (checkpoint restore) leave nothing behind either.
+    const dir = mkdtempSync(join(tmpdir(), 'cvr-mem-'));
+    const controller = new AbortController();
+    const cut = await fit(request({ checkpointDir: dir, config: trainConfig({ epochs: 2 }), signal: controller.signal, emit: (e) => e.type === 'batch' && e.batch === 3 && controller.abort() }));
+    if (cut.ok) cut.model.dispose();
+    const resumed = await fit(request({ checkpointDir: dir, config: trainConfig({ epochs: 2 }) }));
+    if (resumed.ok) resumed.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('fit and the event loop', () => {
   it('predicts the same rows asynchronously', async () => {
     const model = tinyConvNet(3);
