@@ -57,7 +57,16 @@ export interface AuditReport {
   readonly independence: IndependenceReport;
   /** For each task class, the sources that supply it. */
   readonly classSources: Readonly<Record<string, readonly string[]>>;
+  /** Class counts of every partition of every fold, and largest / smallest (null when a class is absent). */
+  readonly classBalance: readonly ClassBalance[];
   readonly findings: readonly Diagnostic[];
+}
+
+export interface ClassBalance {
+  readonly fold: string;
+  readonly partition: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly ratio: number | null;
 }
 
 export interface AuditInput {
@@ -210,8 +219,13 @@ export function audit(input: AuditInput): AuditReport {
   const splitSpan = pipeline.spans['split'];
   const taskSpan = pipeline.spans['task'];
   const bestFold = baselineFolds.reduce<BaselineFold | undefined>((a, b) => (a === undefined || b.accuracy > a.accuracy ? b : a), undefined);
+  const unseen = [...new Set(baselineFolds.flatMap((f) => Object.entries(f.rule).filter(([, r]) => r.from === 'prior').map(([name]) => name)))];
+  const priorNote =
+    unseen.length > 0 && baselineFolds.length === 1
+      ? `; unseen test source${unseen.length === 1 ? '' : 's'} ${unseen.join(', ')} get${unseen.length === 1 ? 's' : ''} the training prior ${baselineFolds[0]!.trainingPrior.class} (${pct(baselineFolds[0]!.trainingPrior.fraction)} of training)`
+      : '';
   findings.push(
-    diagnostic('CVR600', `source-only baseline ${pct(sourceOnlyBaseline)}${multiFold ? ` (mean over ${baselineFolds.length} folds)` : ''}; Cramér's V between source and class ${cramersV.toFixed(2)}`, {
+    diagnostic('CVR600', `source-only baseline ${pct(sourceOnlyBaseline)}${multiFold ? ` (mean over ${baselineFolds.length} folds)` : ''}; Cramér's V between source and class ${cramersV.toFixed(2)}${priorNote}`, {
       data: { sourceOnlyBaseline, cramersV, folds: baselineFolds.map((f) => ({ fold: f.fold, accuracy: f.accuracy, testImages: f.testImages })) },
     }),
   );
@@ -288,7 +302,8 @@ export function audit(input: AuditInput): AuditReport {
     );
   }
   if (hashes !== undefined) findings.push(...duplicateSourceFindings(split, hashes));
-  findings.push(...balanceFindings(pipeline, split, perFold, S));
+  const classBalance: ClassBalance[] = [];
+  findings.push(...balanceFindings(pipeline, split, perFold, S, classBalance));
   if (split.folds.some((f) => f.validationIsTest)) {
     findings.push(
       diagnostic('CVR640', '`validation test` uses the test set for validation: early stopping and model selection then see the test labels, and the reported accuracy is optimistic', {
@@ -323,6 +338,7 @@ export function audit(input: AuditInput): AuditReport {
     independent,
     independence,
     classSources,
+    classBalance,
     findings,
   };
 }
@@ -353,7 +369,7 @@ function duplicateSourceFindings(split: SplitResult, hashes: readonly (string | 
   ];
 }
 
-function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult, perFold: readonly Float64Array[], S: number): Diagnostic[] {
+function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult, perFold: readonly Float64Array[], S: number, balance: ClassBalance[]): Diagnostic[] {
   const task = pipeline.task.classes;
   const out: Diagnostic[] = [];
   const splitSpan = pipeline.spans['split'];
@@ -367,6 +383,7 @@ function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult, perFold
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       if (total === 0) continue;
       const present = task.map((c) => counts[c]!).filter((n) => n > 0);
+      balance.push({ fold: fold.name, partition: ROLE_NAMES[role], counts, ratio: present.length === task.length ? Math.max(...present) / Math.min(...present) : null });
       const missing = task.filter((c) => counts[c] === 0);
       if (missing.length > 0) absent.push({ fold: fold.name, partition: ROLE_NAMES[role], classes: missing });
       if (present.length < 2) continue;
@@ -387,13 +404,22 @@ function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult, perFold
       }),
     );
   }
+  // One finding per (partition, missing classes), naming every fold it happens in.
+  const grouped = new Map<string, { partition: string; classes: string[]; folds: string[] }>();
   for (const a of absent) {
+    const key = `${a.partition}\u0000${a.classes.join(',')}`;
+    const g = grouped.get(key) ?? { partition: a.partition, classes: a.classes, folds: [] };
+    g.folds.push(a.fold);
+    grouped.set(key, g);
+  }
+  const named = split.folds.length > 1 || split.form === 'leave_source_out';
+  for (const a of grouped.values()) {
     const inTest = a.partition === 'test';
     out.push(
-      diagnostic('CVR631', `class${a.classes.length === 1 ? '' : 'es'} ${a.classes.join(', ')} absent from ${a.partition}${split.folds.length > 1 || split.form === 'leave_source_out' ? ` of ${a.fold}` : ''}`, {
+      diagnostic('CVR631', `class${a.classes.length === 1 ? '' : 'es'} ${a.classes.join(', ')} absent from ${a.partition}${named ? ` of ${a.folds.join(', ')}` : ''}`, {
         span: splitSpan,
         severity: inTest && split.form === 'leave_source_out' ? 'info' : 'warning',
-        data: { fold: a.fold, partition: a.partition, classes: a.classes },
+        data: { folds: a.folds, partition: a.partition, classes: a.classes },
         hint: inTest
           ? 'metrics for the absent class cannot be computed on this test set'
           : a.partition === 'val'

@@ -156,10 +156,11 @@ describe('findings', () => {
     const images = [...many('a', 'NOR', 40), ...many('a', 'CVP', 2), ...many('a', 'NCP', 10)];
     const report = run(['a'], ['NOR', 'NCP', 'CVP'], { form: 'kfold', k: 4, stratified: true, groupByPatient: false, validation: NO_VALIDATION }, images);
     const absent = report.findings.filter((f) => f.code === 'CVR631');
-    expect(absent.map((f) => [f.data?.['partition'], f.data?.['classes']])).toEqual([
-      ['test', ['CVP']],
-      ['test', ['CVP']],
-    ]);
+    // Two CVP images over four folds: two test folds lack CVP, reported once.
+    expect(absent.map((f) => [f.data?.['partition'], f.data?.['classes'], (f.data?.['folds'] as string[]).length])).toEqual([['test', ['CVP'], 2]]);
+    expect(report.classBalance.filter((b) => b.partition === 'test').map((b) => b.counts['CVP'])).toEqual(expect.arrayContaining([0, 1]));
+    const fullFold = report.classBalance.find((b) => b.partition === 'train' && b.counts['CVP'] === 2)!;
+    expect(fullFold.ratio).toBeCloseTo(30 / 2, 10);
     const imbalance = report.findings.filter((f) => f.code === 'CVR630');
     expect(imbalance).toHaveLength(1);
     const partitions = imbalance[0]!.data?.['partitions'] as Record<string, { ratio: number }>;
@@ -172,7 +173,10 @@ describe('findings', () => {
     const report = run(['a', 'b', 'c'], ['NOR', 'CVP'], { form: 'leave_source_out', groupByPatient: false, validation: NO_VALIDATION }, images);
     expect(report.baselineFolds.map((f) => f.fold)).toEqual(['a', 'b', 'c']);
     expect(report.independent).toBe(true);
-    expect(report.findings.filter((f) => f.code === 'CVR631').map((f) => f.severity)).toEqual(['info', 'info']);
+    expect(report.findings.filter((f) => f.code === 'CVR631').map((f) => [f.severity, f.data?.['classes'], f.data?.['folds']])).toEqual([
+      ['info', ['CVP'], ['a']],
+      ['info', ['NOR'], ['b']],
+    ]);
   });
 });
 
@@ -221,5 +225,46 @@ describe('auditPipeline on disk', () => {
     const result = await auditPipeline(pipeline, { metadataOnly: true });
     expect(result.report).toBeUndefined();
     expect(result.diagnostics.map((d) => [d.code, d.data?.['label'], d.data?.['count']])).toEqual([['CVR505', 'COVID', 2]]);
+  });
+});
+
+describe('auditPipeline: damaged files', () => {
+  it('warns about zero-byte image files when images are read', async () => {
+    const root = await tempDir();
+    try {
+      await writeTree(root, { 'a/NORMAL/ok.png': await tinyPng(9), 'a/NORMAL/empty.png': '', 'a/COVID/c.png': await tinyPng(10) });
+      const pipeline = pipelineFixture({
+        sources: [folderSource('a', join(root, 'a'), { NORMAL: 'NOR', COVID: 'CVP' })],
+        task: ['NCV', 'CVP'],
+        split: { form: 'kfold', k: 2, stratified: true, groupByPatient: false, validation: NO_VALIDATION },
+      });
+      const full = await auditPipeline(pipeline, { metadataOnly: false });
+      const empty = full.diagnostics.filter((d) => d.code === 'CVR515');
+      expect(empty.map((d) => [d.severity, d.data?.['count']])).toEqual([['warning', 1]]);
+      expect(String(empty[0]!.message)).toContain('empty.png');
+      const meta = await auditPipeline(pipeline, { metadataOnly: true });
+      expect(meta.diagnostics.map((d) => d.code)).not.toContain('CVR515');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('auditPipeline: unreadable files', () => {
+  it('reports files that cannot be read while hashing (CVR510) and stops before the audit', async () => {
+    const root = await tempDir();
+    try {
+      await writeTree(root, { 'images/ok.png': await tinyPng(1), 'images/folder.png/inside.txt': 'x', 'm.csv': 'img,lab\nok.png,COVID\nfolder.png,COVID\n' });
+      const pipeline = pipelineFixture({
+        sources: [{ name: 'm', locations: [{ kind: 'manifest', file: join(root, 'm.csv'), columns: { image: 'img', label: 'lab' }, root: join(root, 'images') }], map: { COVID: 'CVP' }, coarse: 'error' }],
+        task: ['NCV', 'CVP'],
+        split: { form: 'kfold', k: 2, stratified: true, groupByPatient: false, validation: NO_VALIDATION },
+      });
+      const result = await auditPipeline(pipeline, { metadataOnly: false });
+      expect(result.report).toBeUndefined();
+      expect(result.diagnostics.map((d) => [d.code, d.data?.['count']])).toEqual([['CVR510', 1]]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
