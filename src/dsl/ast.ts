@@ -36,7 +36,7 @@ export interface NumberLit {
   /** The value as written, before unit conversion (`20%` → 20, unit 'percent'). */
   readonly value: number;
   readonly unit: NumberUnit;
-  /** The exact source text (`1e-4`), so the formatter can print numbers as written. */
+  /** The exact source text, unit included (`1e-4`, `20%`), so the formatter prints numbers as written. */
   readonly raw: string;
   readonly span: Span;
 }
@@ -53,6 +53,8 @@ export interface Comment {
   readonly kind: 'comment';
   /** Text after `#`, without the newline. */
   readonly text: string;
+  /** True when code precedes the comment on its line (it then stays at that line's end). */
+  readonly trailing?: boolean;
   readonly span: Span;
 }
 
@@ -291,6 +293,8 @@ export interface KfoldSplit {
   readonly form: 'kfold';
   readonly k: NumberLit;
   readonly stratified: boolean;
+  /** Where `stratified` was written (for the formatter's comment placement). */
+  readonly stratifiedSpan?: Span;
   /** `grouped by patient` */
   readonly groupedBy?: Ident;
   readonly validation?: ValidationSpec;
@@ -504,6 +508,9 @@ export interface EvaluateBlock {
   readonly metrics?: readonly Ident[];
   readonly confusion: boolean;
   readonly bySource: boolean;
+  /** Where `confusion` and `by_source` were written (for the formatter's comment placement). */
+  readonly confusionSpan?: Span;
+  readonly bySourceSpan?: Span;
   /** `bootstrap 1000` — resamples for 95 % intervals on holdout designs. */
   readonly bootstrap?: NumberLit;
   readonly gradcam?: GradcamSpec;

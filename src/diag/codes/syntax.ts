@@ -5,4 +5,14 @@ import type { CodeInfo } from './types.ts';
  * marked "(retired)".
  */
 export const syntaxCodes = {
+  CVR101: { severity: 'error', summary: 'unexpected character: no token starts here' },
+  CVR102: { severity: 'error', summary: 'unterminated string: a `"` is missing before the end of the line' },
+  CVR103: { severity: 'error', summary: 'unterminated regular expression: a `/` is missing before the end of the line' },
+  CVR104: { severity: 'error', summary: 'unknown escape in a string: only \\" and \\\\ are escapes' },
+  CVR105: { severity: 'error', summary: 'a token is missing or wrong: the grammar expected a specific token here' },
+  CVR106: { severity: 'error', summary: 'no statement or form starts with this token here' },
+  CVR107: { severity: 'error', summary: 'a list that needs at least one item is empty' },
+  CVR108: { severity: 'error', summary: 'unexpected text after the last complete item of the file' },
+  CVR109: { severity: 'error', summary: 'a setting is given twice in one block' },
+  CVR110: { severity: 'error', summary: 'a word that the grammar restricts has a value it does not allow here' },
 } as const satisfies Record<string, CodeInfo>;

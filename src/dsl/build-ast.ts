@@ -1,0 +1,837 @@
+/**
+ * CST → AST. One method per grammar rule (checked by `validateVisitor()` at start-up), each
+ * called directly on its node's children so that return types stay precise.
+ *
+ * Error recovery may leave any token or subrule out of a node, or insert a token that has no
+ * text and no position. A node missing a required part is dropped (its parse error has already
+ * been reported); optional parts that are missing are simply absent.
+ */
+import { tokenMatcher } from 'chevrotain';
+import type { CstNode, IToken } from 'chevrotain';
+import type { Diagnostic } from '../diag/diagnostic.ts';
+import type { Span } from '../diag/span.ts';
+import type * as A from './ast.ts';
+import type * as C from './cst-types.ts';
+import * as T from './lexer.ts';
+import { cvrParser } from './parser-instance.ts';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export interface BuildContext {
+  readonly file: string;
+  readonly diagnostics: Diagnostic[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leaves
+
+/** A token the user wrote: not inserted by recovery, with a position. */
+function real(tokens: readonly IToken[] | undefined, index = 0): IToken | undefined {
+  const token = tokens?.[index];
+  if (token === undefined || token.isInsertedInRecovery === true || !Number.isFinite(token.startOffset)) return undefined;
+  return token;
+}
+
+function realAll(tokens: readonly IToken[] | undefined): IToken[] {
+  return (tokens ?? []).filter((t) => t.isInsertedInRecovery !== true && Number.isFinite(t.startOffset));
+}
+
+export function tokenSpan(file: string, token: IToken): Span {
+  return {
+    file,
+    start: token.startOffset,
+    end: (token.endOffset ?? token.startOffset) + 1,
+    line: token.startLine ?? 1,
+    column: token.startColumn ?? 1,
+  };
+}
+
+function joinSpans(first: Span, last: Span): Span {
+  return { ...first, end: Math.max(first.end, last.end) };
+}
+
+/** The span of a CST node, from its first to its last real token. */
+function nodeSpan(file: string, node: CstNode): Span | undefined {
+  const tokens: IToken[] = [];
+  collectTokens(node, tokens);
+  const first = tokens[0];
+  const last = tokens[tokens.length - 1];
+  if (first === undefined || last === undefined) return undefined;
+  return joinSpans(tokenSpan(file, first), tokenSpan(file, last));
+}
+
+function collectTokens(node: CstNode, into: IToken[]): void {
+  for (const children of Object.values(node.children)) {
+    for (const child of children) {
+      if ('children' in child) collectTokens(child, into);
+      else if (child.isInsertedInRecovery !== true && Number.isFinite(child.startOffset)) into.push(child);
+    }
+  }
+  into.sort((a, b) => a.startOffset - b.startOffset);
+}
+
+function ident(ctx: BuildContext, token: IToken | undefined): A.Ident | undefined {
+  if (token === undefined) return undefined;
+  return { kind: 'ident', name: token.image, span: tokenSpan(ctx.file, token) };
+}
+
+function idents(ctx: BuildContext, tokens: readonly IToken[] | undefined): A.Ident[] {
+  return realAll(tokens).map((t) => ({ kind: 'ident', name: t.image, span: tokenSpan(ctx.file, t) }));
+}
+
+/** The value of a string token: quotes removed, `\"` and `\\` unescaped (an unknown escape is kept as written). */
+export function unquote(image: string): string {
+  const body = image.length >= 2 && image.endsWith('"') && !isEscapedEnd(image) ? image.slice(1, -1) : image.slice(1);
+  return body.replace(/\\(.)/g, (whole, c: string) => (c === '"' || c === '\\' ? c : whole));
+}
+
+/** Whether the final `"` of `image` is escaped (an unterminated `"abc\"`). */
+function isEscapedEnd(image: string): boolean {
+  let backslashes = 0;
+  for (let i = image.length - 2; i >= 1 && image[i] === '\\'; i--) backslashes++;
+  return backslashes % 2 === 1;
+}
+
+function stringLit(ctx: BuildContext, token: IToken | undefined): A.StringLit | undefined {
+  if (token === undefined) return undefined;
+  return { kind: 'string', value: unquote(token.image), span: tokenSpan(ctx.file, token) };
+}
+
+export function parseNumber(raw: string): { value: number; unit: A.NumberUnit } {
+  if (raw.endsWith('%')) return { value: Number(raw.slice(0, -1)), unit: 'percent' };
+  if (raw.endsWith('deg')) return { value: Number(raw.slice(0, -3)), unit: 'deg' };
+  return { value: Number(raw), unit: 'none' };
+}
+
+function numberLit(ctx: BuildContext, token: IToken | undefined): A.NumberLit | undefined {
+  if (token === undefined) return undefined;
+  const { value, unit } = parseNumber(token.image);
+  return { kind: 'number', value, unit, raw: token.image, span: tokenSpan(ctx.file, token) };
+}
+
+/** The pattern between the slashes, `\/` unescaped to `/`; other escapes stay as written. */
+export function regexPattern(image: string): string {
+  const terminated = image.length >= 2 && image.endsWith('/') && !isEscapedEnd(image);
+  const body = terminated ? image.slice(1, -1) : image.slice(1);
+  return body.replace(/\\(.)/g, (whole, c: string) => (c === '/' ? '/' : whole));
+}
+
+function regexLit(ctx: BuildContext, token: IToken | undefined): A.RegexLit | undefined {
+  if (token === undefined) return undefined;
+  return { kind: 'regex', pattern: regexPattern(token.image), span: tokenSpan(ctx.file, token) };
+}
+
+function duplicate(ctx: BuildContext, what: string, where: string, span: Span | undefined): void {
+  ctx.diagnostics.push({
+    code: 'CVR109',
+    severity: 'error',
+    message: `\`${what}\` is given twice in ${where}`,
+    ...(span === undefined ? { file: ctx.file } : { span }),
+    hint: 'keep one of them',
+  });
+}
+
+/** Sets `target[key]` unless it is already set (then reports a duplicate). */
+function setOnce<O extends object, K extends keyof O>(
+  ctx: BuildContext,
+  target: O,
+  key: K,
+  value: O[K] | undefined,
+  what: string,
+  where: string,
+  span: Span | undefined,
+): void {
+  if (value === undefined) return;
+  if (target[key] !== undefined) duplicate(ctx, what, where, span);
+  else target[key] = value;
+}
+
+function flagOnce(ctx: BuildContext, already: boolean, what: string, where: string, token: IToken | undefined): boolean {
+  if (already && token !== undefined) duplicate(ctx, what, where, tokenSpan(ctx.file, token));
+  return already || token !== undefined;
+}
+
+/** CST children of a node in source order, each with its key (a token label or a rule name). */
+function ordered(children: Record<string, (CstNode | IToken)[] | undefined>): { key: string; element: CstNode | IToken }[] {
+  const all: { key: string; element: CstNode | IToken; offset: number }[] = [];
+  for (const [key, elements] of Object.entries(children)) {
+    for (const element of elements ?? []) {
+      const offset = 'children' in element ? (element.location?.startOffset ?? Number.NaN) : element.startOffset;
+      all.push({ key, element, offset: Number.isFinite(offset) ? offset : Number.MAX_SAFE_INTEGER });
+    }
+  }
+  return all.sort((a, b) => a.offset - b.offset);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const BaseVisitor = cvrParser.getBaseCstVisitorConstructor<BuildContext, unknown>();
+
+export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildContext, unknown> {
+  constructor() {
+    super();
+    this.validateVisitor();
+  }
+
+  file(children: C.FileCstChildren, ctx: BuildContext): { imports: A.Import[]; items: A.TopLevelItem[] } {
+    const imports: A.Import[] = [];
+    const items: A.TopLevelItem[] = [];
+    for (const { key, element } of ordered(children as Record<string, (CstNode | IToken)[] | undefined>)) {
+      if (!('children' in element)) continue;
+      switch (key) {
+        case 'importDecl': {
+          const i = this.importDecl((element as C.ImportDeclCstNode).children, ctx);
+          if (i !== undefined) imports.push(i);
+          break;
+        }
+        case 'pipeline': {
+          const p = this.pipeline((element as C.PipelineCstNode).children, ctx, element);
+          if (p !== undefined) items.push(p);
+          break;
+        }
+        case 'sourceDecl': {
+          const s = this.sourceDecl((element as C.SourceDeclCstNode).children, ctx, element);
+          if (s !== undefined) items.push(s);
+          break;
+        }
+        case 'namedBlock': {
+          const b = this.namedBlock((element as C.NamedBlockCstNode).children, ctx, element);
+          if (b !== undefined) items.push(b);
+          break;
+        }
+      }
+    }
+    return { imports, items };
+  }
+
+  importDecl(c: C.ImportDeclCstChildren, ctx: BuildContext): A.Import | undefined {
+    const keyword = real(c.Import);
+    const path = stringLit(ctx, real(c.path));
+    if (keyword === undefined || path === undefined) return undefined;
+    return { kind: 'import', path, span: joinSpans(tokenSpan(ctx.file, keyword), path.span) };
+  }
+
+  namedBlock(c: C.NamedBlockCstChildren, ctx: BuildContext, node?: CstNode): A.TopLevelItem | undefined {
+    const name = ident(ctx, real(c.name));
+    const span = node === undefined ? undefined : nodeSpan(ctx.file, node);
+    if (name === undefined || span === undefined) return undefined;
+    const wrap = <B extends { readonly kind: string }>(block: B | undefined): A.NamedBlock<B> | undefined =>
+      block === undefined ? undefined : { kind: 'named-block', name, block, span };
+    const classes = c.classesBlock?.[0];
+    if (classes !== undefined) return wrap(this.classesBlock(classes.children, ctx, classes));
+    const image = c.imageBlock?.[0];
+    if (image !== undefined) return wrap(this.imageBlock(image.children, ctx, image));
+    const augment = c.augmentBlock?.[0];
+    if (augment !== undefined) return wrap(this.augmentBlock(augment.children, ctx, augment));
+    const train = c.trainBlock?.[0];
+    if (train !== undefined) return wrap(this.trainBlock(train.children, ctx, train));
+    const evaluate = c.evaluateBlock?.[0];
+    if (evaluate !== undefined) return wrap(this.evaluateBlock(evaluate.children, ctx, evaluate));
+    return undefined;
+  }
+
+  pipeline(c: C.PipelineCstChildren, ctx: BuildContext, node?: CstNode): A.Pipeline | undefined {
+    const name = ident(ctx, real(c.name));
+    const span = node === undefined ? undefined : nodeSpan(ctx.file, node);
+    if (name === undefined || span === undefined) return undefined;
+    const base = ident(ctx, real(c.base));
+    const statements: A.Statement[] = [];
+    for (const s of c.statement ?? []) {
+      const built = this.statement(s.children, ctx);
+      if (built !== undefined) statements.push(built);
+    }
+    return { kind: 'pipeline', name, ...(base === undefined ? {} : { extends: base }), statements, span };
+  }
+
+  statement(c: C.StatementCstChildren, ctx: BuildContext): A.Statement | undefined {
+    const [key, nodes] = Object.entries(c).find(([, v]) => v !== undefined && v.length > 0) ?? [];
+    const node = nodes?.[0] as CstNode | undefined;
+    if (key === undefined || node === undefined) return undefined;
+    const ch = node.children as never;
+    switch (key) {
+      case 'titleStmt': return this.titleStmt(ch, ctx, node);
+      case 'descriptionStmt': return this.descriptionStmt(ch, ctx, node);
+      case 'seedStmt': return this.seedStmt(ch, ctx, node);
+      case 'classesStmt': return this.classesStmt(ch, ctx, node);
+      case 'sourceDecl': return this.sourceDecl(ch, ctx, node);
+      case 'sourcesFromManifest': return this.sourcesFromManifest(ch, ctx, node);
+      case 'taskStmt': return this.taskStmt(ch, ctx, node);
+      case 'splitStmt': return this.splitStmt(ch, ctx, node);
+      case 'imageStmt': return this.imageStmt(ch, ctx, node);
+      case 'augmentStmt': return this.augmentStmt(ch, ctx, node);
+      case 'modelStmt': return this.modelStmt(ch, ctx, node);
+      case 'compareModelsStmt': return this.compareModelsStmt(ch, ctx, node);
+      case 'trainStmt': return this.trainStmt(ch, ctx, node);
+      case 'evaluateStmt': return this.evaluateStmt(ch, ctx, node);
+      case 'engineStmt': return this.engineStmt(ch, ctx, node);
+      default: return undefined;
+    }
+  }
+
+  titleStmt(c: C.TitleStmtCstChildren, ctx: BuildContext, node?: CstNode): A.TitleStmt | undefined {
+    const text = stringLit(ctx, real(c.text));
+    const span = node && nodeSpan(ctx.file, node);
+    return text && span && { kind: 'title', text, span };
+  }
+
+  descriptionStmt(c: C.DescriptionStmtCstChildren, ctx: BuildContext, node?: CstNode): A.DescriptionStmt | undefined {
+    const text = stringLit(ctx, real(c.text));
+    const span = node && nodeSpan(ctx.file, node);
+    return text && span && { kind: 'description', text, span };
+  }
+
+  seedStmt(c: C.SeedStmtCstChildren, ctx: BuildContext, node?: CstNode): A.SeedStmt | undefined {
+    const value = numberLit(ctx, real(c.value));
+    const span = node && nodeSpan(ctx.file, node);
+    return value && span && { kind: 'seed', value, span };
+  }
+
+  // ---- classes
+
+  classesStmt(c: C.ClassesStmtCstChildren, ctx: BuildContext, node?: CstNode): A.ClassesStmt | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const ref = ident(ctx, real(c.ref));
+    if (ref !== undefined) return { kind: 'classes', ref, span };
+    const blockNode = c.classesBlock?.[0];
+    const block = blockNode && this.classesBlock(blockNode.children, ctx, blockNode);
+    return block && { kind: 'classes', block, span };
+  }
+
+  classesBlock(c: C.ClassesBlockCstChildren, ctx: BuildContext, node?: CstNode): A.ClassesBlock | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const classes: A.ClassDecl[] = [];
+    for (const d of c.classDecl ?? []) {
+      const decl = this.classDecl(d.children, ctx, d);
+      if (decl !== undefined) classes.push(decl);
+    }
+    return { kind: 'classes-block', classes, span };
+  }
+
+  classDecl(c: C.ClassDeclCstChildren, ctx: BuildContext, node?: CstNode): A.ClassDecl | undefined {
+    const name = ident(ctx, real(c.name));
+    const span = node && nodeSpan(ctx.file, node);
+    if (name === undefined || span === undefined) return undefined;
+    const description = stringLit(ctx, real(c.description));
+    const isUnion = c.Equals !== undefined;
+    return {
+      kind: 'class-decl',
+      name,
+      ...(isUnion ? { members: idents(ctx, c.member) } : {}),
+      ...(description === undefined ? {} : { description }),
+      span,
+    };
+  }
+
+  // ---- sources
+
+  sourceDecl(c: C.SourceDeclCstChildren, ctx: BuildContext, node?: CstNode): A.SourceDecl | undefined {
+    const name = ident(ctx, real(c.name));
+    const span = node && nodeSpan(ctx.file, node);
+    if (name === undefined || span === undefined) return undefined;
+    const source: Mutable<A.SourceDecl> = {
+      kind: 'source',
+      name,
+      isReference: c.LCurly === undefined,
+      drop: real(c.Drop) !== undefined,
+      span,
+    };
+    const where = `source ${name.name}`;
+    for (const settingNode of c.sourceSetting ?? []) {
+      const s = settingNode.children;
+      const settingSpan = nodeSpan(ctx.file, settingNode);
+      const folder = s.folderLocation?.[0];
+      const manifest = s.manifestLocation?.[0];
+      if (folder !== undefined || manifest !== undefined) {
+        const location = folder !== undefined
+          ? this.folderLocation(folder.children, ctx, folder)
+          : manifest && this.manifestLocation(manifest.children, ctx, manifest);
+        setOnce(ctx, source, 'location', location, 'folder/manifest', where, settingSpan);
+      }
+      const labels = s.labelsFromPath?.[0];
+      if (labels !== undefined) setOnce(ctx, source, 'labelsFromPath', this.labelsFromPath(labels.children, ctx), 'labels from path', where, settingSpan);
+      const patients = s.patientsFromPath?.[0];
+      if (patients !== undefined) setOnce(ctx, source, 'patientsFromPath', this.patientsFromPath(patients.children, ctx), 'patients from path', where, settingSpan);
+      const map = s.labelMap?.[0];
+      if (map !== undefined) setOnce(ctx, source, 'map', this.labelMap(map.children, ctx, map), 'map', where, settingSpan);
+      const coarse = s.coarsePolicy?.[0];
+      if (coarse !== undefined) setOnce(ctx, source, 'coarse', this.coarsePolicy(coarse.children, ctx, coarse), 'coarse', where, settingSpan);
+    }
+    return source;
+  }
+
+  /** Dispatched from `sourceDecl`; exists for `validateVisitor()`. */
+  sourceSetting(): undefined {
+    return undefined;
+  }
+
+  folderLocation(c: C.FolderLocationCstChildren, ctx: BuildContext, node?: CstNode): A.FolderLocation | undefined {
+    const path = stringLit(ctx, real(c.path));
+    const span = node && nodeSpan(ctx.file, node);
+    return path && span && { kind: 'folder', path, span };
+  }
+
+  manifestLocation(c: C.ManifestLocationCstChildren, ctx: BuildContext, node?: CstNode): A.ManifestLocation | undefined {
+    const path = stringLit(ctx, real(c.path));
+    const span = node && nodeSpan(ctx.file, node);
+    if (path === undefined || span === undefined) return undefined;
+    const fields: Mutable<A.ManifestFields> = {};
+    for (const f of c.manifestField ?? []) this.manifestField(f.children, ctx, f, fields);
+    return { kind: 'manifest', path, fields, span };
+  }
+
+  labelsFromPath(c: C.LabelsFromPathCstChildren, ctx: BuildContext): A.RegexLit | undefined {
+    return regexLit(ctx, real(c.regex));
+  }
+
+  patientsFromPath(c: C.PatientsFromPathCstChildren, ctx: BuildContext): A.RegexLit | undefined {
+    return regexLit(ctx, real(c.regex));
+  }
+
+  coarsePolicy(c: C.CoarsePolicyCstChildren, ctx: BuildContext, node?: CstNode): A.CoarsePolicy | undefined {
+    const action = real(c.action);
+    const span = node && nodeSpan(ctx.file, node);
+    if (action === undefined || span === undefined) return undefined;
+    if (action.image !== 'drop' && action.image !== 'error') {
+      ctx.diagnostics.push({
+        code: 'CVR110',
+        severity: 'error',
+        message: `\`coarse\` takes \`drop\` or \`error\`, not \`${action.image}\``,
+        span: tokenSpan(ctx.file, action),
+        hint: 'write `coarse drop` to drop images too coarse for the task',
+      });
+      return undefined;
+    }
+    return { kind: 'coarse', action: action.image, span };
+  }
+
+  /** Applies one manifest setting to `fields` (shared by `manifest` and `sources from manifest`). */
+  manifestField(c: C.ManifestFieldCstChildren, ctx: BuildContext, node?: CstNode, fields?: Mutable<A.ManifestFields>): undefined {
+    if (fields === undefined) return undefined;
+    const span = node && nodeSpan(ctx.file, node);
+    const where = 'this manifest';
+    const value = stringLit(ctx, real(c.value));
+    if (c.Image !== undefined) setOnce(ctx, fields, 'image', value, 'image', where, span);
+    else if (c.Label !== undefined) setOnce(ctx, fields, 'label', value, 'label', where, span);
+    else if (c.Patient !== undefined) setOnce(ctx, fields, 'patient', value, 'patient', where, span);
+    else if (c.Source !== undefined) setOnce(ctx, fields, 'source', value, 'source', where, span);
+    else if (c.Partition !== undefined) setOnce(ctx, fields, 'partitionColumn', value, 'partition', where, span);
+    else if (c.Root !== undefined) setOnce(ctx, fields, 'root', value, 'root', where, span);
+    else if (c.Delimiter !== undefined) setOnce(ctx, fields, 'delimiter', ident(ctx, real(c.delimiter)), 'delimiter', where, span);
+    else if (c.Columns !== undefined) {
+      const columns = idents(ctx, c.column);
+      setOnce(ctx, fields, 'columns', columns.length > 0 ? columns : undefined, 'columns', where, span);
+    }
+    return undefined;
+  }
+
+  sourcesFromManifest(c: C.SourcesFromManifestCstChildren, ctx: BuildContext, node?: CstNode): A.SourcesFromManifest | undefined {
+    const path = stringLit(ctx, real(c.path));
+    const span = node && nodeSpan(ctx.file, node);
+    if (path === undefined || span === undefined) return undefined;
+    const fields: Mutable<A.ManifestFields> = {};
+    const result: Mutable<A.SourcesFromManifest> = { kind: 'sources-from-manifest', path, fields, span };
+    const where = `sources from manifest "${path.value}"`;
+    const settings = ordered(c as Record<string, (CstNode | IToken)[] | undefined>);
+    for (const { key, element } of settings) {
+      if (!('children' in element)) continue;
+      const elementSpan = nodeSpan(ctx.file, element);
+      switch (key) {
+        case 'manifestField':
+          this.manifestField((element as C.ManifestFieldCstNode).children, ctx, element, fields);
+          break;
+        case 'fixedPartition':
+          setOnce(ctx, result, 'partition', this.fixedPartition((element as C.FixedPartitionCstNode).children, ctx), 'partition', where, elementSpan);
+          break;
+        case 'onlySources':
+          setOnce(ctx, result, 'only', this.onlySources((element as C.OnlySourcesCstNode).children, ctx), 'only', where, elementSpan);
+          break;
+        case 'labelMap':
+          setOnce(ctx, result, 'map', this.labelMap((element as C.LabelMapCstNode).children, ctx, element), 'map', where, elementSpan);
+          break;
+        case 'coarsePolicy':
+          setOnce(ctx, result, 'coarse', this.coarsePolicy((element as C.CoarsePolicyCstNode).children, ctx, element), 'coarse', where, elementSpan);
+          break;
+      }
+    }
+    return result;
+  }
+
+  fixedPartition(c: C.FixedPartitionCstChildren, ctx: BuildContext): A.Ident | undefined {
+    return ident(ctx, real(c.partition));
+  }
+
+  onlySources(c: C.OnlySourcesCstChildren, ctx: BuildContext): A.Ident[] | undefined {
+    const list = c.nameList?.[0];
+    const names = list === undefined ? [] : this.nameList(list.children, ctx);
+    return names.length > 0 ? names : undefined;
+  }
+
+  labelMap(c: C.LabelMapCstChildren, ctx: BuildContext, node?: CstNode): A.LabelMap | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const entries: A.MapEntry[] = [];
+    for (const e of c.mapEntry ?? []) {
+      const entry = this.mapEntry(e.children, ctx, e);
+      if (entry !== undefined) entries.push(entry);
+    }
+    return { kind: 'map', entries, span };
+  }
+
+  mapEntry(c: C.MapEntryCstChildren, ctx: BuildContext, node?: CstNode): A.MapEntry | undefined {
+    const from = stringLit(ctx, real(c.from));
+    const targetToken = real(c.target);
+    const span = node && nodeSpan(ctx.file, node);
+    if (from === undefined || targetToken === undefined || span === undefined) return undefined;
+    if (tokenMatcher(targetToken, T.Drop)) return { kind: 'map-entry', from, drop: true, span };
+    const target = ident(ctx, targetToken);
+    return target && { kind: 'map-entry', from, target, drop: false, span };
+  }
+
+  nameList(c: C.NameListCstChildren, ctx: BuildContext): A.Ident[] {
+    return idents(ctx, c.item);
+  }
+
+  // ---- task and split
+
+  taskStmt(c: C.TaskStmtCstChildren, ctx: BuildContext, node?: CstNode): A.TaskStmt | undefined {
+    const classes = idents(ctx, c.class);
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined || classes.length === 0) return undefined;
+    return { kind: 'task', classes, span };
+  }
+
+  splitStmt(c: C.SplitStmtCstChildren, ctx: BuildContext, node?: CstNode): A.SplitStmt | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    if (c.Kfold !== undefined) {
+      const k = numberLit(ctx, real(c.k));
+      if (k === undefined) return undefined;
+      const body = c.kfoldBody?.[0];
+      const settings = body === undefined ? { stratified: false } : this.kfoldBody(body.children, ctx);
+      return { kind: 'split', form: 'kfold', k, ...settings, span };
+    }
+    if (c.Holdout !== undefined) {
+      const body = c.holdoutBody?.[0];
+      const settings = body === undefined ? { stratified: false } : this.holdoutBody(body.children, ctx);
+      return { kind: 'split', form: 'holdout', ...settings, span };
+    }
+    const body = c.partitionedBody?.[0];
+    const settings = body === undefined ? {} : this.partitionedBody(body.children, ctx);
+    if (c.LeaveSourceOut !== undefined) return { kind: 'split', form: 'leave_source_out', ...settings, span };
+    if (c.Given !== undefined) return { kind: 'split', form: 'given', ...settings, span };
+    return undefined;
+  }
+
+  kfoldBody(c: C.KfoldBodyCstChildren, ctx: BuildContext): Omit<Mutable<A.KfoldSplit>, 'kind' | 'form' | 'k' | 'span'> {
+    const out: Omit<Mutable<A.KfoldSplit>, 'kind' | 'form' | 'k' | 'span'> = { stratified: false };
+    const first = real(c.Stratified);
+    if (first !== undefined) out.stratifiedSpan = tokenSpan(ctx.file, first);
+    for (const token of realAll(c.Stratified)) out.stratified = flagOnce(ctx, out.stratified, 'stratified', 'this split', token);
+    this.groupAndValidation(c, ctx, out);
+    return out;
+  }
+
+  private groupAndValidation(
+    c: { groupedBy?: C.GroupedByCstNode[]; validationSpec?: C.ValidationSpecCstNode[] },
+    ctx: BuildContext,
+    out: { groupedBy?: A.Ident; validation?: A.ValidationSpec },
+  ): void {
+    for (const g of c.groupedBy ?? []) setOnce(ctx, out, 'groupedBy', this.groupedBy(g.children, ctx), 'grouped by', 'this split', nodeSpan(ctx.file, g));
+    for (const v of c.validationSpec ?? []) setOnce(ctx, out, 'validation', this.validationSpec(v.children, ctx, v), 'validation', 'this split', nodeSpan(ctx.file, v));
+  }
+
+  holdoutBody(c: C.HoldoutBodyCstChildren, ctx: BuildContext): Omit<Mutable<A.HoldoutSplit>, 'kind' | 'form' | 'span'> {
+    const out: Omit<Mutable<A.HoldoutSplit>, 'kind' | 'form' | 'span'> = { stratified: false };
+    let sawTest = false;
+    for (const t of c.testSpec ?? []) {
+      const test = this.testSpec(t.children, ctx);
+      if (test === undefined) continue;
+      if (sawTest) {
+        duplicate(ctx, 'test', 'this split', nodeSpan(ctx.file, t));
+        continue;
+      }
+      sawTest = true;
+      if (test.sources !== undefined) out.testSources = test.sources;
+      if (test.fraction !== undefined) out.testFraction = test.fraction;
+      out.stratified = test.stratified;
+    }
+    this.groupAndValidation(c, ctx, out);
+    return out;
+  }
+
+  partitionedBody(c: C.PartitionedBodyCstChildren, ctx: BuildContext): { groupedBy?: A.Ident; validation?: A.ValidationSpec } {
+    const out: { groupedBy?: A.Ident; validation?: A.ValidationSpec } = {};
+    this.groupAndValidation(c, ctx, out);
+    return out;
+  }
+
+  testSpec(c: C.TestSpecCstChildren, ctx: BuildContext): { sources?: A.Ident[]; fraction?: A.NumberLit; stratified: boolean } | undefined {
+    if (c.Sources !== undefined) {
+      const list = c.nameList?.[0];
+      const sources = list === undefined ? [] : this.nameList(list.children, ctx);
+      return sources.length > 0 ? { sources, stratified: false } : undefined;
+    }
+    const fraction = numberLit(ctx, real(c.fraction));
+    return fraction && { fraction, stratified: real(c.Stratified) !== undefined };
+  }
+
+  groupedBy(c: C.GroupedByCstChildren, ctx: BuildContext): A.Ident | undefined {
+    return ident(ctx, real(c.key));
+  }
+
+  validationSpec(c: C.ValidationSpecCstChildren, ctx: BuildContext, node?: CstNode): A.ValidationSpec | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    if (real(c.Test) !== undefined) return { kind: 'validation', stratified: false, fromTest: true, span };
+    const fraction = numberLit(ctx, real(c.fraction));
+    return fraction && { kind: 'validation', fraction, stratified: real(c.Stratified) !== undefined, fromTest: false, span };
+  }
+
+  // ---- image and augmentation
+
+  imageStmt(c: C.ImageStmtCstChildren, ctx: BuildContext, node?: CstNode): A.ImageStmt | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const ref = ident(ctx, real(c.ref));
+    if (ref !== undefined) return { kind: 'image', ref, span };
+    const b = c.imageBlock?.[0];
+    const block = b && this.imageBlock(b.children, ctx, b);
+    return block && { kind: 'image', block, span };
+  }
+
+  imageBlock(c: C.ImageBlockCstChildren, ctx: BuildContext, node?: CstNode): A.ImageBlock | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const block: Mutable<A.ImageBlock> = { kind: 'image-block', span };
+    const where = 'this image block';
+    const sizes = realAll(c.Size);
+    const widths = realAll(c.width);
+    const heights = realAll(c.height);
+    sizes.forEach((size, i) => {
+      const width = numberLit(ctx, widths[i]);
+      const height = numberLit(ctx, heights[i]);
+      if (width === undefined || height === undefined) return;
+      if (block.width !== undefined) duplicate(ctx, 'size', where, tokenSpan(ctx.file, size));
+      else Object.assign(block, { width, height });
+    });
+    realAll(c.resize).forEach((t) => setOnce(ctx, block, 'resize', ident(ctx, t), 'resize', where, tokenSpan(ctx.file, t)));
+    realAll(c.channels).forEach((t) => setOnce(ctx, block, 'channels', numberLit(ctx, t), 'channels', where, tokenSpan(ctx.file, t)));
+    realAll(c.normalize).forEach((t) => setOnce(ctx, block, 'normalize', ident(ctx, t), 'normalize', where, tokenSpan(ctx.file, t)));
+    return block;
+  }
+
+  augmentStmt(c: C.AugmentStmtCstChildren, ctx: BuildContext, node?: CstNode): A.AugmentStmt | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const ref = ident(ctx, real(c.ref));
+    if (ref !== undefined) return { kind: 'augment', ref, span };
+    const b = c.augmentBlock?.[0];
+    const block = b && this.augmentBlock(b.children, ctx, b);
+    return block && { kind: 'augment', block, span };
+  }
+
+  augmentBlock(c: C.AugmentBlockCstChildren, ctx: BuildContext, node?: CstNode): A.AugmentBlock | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const ops: A.AugmentOp[] = [];
+    for (const o of c.augmentOp ?? []) {
+      const op = this.augmentOp(o.children, ctx, o);
+      if (op !== undefined) ops.push(op);
+    }
+    return { kind: 'augment-block', ops, span };
+  }
+
+  augmentOp(c: C.AugmentOpCstChildren, ctx: BuildContext, node?: CstNode): A.AugmentOp | undefined {
+    const op = ident(ctx, real(c.op));
+    const span = node && nodeSpan(ctx.file, node);
+    if (op === undefined || span === undefined) return undefined;
+    const axis = ident(ctx, real(c.axis));
+    const amount = numberLit(ctx, real(c.amount));
+    const p = numberLit(ctx, real(c.p));
+    return {
+      kind: 'augment-op',
+      op,
+      ...(axis === undefined ? {} : { axis }),
+      ...(amount === undefined ? {} : { amount }),
+      ...(p === undefined ? {} : { p }),
+      span,
+    };
+  }
+
+  // ---- models
+
+  modelStmt(c: C.ModelStmtCstChildren, ctx: BuildContext, node?: CstNode): A.ModelStmt | undefined {
+    const name = ident(ctx, real(c.name));
+    const span = node && nodeSpan(ctx.file, node);
+    if (name === undefined || span === undefined) return undefined;
+    const o = c.modelOptions?.[0];
+    return { kind: 'model', name, options: o === undefined ? [] : this.modelOptions(o.children, ctx), span };
+  }
+
+  compareModelsStmt(c: C.CompareModelsStmtCstChildren, ctx: BuildContext, node?: CstNode): A.CompareModelsStmt | undefined {
+    const list = c.nameList?.[0];
+    const models = list === undefined ? [] : this.nameList(list.children, ctx);
+    const span = node && nodeSpan(ctx.file, node);
+    if (models.length === 0 || span === undefined) return undefined;
+    const o = c.modelOptions?.[0];
+    return { kind: 'compare-models', models, options: o === undefined ? [] : this.modelOptions(o.children, ctx), span };
+  }
+
+  modelOptions(c: C.ModelOptionsCstChildren, ctx: BuildContext): A.ModelOption[] {
+    const options: A.ModelOption[] = [];
+    for (const o of c.modelOption ?? []) {
+      const option = this.modelOption(o.children, ctx, o);
+      if (option === undefined) continue;
+      if (options.some((x) => x.key.name === option.key.name)) duplicate(ctx, option.key.name, 'these model options', option.span);
+      else options.push(option);
+    }
+    return options;
+  }
+
+  modelOption(c: C.ModelOptionCstChildren, ctx: BuildContext, node?: CstNode): A.ModelOption | undefined {
+    const key = ident(ctx, real(c.key));
+    const value = ident(ctx, real(c.word)) ?? numberLit(ctx, real(c.number)) ?? stringLit(ctx, real(c.text));
+    const span = node && nodeSpan(ctx.file, node);
+    return key && value && span && { kind: 'model-option', key, value, span };
+  }
+
+  // ---- training
+
+  trainStmt(c: C.TrainStmtCstChildren, ctx: BuildContext, node?: CstNode): A.TrainStmt | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const ref = ident(ctx, real(c.ref));
+    if (ref !== undefined) return { kind: 'train', ref, span };
+    const b = c.trainBlock?.[0];
+    const block = b && this.trainBlock(b.children, ctx, b);
+    return block && { kind: 'train', block, span };
+  }
+
+  trainBlock(c: C.TrainBlockCstChildren, ctx: BuildContext, node?: CstNode): A.TrainBlock | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const block: Mutable<A.TrainBlock> = { kind: 'train-block', span };
+    const where = 'this train block';
+    for (const o of c.optimizerSpec ?? []) setOnce(ctx, block, 'optimizer', this.optimizerSpec(o.children, ctx, o), 'optimizer', where, nodeSpan(ctx.file, o));
+    realAll(c.loss).forEach((t) => setOnce(ctx, block, 'loss', ident(ctx, t), 'loss', where, tokenSpan(ctx.file, t)));
+    for (const w of c.classWeightsSpec ?? []) setOnce(ctx, block, 'classWeights', this.classWeightsSpec(w.children, ctx, w), 'class_weights', where, nodeSpan(ctx.file, w));
+    realAll(c.batch).forEach((t) => setOnce(ctx, block, 'batch', numberLit(ctx, t), 'batch', where, tokenSpan(ctx.file, t)));
+    realAll(c.epochs).forEach((t) => setOnce(ctx, block, 'epochs', numberLit(ctx, t), 'epochs', where, tokenSpan(ctx.file, t)));
+    for (const r of c.reduceLrSpec ?? []) setOnce(ctx, block, 'reduceLr', this.reduceLrSpec(r.children, ctx, r), 'reduce_lr', where, nodeSpan(ctx.file, r));
+    for (const e of c.earlyStopSpec ?? []) setOnce(ctx, block, 'earlyStop', this.earlyStopSpec(e.children, ctx, e), 'early_stop', where, nodeSpan(ctx.file, e));
+    return block;
+  }
+
+  optimizerSpec(c: C.OptimizerSpecCstChildren, ctx: BuildContext, node?: CstNode): A.OptimizerSpec | undefined {
+    const name = ident(ctx, real(c.name));
+    const span = node && nodeSpan(ctx.file, node);
+    return name && span && { kind: 'optimizer', name, params: this.namedNumbers(c.namedNumber, ctx, 'optimizer'), span };
+  }
+
+  private namedNumbers(nodes: readonly C.NamedNumberCstNode[] | undefined, ctx: BuildContext, where: string): A.NamedNumber[] {
+    const params: A.NamedNumber[] = [];
+    for (const n of nodes ?? []) {
+      const param = this.namedNumber(n.children, ctx, n);
+      if (param === undefined) continue;
+      if (params.some((p) => p.key.name === param.key.name)) duplicate(ctx, param.key.name, `this ${where}`, param.span);
+      else params.push(param);
+    }
+    return params;
+  }
+
+  namedNumber(c: C.NamedNumberCstChildren, ctx: BuildContext, node?: CstNode): A.NamedNumber | undefined {
+    const key = ident(ctx, real(c.key));
+    const value = numberLit(ctx, real(c.value));
+    const span = node && nodeSpan(ctx.file, node);
+    return key && value && span && { kind: 'named-number', key, value, span };
+  }
+
+  classWeightsSpec(c: C.ClassWeightsSpecCstChildren, ctx: BuildContext, node?: CstNode): A.ClassWeightsSpec | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const mode = ident(ctx, real(c.mode));
+    if (mode !== undefined) return { kind: 'class-weights', mode, span };
+    const explicit: A.ClassWeight[] = [];
+    for (const w of c.classWeight ?? []) {
+      const weight = this.classWeight(w.children, ctx, w);
+      if (weight === undefined) continue;
+      if (explicit.some((x) => x.className.name === weight.className.name)) duplicate(ctx, weight.className.name, 'these class weights', weight.span);
+      else explicit.push(weight);
+    }
+    return { kind: 'class-weights', explicit, span };
+  }
+
+  classWeight(c: C.ClassWeightCstChildren, ctx: BuildContext, node?: CstNode): A.ClassWeight | undefined {
+    const className = ident(ctx, real(c.className));
+    const weight = numberLit(ctx, real(c.weight));
+    const span = node && nodeSpan(ctx.file, node);
+    return className && weight && span && { kind: 'class-weight', className, weight, span };
+  }
+
+  reduceLrSpec(c: C.ReduceLrSpecCstChildren, ctx: BuildContext, node?: CstNode): A.ReduceLrSpec | undefined {
+    const metric = ident(ctx, real(c.metric));
+    const span = node && nodeSpan(ctx.file, node);
+    return metric && span && { kind: 'reduce-lr', metric, params: this.namedNumbers(c.namedNumber, ctx, 'reduce_lr'), span };
+  }
+
+  earlyStopSpec(c: C.EarlyStopSpecCstChildren, ctx: BuildContext, node?: CstNode): A.EarlyStopSpec | undefined {
+    const metric = ident(ctx, real(c.metric));
+    const span = node && nodeSpan(ctx.file, node);
+    if (metric === undefined || span === undefined) return undefined;
+    let restoreBest = false;
+    for (const t of realAll(c.RestoreBest)) restoreBest = flagOnce(ctx, restoreBest, 'restore_best', 'this early_stop', t);
+    return { kind: 'early-stop', metric, params: this.namedNumbers(c.namedNumber, ctx, 'early_stop'), restoreBest, span };
+  }
+
+  // ---- evaluation and engine
+
+  evaluateStmt(c: C.EvaluateStmtCstChildren, ctx: BuildContext, node?: CstNode): A.EvaluateStmt | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const ref = ident(ctx, real(c.ref));
+    if (ref !== undefined) return { kind: 'evaluate', ref, span };
+    const b = c.evaluateBlock?.[0];
+    const block = b && this.evaluateBlock(b.children, ctx, b);
+    return block && { kind: 'evaluate', block, span };
+  }
+
+  evaluateBlock(c: C.EvaluateBlockCstChildren, ctx: BuildContext, node?: CstNode): A.EvaluateBlock | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const block: Mutable<A.EvaluateBlock> = { kind: 'evaluate-block', confusion: false, bySource: false, span };
+    const where = 'this evaluate block';
+    const metricTokens = realAll(c.Metrics);
+    (c.nameList ?? []).forEach((list, i) => {
+      const metrics = this.nameList(list.children, ctx);
+      const at = metricTokens[i];
+      setOnce(ctx, block, 'metrics', metrics.length > 0 ? metrics : undefined, 'metrics', where, at && tokenSpan(ctx.file, at));
+    });
+    for (const t of realAll(c.Confusion)) block.confusion = flagOnce(ctx, block.confusion, 'confusion', where, t);
+    for (const t of realAll(c.BySource)) block.bySource = flagOnce(ctx, block.bySource, 'by_source', where, t);
+    const confusion = real(c.Confusion);
+    if (confusion !== undefined) block.confusionSpan = tokenSpan(ctx.file, confusion);
+    const bySource = real(c.BySource);
+    if (bySource !== undefined) block.bySourceSpan = tokenSpan(ctx.file, bySource);
+    realAll(c.bootstrap).forEach((t) => setOnce(ctx, block, 'bootstrap', numberLit(ctx, t), 'bootstrap', where, tokenSpan(ctx.file, t)));
+    for (const g of c.gradcamSpec ?? []) setOnce(ctx, block, 'gradcam', this.gradcamSpec(g.children, ctx, g), 'gradcam', where, nodeSpan(ctx.file, g));
+    return block;
+  }
+
+  gradcamSpec(c: C.GradcamSpecCstChildren, ctx: BuildContext, node?: CstNode): A.GradcamSpec | undefined {
+    const className = ident(ctx, real(c.className));
+    const span = node && nodeSpan(ctx.file, node);
+    if (className === undefined || span === undefined) return undefined;
+    const spec: Mutable<A.GradcamSpec> = { kind: 'gradcam', className, span };
+    realAll(c.top).forEach((t) => setOnce(ctx, spec, 'top', numberLit(ctx, t), 'top', 'this gradcam', tokenSpan(ctx.file, t)));
+    realAll(c.threshold).forEach((t) => setOnce(ctx, spec, 'threshold', numberLit(ctx, t), 'threshold', 'this gradcam', tokenSpan(ctx.file, t)));
+    return spec;
+  }
+
+  engineStmt(c: C.EngineStmtCstChildren, ctx: BuildContext, node?: CstNode): A.EngineStmt | undefined {
+    const name = ident(ctx, real(c.name));
+    const span = node && nodeSpan(ctx.file, node);
+    return name && span && { kind: 'engine', name, span };
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * `parseCvr`: text → AST and syntax diagnostics (CVR1xx). Never throws: lexing errors, parse
+ * errors and malformed literals all become diagnostics, and the AST holds whatever parsed.
+ */
+import { EarlyExitException, EOF, MismatchedTokenException, NoViableAltException, NotAllInputParsedException, tokenMatcher } from 'chevrotain';
+import type { IRecognitionException, IToken } from 'chevrotain';
+import type { Diagnostic } from '../diag/diagnostic.ts';
+import type { Span } from '../diag/span.ts';
+import type { Code } from '../diag/codes/index.ts';
+import type { Comment, CvrFile } from './ast.ts';
+import { AstBuilder, tokenSpan } from './build-ast.ts';
+import type { FileCstNode } from './cst-types.ts';
+import { cvrLexer, RegexLit, StringLit } from './lexer.ts';
+import { cvrParser } from './parser-instance.ts';
+import { UNEXPECTED_IN_BLOCK } from './parse-messages.ts';
+
+const builder = new AstBuilder();
+
+export interface ParseResult {
+  readonly file: CvrFile;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function parseCvr(path: string, text: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const lines = lineStarts(text);
+  const lexed = cvrLexer.tokenize(text);
+  for (const error of lexed.errors) {
+    const span = spanAt(path, lines, error.offset, error.offset + error.length);
+    diagnostics.push({
+      code: 'CVR101',
+      severity: 'error',
+      message: `unexpected character \`${text.slice(error.offset, error.offset + Math.min(error.length, 20))}\``,
+      span,
+      hint: 'names are letters, digits, `_` and `-`; strings are in double quotes; `#` starts a comment',
+    });
+  }
+  diagnostics.push(...checkLiterals(path, lexed.tokens));
+  const comments: Comment[] = (lexed.groups['comments'] ?? []).map((t) => ({
+    kind: 'comment',
+    text: t.image.slice(1),
+    trailing: text.slice(lines[(t.startLine ?? 1) - 1] ?? 0, t.startOffset).trim() !== '',
+    span: tokenSpan(path, t),
+  }));
+
+  cvrParser.input = lexed.tokens;
+  const cst = cvrParser.file() as FileCstNode;
+  for (const error of cvrParser.errors) diagnostics.push(parseErrorDiagnostic(path, text, lines, error));
+
+  const { imports, items } = builder.file(cst.children, { file: path, diagnostics });
+  diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
+  return {
+    file: { kind: 'file', path, imports, items, comments, span: spanAt(path, lines, 0, text.length) },
+    diagnostics,
+  };
+}
+
+/** Offsets at which each line starts, for turning an offset into line and column. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  return starts;
+}
+
+function spanAt(file: string, lines: readonly number[], start: number, end: number): Span {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((lines[mid] ?? 0) <= start) lo = mid;
+    else hi = mid - 1;
+  }
+  return { file, start, end, line: lo + 1, column: start - (lines[lo] ?? 0) + 1 };
+}
+
+function isReal(token: IToken | undefined): token is IToken {
+  return token !== undefined && token.isInsertedInRecovery !== true && !tokenMatcher(token, EOF) && Number.isFinite(token.startOffset);
+}
+
+/** An empty span just after `token`, where something is missing. */
+function after(file: string, lines: readonly number[], token: IToken | undefined): Span {
+  if (!isReal(token)) return spanAt(file, lines, 0, 0);
+  const end = (token.endOffset ?? token.startOffset) + 1;
+  return spanAt(file, lines, end, end);
+}
+
+function parseErrorDiagnostic(file: string, text: string, lines: readonly number[], error: IRecognitionException): Diagnostic {
+  const previous = (error as { previousToken?: IToken }).previousToken;
+  const token = error.token;
+  let code: Code = 'CVR106';
+  if (error instanceof MismatchedTokenException) code = 'CVR105';
+  else if (error instanceof NoViableAltException) code = 'CVR106';
+  else if (error instanceof EarlyExitException) code = 'CVR107';
+  else if (error instanceof NotAllInputParsedException) code = 'CVR108';
+  // Something missing (rather than something wrong) is shown where it should have been: just
+  // after the previous token. That is also the only place for a token that recovery inserted
+  // or for the end of the file, which have no position of their own.
+  const missing = (code === 'CVR105' || code === 'CVR107') && !error.message.startsWith(UNEXPECTED_IN_BLOCK);
+  if (code === 'CVR105' && !missing) code = 'CVR106';
+  let span: Span;
+  if (!isReal(token)) span = isReal(previous) ? after(file, lines, previous) : spanAt(file, lines, text.length, text.length);
+  else if (missing && isReal(previous) && (previous.endLine ?? previous.startLine) !== token.startLine) span = after(file, lines, previous);
+  else span = tokenSpan(file, token);
+  return { code, severity: 'error', message: error.message, span };
+}
+
+/** Unterminated strings and regexes, and unknown escapes: the lexer accepted them so parsing could go on. */
+function checkLiterals(file: string, tokens: readonly IToken[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const token of tokens) {
+    const image = token.image;
+    if (tokenMatcher(token, StringLit)) {
+      if (!isClosed(image, '"')) {
+        out.push({ code: 'CVR102', severity: 'error', message: 'this string has no closing `"`', span: tokenSpan(file, token), hint: 'strings end on the line they start; write \\" for a quote inside' });
+      }
+      const at = unknownEscapeAt(image);
+      if (at !== undefined) {
+        const start = token.startOffset + at;
+        out.push({
+          code: 'CVR104',
+          severity: 'error',
+          message: `unknown escape \`${image.slice(at, at + 2)}\` in a string`,
+          span: { file, start, end: start + 2, line: token.startLine ?? 1, column: (token.startColumn ?? 1) + at },
+          hint: 'only \\" and \\\\ are escapes; paths use forward slashes',
+        });
+      }
+    } else if (tokenMatcher(token, RegexLit) && !isClosed(image, '/')) {
+      out.push({ code: 'CVR103', severity: 'error', message: 'this regular expression has no closing `/`', span: tokenSpan(file, token), hint: 'write \\/ for a slash inside the pattern' });
+    }
+  }
+  return out;
+}
+
+/** Whether a literal ends with an unescaped closing `quote`. */
+function isClosed(image: string, quote: string): boolean {
+  if (image.length < 2 || !image.endsWith(quote)) return false;
+  let backslashes = 0;
+  for (let i = image.length - 2; i >= 1 && image[i] === '\\'; i--) backslashes++;
+  return backslashes % 2 === 0;
+}
+
+/** The index of the first backslash in a string token that does not escape `"` or `\\`. */
+function unknownEscapeAt(image: string): number | undefined {
+  for (let i = 1; i < image.length; i++) {
+    if (image[i] !== '\\') continue;
+    const next = image[i + 1];
+    if (next !== '"' && next !== '\\') return i;
+    i++;
+  }
+  return undefined;
+}
