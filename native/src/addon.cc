@@ -1,0 +1,366 @@
+// cvr-native: the heavy tfjs kernels (convolutions and their gradients, depthwise convolutions,
+// pooling, GEMM) computed by oneDNN on Float32Arrays owned by JavaScript. Every call is
+// synchronous and writes into an output array the caller allocated, so tensor storage stays the
+// tfjs cpu backend's. Primitives are created once per shape and cached: creating a oneDNN
+// primitive (JIT code generation) costs far more than running a small one.
+#include <node_api.h>
+#include <omp.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+struct Conv {
+  dnnl::primitive prim;
+  memory::desc weightsDesc;   // the layout the primitive wants for the weights
+  memory::desc userWeights;   // tfjs layout: hwio (or hwigo for depthwise)
+  bool reorderWeights = false;
+  std::unique_ptr<memory> weightsBuf;  // weights in the primitive's layout
+  dnnl::reorder weightsReorder;        // user -> primitive (fwd, bwd data), primitive -> user (bwd weights)
+  memory::desc srcDesc, dstDesc;
+};
+
+struct Pool {
+  dnnl::pooling_forward fwd;
+  dnnl::pooling_backward bwd;
+  memory::desc srcDesc, dstDesc;
+  std::unique_ptr<memory> workspace;
+  std::vector<float> scratchDst;  // forward output recomputed for the max-pool gradient
+  bool hasBwd = false;
+};
+
+struct Context {
+  dnnl::engine eng{dnnl::engine::kind::cpu, 0};
+  dnnl::stream strm{eng};
+  std::unordered_map<std::string, std::unique_ptr<Conv>> convs;
+  std::unordered_map<std::string, std::unique_ptr<Pool>> pools;
+};
+
+// Per addon instance (worker threads each load their own), freed when the environment ends.
+Context* ctx(napi_env env) {
+  void* data = nullptr;
+  napi_get_instance_data(env, &data);
+  return static_cast<Context*>(data);
+}
+
+#define CHECK(call)                                                            \
+  do {                                                                         \
+    if ((call) != napi_ok) {                                                   \
+      napi_throw_error(env, nullptr, "cvr-native: N-API call failed: " #call); \
+      return nullptr;                                                          \
+    }                                                                          \
+  } while (0)
+
+bool getFloats(napi_env env, napi_value v, float** data, size_t* len) {
+  napi_typedarray_type type;
+  napi_value buf;
+  size_t offset;
+  void* raw;
+  if (napi_get_typedarray_info(env, v, &type, len, &raw, &buf, &offset) != napi_ok || type != napi_float32_array) {
+    napi_throw_type_error(env, nullptr, "cvr-native: expected a Float32Array");
+    return false;
+  }
+  *data = static_cast<float*>(raw);
+  return true;
+}
+
+bool getInts(napi_env env, napi_value v, std::vector<int64_t>* out) {
+  napi_typedarray_type type;
+  napi_value buf;
+  size_t offset, len;
+  void* raw;
+  if (napi_get_typedarray_info(env, v, &type, &len, &raw, &buf, &offset) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, nullptr, "cvr-native: expected an Int32Array of dimensions");
+    return false;
+  }
+  const int32_t* p = static_cast<const int32_t*>(raw);
+  out->assign(p, p + len);
+  return true;
+}
+
+std::string keyOf(int kind, const std::vector<int64_t>& d) {
+  std::string k = std::to_string(kind);
+  for (int64_t v : d) {
+    k += ',';
+    k += std::to_string(v);
+  }
+  return k;
+}
+
+// dims: N IH IW IC OH OW OC KH KW SH SW DH DW PT PL PB PR G (dilations as tfjs counts them, 1 = none)
+enum { N, IH, IW, IC, OH, OW, OC, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, G, CONV_DIMS };
+
+std::unique_ptr<Conv> makeConv(Context& c, int kind, const std::vector<int64_t>& d) {
+  auto e = std::make_unique<Conv>();
+  const int64_t g = d[G];
+  e->srcDesc = memory::desc({d[N], d[IC], d[IH], d[IW]}, dt::f32, tag::nhwc);
+  e->dstDesc = memory::desc({d[N], d[OC], d[OH], d[OW]}, dt::f32, tag::nhwc);
+  memory::dims wdims = g == 1 ? memory::dims{d[OC], d[IC], d[KH], d[KW]}
+                              : memory::dims{g, d[OC] / g, d[IC] / g, d[KH], d[KW]};
+  e->userWeights = memory::desc(wdims, dt::f32, g == 1 ? tag::hwio : tag::hwigo);
+  memory::desc anyWeights(wdims, dt::f32, tag::any);
+  memory::dims strides{d[SH], d[SW]}, dil{d[DH] - 1, d[DW] - 1}, pl{d[PT], d[PL]}, pr{d[PB], d[PR]};
+  const auto alg = dnnl::algorithm::convolution_direct;
+  dnnl::convolution_forward::desc fd(kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training,
+                                     alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+  dnnl::convolution_forward::primitive_desc fpd(fd, c.eng);
+  if (kind == 0) {
+    e->weightsDesc = fpd.weights_desc();
+    e->prim = dnnl::convolution_forward(fpd);
+  } else if (kind == 1) {
+    dnnl::convolution_backward_data::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+    dnnl::convolution_backward_data::primitive_desc bpd(bd, c.eng, fpd);
+    e->weightsDesc = bpd.weights_desc();
+    e->prim = dnnl::convolution_backward_data(bpd);
+  } else {
+    dnnl::convolution_backward_weights::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+    dnnl::convolution_backward_weights::primitive_desc bpd(bd, c.eng, fpd);
+    e->weightsDesc = bpd.diff_weights_desc();
+    e->prim = dnnl::convolution_backward_weights(bpd);
+  }
+  e->reorderWeights = e->weightsDesc != e->userWeights;
+  if (e->reorderWeights) {
+    e->weightsBuf = std::make_unique<memory>(e->weightsDesc, c.eng);
+    memory user(e->userWeights, c.eng, DNNL_MEMORY_NONE);
+    e->weightsReorder = kind == 2 ? dnnl::reorder(*e->weightsBuf, user) : dnnl::reorder(user, *e->weightsBuf);
+  }
+  return e;
+}
+
+// conv(kind, dims, a, b, out): kind 0 y = conv(x=a, w=b); 1 dx = conv_bwd_data(dy=a, w=b);
+// 2 dw = conv_bwd_weights(x=a, dy=b).
+napi_value ConvCall(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t kind;
+  CHECK(napi_get_value_int32(env, argv[0], &kind));
+  std::vector<int64_t> d;
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  if (!getInts(env, argv[1], &d) || !getFloats(env, argv[2], &a, &la) || !getFloats(env, argv[3], &b, &lb) ||
+      !getFloats(env, argv[4], &out, &lo))
+    return nullptr;
+  if (d.size() != CONV_DIMS || kind < 0 || kind > 2) {
+    napi_throw_range_error(env, nullptr, "cvr-native: conv expects kind 0..2 and 18 dimensions");
+    return nullptr;
+  }
+  const size_t xs = d[N] * d[IH] * d[IW] * d[IC], ys = d[N] * d[OH] * d[OW] * d[OC],
+               ws = d[KH] * d[KW] * (d[IC] / d[G]) * d[OC];
+  const size_t need[3][3] = {{xs, ws, ys}, {ys, ws, xs}, {xs, ys, ws}};
+  if (la != need[kind][0] || lb != need[kind][1] || lo != need[kind][2]) {
+    napi_throw_range_error(env, nullptr, "cvr-native: conv array lengths do not match the dimensions");
+    return nullptr;
+  }
+  Context& c = *ctx(env);
+  try {
+    const std::string key = keyOf(kind, d);
+    auto it = c.convs.find(key);
+    if (it == c.convs.end()) it = c.convs.emplace(key, makeConv(c, kind, d)).first;
+    Conv& e = *it->second;
+    memory src(e.srcDesc, c.eng, DNNL_MEMORY_NONE), dst(e.dstDesc, c.eng, DNNL_MEMORY_NONE),
+        userW(e.userWeights, c.eng, DNNL_MEMORY_NONE);
+    memory* w = &userW;
+    if (kind == 0) {
+      src.set_data_handle(a);
+      userW.set_data_handle(b);
+      dst.set_data_handle(out);
+    } else if (kind == 1) {
+      dst.set_data_handle(a);
+      userW.set_data_handle(b);
+      src.set_data_handle(out);
+    } else {
+      src.set_data_handle(a);
+      dst.set_data_handle(b);
+      userW.set_data_handle(out);
+    }
+    if (e.reorderWeights) {
+      w = e.weightsBuf.get();
+      if (kind != 2) e.weightsReorder.execute(c.strm, userW, *w);
+    }
+    if (kind == 0) {
+      e.prim.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DST, dst}});
+    } else if (kind == 1) {
+      e.prim.execute(c.strm, {{DNNL_ARG_DIFF_DST, dst}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DIFF_SRC, src}});
+    } else {
+      e.prim.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, dst}, {DNNL_ARG_DIFF_WEIGHTS, *w}});
+      if (e.reorderWeights) e.weightsReorder.execute(c.strm, *w, userW);
+    }
+    c.strm.wait();
+  } catch (const dnnl::error& err) {
+    napi_throw_error(env, nullptr, (std::string("cvr-native: oneDNN: ") + err.what()).c_str());
+  }
+  return nullptr;
+}
+
+// dims: N IH IW C OH OW KH KW SH SW PT PL PB PR
+enum { PN, PIH, PIW, PC, POH, POW, PKH, PKW, PSH, PSW, PPT, PPL, PPB, PPR, POOL_DIMS };
+
+// pool(kind, avg, dims, a, b, out): kind 0 y = pool(x=a); 1 dx = pool_grad(x=a, dy=b).
+// Average pooling excludes padding, as tfjs does.
+napi_value PoolCall(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t kind, avg;
+  CHECK(napi_get_value_int32(env, argv[0], &kind));
+  CHECK(napi_get_value_int32(env, argv[1], &avg));
+  std::vector<int64_t> d;
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  if (!getInts(env, argv[2], &d) || !getFloats(env, argv[3], &a, &la) || !getFloats(env, argv[4], &b, &lb) ||
+      !getFloats(env, argv[5], &out, &lo))
+    return nullptr;
+  if (d.size() != POOL_DIMS || kind < 0 || kind > 1) {
+    napi_throw_range_error(env, nullptr, "cvr-native: pool expects kind 0..1 and 14 dimensions");
+    return nullptr;
+  }
+  const size_t xs = d[PN] * d[PIH] * d[PIW] * d[PC], ys = d[PN] * d[POH] * d[POW] * d[PC];
+  if (la != xs || (kind == 0 ? lo != ys : (lb != ys || lo != xs))) {
+    napi_throw_range_error(env, nullptr, "cvr-native: pool array lengths do not match the dimensions");
+    return nullptr;
+  }
+  Context& c = *ctx(env);
+  try {
+    const std::string key = keyOf(kind * 2 + avg, d);
+    auto it = c.pools.find(key);
+    if (it == c.pools.end()) {
+      auto e = std::make_unique<Pool>();
+      e->srcDesc = memory::desc({d[PN], d[PC], d[PIH], d[PIW]}, dt::f32, tag::nhwc);
+      e->dstDesc = memory::desc({d[PN], d[PC], d[POH], d[POW]}, dt::f32, tag::nhwc);
+      const auto alg = avg ? dnnl::algorithm::pooling_avg_exclude_padding : dnnl::algorithm::pooling_max;
+      memory::dims strides{d[PSH], d[PSW]}, kernel{d[PKH], d[PKW]}, pl{d[PPT], d[PPL]}, pr{d[PPB], d[PPR]};
+      dnnl::pooling_forward::desc fd(kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training,
+                                     alg, e->srcDesc, e->dstDesc, strides, kernel, pl, pr);
+      dnnl::pooling_forward::primitive_desc fpd(fd, c.eng);
+      e->fwd = dnnl::pooling_forward(fpd);
+      if (kind == 1) {
+        dnnl::pooling_backward::desc bd(alg, e->srcDesc, e->dstDesc, strides, kernel, pl, pr);
+        dnnl::pooling_backward::primitive_desc bpd(bd, c.eng, fpd);
+        e->bwd = dnnl::pooling_backward(bpd);
+        e->hasBwd = true;
+        if (!avg) {
+          e->workspace = std::make_unique<memory>(fpd.workspace_desc(), c.eng);
+          e->scratchDst.resize(ys);
+        }
+      }
+      it = c.pools.emplace(key, std::move(e)).first;
+    }
+    Pool& e = *it->second;
+    memory src(e.srcDesc, c.eng, a);
+    if (kind == 0) {
+      memory dst(e.dstDesc, c.eng, out);
+      e.fwd.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+    } else {
+      memory dy(e.dstDesc, c.eng, b), dx(e.srcDesc, c.eng, out);
+      if (e.workspace) {
+        memory y(e.dstDesc, c.eng, e.scratchDst.data());
+        e.fwd.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, y}, {DNNL_ARG_WORKSPACE, *e.workspace}});
+        e.bwd.execute(c.strm, {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_SRC, dx}, {DNNL_ARG_WORKSPACE, *e.workspace}});
+      } else {
+        e.bwd.execute(c.strm, {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_SRC, dx}});
+      }
+    }
+    c.strm.wait();
+  } catch (const dnnl::error& err) {
+    napi_throw_error(env, nullptr, (std::string("cvr-native: oneDNN: ") + err.what()).c_str());
+  }
+  return nullptr;
+}
+
+// matmul(transA, transB, batch, M, N, K, a, b, out, broadcastA, broadcastB): row-major
+// out[i] = op(a[i]) x op(b[i]); a batch of 1 on either side is reused for every output batch.
+napi_value MatMulCall(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t ta, tb, batch, m, n, k, bcA, bcB;
+  CHECK(napi_get_value_int32(env, argv[0], &ta));
+  CHECK(napi_get_value_int32(env, argv[1], &tb));
+  CHECK(napi_get_value_int32(env, argv[2], &batch));
+  CHECK(napi_get_value_int32(env, argv[3], &m));
+  CHECK(napi_get_value_int32(env, argv[4], &n));
+  CHECK(napi_get_value_int32(env, argv[5], &k));
+  CHECK(napi_get_value_int32(env, argv[9], &bcA));
+  CHECK(napi_get_value_int32(env, argv[10], &bcB));
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  if (!getFloats(env, argv[6], &a, &la) || !getFloats(env, argv[7], &b, &lb) || !getFloats(env, argv[8], &out, &lo))
+    return nullptr;
+  const size_t sa = size_t(m) * k, sb = size_t(k) * n, so = size_t(m) * n;
+  if (la != (bcA ? sa : sa * batch) || lb != (bcB ? sb : sb * batch) || lo != so * batch) {
+    napi_throw_range_error(env, nullptr, "cvr-native: matmul array lengths do not match the dimensions");
+    return nullptr;
+  }
+  for (int32_t i = 0; i < batch; i++) {
+    const dnnl::status st = dnnl::sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a + (bcA ? 0 : i * sa),
+                                        ta ? m : k, b + (bcB ? 0 : i * sb), tb ? k : n, 0.0f, out + i * so, n);
+    if (st != dnnl::status::success) {
+      napi_throw_error(env, nullptr, "cvr-native: dnnl_sgemm failed");
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t n;
+  CHECK(napi_get_value_int32(env, argv[0], &n));
+  if (n > 0) omp_set_num_threads(n);
+  napi_value r;
+  CHECK(napi_create_int32(env, omp_get_max_threads(), &r));
+  return r;
+}
+
+napi_value Info(napi_env env, napi_callback_info) {
+  const dnnl_version_t* v = dnnl_version();
+  napi_value o, s, t, cached;
+  std::string ver = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+  CHECK(napi_create_object(env, &o));
+  CHECK(napi_create_string_utf8(env, ver.c_str(), NAPI_AUTO_LENGTH, &s));
+  CHECK(napi_create_int32(env, omp_get_max_threads(), &t));
+  Context& c = *ctx(env);
+  CHECK(napi_create_int32(env, int32_t(c.convs.size() + c.pools.size()), &cached));
+  CHECK(napi_set_named_property(env, o, "dnnlVersion", s));
+  CHECK(napi_set_named_property(env, o, "threads", t));
+  CHECK(napi_set_named_property(env, o, "cachedPrimitives", cached));
+  return o;
+}
+
+void FreeContext(napi_env, void* data, void*) { delete static_cast<Context*>(data); }
+
+napi_value Init(napi_env env, napi_value exports) {
+  try {
+    CHECK(napi_set_instance_data(env, new Context(), FreeContext, nullptr));
+  } catch (const dnnl::error& err) {
+    napi_throw_error(env, nullptr, (std::string("cvr-native: oneDNN engine: ") + err.what()).c_str());
+    return nullptr;
+  }
+  napi_property_descriptor props[] = {
+      {"conv", nullptr, ConvCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pool", nullptr, PoolCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmul", nullptr, MatMulCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
