@@ -6,6 +6,7 @@
 #include <node_api.h>
 #include <omp.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -314,6 +315,167 @@ napi_value MatMulCall(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Element-wise work is split over threads only when large: a parallel region costs microseconds.
+constexpr size_t kParallelMin = 1 << 15;
+
+template <typename F>
+void forEach(size_t n, F f) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (size_t i = 0; i < n; i++) f(i);
+}
+
+// binary(op, a, b, out): op 0 add, 1 sub, 2 mul, 3 div. The shorter operand (length dividing the
+// output's) repeats along the longer one: per-channel and scalar broadcasts. float arithmetic
+// rounds exactly as tfjs's double arithmetic stored to float32 does for these four operations.
+napi_value BinaryCall(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t op;
+  CHECK(napi_get_value_int32(env, argv[0], &op));
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  if (!getFloats(env, argv[1], &a, &la) || !getFloats(env, argv[2], &b, &lb) || !getFloats(env, argv[3], &out, &lo))
+    return nullptr;
+  if (op < 0 || op > 3 || la == 0 || lb == 0 || (la != lo && lb != lo) || lo % la != 0 || lo % lb != 0) {
+    napi_throw_range_error(env, nullptr, "cvr-native: binary expects op 0..3 and repeating operand lengths");
+    return nullptr;
+  }
+  auto run = [&](auto f) {
+    if (la == lo && lb == lo) {
+      forEach(lo, [&](size_t i) { out[i] = f(a[i], b[i]); });
+    } else if (lb == 1) {
+      const float q = b[0];
+      forEach(lo, [&](size_t i) { out[i] = f(a[i], q); });
+    } else if (la == 1) {
+      const float p = a[0];
+      forEach(lo, [&](size_t i) { out[i] = f(p, b[i]); });
+    } else if (la == lo) {
+      forEach(lo / lb, [&](size_t r) {
+        const float* x = a + r * lb;
+        float* o = out + r * lb;
+        for (size_t j = 0; j < lb; j++) o[j] = f(x[j], b[j]);
+      });
+    } else {
+      forEach(lo / la, [&](size_t r) {
+        const float* y = b + r * la;
+        float* o = out + r * la;
+        for (size_t j = 0; j < la; j++) o[j] = f(a[j], y[j]);
+      });
+    }
+  };
+  switch (op) {
+    case 0: run([](float p, float q) { return p + q; }); break;
+    case 1: run([](float p, float q) { return p - q; }); break;
+    case 2: run([](float p, float q) { return p * q; }); break;
+    default: run([](float p, float q) { return p / q; }); break;
+  }
+  return nullptr;
+}
+
+// unary(op, x, out, alpha): op 0 relu, 1 step (x > 0 ? 1 : alpha; NaN stays NaN), 2 square,
+// 3 relu6, 4 neg.
+napi_value UnaryCall(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t op;
+  double alphaD;
+  CHECK(napi_get_value_int32(env, argv[0], &op));
+  CHECK(napi_get_value_double(env, argv[3], &alphaD));
+  const float alpha = float(alphaD);
+  float *x, *out;
+  size_t lx, lo;
+  if (!getFloats(env, argv[1], &x, &lx) || !getFloats(env, argv[2], &out, &lo)) return nullptr;
+  if (lx != lo || op < 0 || op > 4) {
+    napi_throw_range_error(env, nullptr, "cvr-native: unary expects op 0..4 and equal lengths");
+    return nullptr;
+  }
+  switch (op) {
+    case 0: forEach(lo, [&](size_t i) { out[i] = x[i] < 0.f ? 0.f : x[i]; }); break;  // keeps NaN, as tfjs
+    case 1: forEach(lo, [&](size_t i) { out[i] = x[i] != x[i] ? x[i] : (x[i] > 0.f ? 1.f : alpha); }); break;
+    case 2: forEach(lo, [&](size_t i) { out[i] = x[i] * x[i]; }); break;
+    case 3: forEach(lo, [&](size_t i) { out[i] = x[i] != x[i] ? x[i] : (x[i] < 0.f ? 0.f : (x[i] > 6.f ? 6.f : x[i])); }); break;
+    default: forEach(lo, [&](size_t i) { out[i] = -x[i]; }); break;
+  }
+  return nullptr;
+}
+
+// reduceRows(mean, x, rows, out): out[j] = sum over rows of x[r * inner + j] (inner = out
+// length), accumulated in double in row order like tfjs's Sum; mean divides each element by
+// `rows` first (rounded to float), as tfjs's Mean does. Columns are split over threads; each
+// column's order of addition never changes, so results do not depend on the thread count.
+napi_value ReduceRowsCall(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  bool mean;
+  int32_t rows;
+  CHECK(napi_get_value_bool(env, argv[0], &mean));
+  CHECK(napi_get_value_int32(env, argv[2], &rows));
+  float *x, *out;
+  size_t lx, lo;
+  if (!getFloats(env, argv[1], &x, &lx) || !getFloats(env, argv[3], &out, &lo)) return nullptr;
+  if (rows <= 0 || lx != size_t(rows) * lo) {
+    napi_throw_range_error(env, nullptr, "cvr-native: reduceRows lengths do not match");
+    return nullptr;
+  }
+  const size_t inner = lo;
+  const float n = float(rows);
+  const size_t chunk = 256;
+  const size_t chunks = (inner + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static) if (lx >= kParallelMin && chunks > 1)
+  for (size_t ch = 0; ch < chunks; ch++) {
+    const size_t j0 = ch * chunk, j1 = j0 + chunk < inner ? j0 + chunk : inner;
+    double acc[chunk] = {0};
+    for (size_t r = 0; r < size_t(rows); r++) {
+      const float* row = x + r * inner;
+      if (mean) {
+        for (size_t j = j0; j < j1; j++) acc[j - j0] += double(row[j] / n);
+      } else {
+        for (size_t j = j0; j < j1; j++) acc[j - j0] += double(row[j]);
+      }
+    }
+    for (size_t j = j0; j < j1; j++) out[j] = float(acc[j - j0]);
+  }
+  return nullptr;
+}
+
+// batchNorm(x, mean, variance, offset, scale, eps, out): every parameter has length C (the
+// innermost dimension) or 1; computed in double like tfjs's FusedBatchNorm.
+napi_value BatchNormCall(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  float *x, *m, *v, *off, *sc, *out;
+  size_t lx, lm, lv, loff, lsc, lo;
+  double eps;
+  if (!getFloats(env, argv[0], &x, &lx) || !getFloats(env, argv[1], &m, &lm) || !getFloats(env, argv[2], &v, &lv) ||
+      !getFloats(env, argv[3], &off, &loff) || !getFloats(env, argv[4], &sc, &lsc) || !getFloats(env, argv[6], &out, &lo))
+    return nullptr;
+  CHECK(napi_get_value_double(env, argv[5], &eps));
+  size_t c = 1;
+  for (size_t l : {lm, lv, loff, lsc}) if (l > 1) c = l;
+  bool ok = lx == lo && lx % c == 0;
+  for (size_t l : {lm, lv, loff, lsc}) ok = ok && (l == 1 || l == c);
+  if (!ok) {
+    napi_throw_range_error(env, nullptr, "cvr-native: batchNorm parameters must have length C or 1");
+    return nullptr;
+  }
+  std::vector<double> shift(c), mul(c), mu(c);
+  for (size_t j = 0; j < c; j++) {
+    mu[j] = m[lm == 1 ? 0 : j];
+    mul[j] = double(sc[lsc == 1 ? 0 : j]) / std::sqrt(double(v[lv == 1 ? 0 : j]) + eps);
+    shift[j] = off[loff == 1 ? 0 : j];
+  }
+  forEach(lx / c, [&](size_t r) {
+    const float* xr = x + r * c;
+    float* o = out + r * c;
+    for (size_t j = 0; j < c; j++) o[j] = float(shift[j] + (double(xr[j]) - mu[j]) * mul[j]);
+  });
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -353,6 +515,10 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"conv", nullptr, ConvCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pool", nullptr, PoolCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, BinaryCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, UnaryCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceRows", nullptr, ReduceRowsCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, BatchNormCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, MatMulCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -11,6 +11,15 @@ export interface NativeAddon {
   pool(kind: 0 | 1, avg: 0 | 1, dims: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
   matmul(transA: number, transB: number, batch: number, m: number, n: number, k: number,
     a: Float32Array, b: Float32Array, out: Float32Array, broadcastA: number, broadcastB: number): void;
+  /** op 0 add, 1 sub, 2 mul, 3 div; the shorter operand's length divides the output's and it repeats. */
+  binary(op: 0 | 1 | 2 | 3, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** op 0 relu, 1 step (x > 0 ? 1 : alpha), 2 square, 3 relu6, 4 neg. */
+  unary(op: 0 | 1 | 2 | 3 | 4, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** out[j] = Σ_r x[r·out.length + j] (mean: of x / rows). */
+  reduceRows(mean: boolean, x: Float32Array, rows: number, out: Float32Array): void;
+  /** Parameters of length C (dividing x's length) or 1, cycling as tfjs's FusedBatchNorm does. */
+  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array, scale: Float32Array,
+    epsilon: number, out: Float32Array): void;
   /** Sets the OpenMP thread count for later calls; returns the count in effect. */
   setThreads(n: number): number;
   info(): { dnnlVersion: string; threads: number; cachedPrimitives: number };

@@ -69,7 +69,7 @@ function makeKernels(addon: NativeAddon): KernelConfig[] {
   const biasActivation = (b: MathBackendCPU, y: TensorInfo, a: NamedAttrMap, bias?: TensorInfo, prelu?: TensorInfo): TensorInfo => {
     let r = y;
     if (bias !== undefined) {
-      r = binaryKernel('Add', (p, q) => p + q)({ inputs: { a: y, b: bias }, backend: b, attrs: {} });
+      r = binaryKernel(addon, 'Add')({ inputs: { a: y, b: bias }, backend: b, attrs: {} });
       b.disposeIntermediateTensorInfo(y);
     }
     const act = a['activation'] as string | undefined;
@@ -77,8 +77,8 @@ function makeKernels(addon: NativeAddon): KernelConfig[] {
       const before = r;
       const actArgs = (name: string, extra: NamedTensorInfoMap = {}, attrs: NamedAttrMap = {}): TensorInfo =>
         cpu(name, { inputs: { x: before, ...extra }, backend: b, attrs });
-      if (act === 'relu') r = actArgs('Relu');
-      else if (act === 'relu6') r = actArgs('Relu6');
+      if (act === 'relu') r = unaryKernel(addon, 'Relu')({ inputs: { x: before }, backend: b, attrs: {} });
+      else if (act === 'relu6') r = unaryKernel(addon, 'Relu6')({ inputs: { x: before }, backend: b, attrs: {} });
       else if (act === 'elu') r = actArgs('Elu');
       else if (act === 'sigmoid') r = actArgs('Sigmoid');
       else if (act === 'leakyrelu') r = actArgs('LeakyRelu', {}, { alpha: a['leakyreluAlpha'] as number });
@@ -237,48 +237,121 @@ function makeKernels(addon: NativeAddon): KernelConfig[] {
     batchMatMul,
     fusedMatMul,
     ...(['Add', 'Sub', 'Multiply', 'RealDiv'] as const).map((name) => ({
-      kernelName: name, backendName: 'native', kernelFunc: binaryKernel(name, BINARY_OPS[name]) as unknown as KernelFunc,
+      kernelName: name, backendName: 'native', kernelFunc: binaryKernel(addon, name) as unknown as KernelFunc,
     })),
+    ...(['Relu', 'Step', 'Square', 'Relu6', 'Neg'] as const).map((name) => ({
+      kernelName: name, backendName: 'native', kernelFunc: unaryKernel(addon, name) as unknown as KernelFunc,
+    })),
+    ...(['Sum', 'Mean'] as const).map((name) => ({
+      kernelName: name, backendName: 'native', kernelFunc: reduceLeading(addon, name) as unknown as KernelFunc,
+    })),
+    { kernelName: 'FusedBatchNorm', backendName: 'native', kernelFunc: batchNormKernel(addon) as unknown as KernelFunc },
+    { kernelName: 'Tile', backendName: 'native', kernelFunc: tileLeading as unknown as KernelFunc },
   ];
 }
 
-const BINARY_OPS = {
-  Add: (p: number, q: number) => p + q,
-  Sub: (p: number, q: number) => p - q,
-  Multiply: (p: number, q: number) => p * q,
-  RealDiv: (p: number, q: number) => p / q,
-} as const;
+const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
+
+/** Does `short`, without its leading 1s, equal the trailing dimensions of `long`? */
+function isTrailing(long: readonly number[], short: readonly number[]): boolean {
+  if (short.length > long.length) return false;
+  let first = 0;
+  while (first < short.length && short[first] === 1) first++;
+  const s = short.slice(first);
+  return s.every((d, i) => d === long[long.length - s.length + i]);
+}
 
 /**
- * Element-wise float32 arithmetic where one side is the other's trailing dimensions (the
- * per-channel broadcasts of batch normalisation and bias), or both shapes are equal: a flat loop
- * instead of the cpu backend's per-element index arithmetic. Other cases go to the cpu kernel.
+ * Element-wise float32 arithmetic where both shapes are equal or one side is the other's trailing
+ * dimensions (the per-channel broadcasts of batch normalisation and bias, and scalars). Other
+ * broadcasts go to the cpu kernel.
  */
-function binaryKernel(name: string, op: (p: number, q: number) => number): (args: Args) => TensorInfo {
+function binaryKernel(addon: NativeAddon, name: keyof typeof BINARY_OPS): (args: Args) => TensorInfo {
   return (args: Args) => {
     const { inputs, backend: b } = args;
     const a = inputs['a']!, bb = inputs['b']!;
     if (!isF32(a, bb)) return cpu(name, args);
     const sa = size(a.shape), sb = size(bb.shape);
-    const trailing = (long: readonly number[], short: readonly number[]): boolean => {
-      const s = short.slice(short.findIndex((d) => d !== 1) === -1 ? short.length : short.findIndex((d) => d !== 1));
-      return s.length <= long.length && s.every((d, i) => d === long[long.length - s.length + i]) && short.length <= long.length;
-    };
-    const va = floats(b, a), vb = floats(b, bb);
-    if (sa >= sb && trailing(a.shape, bb.shape) && sb > 0) {
-      const out = new Float32Array(sa);
-      if (sb === 1) { const q = vb[0]!; for (let i = 0; i < sa; i++) out[i] = op(va[i]!, q); }
-      else for (let i = 0, j = 0; i < sa; i++) { out[i] = op(va[i]!, vb[j]!); if (++j === sb) j = 0; }
-      return b.makeTensorInfo([...a.shape], 'float32', out);
-    }
-    if (sb > sa && trailing(bb.shape, a.shape) && sa > 0) {
-      const out = new Float32Array(sb);
-      if (sa === 1) { const p = va[0]!; for (let i = 0; i < sb; i++) out[i] = op(p, vb[i]!); }
-      else for (let i = 0, j = 0; i < sb; i++) { out[i] = op(va[j]!, vb[i]!); if (++j === sa) j = 0; }
-      return b.makeTensorInfo([...bb.shape], 'float32', out);
-    }
-    return cpu(name, args);
+    let shape: number[] | undefined;
+    if (sa >= sb && sb > 0 && isTrailing(a.shape, bb.shape)) shape = [...a.shape];
+    else if (sb > sa && sa > 0 && isTrailing(bb.shape, a.shape)) shape = [...bb.shape];
+    if (shape === undefined) return cpu(name, args);
+    const out = new Float32Array(Math.max(sa, sb));
+    addon.binary(BINARY_OPS[name], floats(b, a), floats(b, bb), out);
+    return b.makeTensorInfo(shape, 'float32', out);
   };
+}
+
+const UNARY_OPS = { Relu: 0, Step: 1, Square: 2, Relu6: 3, Neg: 4 } as const;
+
+function unaryKernel(addon: NativeAddon, name: keyof typeof UNARY_OPS): (args: Args) => TensorInfo {
+  return (args: Args) => {
+    const { inputs, backend: b, attrs } = args;
+    const x = inputs['x']!;
+    if (!isF32(x)) return cpu(name, args);
+    const out = new Float32Array(size(x.shape));
+    addon.unary(UNARY_OPS[name], floats(b, x), out, name === 'Step' ? ((attrs['alpha'] as number | undefined) ?? 0) : 0);
+    return b.makeTensorInfo([...x.shape], 'float32', out);
+  };
+}
+
+function batchNormKernel(addon: NativeAddon): (args: Args) => TensorInfo {
+  return (args: Args) => {
+    const { inputs, backend: b, attrs } = args;
+    const x = inputs['x']!, mean = inputs['mean']!, variance = inputs['variance']!;
+    const scale = inputs['scale'], offset = inputs['offset'];
+    if (!isF32(x, mean, variance, scale, offset)) return cpu('FusedBatchNorm', args);
+    const sv = scale ? floats(b, scale) : new Float32Array([1]), ov = offset ? floats(b, offset) : new Float32Array([0]);
+    const params = [floats(b, mean), floats(b, variance), ov, sv];
+    const c = Math.max(...params.map((p) => p.length));
+    const n = size(x.shape);
+    if (c === 0 || n % c !== 0 || !params.every((p) => p.length === 1 || p.length === c)) return cpu('FusedBatchNorm', args);
+    const out = new Float32Array(n);
+    addon.batchNorm(floats(b, x), params[0]!, params[1]!, ov, sv, (attrs['varianceEpsilon'] as number | undefined) ?? 0.001, out);
+    return b.makeTensorInfo([...x.shape], 'float32', out);
+  };
+}
+
+/** Reduction axes as a sorted list when they are exactly the leading `p` axes, else undefined. */
+function leadingAxes(axis: unknown, rank: number): number | undefined {
+  const raw = axis === undefined || axis === null ? [...Array(rank).keys()] : Array.isArray(axis) ? axis as number[] : [axis as number];
+  const axes = [...new Set(raw.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
+  return axes.every((a, i) => a === i) && axes.length < rank ? axes.length : undefined;
+}
+
+/**
+ * Sum and Mean over leading axes (NHWC per-channel statistics): row by row into float64
+ * accumulators, the same order and precision as the cpu kernel, without its transpose.
+ * Mean divides every element first, as the cpu kernel does, so results are bit-identical.
+ */
+function reduceLeading(addon: NativeAddon, name: 'Sum' | 'Mean'): (args: Args) => TensorInfo {
+  return (args: Args) => {
+    const { inputs, backend: b, attrs } = args;
+    const x = inputs['x']!;
+    const p = leadingAxes(attrs['axis'], x.shape.length);
+    if (!isF32(x) || p === undefined || p === 0) return cpu(name, args);
+    const inner = size(x.shape.slice(p)), rows = size(x.shape.slice(0, p));
+    const out = new Float32Array(inner);
+    if (inner > 0 && rows > 0) addon.reduceRows(name === 'Mean', floats(b, x), rows, out);
+    const shape = attrs['keepDims'] === true ? [...x.shape.slice(0, p).map(() => 1), ...x.shape.slice(p)] : x.shape.slice(p);
+    return b.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+/** Tile that only repeats the whole tensor along leading size-1 axes: one block copy per repeat. */
+function tileLeading(args: Args): TensorInfo {
+  const { inputs, backend: b, attrs } = args;
+  const x = inputs['x']!;
+  const reps = attrs['reps'] as number[];
+  const p = reps.findIndex((r, i) => reps.slice(i).every((q) => q === 1));
+  const ok = (x.dtype === 'float32' || x.dtype === 'int32') && reps.length === x.shape.length && p >= 0 &&
+    x.shape.slice(0, p).every((d) => d === 1);
+  if (!ok) return cpu('Tile', args);
+  const v = b.data.get(x.dataId).values as Float32Array | Int32Array;
+  const times = size(reps.slice(0, p));
+  const out = x.dtype === 'float32' ? new Float32Array(v.length * times) : new Int32Array(v.length * times);
+  for (let t = 0; t < times; t++) out.set(v, t * v.length);
+  return b.makeTensorInfo(x.shape.map((d, i) => d * reps[i]!), x.dtype, out);
 }
 
 /** The kernels the addon computes (every other cpu kernel is registered unchanged). */
