@@ -209,7 +209,7 @@ napi_value ConvCall(napi_env env, napi_callback_info info) {
 enum { PN, PIH, PIW, PC, POH, POW, PKH, PKW, PSH, PSW, PPT, PPL, PPB, PPR, POOL_DIMS };
 
 // pool(kind, avg, dims, a, b, out): kind 0 y = pool(x=a); 1 dx = pool_grad(x=a, dy=b).
-// Average pooling excludes padding, as tfjs does.
+// Average pooling excludes padding going forward, as tfjs does.
 napi_value PoolCall(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -240,7 +240,11 @@ napi_value PoolCall(napi_env env, napi_callback_info info) {
       auto e = std::make_unique<Pool>();
       e->srcDesc = memory::desc({d[PN], d[PC], d[PIH], d[PIW]}, dt::f32, tag::nhwc);
       e->dstDesc = memory::desc({d[PN], d[PC], d[POH], d[POW]}, dt::f32, tag::nhwc);
-      const auto alg = avg ? dnnl::algorithm::pooling_avg_exclude_padding : dnnl::algorithm::pooling_max;
+      // tfjs's average pooling excludes padding going forward but its gradient divides by the
+      // whole window (cpu backend's avgPoolGrad): the gradient follows it, so results match.
+      const auto alg = !avg ? dnnl::algorithm::pooling_max
+                       : kind == 0 ? dnnl::algorithm::pooling_avg_exclude_padding
+                                   : dnnl::algorithm::pooling_avg_include_padding;
       memory::dims strides{d[PSH], d[PSW]}, kernel{d[PKH], d[PKW]}, pl{d[PPT], d[PPL]}, pr{d[PPB], d[PPR]};
       dnnl::pooling_forward::desc fd(kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training,
                                      alg, e->srcDesc, e->dstDesc, strides, kernel, pl, pr);
