@@ -35,12 +35,13 @@ function torchImagesPerSec(python: string, net: NetName, size: number, batch: nu
 
 export async function main(argv: string[]): Promise<number> {
   const a = parseBenchArgs(argv, {
-    nets: 'resnet50,xception', size: '64', batch: '16', steps: '3', backend: 'native',
+    nets: 'resnet50,xception', size: '64', batch: '16', steps: '3', backend: 'native', threads: String(availableParallelism()),
     python: process.env['CVR_PYTHON'] ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'),
   });
   const size = Number(a.size), batch = Number(a.batch), steps = Number(a.steps);
+  const threads = Number(a.threads);
+  process.env['CVR_NATIVE_THREADS'] = String(threads); // read when the native backend registers
   await useBackend(a.backend);
-  const threads = availableParallelism();
   const ratios: Record<string, number> = {};
   for (const name of a.nets.split(',')) {
     if (!(name in NETS)) throw new Error(`unknown net ${name}; nets: ${Object.keys(NETS).join(', ')}`);

@@ -480,6 +480,98 @@ napi_value BatchNormCall(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// gradOp(op, dy, x, out, n): op 0 relu gradient (x > 0 ? dy : dy * 0), 1 square gradient
+// dy * (2x), 2 mean gradient over leading axes (dy repeats along out, divided by n). Each rounds
+// as tfjs's chain of float32 operations does, in one pass instead of two or three.
+napi_value GradOpCall(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t op;
+  double nD;
+  CHECK(napi_get_value_int32(env, argv[0], &op));
+  CHECK(napi_get_value_double(env, argv[4], &nD));
+  float *dy, *x, *out;
+  size_t ldy, lx, lo;
+  if (!getFloats(env, argv[1], &dy, &ldy) || !getFloats(env, argv[2], &x, &lx) || !getFloats(env, argv[3], &out, &lo))
+    return nullptr;
+  const bool ok = op == 2 ? (ldy > 0 && lo % ldy == 0) : (op == 0 || op == 1) && ldy == lo && lx == lo;
+  if (!ok) {
+    napi_throw_range_error(env, nullptr, "cvr-native: gradOp lengths do not match");
+    return nullptr;
+  }
+  if (op == 0) {
+    forEach(lo, [&](size_t i) { out[i] = x[i] > 0.f ? dy[i] : dy[i] * 0.f; });
+  } else if (op == 1) {
+    forEach(lo, [&](size_t i) { out[i] = dy[i] * (x[i] * 2.f); });
+  } else {
+    const float n = float(nD);
+    forEach(lo / ldy, [&](size_t r) {
+      float* o = out + r * ldy;
+      for (size_t j = 0; j < ldy; j++) o[j] = dy[j] / n;
+    });
+  }
+  return nullptr;
+}
+
+// bnGrad(x, mean, variance, scale, dy, eps, dx, dmean, dvariance, dscale, doffset): the gradient
+// of tfjs's FusedBatchNorm for per-channel (last axis) parameters, all five parts in one pass
+// instead of tfjs's fifteen tensor-sized operations. `scale` of length 0 means 1. Per-channel sums
+// run over rows in order, in double, channel blocks split over threads: thread-count independent.
+napi_value BnGradCall(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  float *x, *m, *v, *sc, *dy, *dx, *dm, *dv, *ds, *doff;
+  size_t lx, lm, lv, lsc, ldy, ldx, ldm, ldv, lds, ldo;
+  double eps;
+  if (!getFloats(env, argv[0], &x, &lx) || !getFloats(env, argv[1], &m, &lm) || !getFloats(env, argv[2], &v, &lv) ||
+      !getFloats(env, argv[3], &sc, &lsc) || !getFloats(env, argv[4], &dy, &ldy) || !getFloats(env, argv[6], &dx, &ldx) ||
+      !getFloats(env, argv[7], &dm, &ldm) || !getFloats(env, argv[8], &dv, &ldv) || !getFloats(env, argv[9], &ds, &lds) ||
+      !getFloats(env, argv[10], &doff, &ldo))
+    return nullptr;
+  CHECK(napi_get_value_double(env, argv[5], &eps));
+  const size_t c = lm;
+  if (c == 0 || lx % c != 0 || ldy != lx || ldx != lx || lv != c || (lsc != 0 && lsc != c) || ldm != c || ldv != c ||
+      lds != c || ldo != c) {
+    napi_throw_range_error(env, nullptr, "cvr-native: bnGrad lengths do not match");
+    return nullptr;
+  }
+  const size_t rows = lx / c;
+  const size_t chunk = 64;
+  const size_t chunks = (c + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static) if (lx >= kParallelMin && chunks > 1)
+  for (size_t ch = 0; ch < chunks; ch++) {
+    const size_t j0 = ch * chunk, j1 = j0 + chunk < c ? j0 + chunk : c;
+    double sdy[chunk] = {0}, sdyx[chunk] = {0}, rstd[chunk], g[chunk];
+    float mu[chunk];
+    for (size_t j = j0; j < j1; j++) {
+      rstd[j - j0] = 1.0 / std::sqrt(double(v[j] + float(eps)));
+      g[j - j0] = rstd[j - j0] * (lsc == 0 ? 1.0 : double(sc[j]));
+      mu[j - j0] = m[j];
+    }
+    for (size_t r = 0; r < rows; r++) {
+      const float* xr = x + r * c;
+      const float* dyr = dy + r * c;
+      float* dxr = dx + r * c;
+      for (size_t j = j0; j < j1; j++) {
+        const double d = dyr[j];
+        sdy[j - j0] += d;
+        sdyx[j - j0] += d * double(xr[j] - mu[j - j0]);
+        dxr[j] = float(d * g[j - j0]);
+      }
+    }
+    for (size_t j = j0; j < j1; j++) {
+      const double rs = rstd[j - j0], s = lsc == 0 ? 1.0 : double(sc[j]);
+      dm[j] = float(-rs * s * sdy[j - j0]);
+      dv[j] = float(-0.5 * rs * rs * rs * s * sdyx[j - j0]);
+      ds[j] = float(rs * sdyx[j - j0]);
+      doff[j] = float(sdy[j - j0]);
+    }
+  }
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -523,6 +615,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, UnaryCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceRows", nullptr, ReduceRowsCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNormCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gradOp", nullptr, GradOpCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bnGrad", nullptr, BnGradCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, MatMulCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},

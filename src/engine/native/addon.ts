@@ -20,6 +20,11 @@ export interface NativeAddon {
   /** Parameters of length C (dividing x's length) or 1, cycling as tfjs's FusedBatchNorm does. */
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array, scale: Float32Array,
     epsilon: number, out: Float32Array): void;
+  /** op 0 relu gradient, 1 square gradient, 2 mean gradient (dy repeated along out, / n). */
+  gradOp(op: 0 | 1 | 2, dy: Float32Array, x: Float32Array, out: Float32Array, n: number): void;
+  /** FusedBatchNorm's gradient for per-channel parameters; an empty `scale` means 1. */
+  bnGrad(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, dy: Float32Array, epsilon: number,
+    dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
   /** Sets the OpenMP thread count for later calls; returns the count in effect. */
   setThreads(n: number): number;
   info(): { dnnlVersion: string; threads: number; cachedPrimitives: number };

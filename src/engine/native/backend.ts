@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.ts';
 import { nativeKernelConfigs } from './kernels.ts';
+import { bnGradKernel, gradOpKernel, registerNativeGradients } from './gradients.ts';
 
 export const NATIVE_BACKEND = 'native';
 
@@ -25,6 +26,9 @@ export function registerNativeBackend(addon: NativeAddon, threads: number): stri
   for (const k of replaced.values()) {
     if (tf.getKernel(k.kernelName, NATIVE_BACKEND) === undefined) tf.registerKernel(k);
   }
+  tf.registerKernel(bnGradKernel(addon, NATIVE_BACKEND));
+  tf.registerKernel(gradOpKernel(addon, NATIVE_BACKEND));
+  registerNativeGradients(NATIVE_BACKEND);
   // Priority below cpu's: the engine selector chooses `native` explicitly; registering it must not
   // silently change the default backend of code that never asked for it.
   tf.registerBackend(NATIVE_BACKEND, () => new MathBackendCPU(), 0);
