@@ -34,15 +34,15 @@ export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/c
 
 export type AddonLoad = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
 
-export function loadAddon(): AddonLoad {
-  if (!existsSync(ADDON_PATH)) return { ok: false, reason: `the addon is not built (${ADDON_PATH} is missing)` };
+export function loadAddon(path: string = ADDON_PATH): AddonLoad {
+  if (!existsSync(path)) return { ok: false, reason: `the addon is not built (${path} is missing)` };
   // libgomp reads its wait policy once, when oneDNN loads it. Its default lets idle worker threads
   // sleep almost at once when more threads than free cores exist, and waking them costs
   // milliseconds per kernel call on a loaded machine; spinning a little longer keeps them awake
   // across the short JavaScript gaps between the kernels of one training step.
   process.env['GOMP_SPINCOUNT'] ??= '10000000';
   try {
-    const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
     return { ok: true, addon };
   } catch (err) {
     // Typically libdnnl.so.2 missing at run time after a build elsewhere.

@@ -1,6 +1,6 @@
 // The native CPU engine's public face: whether it can run here, and how to register it.
 import { availableParallelism } from 'node:os';
-import { loadAddon } from './addon.ts';
+import { ADDON_PATH, loadAddon } from './addon.ts';
 import { nativeThreads, registerNativeBackend } from './backend.ts';
 
 export { NATIVE_BACKEND } from './backend.ts';
@@ -8,11 +8,22 @@ export { NATIVE_BACKEND } from './backend.ts';
 export const NATIVE_ENABLE_HINT =
   'install oneDNN (Debian/Ubuntu: apt-get install -y libdnnl-dev g++ make python3), then run `npm run build:native`';
 
-export async function probeNative(): Promise<{ available: boolean; reason: string; register?: () => Promise<string> }> {
-  const load = loadAddon();
+export interface NativeProbe {
+  available: boolean;
+  reason: string;
+  register?: () => Promise<string>;
+}
+
+export async function probeNative(): Promise<NativeProbe> {
+  return probeNativeAt(ADDON_PATH, process.env);
+}
+
+/** probeNative with the addon's path and the environment given (tests use a missing path). */
+export async function probeNativeAt(path: string, env: NodeJS.ProcessEnv): Promise<NativeProbe> {
+  const load = loadAddon(path);
   if (!load.ok) return { available: false, reason: `${load.reason}; to enable it: ${NATIVE_ENABLE_HINT}` };
   const { addon } = load;
-  const threads = nativeThreads(process.env, availableParallelism());
+  const threads = nativeThreads(env, availableParallelism());
   const { dnnlVersion } = addon.info();
   return {
     available: true,

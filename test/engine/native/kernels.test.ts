@@ -2,8 +2,15 @@
 // paddings, dilations and batch sizes.
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { both, expectAllClose, nativeBackend, skipReason, values } from './compare.ts';
+import { loadAddon } from '../../../src/engine/native/addon.ts';
+
+/** oneDNN primitives created so far: grows only when a kernel really ran in the addon. */
+function addonPrimitives(): number {
+  const l = loadAddon();
+  return l.ok ? l.addon.info().cachedPrimitives : -1;
+}
 
 const RUNS = { numRuns: 30 } as const;
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -37,10 +44,12 @@ const nonEmpty = (p: Parameters<typeof outSize>[0]): boolean => outSize(p, 1) > 
 
 describe.skipIf(nativeBackend === undefined)(nativeBackend === undefined ? skipReason : 'native kernels vs cpu', () => {
   it('Conv2D forward', async () => {
+    const before = addonPrimitives();
     await fc.assert(fc.asyncProperty(convArb.filter(nonEmpty), async (p) => {
       expectAllClose(await both(() => tf.conv2d(t4([p.n, p.h, p.w, p.ci], p.seed), t4([p.kh, p.kw, p.ci, p.co], p.seed + 1),
         p.stride, p.pad, 'NHWC', p.dilation)));
     }), RUNS);
+    expect(addonPrimitives()).toBeGreaterThan(before);
   });
 
   it('Conv2D gradients (Conv2DBackpropInput, Conv2DBackpropFilter)', async () => {
