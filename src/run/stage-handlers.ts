@@ -5,7 +5,7 @@
  * files, an audit error, a diverging loss) become `NodeFailure`s with the stage's diagnostics.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Diagnostic } from '../diag/diagnostic.ts';
 import type { ResolvedPipeline } from '../dsl/resolved.ts';
 import type { PlanNode } from '../plan/types.ts';
@@ -26,6 +26,7 @@ import { createStream, streamFactory } from '../train/random.ts';
 import { buildModel, loadWeights } from '../models/index.ts';
 import { foldMetrics, type Prediction } from '../evaluate/metrics.ts';
 import { bootstrapIntervals, summarizeFolds } from '../evaluate/aggregate.ts';
+import { gradcam } from '../evaluate/gradcam.ts';
 import type { PredictionRow } from '../evaluate/predictions-csv.ts';
 import type { FoldMetrics } from '../evaluate/types.ts';
 import { NodeFailure, type Handlers, type NodeContext } from './executor.ts';
@@ -231,10 +232,64 @@ export function stageHandlers(options: StageOptions): Handlers {
       return summarizeFolds(folds);
     },
 
-    // Not produced by `cvr run` yet (see README): never cached, so adding them later recomputes.
-    gradcam: { cache: false, run: async () => ({ written: false, reason: 'GradCAM images are not produced by cvr run yet' }) },
+    // Writes into the run folder, so it runs every time (a cached entry would leave a new run
+    // folder without its images). Explains the first fold's test images only: one fold already
+    // shows where the network looks, and the others would multiply the cost by the fold count.
+    gradcam: { cache: false, run: async (node, inputs, ctx) => gradcamNode(node, inputs, ctx) },
     report: { cache: false, run: async () => ({ written: false, reason: 'report.md / report.html are written by `cvr report`' }) },
   };
+
+  async function gradcamNode(node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<unknown> {
+    const request = pipeline.evaluate.gradcam;
+    if (request === undefined) return { written: 0 };
+    const fold = 0;
+    const split = splitOf(inputs);
+    const images = openImages(node, inputs);
+    const model = await createModel(node);
+    try {
+      const trainId = `train:${node.model}:${fold}`;
+      if (!(await loadModelWeights(model, join(ctx.dirOf(trainId), WEIGHTS_FILE)))) {
+        throw new Error(`Internal error: the weights of ${trainId} do not fit ${node.model}`);
+      }
+      const roles = split.folds[fold]?.roles ?? [];
+      const test = split.images.filter((image, i) => roles[i] === ROLE.test && image.taskClass === request.className);
+      const probabilities = predictProbabilities({
+        model,
+        images,
+        ids: test.map(imageKey),
+        normalize: pipeline.image.normalize,
+        classes: classes.length,
+        batch: pipeline.train.batch,
+        signal: ctx.signal,
+      });
+      if (probabilities === undefined) throw new Error('cancelled');
+      const predictions: Prediction[] = test.map((image, i) => ({
+        id: imageKey(image),
+        source: image.source,
+        trueIndex: classes.indexOf(image.taskClass),
+        probabilities: probabilities[i] ?? [],
+      }));
+      const result = await gradcam({
+        model,
+        modelName: node.model ?? 'model',
+        images,
+        normalize: pipeline.image.normalize,
+        classes,
+        predictions,
+        className: request.className,
+        top: request.top,
+        threshold: request.threshold,
+        outDir: join(ctx.runDir, 'gradcam'),
+      });
+      failOn(result.diagnostics, `GradCAM of ${node.model}`);
+      if (!result.ok) return { written: 0 };
+      const files = result.images.map((i) => ({ target: i.target, image: i.id, rank: i.rank, probability: i.probability, file: relative(ctx.runDir, i.file) }));
+      return { written: files.length, fold, files, warnings: result.diagnostics.map((d) => d.message) };
+    } finally {
+      model.dispose();
+      images.close();
+    }
+  }
 
   async function trainNode(node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<unknown> {
     const fold = node.fold ?? 0;
