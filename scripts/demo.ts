@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- --seed N] [--engine E] [--keep-data]`: the end-to-end shortcut demonstration.
+ * `npm run demo [-- --seed N] [--engine E] [--cache DIR] [--keep-data]`: the end-to-end shortcut demonstration.
  * Generates `cvr synth --preset shortcut` data into examples/shortcut/data, runs the three
  * designs of examples/shortcut/ (single source, multiple sources, independent sources) with
  * `cvr run`, and prints one table: what the audit predicted beside what training measured.
@@ -65,7 +65,7 @@ function table(rows: readonly Row[]): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seed: { type: 'string' }, engine: { type: 'string' }, 'keep-data': { type: 'boolean' } },
+    options: { seed: { type: 'string' }, engine: { type: 'string' }, cache: { type: 'string' }, 'keep-data': { type: 'boolean' } },
   });
   const seed = values.seed ?? '1';
   const engine = values.engine ?? 'auto';
@@ -90,7 +90,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const runDir = join('runs', `${design}-seed${seed}`);
     const t0 = performance.now();
-    const code = await cvr(['run', file, '--seed', seed, '--engine', engine, '--out', runDir], env);
+    const cache = values.cache === undefined ? [] : ['--cache', resolve(values.cache)];
+    const code = await cvr(['run', file, '--seed', seed, '--engine', engine, '--out', runDir, ...cache], env);
     if (code !== 0) return code;
     const metrics = JSON.parse(await readFile(join(EXAMPLE, runDir, 'metrics.json'), 'utf8')) as MetricsFile;
     const model = Object.values(metrics.models)[0];
