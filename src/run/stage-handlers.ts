@@ -98,6 +98,7 @@ export function stageHandlers(options: StageOptions): Handlers {
       width: declared.width,
       seed,
       nodeKey: node.key,
+      ...(typeof declared.options['bn_momentum'] === 'number' && { bnMomentum: declared.options['bn_momentum'] }),
     });
     if (!built.ok) throw new NodeFailure(options.render(built.diagnostics));
     if (declared.weights !== 'none') {

@@ -126,6 +126,10 @@ function checkModelOptions(options: readonly ModelOption[], accept: Accept): voi
         if (v.kind !== 'number') accept('CVR402', v.span, 'dropout takes a probability');
         else checkProbability(v, 'dropout', accept);
         break;
+      case 'bn_momentum':
+        if (v.kind !== 'number') accept('CVR402', v.span, 'bn_momentum takes a number in [0, 1)');
+        else checkProbability(v, 'bn_momentum', accept);
+        break;
       case 'heads':
         if (v.kind !== 'number') accept('CVR401', v.span, 'heads takes a whole number');
         else checkCount(v, 1, 'heads', accept);
