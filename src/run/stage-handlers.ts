@@ -21,6 +21,7 @@ import { openPrepared, prepareImages, type ImageSource, type PreparedImages } fr
 import type { LabelledImage } from '../data/batches.ts';
 import { fit, CHECKPOINT_FILE } from '../train/fit.ts';
 import { predictProbabilities } from '../train/predict.ts';
+import { recalibrateBatchNorm } from '../train/recalibrate-bn.ts';
 import { loadModelWeights, saveModelWeights } from '../train/model-weights.ts';
 import { createStream, streamFactory } from '../train/random.ts';
 import { buildModel, loadWeights } from '../models/index.ts';
@@ -88,9 +89,14 @@ export function stageHandlers(options: StageOptions): Handlers {
     return split.images.flatMap((image, i) => (roles[i] === role ? [{ id: imageKey(image), classIndex: classes.indexOf(image.taskClass) }] : []));
   }
 
-  async function createModel(node: PlanNode): Promise<tf.LayersModel> {
+  function declaredModel(node: PlanNode): ResolvedPipeline['models'][number] {
     const declared = pipeline.models.find((m) => m.name === node.model);
     if (declared === undefined) throw new Error(`Internal error: ${node.id} names no declared model`);
+    return declared;
+  }
+
+  async function createModel(node: PlanNode): Promise<tf.LayersModel> {
+    const declared = declaredModel(node);
     const built = buildModel(declared.name, {
       size: pipeline.image.width,
       channels: pipeline.image.channels,
@@ -323,6 +329,18 @@ export function stageHandlers(options: StageOptions): Handlers {
       if (!result.ok) throw new NodeFailure(options.render(result.diagnostics));
       try {
         if (result.status === 'cancelled') throw new Error('cancelled');
+        if (declaredModel(node).options['bn_momentum'] !== undefined) {
+          recalibrateBatchNorm({
+            model: result.model,
+            items: itemsOf(split, fold, ROLE.train),
+            images,
+            normalize: pipeline.image.normalize,
+            classes: classes.length,
+            batch: pipeline.train.batch,
+            signal: ctx.signal,
+          });
+          if (ctx.signal.aborted) throw new Error('cancelled');
+        }
         await saveModelWeights(result.model, join(ctx.outDir, WEIGHTS_FILE), { node: node.id });
       } finally {
         result.model.dispose();
