@@ -76,117 +76,128 @@ export function audit(input: AuditInput): AuditReport {
   const findings: Diagnostic[] = [];
   const multiFold = split.folds.length > 1;
 
-  // Count table.
-  const counts = new Map<string, number>();
-  for (const fold of split.folds) {
-    for (let i = 0; i < images.length; i++) {
-      const role = fold.roles[i]!;
-      if (role === ROLE.none) continue;
-      const partition = multiFold ? `${fold.name}:${ROLE_NAMES[role]}` : ROLE_NAMES[role];
-      const key = `${images[i]!.source}\u0000${images[i]!.taskClass}\u0000${partition}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+  // Images as small integers once, so the per-fold passes below allocate nothing per image.
+  const sourceNames = [...sourceOrder];
+  const sourceIndex = new Map(sourceNames.map((s, i) => [s, i]));
+  const classIndex = new Map(task.map((c, i) => [c, i]));
+  const patientIndex = new Map<string, number>();
+  const n = images.length;
+  const src = new Int32Array(n);
+  const cls = new Int32Array(n);
+  const pat = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const image = images[i]!;
+    let s = sourceIndex.get(image.source);
+    if (s === undefined) {
+      s = sourceNames.length;
+      sourceNames.push(image.source);
+      sourceIndex.set(image.source, s);
+    }
+    src[i] = s;
+    cls[i] = classIndex.get(image.taskClass) ?? 0;
+    if (image.patient !== undefined) {
+      const key = `${image.source}\u0000${image.patient}`;
+      let p = patientIndex.get(key);
+      if (p === undefined) {
+        p = patientIndex.size;
+        patientIndex.set(key, p);
+      }
+      pat[i] = p;
     }
   }
-  const partitionOrder = split.folds.flatMap((f) => ['train', 'val', 'test'].map((r) => (multiFold ? `${f.name}:${r}` : r)));
-  const countRows: CountRow[] = [...counts].map(([key, n]) => {
-    const [source, cls, partition] = key.split('\u0000') as [string, string, string];
-    return { source, class: cls, partition, n };
+  const S = sourceNames.length;
+  const C = task.length;
+
+  // Count table: per fold, role × source × class.
+  const countRows: CountRow[] = [];
+  const perFold = split.folds.map((fold) => {
+    const table = new Float64Array(4 * S * C);
+    for (let i = 0; i < n; i++) table[(fold.roles[i]! * S + src[i]!) * C + cls[i]!]!++;
+    return table;
   });
-  countRows.sort(
-    (a, b) =>
-      sourceOrder.indexOf(a.source) - sourceOrder.indexOf(b.source) ||
-      task.indexOf(a.class) - task.indexOf(b.class) ||
-      partitionOrder.indexOf(a.partition) - partitionOrder.indexOf(b.partition),
-  );
+  for (let s = 0; s < S; s++) {
+    for (let c = 0; c < C; c++) {
+      split.folds.forEach((fold, f) => {
+        for (const role of [ROLE.train, ROLE.val, ROLE.test]) {
+          const count = perFold[f]![(role * S + s) * C + c]!;
+          if (count === 0) continue;
+          countRows.push({ source: sourceNames[s]!, class: task[c]!, partition: multiFold ? `${fold.name}:${ROLE_NAMES[role]}` : ROLE_NAMES[role], n: count });
+        }
+      });
+    }
+  }
 
   // Which sources supply each class.
-  const classSources: Record<string, string[]> = Object.fromEntries(task.map((c) => [c, [] as string[]]));
-  const sourceClasses = new Map<string, Set<string>>();
-  for (const image of images) {
-    const list = classSources[image.taskClass]!;
-    if (!list.includes(image.source)) list.push(image.source);
-    const set = sourceClasses.get(image.source) ?? new Set<string>();
-    set.add(image.taskClass);
-    sourceClasses.set(image.source, set);
-  }
-  for (const c of task) classSources[c]!.sort((a, b) => sourceOrder.indexOf(a) - sourceOrder.indexOf(b));
+  const supplies = new Uint8Array(S * C);
+  for (let i = 0; i < n; i++) supplies[src[i]! * C + cls[i]!] = 1;
+  const classSources: Record<string, string[]> = Object.fromEntries(task.map((c, ci) => [c, sourceNames.filter((_, s) => supplies[s * C + ci] === 1)]));
+  const classesOfSource = (s: number): number => task.reduce((k, _, c) => k + supplies[s * C + c]!, 0);
 
-  // Source-only baseline.
+  // Source-only baseline: the majority class of each source in the fold's training data
+  // (train + validation), or the training prior for a source absent from it.
   const baselineFolds: BaselineFold[] = [];
-  for (const fold of split.folds) {
-    const bySource = new Map<string, Map<string, number>>();
-    const overall = new Map<string, number>();
-    let trainingTotal = 0;
-    for (let i = 0; i < images.length; i++) {
-      const role = fold.roles[i]!;
-      if (role !== ROLE.train && role !== ROLE.val) continue;
-      const { source, taskClass } = images[i]!;
-      const m = bySource.get(source) ?? new Map<string, number>();
-      m.set(taskClass, (m.get(taskClass) ?? 0) + 1);
-      bySource.set(source, m);
-      overall.set(taskClass, (overall.get(taskClass) ?? 0) + 1);
-      trainingTotal++;
-    }
-    const prior = majority(overall, task);
+  split.folds.forEach((fold, f) => {
+    const table = perFold[f]!;
+    const training = (s: number, c: number): number => table[(ROLE.train * S + s) * C + c]! + table[(ROLE.val * S + s) * C + c]!;
+    const overall = task.map((_, c) => sourceNames.reduce((k, _s, s) => k + training(s, c), 0));
+    const trainingTotal = overall.reduce((a, b) => a + b, 0);
+    const prior = argmax(overall);
     const rule: Record<string, { class: string; from: 'source' | 'prior' }> = {};
     let testImages = 0;
     let correct = 0;
-    for (let i = 0; i < images.length; i++) {
-      if (fold.roles[i] !== ROLE.test) continue;
-      const { source, taskClass } = images[i]!;
-      let r = rule[source];
-      if (r === undefined) {
-        const seen = bySource.get(source);
-        r = seen !== undefined ? { class: majority(seen, task), from: 'source' } : { class: prior, from: 'prior' };
-        rule[source] = r;
-      }
-      testImages++;
-      if (r.class === taskClass) correct++;
+    for (let s = 0; s < S; s++) {
+      const tested = task.map((_, c) => table[(ROLE.test * S + s) * C + c]!);
+      const nTest = tested.reduce((a, b) => a + b, 0);
+      if (nTest === 0) continue;
+      const seen = task.map((_, c) => training(s, c));
+      const fromSource = seen.some((k) => k > 0);
+      const predicted = fromSource ? argmax(seen) : prior;
+      rule[sourceNames[s]!] = { class: task[predicted]!, from: fromSource ? 'source' : 'prior' };
+      testImages += nTest;
+      correct += tested[predicted]!;
     }
-    if (testImages === 0) continue;
+    if (testImages === 0) return;
     baselineFolds.push({
       fold: fold.name,
       accuracy: correct / testImages,
       testImages,
       correct,
       rule,
-      trainingPrior: { class: prior, fraction: trainingTotal === 0 ? 0 : (overall.get(prior) ?? 0) / trainingTotal },
+      trainingPrior: { class: task[prior]!, fraction: trainingTotal === 0 ? 0 : overall[prior]! / trainingTotal },
     });
-  }
-  const sourceOnlyBaseline = baselineFolds.length === 0 ? 0 : baselineFolds.reduce((s, f) => s + f.accuracy, 0) / baselineFolds.length;
+  });
+  const sourceOnlyBaseline = baselineFolds.length === 0 ? 0 : baselineFolds.reduce((sum, f) => sum + f.accuracy, 0) / baselineFolds.length;
 
   const cramersV = cramersVOf(images.map((i) => i.source), images.map((i) => i.taskClass));
 
-  // Independence.
+  // Independence: sources, patients and content shared between a test set and its training.
   const sharedSources: Record<string, string[]> = {};
-  const crossingPatients = new Set<string>();
+  const crossingPatients = new Set<number>();
   const crossingContent = new Set<number>();
   const hashes = input.contentHashes;
-  for (const fold of split.folds) {
-    const trainSources = new Set<string>();
-    const testSources = new Set<string>();
-    const trainPatients = new Set<string>();
+  const trainPatients = new Uint8Array(patientIndex.size);
+  split.folds.forEach((fold, f) => {
+    const table = perFold[f]!;
+    trainPatients.fill(0);
     const trainHashes = new Set<string>();
-    for (let i = 0; i < images.length; i++) {
+    for (let i = 0; i < n; i++) {
       const role = fold.roles[i]!;
-      const image = images[i]!;
-      if (role === ROLE.train || role === ROLE.val) {
-        trainSources.add(image.source);
-        if (image.patient !== undefined) trainPatients.add(`${image.source}\u0000${image.patient}`);
-        const h = hashes?.[i];
-        if (h !== undefined) trainHashes.add(h);
-      } else if (role === ROLE.test) testSources.add(image.source);
+      if (role !== ROLE.train && role !== ROLE.val) continue;
+      if (pat[i]! >= 0) trainPatients[pat[i]!] = 1;
+      const h = hashes?.[i];
+      if (h !== undefined) trainHashes.add(h);
     }
-    for (let i = 0; i < images.length; i++) {
+    for (let i = 0; i < n; i++) {
       if (fold.roles[i] !== ROLE.test) continue;
-      const image = images[i]!;
-      if (image.patient !== undefined && trainPatients.has(`${image.source}\u0000${image.patient}`)) crossingPatients.add(`${image.source}\u0000${image.patient}`);
+      if (pat[i]! >= 0 && trainPatients[pat[i]!] === 1) crossingPatients.add(pat[i]!);
       const h = hashes?.[i];
       if (h !== undefined && trainHashes.has(h)) crossingContent.add(i);
     }
-    const shared = [...testSources].filter((s) => trainSources.has(s)).sort((a, b) => sourceOrder.indexOf(a) - sourceOrder.indexOf(b));
+    const sum = (role: number, s: number): number => task.reduce((k, _, c) => k + table[(role * S + s) * C + c]!, 0);
+    const shared = sourceNames.filter((_, s) => sum(ROLE.test, s) > 0 && sum(ROLE.train, s) + sum(ROLE.val, s) > 0);
     if (shared.length > 0) sharedSources[fold.name] = shared;
-  }
+  });
+  const patientNames = [...patientIndex.keys()];
   const anySharedSource = Object.keys(sharedSources).length > 0;
   const independent = !anySharedSource && crossingPatients.size === 0 && crossingContent.size === 0 && !split.folds.some((f) => f.validationIsTest);
   const independence: IndependenceReport = {
@@ -225,11 +236,11 @@ export function audit(input: AuditInput): AuditReport {
   }
   for (const c of task) {
     const list = classSources[c]!;
-    if (list.length === 1 && sourceClasses.get(list[0]!)?.size === 1) {
+    if (list.length === 1 && classesOfSource(sourceIndex.get(list[0]!)!) === 1) {
       findings.push(
         diagnostic('CVR603', `class ${c} comes only from source "${list[0]}", which supplies no other class`, {
           span: pipeline.spans[`source:${list[0]}`] ?? taskSpan,
-          data: { class: c, sources: list, images: images.filter((i) => i.taskClass === c).length },
+          data: { class: c, sources: list, images: cls.reduce((k, x) => k + (x === task.indexOf(c) ? 1 : 0), 0) },
           hint: `the source identifies ${c}; add ${c} images from other sources`,
         }),
       );
@@ -257,7 +268,7 @@ export function audit(input: AuditInput): AuditReport {
     }
   }
   if (crossingPatients.size > 0) {
-    const list = [...crossingPatients].map((p) => p.replace('\u0000', '/'));
+    const list = [...crossingPatients].map((p) => patientNames[p]!.replace('\u0000', '/'));
     findings.push(
       diagnostic('CVR612', `${crossingPatients.size} patient(s) have images in both a test set and its training or validation: ${firstFew(list)}`, {
         span: splitSpan,
@@ -277,7 +288,7 @@ export function audit(input: AuditInput): AuditReport {
     );
   }
   if (hashes !== undefined) findings.push(...duplicateSourceFindings(split, hashes));
-  findings.push(...balanceFindings(pipeline, split));
+  findings.push(...balanceFindings(pipeline, split, perFold, S));
   if (split.folds.some((f) => f.validationIsTest)) {
     findings.push(
       diagnostic('CVR640', '`validation test` uses the test set for validation: early stopping and model selection then see the test labels, and the reported accuracy is optimistic', {
@@ -342,21 +353,18 @@ function duplicateSourceFindings(split: SplitResult, hashes: readonly (string | 
   ];
 }
 
-function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult): Diagnostic[] {
+function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult, perFold: readonly Float64Array[], S: number): Diagnostic[] {
   const task = pipeline.task.classes;
   const out: Diagnostic[] = [];
   const splitSpan = pipeline.spans['split'];
   const worst = new Map<string, { fold: string; ratio: number; counts: Record<string, number> }>();
   const absent: { fold: string; partition: string; classes: string[] }[] = [];
-  for (const fold of split.folds) {
+  const C = task.length;
+  for (const [f, fold] of split.folds.entries()) {
     for (const role of [ROLE.train, ROLE.val, ROLE.test] as const) {
-      const counts: Record<string, number> = Object.fromEntries(task.map((c) => [c, 0]));
-      let total = 0;
-      for (let i = 0; i < split.images.length; i++) {
-        if (fold.roles[i] !== role) continue;
-        counts[split.images[i]!.taskClass]!++;
-        total++;
-      }
+      const table = perFold[f]!;
+      const counts: Record<string, number> = Object.fromEntries(task.map((c, ci) => [c, Array.from({ length: S }, (_, s) => table[(role * S + s) * C + ci]!).reduce((a, b) => a + b, 0)]));
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
       if (total === 0) continue;
       const present = task.map((c) => counts[c]!).filter((n) => n > 0);
       const missing = task.filter((c) => counts[c] === 0);
@@ -367,12 +375,15 @@ function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult): Diagno
       if (ratio >= IMBALANCE_RATIO && ratio > (worst.get(name)?.ratio ?? 0)) worst.set(name, { fold: fold.name, ratio, counts });
     }
   }
-  for (const [partition, w] of worst) {
+  const worstOverall = [...worst.entries()].sort((a, b) => b[1].ratio - a[1].ratio)[0];
+  if (worstOverall !== undefined) {
+    const [partition, w] = worstOverall;
+    const others = [...worst.entries()].filter(([p]) => p !== partition).map(([p, x]) => `${p} ${x.ratio.toFixed(1)}`);
     out.push(
-      diagnostic('CVR630', `class imbalance in ${partition}${split.folds.length > 1 ? ` (worst: ${w.fold})` : ''}: ${task.map((c) => `${c} ${w.counts[c]}`).join(', ')} (ratio ${w.ratio.toFixed(1)})`, {
+      diagnostic('CVR630', `class imbalance: ${partition}${split.folds.length > 1 ? ` of ${w.fold}` : ''} has ${task.map((c) => `${c} ${w.counts[c]}`).join(', ')} (ratio ${w.ratio.toFixed(1)})${others.length > 0 ? `; also ${others.join(', ')}` : ''}`, {
         span: splitSpan,
-        data: { partition, fold: w.fold, ratio: w.ratio, counts: w.counts, threshold: IMBALANCE_RATIO },
-        hint: partition === 'train' ? 'class weights (`class_weights balanced`) compensate in training; report per-class metrics, not accuracy alone' : 'report per-class metrics (recall, F1), not accuracy alone',
+        data: { worst: { partition, ...w }, partitions: Object.fromEntries(worst), threshold: IMBALANCE_RATIO },
+        hint: 'class weights (`class_weights balanced`) compensate in training; report per-class metrics (recall, F1), not accuracy alone',
       }),
     );
   }
@@ -383,23 +394,21 @@ function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult): Diagno
         span: splitSpan,
         severity: inTest && split.form === 'leave_source_out' ? 'info' : 'warning',
         data: { fold: a.fold, partition: a.partition, classes: a.classes },
-        hint: inTest ? 'metrics for the absent class cannot be computed on this test set' : 'the model cannot learn a class it never sees in training',
+        hint: inTest
+          ? 'metrics for the absent class cannot be computed on this test set'
+          : a.partition === 'val'
+            ? 'early stopping and model selection never see this class; add images or raise the validation fraction'
+            : 'the model cannot learn a class it never sees in training',
       }),
     );
   }
   return out;
 }
 
-function majority(counts: ReadonlyMap<string, number>, order: readonly string[]): string {
-  let best = order[0] ?? '';
-  let bestN = -1;
-  for (const c of order) {
-    const n = counts.get(c) ?? 0;
-    if (n > bestN) {
-      best = c;
-      bestN = n;
-    }
-  }
+/** Index of the largest count; ties go to the earlier class in task order. */
+function argmax(counts: readonly number[]): number {
+  let best = 0;
+  for (let c = 1; c < counts.length; c++) if (counts[c]! > counts[best]!) best = c;
   return best;
 }
 

@@ -9,3 +9,4 @@ export type { PlanOptions } from './dag.ts';
 export { pipelineLock, lockFileOf, defaultLockPath, readLockFile, compareLocks, cvrVersion, LOCK_VERSION } from './lock.ts';
 export type { LockFile, PipelineLock, SourceLock, LockedFile } from './lock.ts';
 export { canonicalJson, sha256Hex } from './canonical.ts';
+export { fileListHashes, dataFingerprints } from './fingerprint.ts';
