@@ -1,5 +1,5 @@
 /**
- * Batches assembled from the uint8 cache: only one batch is ever float32 (the rest of the data
+ * Batches assembled from the uint8 (or uint16) cache: only one batch is ever float32 (the rest of the data
  * stays as cached bytes), normalised as declared, augmented when a stream is given.
  */
 import type { ResolvedAugmentOp, ResolvedImage } from '../dsl/resolved.ts';
@@ -39,7 +39,10 @@ export function makeBatch(items: readonly LabelledImage[], spec: BatchSpec): Bat
   const y = new Float32Array(items.length * spec.classes);
   const classIndex = new Int32Array(items.length);
   items.forEach((item, i) => {
-    let img: Float32Array = Float32Array.from(source.read(item.id));
+    const raw = source.read(item.id);
+    let img: Float32Array = Float32Array.from(raw);
+    // 16-bit samples onto the 0..255 scale, keeping their fractional precision.
+    if (raw instanceof Uint16Array) for (let j = 0; j < img.length; j++) img[j] = (img[j] as number) / 257;
     if (spec.augment !== undefined && spec.augment.length > 0 && spec.random !== undefined) {
       img = augmentImage(img, shape, spec.augment, spec.random);
     }

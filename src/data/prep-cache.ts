@@ -1,13 +1,16 @@
 /**
  * The preprocessed-image cache: every image decoded and resized once with sharp and stored as
  * uint8 pixels (HWC) in shard files, so that training streams batches from disk and never holds a
- * dataset as float32. A 16-bit image keeps its full range: sharp scales 0..65535 onto 0..255.
+ * dataset as float32. A 16-bit image (DICOM-derived PNGs often use 10–12 bits) keeps its values
+ * until normalisation: a shard with any 16-bit member stores uint16 (8-bit members scaled by
+ * 257, so 255 ↦ 65535), and batches read both onto the same 0..255 float scale.
  *
  * A shard holds up to `shardSize` images; its key is a hash of the preprocessing settings and of
  * its members' ids and file contents, so editing one image rebuilds only that image's shard, and a
  * changed setting never reads a stale entry.
  *
- * Shard file: 8-byte magic, uint32 LE header length, a JSON header, then `n × h × w × c` bytes.
+ * Shard file: 8-byte magic, uint32 LE header length, a JSON header, then `n × h × w × c` samples
+ * of `depth` bits (little-endian).
  */
 import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
@@ -23,6 +26,7 @@ const MAGIC = Buffer.from('CVRPREP1', 'latin1');
 /** sharp's own default: 0x3FFF × 0x3FFF pixels. */
 export const DEFAULT_MAX_PIXELS = 268_402_689;
 const DEFAULT_SHARD_SIZE = 256;
+const DECODES_IN_FLIGHT = 4;
 /** More than this many bad files and the list is cut short; the user fixes these first. */
 const MAX_REPORTED = 20;
 
@@ -63,7 +67,8 @@ export interface PrepOptions {
 
 export type PrepResult =
   | { readonly ok: true; readonly prepared: PreparedImages; readonly decoded: number }
-  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+  /** `cancelled`: the signal was aborted; shards finished so far stay in the cache. */
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly cancelled?: boolean };
 
 export function prepSettings(image: ResolvedImage): PrepSettings {
   return { width: image.width, height: image.height, channels: image.channels, resize: image.resize };
@@ -71,24 +76,32 @@ export function prepSettings(image: ResolvedImage): PrepSettings {
 
 const KERNELS = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic' } as const;
 
-type Decoded = { ok: true; pixels: Uint8Array } | { ok: false; diagnostic: Diagnostic };
+export type Pixels = Uint8Array | Uint16Array;
+
+type Decoded = { ok: true; pixels: Pixels } | { ok: false; diagnostic: Diagnostic };
 
 function fileDiagnostic(code: Diagnostic['code'], file: string, message: string, hint: string): Diagnostic {
   return { code, severity: 'error', message, file, hint };
 }
 
-/** Decodes one image file's bytes into h × w × c uint8 pixels at the declared size. */
+/** Decodes one image file's bytes into h × w × c pixels at the declared size (uint16 for 16-bit files). */
 export async function decodeImage(path: string, bytes: Buffer, settings: PrepSettings, maxPixels: number): Promise<Decoded> {
   const { width, height, channels } = settings;
   try {
+    const meta = await sharp(bytes, { limitInputPixels: maxPixels }).metadata();
+    const deep = meta.depth === 'ushort';
     let pipeline = sharp(bytes, { limitInputPixels: maxPixels });
     if (settings.resize !== 'area') {
       pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: KERNELS[settings.resize] });
     }
-    pipeline = channels === 1 ? pipeline.toColourspace('b-w') : pipeline.removeAlpha().toColourspace('srgb');
-    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    // An alpha channel survives b-w conversion; keep the first channel(s) only.
-    let pixels = dropExtraChannels(new Uint8Array(data.buffer, data.byteOffset, data.length), info.channels, channels);
+    if (channels === 1) pipeline = pipeline.toColourspace(deep ? 'grey16' : 'b-w');
+    else pipeline = pipeline.removeAlpha().toColourspace(deep ? 'rgb16' : 'srgb');
+    const { data, info } = await pipeline.raw({ depth: deep ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+    const samples: Pixels = deep
+      ? new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length))
+      : new Uint8Array(data.buffer, data.byteOffset, data.length);
+    // An alpha channel survives grey conversion; keep the first channel(s) only.
+    let pixels = dropExtraChannels(samples, info.channels, channels);
     if (settings.resize === 'area') pixels = resizeArea(pixels, info.width, info.height, channels, width, height);
     else if (info.width !== width || info.height !== height) {
       return {
@@ -118,10 +131,10 @@ export async function decodeImage(path: string, bytes: Buffer, settings: PrepSet
   }
 }
 
-function dropExtraChannels(data: Uint8Array, have: number, want: number): Uint8Array {
+function dropExtraChannels(data: Pixels, have: number, want: number): Pixels {
   if (have === want) return data;
   const n = data.length / have;
-  const out = new Uint8Array(n * want);
+  const out = data instanceof Uint16Array ? new Uint16Array(n * want) : new Uint8Array(n * want);
   for (let i = 0; i < n; i++) for (let c = 0; c < want; c++) out[i * want + c] = data[i * have + Math.min(c, have - 1)] as number;
   return out;
 }
@@ -137,17 +150,23 @@ function shardPath(cacheDir: string, key: string): string {
   return join(cacheDir, 'prep', key.slice(0, 2), `${key}.shard`);
 }
 
-function encodeShard(settings: PrepSettings, ids: readonly string[], hashes: readonly string[], pixels: readonly Uint8Array[]): Buffer {
-  const header = Buffer.from(JSON.stringify({ ...settings, ids, hashes }), 'utf8');
+function encodeShard(settings: PrepSettings, ids: readonly string[], hashes: readonly string[], pixels: readonly Pixels[]): Buffer {
+  const depth = pixels.some((p) => p instanceof Uint16Array) ? 16 : 8;
+  const header = Buffer.from(JSON.stringify({ ...settings, depth, ids, hashes }), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length);
-  return Buffer.concat([MAGIC, len, header, ...pixels]);
+  const data = pixels.map((p) => {
+    const samples = depth === 16 && p instanceof Uint8Array ? Uint16Array.from(p, (v) => v * 257) : p;
+    return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+  });
+  return Buffer.concat([MAGIC, len, header, ...data]);
 }
 
 interface ShardHeader {
   readonly width: number;
   readonly height: number;
   readonly channels: number;
+  readonly depth: 8 | 16;
   readonly ids: readonly string[];
   readonly dataOffset: number;
 }
@@ -159,7 +178,8 @@ function parseShardHeader(head: Buffer, fileSize: number): ShardHeader | undefin
   try {
     const h = JSON.parse(head.subarray(12, 12 + len).toString('utf8')) as Omit<ShardHeader, 'dataOffset'>;
     const dataOffset = 12 + len;
-    if (fileSize !== dataOffset + h.ids.length * h.width * h.height * h.channels) return undefined;
+    if (h.depth !== 8 && h.depth !== 16) return undefined;
+    if (fileSize !== dataOffset + (h.ids.length * h.width * h.height * h.channels * h.depth) / 8) return undefined;
     return { ...h, dataOffset };
   } catch {
     return undefined;
@@ -226,15 +246,18 @@ export async function prepareImages(images: readonly PrepImage[], image: Resolve
       options.onProgress?.(done, images.length);
       continue;
     }
-    const pixels: Uint8Array[] = [];
-    for (let i = 0; i < members.length; i++) {
-      const m = members[i] as PrepImage;
-      if (hashes[i] === '') continue;
-      const result = await decodeImage(m.path, bytes[i] as Buffer, settings, maxPixels);
-      if (result.ok) pixels.push(result.pixels);
-      else if (diagnostics.length < MAX_REPORTED) diagnostics.push(result.diagnostic);
-      decoded++;
-      done++;
+    const pixels: Pixels[] = [];
+    // A few decodes in flight keep libvips's threads busy; results are taken in member order.
+    for (let i = 0; i < members.length; i += DECODES_IN_FLIGHT) {
+      if (options.signal?.aborted) break;
+      const slice = members.slice(i, i + DECODES_IN_FLIGHT).map((m, j) => ({ m, at: i + j })).filter(({ at }) => hashes[at] !== '');
+      const results = await Promise.all(slice.map(({ m, at }) => decodeImage(m.path, bytes[at] as Buffer, settings, maxPixels)));
+      for (const result of results) {
+        if (result.ok) pixels.push(result.pixels);
+        else if (diagnostics.length < MAX_REPORTED) diagnostics.push(result.diagnostic);
+      }
+      decoded += results.length;
+      done += results.length;
       options.onProgress?.(done, images.length);
     }
     if (pixels.length === members.length) {
@@ -243,6 +266,7 @@ export async function prepareImages(images: readonly PrepImage[], image: Resolve
     }
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
+  if (options.signal?.aborted) return { ok: false, diagnostics: [], cancelled: true };
   return { ok: true, prepared: { settings, shards }, decoded };
 }
 
@@ -252,8 +276,8 @@ export interface ImageSource {
   readonly height: number;
   readonly channels: 1 | 3;
   has(id: string): boolean;
-  /** h × w × c uint8, HWC order. */
-  read(id: string): Uint8Array;
+  /** h × w × c samples, HWC order: uint8, or uint16 for images decoded from 16-bit files. */
+  read(id: string): Pixels;
 }
 
 export type OpenResult =
@@ -262,9 +286,9 @@ export type OpenResult =
 
 export function openPrepared(prepared: PreparedImages): OpenResult {
   const { width, height, channels } = prepared.settings;
-  const bytesPerImage = width * height * channels;
+  const samplesPerImage = width * height * channels;
   const fds: number[] = [];
-  const where = new Map<string, { fd: number; offset: number; file: string }>();
+  const where = new Map<string, { fd: number; offset: number; depth: 8 | 16; file: string }>();
   const closeAll = () => fds.forEach((fd) => closeSync(fd));
   for (const shard of prepared.shards) {
     let fd: number;
@@ -283,7 +307,8 @@ export function openPrepared(prepared: PreparedImages): OpenResult {
       closeAll();
       return { ok: false, diagnostics: [fileDiagnostic('CVR804', shard.file, 'preprocessed-image shard is damaged or has another shape', 'delete the file; the next run decodes its images again')] };
     }
-    h.ids.forEach((id, slot) => where.set(id, { fd, offset: h.dataOffset + slot * bytesPerImage, file: shard.file }));
+    const bytesPerImage = (samplesPerImage * h.depth) / 8;
+    h.ids.forEach((id, slot) => where.set(id, { fd, offset: h.dataOffset + slot * bytesPerImage, depth: h.depth, file: shard.file }));
   }
   return {
     ok: true,
@@ -296,9 +321,10 @@ export function openPrepared(prepared: PreparedImages): OpenResult {
         const at = where.get(id);
         // The caller asked for an id that was never prepared: a planning bug, not a user error.
         if (at === undefined) throw new Error(`Internal error: image ${id} is not in the prepared set`);
-        const out = new Uint8Array(bytesPerImage);
-        const n = readSync(at.fd, out, 0, bytesPerImage, at.offset);
-        if (n !== bytesPerImage) throw new Error(`Internal error: short read in ${at.file}`);
+        const out = at.depth === 16 ? new Uint16Array(samplesPerImage) : new Uint8Array(samplesPerImage);
+        const bytes = new Uint8Array(out.buffer);
+        const n = readSync(at.fd, bytes, 0, bytes.length, at.offset);
+        if (n !== bytes.length) throw new Error(`Internal error: short read in ${at.file}`);
         return out;
       },
       close: closeAll,

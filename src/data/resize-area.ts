@@ -3,8 +3,9 @@
  * input pixels it covers, weighted by overlap. sharp has no such kernel; it matters when
  * shrinking large radiographs, where nearest-neighbour aliases thin structures such as ribs.
  */
-export function resizeArea(src: Uint8Array, sw: number, sh: number, c: number, dw: number, dh: number): Uint8Array {
-  const out = new Uint8Array(dw * dh * c);
+export function resizeArea<T extends Uint8Array | Uint16Array>(src: T, sw: number, sh: number, c: number, dw: number, dh: number): T {
+  const out = (src instanceof Uint16Array ? new Uint16Array(dw * dh * c) : new Uint8Array(dw * dh * c)) as T;
+  const max = src instanceof Uint16Array ? 65535 : 255;
   const sx = sw / dw;
   const sy = sh / dh;
   const acc = new Float64Array(c);
@@ -26,7 +27,7 @@ export function resizeArea(src: Uint8Array, sw: number, sh: number, c: number, d
         }
       }
       const o = (oy * dw + ox) * c;
-      for (let k = 0; k < c; k++) out[o + k] = Math.min(255, Math.max(0, Math.round((acc[k] as number) / area)));
+      for (let k = 0; k < c; k++) out[o + k] = Math.min(max, Math.max(0, Math.round((acc[k] as number) / area)));
     }
   }
   return out;

@@ -67,7 +67,12 @@ export function lastConvLayer(model: tf.LayersModel): string | undefined {
   return layers[layers.length - 1]?.name;
 }
 
-/** CVR-Net's heads: each `pN…_gap` pooling layer's input map, explained through `pN_softmax`. */
+/**
+ * CVR-Net's heads: each `pN…_gap` pooling layer's input map, explained through `pN_softmax`.
+ * A head fed by several branches (`p3_resnet_gap`, `p3_xception_gap`) gives one target per
+ * branch, and each such branch map is also explained through the whole model's output
+ * (targets `resnet`, `xception`): what each backbone's last map contributes to the prediction.
+ */
 export function headTargets(model: tf.LayersModel): CamTarget[] {
   const names = new Set(model.layers.map((l) => l.name));
   const out: CamTarget[] = [];
@@ -77,6 +82,7 @@ export function headTargets(model: tf.LayersModel): CamTarget[] {
     const inbound = layer.inboundNodes[0]?.inboundLayers[0];
     if (inbound === undefined) continue;
     out.push({ name: m[2] === undefined ? (m[1] as string) : `${m[1]}_${m[2]}`, featureLayer: inbound.name, outputLayer: `${m[1]}_softmax` });
+    if (m[2] !== undefined) out.push({ name: m[2], featureLayer: inbound.name });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -184,7 +190,8 @@ export async function gradcam(req: GradcamRequest): Promise<GradcamResult> {
   const written: GradcamImage[] = [];
   for (const [rank, p] of chosen.entries()) {
     const batch = makeBatch([{ id: p.id, classIndex }], { source: req.images, normalize: req.normalize, classes: req.classes.length });
-    const raw = req.images.read(p.id);
+    const samples = req.images.read(p.id);
+    const raw = samples instanceof Uint16Array ? Uint8Array.from(samples, (v) => v >> 8) : samples;
     const x = tf.tensor4d(batch.x, [1, height, width, channels]);
     try {
       for (const target of targets) {

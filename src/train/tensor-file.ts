@@ -4,7 +4,7 @@
  * checkpoint on disk is always a complete one.
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../data/write-atomic.ts';
+import { writeChunksAtomic } from '../data/write-atomic.ts';
 
 const MAGIC = Buffer.from('CVRTENS1', 'latin1');
 
@@ -26,12 +26,8 @@ export async function writeTensorFile(file: string, meta: unknown, arrays: reado
   const pad = Buffer.alloc((4 - ((12 + header.length) % 4)) % 4, 0x20);
   const lenPadded = Buffer.alloc(4);
   lenPadded.writeUInt32LE(header.length + pad.length);
-  const data = Buffer.alloc(offset * 4);
-  for (const [i, a] of arrays.entries()) {
-    const e = table[i] as (typeof table)[number];
-    Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).copy(data, e.offset * 4);
-  }
-  await writeFileAtomic(file, Buffer.concat([MAGIC, lenPadded, header, pad, data]));
+  const data = arrays.map((a) => new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength));
+  await writeChunksAtomic(file, [MAGIC, lenPadded, header, pad, ...data]);
 }
 
 export type TensorFile<M> = { readonly meta: M; readonly arrays: readonly NamedArray[] };

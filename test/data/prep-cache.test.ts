@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { openPrepared, prepareImages, type PrepImage } from '../../src/data/prep-cache.ts';
 import type { ResolvedImage } from '../../src/dsl/resolved.ts';
+import { makeBatch } from '../../src/data/batches.ts';
 
 const GREY: ResolvedImage = { width: 4, height: 4, resize: 'nearest', channels: 1, normalize: 'unit' };
 
@@ -42,16 +43,36 @@ describe('prepareImages', () => {
     opened.source.close();
   });
 
-  it('keeps the full range of a 16-bit PNG (0..65535 onto 0..255) and makes 3 channels from grey', async () => {
+  it('keeps the values of a 16-bit PNG until normalisation and makes 3 channels from grey', async () => {
     const d = dirs();
-    const raw = new Uint16Array([0, 256, 32768, 65535]);
+    const raw = new Uint16Array([0, 256, 4095, 65535]);
     await sharp(raw, { raw: { width: 4, height: 1, channels: 1 } }).toColourspace('grey16').png().toFile(join(d.images, 'deep.png'));
     const image: ResolvedImage = { width: 4, height: 1, resize: 'nearest', channels: 3, normalize: 'unit' };
     const r = await prepareImages([{ id: 'd', path: join(d.images, 'deep.png') }], image, { cacheDir: d.cache });
     if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
     const o = openPrepared(r.prepared);
     if (!o.ok) throw new Error('open failed');
-    expect(Array.from(o.source.read('d'))).toEqual([0, 0, 0, 1, 1, 1, 128, 128, 128, 255, 255, 255]);
+    expect(Array.from(o.source.read('d'))).toEqual([0, 0, 0, 256, 256, 256, 4095, 4095, 4095, 65535, 65535, 65535]);
+    // A batch sees them on the 0..255 scale with their precision: 4095 is not rounded to 16.
+    const batch = makeBatch([{ id: 'd', classIndex: 0 }], { source: o.source, normalize: 'none', classes: 1 });
+    expect(batch.x[6]).toBeCloseTo(4095 / 257, 4);
+    expect(batch.x[9]).toBeCloseTo(255, 6);
+    o.source.close();
+  });
+
+  it('stores a shard with 8- and 16-bit members as uint16, 8-bit values scaled by 257', async () => {
+    const d = dirs();
+    await sharp(new Uint16Array([1000, 2000, 3000, 4000]), { raw: { width: 2, height: 2, channels: 1 } }).toColourspace('grey16').png().toFile(join(d.images, 'deep.png'));
+    await greyPng(join(d.images, 'flat.png'), 2, 2, () => 200);
+    const image: ResolvedImage = { width: 2, height: 2, resize: 'nearest', channels: 1, normalize: 'unit' };
+    const r = await prepareImages([{ id: 'deep', path: join(d.images, 'deep.png') }, { id: 'flat', path: join(d.images, 'flat.png') }], image, { cacheDir: d.cache });
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    const o = openPrepared(r.prepared);
+    if (!o.ok) throw new Error('open failed');
+    expect(Array.from(o.source.read('deep'))).toEqual([1000, 2000, 3000, 4000]);
+    expect(Array.from(o.source.read('flat'))).toEqual([200 * 257, 200 * 257, 200 * 257, 200 * 257]);
+    const batch = makeBatch([{ id: 'flat', classIndex: 0 }], { source: o.source, normalize: 'none', classes: 1 });
+    expect(Array.from(batch.x)).toEqual([200, 200, 200, 200]);
     o.source.close();
   });
 
@@ -105,6 +126,25 @@ describe('prepareImages', () => {
       ['CVR800', join(d.images, 'broken.png')],
       ['CVR801', join(d.images, 'huge.png')],
     ]);
+  });
+
+  it('stops when cancelled, says so, and keeps the shards already written', async () => {
+    const d = dirs();
+    const list: PrepImage[] = [];
+    for (let i = 0; i < 6; i++) {
+      await greyPng(join(d.images, `${i}.png`), 4, 4, () => i);
+      list.push({ id: `i${i}`, path: join(d.images, `${i}.png`) });
+    }
+    const controller = new AbortController();
+    const r = await prepareImages(list, GREY, {
+      cacheDir: d.cache,
+      shardSize: 2,
+      signal: controller.signal,
+      onProgress: (done) => done >= 2 && controller.abort(),
+    });
+    expect(r.ok === false && r.cancelled).toBe(true);
+    const again = await prepareImages(list, GREY, { cacheDir: d.cache, shardSize: 2 });
+    expect(again.ok && again.decoded).toBe(4);
   });
 
   it('reports a damaged or deleted shard instead of reading garbage', async () => {

@@ -78,9 +78,36 @@ describe('GradCAM', () => {
     expect(!unknown.ok && unknown.diagnostics[0]!.code).toBe('CVR813');
   });
 
+  it('works on a Sequential model and leaves the model unchanged', () => {
+    const model = tinyConvNet(2);
+    const x = tf.randomUniform([1, SIZE, SIZE, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const before = (model.predict(x) as tf.Tensor).dataSync().slice();
+    const { cam, height, width } = camFor(model, { name: 'model', featureLayer: 'conv2' }, x, 0);
+    expect([height, width]).toEqual([5, 5]);
+    expect(Math.max(...cam)).toBeLessThanOrEqual(1);
+    expect(Math.min(...cam)).toBeGreaterThanOrEqual(0);
+    expect(Array.from((model.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(before));
+    x.dispose();
+  });
+
   it('tints only where the heat reaches the threshold', () => {
     const out = overlay(Uint8Array.from([100, 100]), 1, Float32Array.from([0.2, 1]), 0.5);
     expect(Array.from(out.slice(0, 3))).toEqual([100, 100, 100]);
     expect(Array.from(out.slice(3))).not.toEqual([100, 100, 100]);
+  });
+});
+
+describe('GradCAM targets of the registry CVR-Net', () => {
+  it('explains the whole model and every head, P3 once per branch', async () => {
+    const { buildModel } = await import('../../src/models/index.ts');
+    const built = buildModel('cvrnet', { size: 32, channels: 1, classes: 2, width: 0.125, seed: 1, nodeKey: 'gradcam-test', init: 'zeros' });
+    if (!built.ok) throw new Error('build failed');
+    const targets = defaultTargets(built.model);
+    expect(targets.map((t) => t.name)).toEqual(['model', 'p1', 'p2', 'p3_resnet', 'p3_xception', 'p4', 'p5', 'resnet', 'xception']);
+    expect(targets.filter((t) => /^p\d/.test(t.name)).every((t) => t.outputLayer === `${t.name.slice(0, 2)}_softmax`)).toBe(true);
+    const branch = (name: string) => targets.find((t) => t.name === name);
+    expect(branch('resnet')).toEqual({ name: 'resnet', featureLayer: branch('p3_resnet')!.featureLayer });
+    expect(branch('xception')).toEqual({ name: 'xception', featureLayer: branch('p3_xception')!.featureLayer });
+    built.model.dispose();
   });
 });

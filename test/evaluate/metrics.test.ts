@@ -11,6 +11,7 @@ import {
 } from '../../src/evaluate/metrics.ts';
 import { bootstrapIntervals, meanStd, quantile, summarizeFolds } from '../../src/evaluate/aggregate.ts';
 import { predictionsCsv } from '../../src/evaluate/predictions-csv.ts';
+import { evaluateFold, predictionRecords } from '../../src/evaluate/evaluate-fold.ts';
 import { createStream } from '../../src/train/random.ts';
 
 /** One-hot-ish probabilities that make `pred` the argmax. */
@@ -144,5 +145,30 @@ describe('predictions.csv', () => {
     expect(csv).toBe(
       'image,source,partition,true,predicted,p_NOR,p_CVP\n"data/a,b.png",cxri,test,CVP,CVP,0.25,0.75\ndata/c.png,cidc,test,NOR,NOR,0.5,0.5\n',
     );
+  });
+});
+
+describe('evaluateFold and predictionRecords', () => {
+  const classes = ['NOR', 'CVP'];
+  const predictions: Prediction[] = Array.from({ length: 40 }, (_, i) => ({
+    id: `${i}`,
+    source: i < 20 ? 'a' : 'b',
+    trueIndex: i % 2,
+    probabilities: probs(i % 7 === 0 ? 1 - (i % 2) : i % 2, 2),
+  }));
+  const evaluate = { metrics: ['accuracy'], confusion: true, bySource: true, bootstrap: 200 };
+
+  it('adds bootstrap intervals for holdout designs only', () => {
+    const holdout = evaluateFold({ fold: 0, predictions, classes, evaluate, holdout: true, random: createStream(1, 'm', 'bootstrap') });
+    const kfold = evaluateFold({ fold: 0, predictions, classes, evaluate, holdout: false, random: createStream(1, 'm', 'bootstrap') });
+    expect(Object.keys(holdout.bootstrap ?? {})).toEqual(['accuracy', 'macroF1']);
+    expect(kfold.bootstrap).toBeUndefined();
+    expect({ ...holdout, bootstrap: undefined }).toEqual({ ...kfold, bootstrap: undefined });
+  });
+
+  it('orders record keys as predictions.csv columns', () => {
+    const [r] = predictionRecords([{ ...predictions[1]!, image: 'x.png', partition: 'test' }], classes);
+    expect(Object.keys(r!)).toEqual(['image', 'source', 'partition', 'true', 'predicted', 'p_NOR', 'p_CVP']);
+    expect(r!['true']).toBe('CVP');
   });
 });

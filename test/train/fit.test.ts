@@ -7,6 +7,8 @@ import { fit, type FitRequest } from '../../src/train/fit.ts';
 import { predictProbabilities } from '../../src/train/predict.ts';
 import { streamFactory, shuffled, createStream } from '../../src/train/random.ts';
 import { foldMetrics } from '../../src/evaluate/metrics.ts';
+import { evaluateFold } from '../../src/evaluate/evaluate-fold.ts';
+import { summarizeFolds } from '../../src/evaluate/aggregate.ts';
 import type { RunEvent } from '../../src/run/events.ts';
 import type { LabelledImage } from '../../src/data/batches.ts';
 import { easySet, IMAGE, memorySource, tinyConvNet, trainConfig } from './helpers.ts';
@@ -86,6 +88,14 @@ describe('fit', () => {
     if (!a.ok || !b.ok || !c.ok) throw new Error('fit failed');
     expect(b.history).toEqual(a.history);
     expect(await weightsOf(b.model)).toEqual(await weightsOf(a.model));
+    // The `models` section of metrics.json, as the runner writes it, is byte-identical.
+    const section = (model: tf.LayersModel) => {
+      const probs = predictProbabilities({ model, images, ids: testSet.items.map((t) => t.id), normalize: 'unit', classes: 2, batch: 16 })!;
+      const preds = testSet.items.map((t, i) => ({ id: t.id, source: i % 3 === 0 ? 's1' : 's2', trueIndex: t.classIndex, probabilities: probs[i]! }));
+      const fold = evaluateFold({ fold: 0, predictions: preds, classes: ['A', 'B'], evaluate: { metrics: [], confusion: true, bySource: true, bootstrap: 100 }, holdout: true, random: createStream(42, 'metrics:tiny', 'bootstrap') });
+      return JSON.stringify(summarizeFolds([fold]));
+    };
+    expect(section(b.model)).toBe(section(a.model));
     expect(c.history).not.toEqual(a.history);
   });
 
