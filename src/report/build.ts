@@ -204,36 +204,40 @@ function modelSection(ctx: ReportContext, name: string, model: ModelMetrics): Bl
     numeric: [false, true, true, true, true],
   });
 
-  // Confusion matrix, summed over folds.
+  // Confusion matrix (summed over folds) beside the ROC curves (from predictions.csv, pooled).
   const confusion = classes.map((_, r) => classes.map((_, c) => model.folds.reduce((a, f) => a + (f.confusion[r]?.[c] ?? 0), 0)));
-  out.push({ kind: 'heading', level: 3, text: `Confusion matrix${k > 1 ? ' (summed over folds)' : ''}` });
+  out.push({ kind: 'heading', level: 3, text: `Confusion matrix${k > 1 ? ' (summed over folds)' : ''} and ROC curves` });
+  out.push({
+    kind: 'table',
+    header: ['true \\ predicted', ...classes],
+    rows: classes.map((c, r) => [c, ...classes.map((_, j) => String(confusion[r]?.[j] ?? 0))]),
+    numeric: [false, ...classes.map(() => true)],
+  });
+  const preds = ctx.run.predictions.filter((p) => p.model === name);
+  const series: Series[] = [];
+  const aucs: string[] = [];
+  classes.forEach((c, i) => {
+    // In a binary task the two one-vs-rest curves mirror each other: draw the positive class only.
+    if (classes.length === 2 && i === 0) return;
+    const roc = rocCurve(preds.map((p) => p.probabilities[i] ?? 0), preds.map((p) => p.trueClass === c));
+    if (roc === undefined) return;
+    series.push({ name: `${c} (AUC ${roc.auc.toFixed(3)})`, points: roc.points, color: i });
+    aucs.push(`${c} ${f4(roc.auc)}`);
+  });
+  out.push({
+    kind: 'paragraph',
+    text:
+      preds.length === 0
+        ? 'No predictions for this model in predictions.csv: ROC curves need the scored test images.'
+        : `ROC one-vs-rest from ${preds.length} scored test images${k > 1 ? ' pooled over folds' : ''}; AUC ${aucs.join(', ') || 'n/a (a class has no positives or negatives)'}.`,
+  });
   out.push({
     kind: 'plot',
     file: `plots/confusion-${safe(name)}.png`,
     alt: `confusion matrix of ${name}`,
     svg: heatmap({ title: `Confusion matrix — ${name}`, rowLabels: classes, colLabels: classes, values: confusion, rowTitle: 'true class', colTitle: 'predicted class' }),
   });
-
-  // ROC curves from predictions.csv, pooled over folds.
-  const preds = ctx.run.predictions.filter((p) => p.model === name);
-  out.push({ kind: 'heading', level: 3, text: 'ROC curves' });
-  if (preds.length === 0) {
-    out.push({ kind: 'paragraph', text: 'No predictions for this model in predictions.csv: ROC curves need the scored test images.' });
-  } else {
-    const series: Series[] = [];
-    const aucs: string[] = [];
-    classes.forEach((c, i) => {
-      // In a binary task the two one-vs-rest curves mirror each other: draw the positive class only.
-      if (classes.length === 2 && i === 0) return;
-      const roc = rocCurve(preds.map((p) => p.probabilities[i] ?? 0), preds.map((p) => p.trueClass === c));
-      if (roc === undefined) return;
-      series.push({ name: `${c} (AUC ${roc.auc.toFixed(3)})`, points: roc.points, color: i });
-      aucs.push(`${c} ${f4(roc.auc)}`);
-    });
-    out.push({
-      kind: 'paragraph',
-      text: `One-vs-rest, ${preds.length} test images${k > 1 ? ' pooled over folds' : ''}. AUC: ${aucs.join(', ') || 'n/a (a class has no positives or negatives)'}.`,
-    });
+  if (preds.length > 0) {
     out.push({
       kind: 'plot',
       file: `plots/roc-${safe(name)}.png`,

@@ -79,7 +79,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; font-size: 12px; }
 pre { background: #f7f7f7; border: 1px solid #e0e0e0; padding: 10px; overflow-x: auto; font-size: 12px; }
 figure { display: inline-block; margin: 8px 12px 8px 0; vertical-align: top; }
-figure.plot svg { max-width: 100%; height: auto; border: 1px solid #eee; }
+div.plots { display: flex; flex-wrap: wrap; gap: 12px; }
+figure.plot { flex: 0 0 calc(50% - 6px); margin: 0; }
+figure.plot svg { width: 100%; height: auto; border: 1px solid #eee; }
 figure img { width: 160px; height: 160px; object-fit: contain; border: 1px solid #ddd; image-rendering: pixelated; }
 figcaption { font-size: 11px; color: #555; max-width: 160px; word-break: break-all; }
 ul { padding-left: 22px; }
@@ -87,7 +89,12 @@ ul { padding-left: 22px; }
 
 export function toHtml(title: string, blocks: readonly Block[]): string {
   const out: string[] = [];
+  let inPlots = false;
   for (const b of blocks) {
+    // Consecutive plots share a row (two to a line), so the page stays short enough to read.
+    if (b.kind === 'plot' && !inPlots) out.push('<div class="plots">');
+    if (b.kind !== 'plot' && inPlots) out.push('</div>');
+    inPlots = b.kind === 'plot';
     switch (b.kind) {
       case 'heading':
         out.push(`<h${b.level}>${inline(b.text)}</h${b.level}>`);
@@ -123,5 +130,6 @@ export function toHtml(title: string, blocks: readonly Block[]): string {
       }
     }
   }
+  if (inPlots) out.push('</div>');
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${CSS}</style></head>\n<body>\n${out.join('\n')}\n</body></html>\n`;
 }

@@ -108,7 +108,10 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
   writeFileSync(join(dir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   writeFileSync(join(dir, 'predictions.csv'), options.genericCsv === true ? `${generic.join('\n')}\n` : predictionsCsv(rows, CLASSES));
   writeFileSync(join(dir, 'events.ndjson'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
-  writeFileSync(join(dir, 'pipeline.cvr'), TINY_PIPELINE);
+  let pipelineText = TINY_PIPELINE;
+  if (models.length > 1) pipelineText = pipelineText.replace('model cvrnet { width 0.25 }', `compare models ${models.join(', ')} { width 0.25 }`);
+  if (folds === 1) pipelineText = pipelineText.replace('split kfold 3 { stratified validation 10% }', 'split holdout { test sources gamma  validation 10% }');
+  writeFileSync(join(dir, 'pipeline.cvr'), pipelineText);
   const counts = SOURCES.flatMap((s) => s.classes.flatMap((c) => Array.from({ length: folds }, (_, f) => ({ source: s.name, class: CLASSES[c]!, partition: `fold${f + 1}:test`, n: 5 + f }))));
   writeFileSync(
     join(dir, 'audit.json'),

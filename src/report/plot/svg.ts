@@ -48,7 +48,20 @@ export function niceTicks(lo: number, hi: number, target = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => raw <= s) ?? 10 * mag;
   const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.round(v / step) * step);
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number((Math.round(v / step) * step).toPrecision(12)) || 0);
+  return ticks;
+}
+
+/** Decades, and 2 and 5 times them when the range spans less than two decades. */
+export function logTicks(lo: number, hi: number): number[] {
+  const ticks: number[] = [];
+  const steps = Math.log10(hi / lo) < 2 ? [1, 2, 5] : [1];
+  for (let d = Math.floor(Math.log10(lo)); d <= Math.ceil(Math.log10(hi)); d++) {
+    for (const m of steps) {
+      const v = Number((m * 10 ** d).toPrecision(6));
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(v);
+    }
+  }
   return ticks;
 }
 
@@ -85,14 +98,16 @@ export function lineChart(spec: LineChartSpec): string {
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = spec.logY ? [y0 / 2, y1 * 2] : [y0 - 0.5, y1 + 0.5];
   const ty = (v: number): number => (spec.logY ? Math.log10(v) : v);
-  const [ly0, ly1] = [ty(y0), ty(y1)];
+  // Log axes get a little room above and below, so a curve on the range's edge stays visible.
+  const pad = spec.logY && spec.y === undefined ? (ty(y1) - ty(y0)) * 0.08 : 0;
+  const [ly0, ly1] = [ty(y0) - pad, ty(y1) + pad];
   const px = (v: number): number => m.left + ((v - x0) / (x1 - x0)) * pw;
   const py = (v: number): number => m.top + ph - ((ty(v) - ly0) / (ly1 - ly0)) * ph;
   const parts: string[] = [];
   // Grid and ticks.
   const xTicks = niceTicks(x0, x1, 6);
   const yTicks = spec.logY
-    ? Array.from({ length: Math.floor(ly1) - Math.ceil(ly0) + 1 }, (_, i) => 10 ** (Math.ceil(ly0) + i))
+    ? logTicks(10 ** ly0, 10 ** ly1)
     : niceTicks(y0, y1, 5);
   for (const t of xTicks) {
     parts.push(`<line x1="${r(px(t))}" y1="${m.top}" x2="${r(px(t))}" y2="${r(m.top + ph)}" stroke="#e5e5e5"/>`);
@@ -145,7 +160,7 @@ export function heatmap(spec: HeatmapSpec): string {
   const cols = spec.colLabels.length;
   const cell = Math.max(44, Math.min(90, Math.floor(320 / Math.max(n, cols, 1))));
   const m = { left: 110, top: 62, right: 20, bottom: 20 };
-  const width = Math.max(360, m.left + cols * cell + m.right);
+  const width = Math.max(560, m.left + cols * cell + m.right);
   const height = m.top + n * cell + m.bottom + 20;
   const parts: string[] = [];
   parts.push(`<text x="${r(m.left + (cols * cell) / 2)}" y="${m.top - 26}" text-anchor="middle" font-size="12" ${FONT} fill="#222">${escapeXml(spec.colTitle)}</text>`);
@@ -185,9 +200,9 @@ export interface BarChartSpec {
 
 export function barChart(spec: BarChartSpec): string {
   const bar = 56;
-  const m = { left: 62, top: 36, right: 20, bottom: 56 };
-  const width = Math.max(360, m.left + spec.bars.length * (bar + 16) + m.right);
-  const height = 320;
+  const m = { left: 62, top: 44, right: 20, bottom: 56 };
+  const width = Math.max(560, m.left + spec.bars.length * (bar + 16) + m.right);
+  const height = 360;
   const ph = height - m.top - m.bottom;
   const max = spec.yMax ?? Math.max(1e-9, ...spec.bars.map((b) => b.value));
   const py = (v: number): number => m.top + ph - (Math.max(0, Math.min(v, max)) / max) * ph;
@@ -208,7 +223,9 @@ export function barChart(spec: BarChartSpec): string {
   if (spec.reference !== undefined && Number.isFinite(spec.reference.value)) {
     const y = py(spec.reference.value);
     parts.push(`<line x1="${m.left}" y1="${r(y)}" x2="${width - m.right}" y2="${r(y)}" stroke="#D55E00" stroke-dasharray="6 4" stroke-width="1.5"/>`);
-    parts.push(`<text x="${width - m.right}" y="${r(y - 4)}" text-anchor="end" font-size="11" ${FONT} fill="#D55E00">${escapeXml(spec.reference.label)}</text>`);
+    // The label sits above the plot area, clear of the bar values.
+    parts.push(`<line x1="${width - m.right - 150}" y1="${m.top - 8}" x2="${width - m.right - 128}" y2="${m.top - 8}" stroke="#D55E00" stroke-dasharray="6 4" stroke-width="1.5"/>`);
+    parts.push(`<text x="${width - m.right - 122}" y="${m.top - 4}" font-size="11" ${FONT} fill="#D55E00">${escapeXml(spec.reference.label)}</text>`);
   }
   parts.push(`<line x1="${m.left}" y1="${r(m.top + ph)}" x2="${width - m.right}" y2="${r(m.top + ph)}" stroke="#888"/>`);
   return frame(width, height, spec.title, parts.join(''));
