@@ -54,11 +54,17 @@ function facts(p: ResolvedPipeline, cwd: string): Map<string, Fact> {
   const split = p.split;
   put('split', testDesign(split), 4, (from, to) => `test design: ${String(from)} → ${String(to)}`);
   put('split.validation', validationOf(split), 5, (from, to) => `validation set: ${String(from)} → ${String(to)}`);
-  if (split.form === 'kfold' || split.form === 'holdout') {
+  // Stratification means nothing where whole sources are the test set.
+  if (split.form === 'kfold' || (split.form === 'holdout' && split.testSources === undefined)) {
     put('split.stratified', split.stratified, 5, (_f, to) => (to === true ? 'test assignment now stratified by class' : 'test assignment no longer stratified by class'));
   }
+  const wholeSources = split.form === 'leave_source_out' || (split.form === 'holdout' && split.testSources !== undefined);
   put('split.grouped_by_patient', split.groupByPatient, 5, (_f, to) =>
-    to === true ? "splits now keep each patient's images together" : "splits no longer keep a patient's images together (patient leakage possible)",
+    to === true
+      ? "splits now keep each patient's images together"
+      : wholeSources
+        ? "validation no longer keeps a patient's images together (the test sources stay whole)"
+        : "splits no longer keep a patient's images together (a patient may be in training and test)",
   );
 
   const supply = classSources(p);
@@ -164,6 +170,8 @@ export function diffPipelines(a: ResolvedPipeline, b: ResolvedPipeline, cwd: str
     if (underGone(path, removedModels) || underGone(path, addedModels)) continue;
     const x = fa.get(path);
     const y = fb.get(path);
+    // Present on one side only because the other design has no such setting: the design change says it.
+    if (path === 'split.stratified' && (x === undefined || y === undefined)) continue;
     if (x !== undefined && y !== undefined && x.value === y.value) continue;
     const fact = (y ?? x)!;
     const from = x?.value ?? null;
