@@ -4,7 +4,8 @@
  * overhead shows):
  *   - prep: decoding + resizing PNGs into the cache (first pass) vs reading an already cached set;
  *   - fit: cvr's fit loop (batches from the uint8 cache, rotate + flip augmentation, events,
- *     a checkpoint per epoch) vs bare `tf.variableGrads` steps on one prepared tensor.
+ *     a checkpoint per epoch) vs bare `tf.variableGrads` steps on one prepared tensor;
+ *   - batch: assembling a 224 × 224 × 3 batch with the paper's augmentation vs without.
  * Prints one JSON line per measurement.
  * usage: npm run -s bench -- fit-loop [--images N] [--size S] [--batch B] [--epochs E]
  */
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { openPrepared, prepareImages } from '../src/data/index.ts';
+import { makeBatch, openPrepared, prepareImages } from '../src/data/index.ts';
 import { fit, streamFactory, createStream } from '../src/train/index.ts';
 import type { ResolvedImage } from '../src/dsl/resolved.ts';
 
@@ -96,6 +97,29 @@ export async function main(argv: string[]): Promise<number> {
     if (!r.ok) throw new Error('fit failed');
     process.stdout.write(`${JSON.stringify({ bench: 'fit', engine: tf.getBackend(), size, batch, steps, bare_images_per_s: (steps * batch * 1000) / bareMs, fit_images_per_s: (n * epochs * 1000) / fitMs, fit_over_bare_time: fitMs / bareMs })}\n`);
     opened.source.close();
+
+    // Batch assembly at the paper's size: 224 × 224 × 3 from uint8, with and without the paper's
+    // augmentation (rotation p 0.45, shifts p 0.2, both flips).
+    const big = 224 * 224 * 3;
+    const pixels = new Map<string, Uint8Array>(Array.from({ length: batch }, (_, i) => [`b${i}`, Uint8Array.from({ length: big }, (_, j) => (i * 31 + j) & 255)] as const));
+    const source = { width: 224, height: 224, channels: 3 as const, has: (id: string) => pixels.has(id), read: (id: string) => pixels.get(id)!.slice() };
+    const items = [...pixels.keys()].map((id) => ({ id, classIndex: 0 }));
+    const paperAugment = [
+      { op: 'rotate', degrees: 15, p: 0.45 },
+      { op: 'shift', fraction: 0.1, p: 0.2 },
+      { op: 'flip', axis: 'horizontal', p: 0.5 },
+      { op: 'flip', axis: 'vertical', p: 0.5 },
+    ] as const;
+    const time = (fn: () => void, reps: number) => {
+      fn();
+      const start = performance.now();
+      for (let i = 0; i < reps; i++) fn();
+      return (performance.now() - start) / reps;
+    };
+    const augRng = createStream(1, 'bench', 'augment');
+    const plainMs = time(() => makeBatch(items, { source, normalize: 'imagenet', classes: 2 }), 5);
+    const augMs = time(() => makeBatch(items, { source, normalize: 'imagenet', classes: 2, augment: paperAugment, random: augRng }), 5);
+    process.stdout.write(`${JSON.stringify({ bench: 'batch', size: 224, channels: 3, batch, plain_ms_per_image: plainMs / batch, augmented_ms_per_image: augMs / batch, augmented_over_plain: augMs / plainMs })}\n`);
     return 0;
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -16,6 +16,8 @@ export interface HashOutcome {
   /** Paths that could not be read, with the reason. */
   readonly failures: readonly { readonly path: string; readonly reason: string }[];
   readonly bytes: number;
+  /** Paths of zero-byte files (hashed, but certainly not images). */
+  readonly empty: readonly string[];
 }
 
 export async function hashFile(path: string): Promise<{ hash: string; bytes: number }> {
@@ -41,15 +43,17 @@ export async function hashFile(path: string): Promise<{ hash: string; bytes: num
 export async function hashFiles(paths: readonly string[], concurrency = 16): Promise<HashOutcome> {
   const failures: { path: string; reason: string }[] = [];
   let bytes = 0;
+  const empty: string[] = [];
   const hashes = await mapLimit(paths, concurrency, async (path) => {
     try {
       const result = await hashFile(path);
       bytes += result.bytes;
+      if (result.bytes === 0) empty.push(path);
       return result.hash;
     } catch (error) {
       failures.push({ path, reason: error instanceof Error ? error.message : String(error) });
       return undefined;
     }
   });
-  return { hashes, failures, bytes };
+  return { hashes, failures, bytes, empty: empty.sort() };
 }

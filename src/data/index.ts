@@ -1,4 +1,4 @@
-/** data/: source scanning, label mapping, split assignment and content hashing. */
+/** data/: source scanning, label mapping, split assignment, content hashing; preprocessing and batches. */
 export type { Partition, ScannedImage, LabeledImage, ScanResult } from './types.ts';
 export { scanSources, scanSource, IMAGE_EXTENSIONS } from './scan.ts';
 export type { ScanOptions } from './scan.ts';
@@ -6,13 +6,14 @@ export { parseManifest, sniffDelimiter } from './manifest.ts';
 export type { Delimiter, ManifestTable, ManifestRow } from './manifest.ts';
 export { mapLabels, taskClassOf } from './labels.ts';
 export type { LabelMappingRow, LabelOutcome, LabelResult } from './labels.ts';
-export { assignSplit, assignmentHash, quantileBins, unitHash, ROLE, ROLE_NAMES } from './split.ts';
-export type { Fold, Role, SplitResult, SplitOptions } from './split.ts';
+export { assignSplit, assignmentHash, foldImages, unitHash, unitHashes, ROLE, ROLE_NAMES } from './split.ts';
+export type { Fold, Role, SplitPurpose, SplitResult, SplitOptions } from './split.ts';
 export { hashFile, hashFiles } from './content-hash.ts';
 export type { HashOutcome } from './content-hash.ts';
 export { containedRelativePath } from './paths.ts';
 export { mapLimit } from './pool.ts';
 export { expandSourceManifests } from './expand.ts';
+
 // Preprocessing, batches and augmentation (train's part of data/).
 export {
   prepareImages,

@@ -13,7 +13,7 @@
  * of `depth` bits (little-endian).
  */
 import { createHash } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -186,20 +186,29 @@ function parseShardHeader(head: Buffer, fileSize: number): ShardHeader | undefin
   }
 }
 
+/** The magic, the header length and the header itself: the only bytes needed to check a shard. */
+function readShardHead(fd: number): Buffer {
+  const prefix = Buffer.alloc(12);
+  if (readSync(fd, prefix, 0, 12, 0) < 12 || !prefix.subarray(0, 8).equals(MAGIC)) return prefix;
+  const len = prefix.readUInt32LE(8);
+  // A damaged length must not make us allocate gigabytes.
+  if (12 + len > fstatSync(fd).size) return prefix;
+  const head = Buffer.alloc(12 + len);
+  prefix.copy(head);
+  readSync(fd, head, 12, len, 12);
+  return head;
+}
+
 async function shardIsValid(file: string, ids: readonly string[]): Promise<boolean> {
+  let fd: number | undefined;
   try {
-    const size = (await stat(file)).size;
-    const handle = await open(file, 'r');
-    try {
-      const head = Buffer.alloc(Math.min(size, 12 + 64 + ids.reduce((s, id) => s + id.length * 2 + 80, 0) + 4096));
-      await handle.read(head, 0, head.length, 0);
-      const h = parseShardHeader(head, size);
-      return h !== undefined && h.ids.length === ids.length && h.ids.every((id, i) => id === ids[i]);
-    } finally {
-      await handle.close();
-    }
+    fd = openSync(file, 'r');
+    const h = parseShardHeader(readShardHead(fd), fstatSync(fd).size);
+    return h !== undefined && h.ids.length === ids.length && h.ids.every((id, i) => id === ids[i]);
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -299,10 +308,7 @@ export function openPrepared(prepared: PreparedImages): OpenResult {
       return { ok: false, diagnostics: [fileDiagnostic('CVR804', shard.file, 'preprocessed-image shard is missing', 'the cache was cleaned while a run used it; rerun and the images are decoded again')] };
     }
     fds.push(fd);
-    const size = fstatSync(fd).size;
-    const head = Buffer.alloc(Math.min(size, 1 << 22));
-    readSync(fd, head, 0, head.length, 0);
-    const h = parseShardHeader(head, size);
+    const h = parseShardHeader(readShardHead(fd), fstatSync(fd).size);
     if (h === undefined || h.width !== width || h.height !== height || h.channels !== channels || h.ids.length !== shard.ids.length) {
       closeAll();
       return { ok: false, diagnostics: [fileDiagnostic('CVR804', shard.file, 'preprocessed-image shard is damaged or has another shape', 'delete the file; the next run decodes its images again')] };

@@ -22,8 +22,17 @@ export interface EvaluateFoldRequest {
   readonly random: RandomStream;
 }
 
+/**
+ * Accuracy, per-class figures and the confusion matrix are always computed (metrics.json needs
+ * them); AUC only when `evaluate.metrics` lists `auc`, per-source accuracy only with `by_source`.
+ */
 export function evaluateFold(req: EvaluateFoldRequest): FoldMetrics {
-  const base = foldMetrics(req.fold, req.predictions, req.classes);
+  const { auc, ...rest } = foldMetrics(req.fold, req.predictions, req.classes);
+  const base: FoldMetrics = {
+    ...rest,
+    ...(auc !== undefined && req.evaluate.metrics.includes('auc') ? { auc } : {}),
+    bySource: req.evaluate.bySource ? rest.bySource : {},
+  };
   if (!req.holdout || req.evaluate.bootstrap <= 0) return base;
   return { ...base, bootstrap: bootstrapIntervals(req.predictions, req.classes.length, req.evaluate.bootstrap, req.random) };
 }

@@ -23,10 +23,10 @@ import { writeFileAtomic } from '../data/write-atomic.ts';
 import type { Prediction } from './metrics.ts';
 import { argmax } from './metrics.ts';
 
-/** What to explain: the map of `featureLayer`, the score of `outputLayer` (absent: the model output). */
+/** What to explain: the map(s) of `featureLayers`, the score of `outputLayer` (absent: the model output). */
 export interface CamTarget {
   readonly name: string;
-  readonly featureLayer: string;
+  readonly featureLayers: readonly string[];
   readonly outputLayer?: string;
 }
 
@@ -81,47 +81,67 @@ export function headTargets(model: tf.LayersModel): CamTarget[] {
     if (m === null || !names.has(`${m[1]}_softmax`)) continue;
     const inbound = layer.inboundNodes[0]?.inboundLayers[0];
     if (inbound === undefined) continue;
-    out.push({ name: m[2] === undefined ? (m[1] as string) : `${m[1]}_${m[2]}`, featureLayer: inbound.name, outputLayer: `${m[1]}_softmax` });
-    if (m[2] !== undefined) out.push({ name: m[2], featureLayer: inbound.name });
+    out.push({ name: m[2] === undefined ? (m[1] as string) : `${m[1]}_${m[2]}`, featureLayers: [inbound.name], outputLayer: `${m[1]}_softmax` });
+    if (m[2] !== undefined) out.push({ name: m[2], featureLayers: [inbound.name] });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * The whole model (its last map; for a multi-backbone model such as CVR-Net, every backbone's
+ * last map together) and, where there are heads, each head and each backbone.
+ */
 export function defaultTargets(model: tf.LayersModel): CamTarget[] {
+  const heads = headTargets(model);
+  const backbones = heads.filter((t) => t.outputLayer === undefined);
+  if (backbones.length > 0) return [{ name: 'model', featureLayers: backbones.flatMap((t) => t.featureLayers) }, ...heads];
   const last = lastConvLayer(model);
-  return [...(last === undefined ? [] : [{ name: 'model', featureLayer: last }]), ...headTargets(model)];
+  return [...(last === undefined ? [] : [{ name: 'model', featureLayers: [last] }]), ...heads];
 }
 
-/** The heat map of one image (h × w of the feature map, values in [0, 1]) for one class. */
+/**
+ * The heat map of one image for one class, values in [0, 1], at the size of the first feature
+ * map. With several feature layers (the two backbones of CVR-Net, whose last maps P3 pools and
+ * concatenates) each weighted map is resized to the first one's size and the maps are summed
+ * before the ReLU: GradCAM on their channel concatenation.
+ */
 export function camFor(model: tf.LayersModel, target: CamTarget, x: tf.Tensor4D, classIndex: number): { cam: Float32Array; height: number; width: number } {
-  const layer = model.getLayer(target.featureLayer);
+  const layers = target.featureLayers.map((name) => model.getLayer(name));
   const scored = target.outputLayer === undefined ? model : tf.model({ inputs: model.inputs, outputs: model.getLayer(target.outputLayer).output as tf.SymbolicTensor });
-  const shape = layer.outputShape as (number | null)[];
-  const [fh, fw, fk] = [shape[1] as number, shape[2] as number, shape[3] as number];
-  const original = layer.call.bind(layer);
-  let features: tf.Tensor | undefined;
+  const shapes = layers.map((layer) => (layer.outputShape as number[]).slice(1, 4) as [number, number, number]);
+  const originals = layers.map((layer) => layer.call.bind(layer));
+  const features: (tf.Tensor | undefined)[] = layers.map(() => undefined);
   try {
     return tf.tidy(() => {
-      const score = (delta: tf.Tensor): tf.Scalar => {
-        layer.call = (inputs, kwargs) => {
-          const out = original(inputs, kwargs) as tf.Tensor;
-          // Kept: tf.grad disposes what its function made, and the map is needed afterwards.
-          features = tf.keep(out.clone());
-          return out.add(delta);
-        };
+      const score = (...deltas: tf.Tensor[]): tf.Scalar => {
+        layers.forEach((layer, i) => {
+          layer.call = (inputs, kwargs) => {
+            const out = originals[i]!(inputs, kwargs) as tf.Tensor;
+            // Kept: tf.grads disposes what its function made, and the map is needed afterwards.
+            features[i]?.dispose();
+            features[i] = tf.keep(out.clone());
+            return out.add(deltas[i] as tf.Tensor);
+          };
+        });
         const probs = scored.apply(x, { training: false }) as tf.Tensor;
         return probs.gather([classIndex], 1).sum() as tf.Scalar;
       };
-      const grads = tf.grad(score)(tf.zeros([1, fh, fw, fk]));
-      const alpha = grads.mean([1, 2]); // [1, K]
-      const map = (features as tf.Tensor).mul(alpha.reshape([1, 1, 1, fk])).sum(-1).relu().reshape([fh, fw]);
+      const grads = tf.grads(score)(shapes.map((shape) => tf.zeros([1, ...shape])));
+      const [fh, fw] = shapes[0] as [number, number, number];
+      const weighted = grads.map((g, i) => {
+        const [h, w, k] = shapes[i] as [number, number, number];
+        const alpha = g.mean([1, 2]).reshape([1, 1, 1, k]);
+        const map = (features[i] as tf.Tensor).mul(alpha).sum(-1, true) as tf.Tensor4D; // [1, h, w, 1]
+        return h === fh && w === fw ? map : tf.image.resizeBilinear(map, [fh, fw]);
+      });
+      const map = tf.addN(weighted).relu().reshape([fh, fw]);
       const max = map.max().dataSync()[0] as number;
       const cam = (max > 0 ? map.div(max) : map).dataSync().slice() as Float32Array;
       return { cam, height: fh, width: fw };
     });
   } finally {
-    layer.call = original;
-    features?.dispose();
+    layers.forEach((layer, i) => (layer.call = originals[i]!));
+    features.forEach((f) => f?.dispose());
   }
 }
 

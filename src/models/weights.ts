@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { homedir } from 'node:os';
 import type { Diagnostic } from '../diag/index.ts';
 
 /** One layer whose weights in the file do not fit the model. */
@@ -26,8 +27,10 @@ const SHOWN = 5;
  * manifest is read; the file's topology is not rebuilt, so Keras layers tfjs lacks (Rescaling,
  * Normalization) do not stop a load. Nothing is changed unless every layer fits.
  */
-export async function loadWeights(model: tf.LayersModel, dir: string): Promise<WeightsResult> {
-  const files = modelFiles(dir);
+export async function loadWeights(model: tf.LayersModel, dirs: string | readonly string[]): Promise<WeightsResult> {
+  const list = typeof dirs === 'string' ? [dirs] : dirs;
+  const dir = list.join(', ');
+  const files = list.flatMap((d) => modelFiles(d));
   if (files.length === 0) {
     return fail('CVR706', `no tfjs layers model in "${dir}": expected ${join(dir, 'model.json')} (or sub-folders with one each)`, dir, 'convert Keras weights with `tensorflowjs_converter --input_format keras model.h5 DIR`');
   }
@@ -87,6 +90,37 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string): Promi
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weightData.byteLength } };
     }),
   );
+}
+
+export type WeightsSource = { readonly kind: 'none' } | { readonly kind: 'dirs'; readonly dirs: readonly string[] } | { readonly kind: 'missing'; readonly diagnostics: readonly Diagnostic[] };
+
+/**
+ * Where a model's `weights` come from. `none`: random (seeded) initialisation. A directory: that
+ * folder. `imagenet`: converted Keras ImageNet weights under `$CVR_WEIGHTS_DIR` (default
+ * `~/.cache/cvr/weights`), one folder per model (`resnet50/`, …; CVR-Net uses `resnet50/` and
+ * `xception/`). cvr downloads nothing: hospital networks are often offline.
+ */
+export function weightsSource(model: string, weights: string, env: Readonly<Record<string, string | undefined>>): WeightsSource {
+  if (weights === 'none') return { kind: 'none' };
+  if (weights !== 'imagenet') return { kind: 'dirs', dirs: [weights] };
+  const base = env['CVR_WEIGHTS_DIR'] ?? join(homedir(), '.cache', 'cvr', 'weights');
+  const names = model === 'cvrnet' ? ['resnet50', 'xception'] : [model];
+  const dirs = names.map((n) => join(base, n));
+  const absent = dirs.filter((d) => !existsSync(join(d, 'model.json')));
+  if (absent.length === 0) return { kind: 'dirs', dirs };
+  const keras: Readonly<Record<string, string>> = { resnet50: 'ResNet50', xception: 'Xception', vgg19: 'VGG19', inceptionv3: 'InceptionV3', densenet121: 'DenseNet121', efficientnetb0: 'EfficientNetB0' };
+  const first = names[dirs.indexOf(absent[0] as string)] as string;
+  return {
+    kind: 'missing',
+    diagnostics: [
+      {
+        code: 'CVR706',
+        severity: 'error',
+        message: `ImageNet weights for ${model} are not on this machine: no ${absent.map((d) => join(d, 'model.json')).join(', ')}`,
+        hint: `cvr downloads nothing. In Python: tf.keras.applications.${keras[first] ?? first}(include_top=False).save("${first}.h5"), then tensorflowjs_converter --input_format keras ${first}.h5 ${join(base, first)} (set CVR_WEIGHTS_DIR to use another folder)`,
+      },
+    ],
+  };
 }
 
 function atomicWrite(path: string, data: string | Uint8Array): void {

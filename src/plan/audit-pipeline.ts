@@ -65,6 +65,14 @@ export async function auditPipeline(declared: ResolvedPipeline, options: AuditOp
       );
       return { pipeline, seed, diagnostics, labels, split, contentHashes };
     }
+    if (hashed.empty.length > 0) {
+      diagnostics.push(
+        diagnostic('CVR515', `${hashed.empty.length} image file(s) are empty (0 bytes): ${firstFew(hashed.empty, 3)}`, {
+          data: { count: hashed.empty.length, first: hashed.empty.slice(0, 5) },
+          hint: 'an interrupted copy or download; fetch these files again or drop them',
+        }),
+      );
+    }
   }
   const report = audit(contentHashes === undefined ? { pipeline, split, seed } : { pipeline, split, seed, contentHashes });
   diagnostics.push(...report.findings);

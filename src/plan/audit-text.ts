@@ -1,20 +1,42 @@
 /** The audit as plain-text tables (the human form of `cvr audit`; reused by reports). */
+import type { LabelMappingRow } from '../data/labels.ts';
 import type { AuditReport } from './audit.ts';
 import { pct } from './audit.ts';
 
-function table(header: readonly string[], rows: readonly (readonly string[])[], rightFrom = 2): string {
+function table(header: readonly string[], rows: readonly (readonly string[])[], rightFrom = 2, rightTo = Infinity): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells
-      .map((cell, c) => (c >= rightFrom ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .map((cell, c) => (c >= rightFrom && c <= rightTo ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function formatAudit(report: AuditReport, sourceOrder: readonly string[], task: readonly string[]): string {
+const OUTCOME_TEXT: Readonly<Record<LabelMappingRow['outcome'], string>> = {
+  kept: '',
+  dropped: 'dropped',
+  'outside-task': 'outside the task',
+  'coarse-dropped': 'too coarse, dropped',
+  'coarse-error': 'too coarse',
+  unmapped: 'unmapped',
+};
+
+/** Native label → class → task class, with counts: what the source maps told the audit. */
+export function formatLabelMapping(mapping: readonly LabelMappingRow[], sourceOrder: readonly string[]): string {
+  const ordered = [...mapping].sort((a, b) => sourceOrder.indexOf(a.source) - sourceOrder.indexOf(b.source));
+  const rows = ordered.map((r) => [r.source, r.nativeLabel, String(r.count), r.mappedTo ?? '—', r.taskClass ?? OUTCOME_TEXT[r.outcome]]);
+  return table(['source', 'label', 'images', 'class', 'task class'], rows, 2, 2);
+}
+
+export function formatAudit(report: AuditReport, sourceOrder: readonly string[], task: readonly string[], mapping?: readonly LabelMappingRow[]): string {
   const lines: string[] = [];
   lines.push(`pipeline ${report.pipeline} — ${report.split}, seed ${report.seed}`);
+  if (mapping !== undefined && mapping.length > 0) {
+    lines.push('');
+    lines.push(formatLabelMapping(mapping, sourceOrder));
+    lines.push('');
+  }
   const totalImages = new Map<string, number>();
   const multiFold = report.baselineFolds.length > 1 || report.counts.some((c) => c.partition.includes(':'));
   const columns = multiFold ? [...new Set(report.counts.map((c) => c.partition.split(':')[0]!))] : ['train', 'val', 'test'];

@@ -210,8 +210,13 @@ export function audit(input: AuditInput): AuditReport {
   const splitSpan = pipeline.spans['split'];
   const taskSpan = pipeline.spans['task'];
   const bestFold = baselineFolds.reduce<BaselineFold | undefined>((a, b) => (a === undefined || b.accuracy > a.accuracy ? b : a), undefined);
+  const unseen = [...new Set(baselineFolds.flatMap((f) => Object.entries(f.rule).filter(([, r]) => r.from === 'prior').map(([name]) => name)))];
+  const priorNote =
+    unseen.length > 0 && baselineFolds.length === 1
+      ? `; unseen test source${unseen.length === 1 ? '' : 's'} ${unseen.join(', ')} get${unseen.length === 1 ? 's' : ''} the training prior ${baselineFolds[0]!.trainingPrior.class} (${pct(baselineFolds[0]!.trainingPrior.fraction)} of training)`
+      : '';
   findings.push(
-    diagnostic('CVR600', `source-only baseline ${pct(sourceOnlyBaseline)}${multiFold ? ` (mean over ${baselineFolds.length} folds)` : ''}; Cramér's V between source and class ${cramersV.toFixed(2)}`, {
+    diagnostic('CVR600', `source-only baseline ${pct(sourceOnlyBaseline)}${multiFold ? ` (mean over ${baselineFolds.length} folds)` : ''}; Cramér's V between source and class ${cramersV.toFixed(2)}${priorNote}`, {
       data: { sourceOnlyBaseline, cramersV, folds: baselineFolds.map((f) => ({ fold: f.fold, accuracy: f.accuracy, testImages: f.testImages })) },
     }),
   );
@@ -387,13 +392,22 @@ function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult, perFold
       }),
     );
   }
+  // One finding per (partition, missing classes), naming every fold it happens in.
+  const grouped = new Map<string, { partition: string; classes: string[]; folds: string[] }>();
   for (const a of absent) {
+    const key = `${a.partition}\u0000${a.classes.join(',')}`;
+    const g = grouped.get(key) ?? { partition: a.partition, classes: a.classes, folds: [] };
+    g.folds.push(a.fold);
+    grouped.set(key, g);
+  }
+  const named = split.folds.length > 1 || split.form === 'leave_source_out';
+  for (const a of grouped.values()) {
     const inTest = a.partition === 'test';
     out.push(
-      diagnostic('CVR631', `class${a.classes.length === 1 ? '' : 'es'} ${a.classes.join(', ')} absent from ${a.partition}${split.folds.length > 1 || split.form === 'leave_source_out' ? ` of ${a.fold}` : ''}`, {
+      diagnostic('CVR631', `class${a.classes.length === 1 ? '' : 'es'} ${a.classes.join(', ')} absent from ${a.partition}${named ? ` of ${a.folds.join(', ')}` : ''}`, {
         span: splitSpan,
         severity: inTest && split.form === 'leave_source_out' ? 'info' : 'warning',
-        data: { fold: a.fold, partition: a.partition, classes: a.classes },
+        data: { folds: a.folds, partition: a.partition, classes: a.classes },
         hint: inTest
           ? 'metrics for the absent class cannot be computed on this test set'
           : a.partition === 'val'

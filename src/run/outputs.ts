@@ -7,6 +7,7 @@
  */
 import type { FoldMetrics, MeanStd, MetricsFile, ModelMetrics } from '../evaluate/types.ts';
 import type { AuditEvent, SummaryEvent } from './events.ts';
+import { predictionsCsv as evaluatePredictionsCsv, type PredictionRow as EvaluateRow } from '../evaluate/predictions-csv.ts';
 
 export interface AuditSummary {
   readonly sourceOnlyBaseline: number;
@@ -100,8 +101,32 @@ export function summaryOf(metrics: MetricsFile, t: number): SummaryEvent {
   return { type: 'summary', t, classes: metrics.classes, models, audit: metrics.audit };
 }
 
-/** RFC 4180 CSV: a header of every key seen (first-seen order), then one row per prediction. */
-export function predictionsCsv(rows: readonly PredictionRow[]): string {
+/**
+ * predictions.csv: evaluate's format (image, source, partition, true, predicted, p_<class>…)
+ * with a leading `model` column, when the rows are evaluate's prediction rows; otherwise every
+ * key seen, in first-seen order.
+ */
+export function predictionsCsv(rows: readonly PredictionRow[], classes: readonly string[]): string {
+  const isEvaluateRow = (row: PredictionRow): boolean =>
+    typeof row['image'] === 'string' && typeof row['trueIndex'] === 'number' && Array.isArray(row['probabilities']);
+  if (rows.length > 0 && rows.every(isEvaluateRow)) {
+    const models = [...new Set(rows.map((row) => String(row['model'] ?? '')))];
+    const out: string[] = [];
+    for (const model of models) {
+      const lines = evaluatePredictionsCsv(rows.filter((row) => String(row['model'] ?? '') === model) as unknown as EvaluateRow[], classes).trimEnd().split('\n');
+      if (out.length === 0) out.push(`model,${lines[0] ?? ''}`);
+      out.push(...lines.slice(1).map((line) => `${csvCell(model)},${line}`));
+    }
+    return `${out.join('\n')}\n`;
+  }
+  return genericCsv(rows);
+}
+
+function csvCell(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function genericCsv(rows: readonly PredictionRow[]): string {
   const columns: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
   const cell = (value: unknown): string => {

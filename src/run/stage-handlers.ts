@@ -11,6 +11,7 @@ import type { ResolvedPipeline } from '../dsl/resolved.ts';
 import type { PlanNode } from '../plan/types.ts';
 import type { AuditReport } from '../plan/audit.ts';
 import { audit } from '../plan/audit.ts';
+import { lockFileOf, pipelineLock } from '../plan/lock.ts';
 import { scanSource } from '../data/scan.ts';
 import { mapLabels } from '../data/labels.ts';
 import { assignSplit, ROLE, type SplitResult } from '../data/split.ts';
@@ -95,7 +96,7 @@ export function stageHandlers(options: StageOptions): Handlers {
       classes: classes.length,
       width: declared.width,
       seed,
-      nodeKey: `${declared.name}`,
+      nodeKey: node.key,
     });
     if (!built.ok) throw new NodeFailure(options.render(built.diagnostics));
     if (declared.weights !== 'none') {
@@ -153,7 +154,9 @@ export function stageHandlers(options: StageOptions): Handlers {
         });
         throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`);
       }
-      return report;
+      // The data fingerprint, in `cvr lock`'s format, so `cvr diff` reads a run folder's lock.json.
+      const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report });
+      return { ...report, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }) };
     },
 
     prep: async (node, inputs, ctx) => {

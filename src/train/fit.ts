@@ -32,6 +32,26 @@ import { fitsModel, restoreWeights, snapshotWeights } from './model-weights.ts';
 
 export type EpochLogs = Readonly<Record<string, number>>;
 
+/**
+ * A layer that draws random numbers while training (seeded dropout) and can say where its stream
+ * is: fit saves these positions in every checkpoint and restores them on resume, so such models
+ * resume exactly too. Layers without the two methods are assumed to draw nothing.
+ */
+export interface RandomStateLayer {
+  randomState(): unknown;
+  restoreRandomState(state: unknown): void;
+}
+
+/** Keyed by position in `model.layers`: generated layer names differ between two builds. */
+function randomLayers(model: tf.LayersModel): Map<string, RandomStateLayer> {
+  const out = new Map<string, RandomStateLayer>();
+  model.layers.forEach((layer, i) => {
+    const l = layer as unknown as Partial<RandomStateLayer>;
+    if (typeof l.randomState === 'function' && typeof l.restoreRandomState === 'function') out.set(String(i), l as RandomStateLayer);
+  });
+  return out;
+}
+
 export interface FitRequest {
   /** The plan node, for events (`train:cvrnet:0`). */
   readonly nodeId: string;
@@ -90,6 +110,8 @@ interface CheckpointMeta {
   readonly plateau: MonitorState;
   readonly early: MonitorState;
   readonly rng: { readonly shuffle: RandomState; readonly augment: RandomState };
+  /** Stream positions of the model's random layers (`RandomStateLayer`), by layer index. */
+  readonly layerRandom?: Readonly<Record<string, unknown>>;
   readonly optimizerStep: number;
   readonly counts: { readonly model: number; readonly optimizer: number; readonly best: number };
   /** Present when the fit was cancelled inside an epoch: where to pick it up. */
@@ -145,6 +167,9 @@ export async function fit(req: FitRequest): Promise<FitResult> {
   const now = req.now ?? Date.now;
   const k = req.classes.length;
   const { config } = req;
+  if (config.loss !== 'categorical_crossentropy') {
+    return error('CVR814', `loss "${config.loss}" is not implemented`, 'use `loss categorical_crossentropy` (class weights handle imbalance)');
+  }
   if (req.train.length === 0) return error('CVR812', `the training set of ${req.nodeId} is empty`, 'check the split: every image went to test or validation');
   const weightsResult = classWeights(config.classWeights, req.classes, classCounts(req.train.map((t) => t.classIndex), k));
   if (!weightsResult.ok) return weightsResult;
@@ -196,7 +221,7 @@ export async function fit(req: FitRequest): Promise<FitResult> {
     const m = saved.meta;
     const modelArrays = saved.arrays.slice(0, m.counts.model);
     const optArrays = saved.arrays.slice(m.counts.model, m.counts.model + m.counts.optimizer);
-    const okShape = m.version === 1 && m.fingerprint === fp && fitsModel(model, modelArrays) && optArrays.length === optimizer.state().slots.length;
+    const okShape = m.version === 1 && m.fingerprint === fp && fitsModel(model, modelArrays) && optArrays.length === optimizer.slotCount;
     if (!okShape) {
       optimizer.dispose();
       model.dispose();
@@ -205,10 +230,17 @@ export async function fit(req: FitRequest): Promise<FitResult> {
     restoreWeights(model, modelArrays);
     optimizer.restore({ step: m.optimizerStep, slots: optArrays.map((a) => a.data) });
     best = m.counts.best > 0 ? saved.arrays.slice(m.counts.model + m.counts.optimizer) : undefined;
-    ({ epoch, lr, plateau, early, status, finished, partial } = m);
+    ({ epoch, lr, status, finished, partial } = m);
+    // JSON has no infinities: a monitor that has seen no value yet comes back with best = null.
+    plateau = { ...m.plateau, best: m.plateau.best ?? plateau.best };
+    early = { ...m.early, best: m.early.best ?? early.best };
     history = [...m.history];
     shuffleRng = req.random('shuffle', partial?.shuffleAtStart ?? m.rng.shuffle);
     augmentRng = req.random('augment', m.rng.augment);
+    for (const [name, layer] of randomLayers(model)) {
+      const state = m.layerRandom?.[name];
+      if (state !== undefined) layer.restoreRandomState(state);
+    }
   }
   const resumedFrom = epoch;
 
@@ -227,6 +259,7 @@ export async function fit(req: FitRequest): Promise<FitResult> {
       plateau,
       early,
       rng: { shuffle: shuffleRng.state(), augment: augmentRng.state() },
+      layerRandom: Object.fromEntries([...randomLayers(model)].map(([name, layer]) => [name, layer.randomState()])),
       optimizerStep: opt.step,
       counts: { model: modelArrays.length, optimizer: optArrays.length, best: best?.length ?? 0 },
       ...(cut !== undefined ? { partial: cut } : {}),

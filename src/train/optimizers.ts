@@ -18,6 +18,8 @@ export interface OptimizerState {
 export interface TrainOptimizer {
   readonly name: ResolvedTrain['optimizer']['name'];
   learningRate: number;
+  /** How many slot tensors `state()` returns. */
+  readonly slotCount: number;
   apply(grads: readonly tf.Tensor[]): void;
   state(): OptimizerState;
   restore(state: OptimizerState): void;
@@ -41,6 +43,7 @@ export function createOptimizer(config: ResolvedTrain['optimizer'], vars: readon
   const self: TrainOptimizer = {
     name,
     learningRate: config.lr,
+    slotCount: slots.length,
     apply(grads) {
       step++;
       const lr = self.learningRate;

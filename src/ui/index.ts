@@ -24,7 +24,8 @@ export function inkRenderer(stdout: NodeJS.WriteStream): Renderer {
       return () => listeners.delete(listener);
     },
   };
-  const instance = render(React.createElement(LiveRunView, { store }), { stdout, exitOnCtrlC: false, patchConsole: false });
+  // patchConsole: stray console output (a library's banner) goes above the live area, not through it.
+  const instance = render(React.createElement(LiveRunView, { store }), { stdout, exitOnCtrlC: false, patchConsole: true });
   return {
     sink(event) {
       state = reduce(state, event);

@@ -45,6 +45,8 @@ export interface ViewState {
   readonly finished: readonly FinishedLine[];
   readonly summary?: SummaryEvent;
   readonly done?: RunDoneEvent;
+  /** Set once Ctrl-C was pressed. */
+  readonly stopping?: boolean;
   /** Where the running node started and how many batches it has done since, for the ETA. */
   readonly pace?: { readonly id: string; readonly startT: number; readonly batches: number };
   /** Progress of a running node that is not training (preprocessing, prediction). */
@@ -128,8 +130,10 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
     case 'batch': {
       const pace = state.pace?.id === event.id ? { ...state.pace, batches: state.pace.batches + 1 } : { id: event.id, startT: event.t, batches: 0 };
       const perBatch = pace.batches > 0 ? (event.t - pace.startT) / pace.batches : undefined;
-      const remaining = event.epochs !== undefined ? (event.epochs - event.epoch) * event.batches + (event.batches - event.batch) : undefined;
       const fresh = state.running?.id !== event.id;
+      // Batch events may omit the planned epochs; the node's last epoch event says them.
+      const epochs = event.epochs ?? (fresh ? undefined : state.running?.epochs) ?? (state.lastEpoch?.id === event.id ? state.lastEpoch.epochs : undefined);
+      const remaining = epochs !== undefined ? (epochs - event.epoch) * event.batches + (event.batches - event.batch) : undefined;
       return {
         ...state,
         pace,
@@ -139,7 +143,7 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
           fold: event.fold,
           folds: event.folds,
           epoch: event.epoch,
-          epochs: event.epochs,
+          epochs,
           batch: event.batch,
           batches: event.batches,
           imagesPerSecond: event.imagesPerSecond,
@@ -172,8 +176,10 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
       };
     case 'summary':
       return { ...state, summary: event };
+    case 'stopping':
+      return { ...state, stopping: true };
     case 'run-done':
-      return { ...state, done: event, running: undefined, progress: undefined };
+      return { ...state, done: event, running: undefined, progress: undefined, stopping: undefined };
     default: {
       const unknown: never = event;
       return unknown;

@@ -86,6 +86,8 @@ describe('cvr audit', () => {
     const [fold] = doc.baselineFolds;
     // Training: cxri 35 NCV + ccxri 12 CVP → prior NCV; test: chexpert 8 NCV, cidc 10 CVP.
     expect(fold.trainingPrior).toEqual({ class: 'NCV', fraction: 35 / 47 });
+    expect(doc.trainingPrior).toEqual(fold.trainingPrior);
+    expect(doc.findings.find((f: { code: string }) => f.code === 'CVR600').message).toContain('unseen test sources cidc, chexpert get the training prior NCV');
     expect(fold.rule).toEqual({ cidc: { class: 'NCV', from: 'prior' }, chexpert: { class: 'NCV', from: 'prior' } });
     expect(doc.sourceOnlyBaseline).toBeCloseTo(8 / 18, 12);
   });
@@ -137,6 +139,16 @@ describe('cvr lock and audit --frozen', () => {
       await rm(join(root, 'data/cxri/NORMAL/IM-new.png'));
       await writeFile(join(root, 'data/cxri/NORMAL/IM-0.png'), await tinyPng(0));
     }
+  });
+
+  it('relocking one pipeline keeps the others\' entries', async () => {
+    const lockPath = join(root, 'partial.lock.json');
+    expect((await cvr(root, 'lock', 'paper.cvr', '--out', lockPath, '--metadata-only')).code).toBe(0);
+    expect((await cvr(root, 'lock', 'paper.cvr', '--out', lockPath, '--metadata-only', '--pipeline', 'single', '--seed', '3')).code).toBe(0);
+    const lock = JSON.parse(await readFile(lockPath, 'utf8'));
+    expect(Object.keys(lock.pipelines).sort()).toEqual(['independent', 'single']);
+    expect(lock.pipelines.single.seed).toBe(3);
+    expect(lock.pipelines.independent.seed).toBe(20201107);
   });
 
   it('reports a missing lock file', async () => {

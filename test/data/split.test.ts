@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assignSplit, assignmentHash, ROLE } from '../../src/data/index.ts';
+import { assignSplit, assignmentHash, foldImages, ROLE } from '../../src/data/index.ts';
 import type { LabeledImage, SplitResult } from '../../src/data/index.ts';
 import type { ResolvedSplit, ResolvedSource } from '../../src/dsl/resolved.ts';
 import { NO_VALIDATION, pipelineFixture } from './pipeline-fixture.ts';
@@ -263,5 +263,21 @@ describe('given', () => {
     const images: LabeledImage[] = [{ source: 's0', id: 'a.png', absPath: '/a.png', nativeLabel: 'x', taskClass: 'NOR' }];
     const result = assignSplit(pipelineWith({ form: 'given', groupByPatient: false, validation: NO_VALIDATION }), images, { seed: 1 });
     expect(result.diagnostics.map((d) => [d.code, d.data?.['count']])).toEqual([['CVR511', 1]]);
+  });
+});
+
+describe('foldImages', () => {
+  it('lists each fold\'s train, val and test images, and the test list as validation for `validation test`', () => {
+    const images: LabeledImage[] = Array.from({ length: 10 }, (_, i) => ({ source: 's0', id: `${i}.png`, absPath: `/${i}.png`, nativeLabel: 'x', taskClass: i < 5 ? 'NOR' : 'CVP' }));
+    const split = assignSplit(pipelineWith({ form: 'kfold', k: 5, stratified: true, groupByPatient: false, validation: { fraction: 0.25, stratified: true, fromTest: false } }), images, { seed: 1 });
+    const fold = foldImages(split, 2);
+    expect(fold.test).toHaveLength(2);
+    expect(fold.val).toHaveLength(2);
+    expect(fold.train).toHaveLength(6);
+    expect(new Set([...fold.train, ...fold.val, ...fold.test].map((i) => i.id)).size).toBe(10);
+    const authors = assignSplit(pipelineWith({ form: 'kfold', k: 5, stratified: true, groupByPatient: false, validation: { fraction: 0, stratified: false, fromTest: true } }), images, { seed: 1 });
+    const a = foldImages(authors, 0);
+    expect(a.val.map((i) => i.id)).toEqual(a.test.map((i) => i.id));
+    expect(a.train).toHaveLength(8);
   });
 });

@@ -28,17 +28,17 @@ function twoHeadNet(): tf.LayersModel {
 
 describe('GradCAM', () => {
   it('finds the last conv map and CVR-Net-style heads', () => {
-    expect(defaultTargets(tinyConvNet(1))).toEqual([{ name: 'model', featureLayer: 'conv2' }]);
+    expect(defaultTargets(tinyConvNet(1))).toEqual([{ name: 'model', featureLayers: ['conv2'] }]);
     expect(headTargets(twoHeadNet())).toEqual([
-      { name: 'p1', featureLayer: 'stem', outputLayer: 'p1_softmax' },
-      { name: 'p2', featureLayer: 'deep', outputLayer: 'p2_softmax' },
+      { name: 'p1', featureLayers: ['stem'], outputLayer: 'p1_softmax' },
+      { name: 'p2', featureLayers: ['deep'], outputLayer: 'p2_softmax' },
     ]);
   });
 
   it('matches a hand-derived CAM: GAP + dense head gives the class weights times the map', () => {
     const model = twoHeadNet();
     const x = tf.randomUniform([1, SIZE, SIZE, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
-    const { cam, height, width } = camFor(model, { name: 'p1', featureLayer: 'stem', outputLayer: 'p1_softmax' }, x, 1);
+    const { cam, height, width } = camFor(model, { name: 'p1', featureLayers: ['stem'], outputLayer: 'p1_softmax' }, x, 1);
     expect([height, width]).toEqual([SIZE, SIZE]);
     // Reference: d softmax_1 / d A_k = (1/HW) Σ_j p_1 (δ_1j − p_j) W_kj, constant over space.
     const ref = tf.tidy(() => {
@@ -82,11 +82,28 @@ describe('GradCAM', () => {
     const model = tinyConvNet(2);
     const x = tf.randomUniform([1, SIZE, SIZE, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
     const before = (model.predict(x) as tf.Tensor).dataSync().slice();
-    const { cam, height, width } = camFor(model, { name: 'model', featureLayer: 'conv2' }, x, 0);
+    const { cam, height, width } = camFor(model, { name: 'model', featureLayers: ['conv2'] }, x, 0);
     expect([height, width]).toEqual([5, 5]);
     expect(Math.max(...cam)).toBeLessThanOrEqual(1);
     expect(Math.min(...cam)).toBeGreaterThanOrEqual(0);
     expect(Array.from((model.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(before));
+    x.dispose();
+  });
+
+  it('with two maps of one size, sums the weighted maps before the ReLU (GradCAM of their concatenation)', () => {
+    // Two parallel conv branches, pooled and concatenated, one dense softmax: the CVR-Net P3 shape.
+    const init = (s: number) => tf.initializers.glorotUniform({ seed: s });
+    const input = tf.input({ shape: [SIZE, SIZE, 1] });
+    const a = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'branch_a', kernelInitializer: init(7) }).apply(input) as tf.SymbolicTensor;
+    const b = tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', name: 'branch_b', kernelInitializer: init(8) }).apply(input) as tf.SymbolicTensor;
+    const cat = tf.layers.concatenate({ name: 'cat' }).apply([a, b]) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalAveragePooling2d({}).apply(cat);
+    const out = tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init(9) }).apply(pooled) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    const x = tf.randomUniform([1, SIZE, SIZE, 1], 0, 1, 'float32', 11) as tf.Tensor4D;
+    const both = camFor(model, { name: 'model', featureLayers: ['branch_a', 'branch_b'] }, x, 1);
+    const concatenated = camFor(model, { name: 'model', featureLayers: ['cat'] }, x, 1);
+    Array.from(concatenated.cam).forEach((v, i) => expect(both.cam[i]).toBeCloseTo(v, 5));
     x.dispose();
   });
 
@@ -106,8 +123,9 @@ describe('GradCAM targets of the registry CVR-Net', () => {
     expect(targets.map((t) => t.name)).toEqual(['model', 'p1', 'p2', 'p3_resnet', 'p3_xception', 'p4', 'p5', 'resnet', 'xception']);
     expect(targets.filter((t) => /^p\d/.test(t.name)).every((t) => t.outputLayer === `${t.name.slice(0, 2)}_softmax`)).toBe(true);
     const branch = (name: string) => targets.find((t) => t.name === name);
-    expect(branch('resnet')).toEqual({ name: 'resnet', featureLayer: branch('p3_resnet')!.featureLayer });
-    expect(branch('xception')).toEqual({ name: 'xception', featureLayer: branch('p3_xception')!.featureLayer });
+    expect(branch('resnet')).toEqual({ name: 'resnet', featureLayers: branch('p3_resnet')!.featureLayers });
+    expect(branch('xception')).toEqual({ name: 'xception', featureLayers: branch('p3_xception')!.featureLayers });
+    expect(branch('model')!.featureLayers).toEqual([...branch('resnet')!.featureLayers, ...branch('xception')!.featureLayers]);
     built.model.dispose();
   });
 });

@@ -156,7 +156,7 @@ describe('evaluateFold and predictionRecords', () => {
     trueIndex: i % 2,
     probabilities: probs(i % 7 === 0 ? 1 - (i % 2) : i % 2, 2),
   }));
-  const evaluate = { metrics: ['accuracy'], confusion: true, bySource: true, bootstrap: 200 };
+  const evaluate = { metrics: ['accuracy', 'auc'], confusion: true, bySource: true, bootstrap: 200 };
 
   it('adds bootstrap intervals for holdout designs only', () => {
     const holdout = evaluateFold({ fold: 0, predictions, classes, evaluate, holdout: true, random: createStream(1, 'm', 'bootstrap') });
@@ -164,6 +164,16 @@ describe('evaluateFold and predictionRecords', () => {
     expect(Object.keys(holdout.bootstrap ?? {})).toEqual(['accuracy', 'macroF1']);
     expect(kfold.bootstrap).toBeUndefined();
     expect({ ...holdout, bootstrap: undefined }).toEqual({ ...kfold, bootstrap: undefined });
+  });
+
+  it('leaves out AUC and per-source accuracy when the evaluate block does not ask for them', () => {
+    const all = evaluateFold({ fold: 0, predictions, classes, evaluate, holdout: false, random: createStream(1, 'm', 'bootstrap') });
+    const lean = evaluateFold({ fold: 0, predictions, classes, evaluate: { ...evaluate, metrics: ['accuracy'], bySource: false }, holdout: false, random: createStream(1, 'm', 'bootstrap') });
+    expect(Object.keys(all.auc ?? {})).toEqual(['NOR', 'CVP']);
+    expect(Object.keys(all.bySource)).toEqual(['a', 'b']);
+    expect(lean.auc).toBeUndefined();
+    expect(lean.bySource).toEqual({});
+    expect(lean.accuracy).toBe(all.accuracy);
   });
 
   it('orders record keys as predictions.csv columns', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, mkdirSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildModel, loadWeights, saveLayersModel } from '../../src/models/index.ts';
+import { buildModel, loadWeights, saveLayersModel, weightsSource } from '../../src/models/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cvr-weights-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -90,4 +90,21 @@ describe('weights "dir"', () => {
     expect(!truncated.ok && truncated.diagnostics[0]?.code).toBe('CVR707');
     expect(!truncated.ok && truncated.diagnostics[0]?.message).toMatch(/hold 100 bytes; its manifest needs \d+/);
   });
+
+  it('resolves `weights imagenet` to converted Keras weights under CVR_WEIGHTS_DIR, never a download', async () => {
+    const base = join(root, 'imagenet');
+    expect(weightsSource('resnet50', 'none', {})).toEqual({ kind: 'none' });
+    expect(weightsSource('resnet50', '/w/r50', {})).toEqual({ kind: 'dirs', dirs: ['/w/r50'] });
+    const missing = weightsSource('cvrnet', 'imagenet', { CVR_WEIGHTS_DIR: base });
+    expect(missing.kind === 'missing' && missing.diagnostics[0]?.code).toBe('CVR706');
+    expect(missing.kind === 'missing' && missing.diagnostics[0]?.hint).toContain('tf.keras.applications.ResNet50(include_top=False)');
+
+    await saveLayersModel(tiny('vgg19', 1), join(base, 'vgg19'));
+    await saveLayersModel(tiny('resnet50', 1), join(base, 'resnet50'));
+    await saveLayersModel(tiny('xception', 1), join(base, 'xception'));
+    const found = weightsSource('cvrnet', 'imagenet', { CVR_WEIGHTS_DIR: base });
+    // Only the two branches: VGG-19's block1_conv1 would otherwise collide with Xception's.
+    expect(found).toEqual({ kind: 'dirs', dirs: [join(base, 'resnet50'), join(base, 'xception')] });
+  });
 });
+

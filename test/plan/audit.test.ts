@@ -156,10 +156,8 @@ describe('findings', () => {
     const images = [...many('a', 'NOR', 40), ...many('a', 'CVP', 2), ...many('a', 'NCP', 10)];
     const report = run(['a'], ['NOR', 'NCP', 'CVP'], { form: 'kfold', k: 4, stratified: true, groupByPatient: false, validation: NO_VALIDATION }, images);
     const absent = report.findings.filter((f) => f.code === 'CVR631');
-    expect(absent.map((f) => [f.data?.['partition'], f.data?.['classes']])).toEqual([
-      ['test', ['CVP']],
-      ['test', ['CVP']],
-    ]);
+    // Two CVP images over four folds: two test folds lack CVP, reported once.
+    expect(absent.map((f) => [f.data?.['partition'], f.data?.['classes'], (f.data?.['folds'] as string[]).length])).toEqual([['test', ['CVP'], 2]]);
     const imbalance = report.findings.filter((f) => f.code === 'CVR630');
     expect(imbalance).toHaveLength(1);
     const partitions = imbalance[0]!.data?.['partitions'] as Record<string, { ratio: number }>;
@@ -172,7 +170,10 @@ describe('findings', () => {
     const report = run(['a', 'b', 'c'], ['NOR', 'CVP'], { form: 'leave_source_out', groupByPatient: false, validation: NO_VALIDATION }, images);
     expect(report.baselineFolds.map((f) => f.fold)).toEqual(['a', 'b', 'c']);
     expect(report.independent).toBe(true);
-    expect(report.findings.filter((f) => f.code === 'CVR631').map((f) => f.severity)).toEqual(['info', 'info']);
+    expect(report.findings.filter((f) => f.code === 'CVR631').map((f) => [f.severity, f.data?.['classes'], f.data?.['folds']])).toEqual([
+      ['info', ['CVP'], ['a']],
+      ['info', ['NOR'], ['b']],
+    ]);
   });
 });
 
@@ -221,5 +222,27 @@ describe('auditPipeline on disk', () => {
     const result = await auditPipeline(pipeline, { metadataOnly: true });
     expect(result.report).toBeUndefined();
     expect(result.diagnostics.map((d) => [d.code, d.data?.['label'], d.data?.['count']])).toEqual([['CVR505', 'COVID', 2]]);
+  });
+});
+
+describe('auditPipeline: damaged files', () => {
+  it('warns about zero-byte image files when images are read', async () => {
+    const root = await tempDir();
+    try {
+      await writeTree(root, { 'a/NORMAL/ok.png': await tinyPng(9), 'a/NORMAL/empty.png': '', 'a/COVID/c.png': await tinyPng(10) });
+      const pipeline = pipelineFixture({
+        sources: [folderSource('a', join(root, 'a'), { NORMAL: 'NOR', COVID: 'CVP' })],
+        task: ['NCV', 'CVP'],
+        split: { form: 'kfold', k: 2, stratified: true, groupByPatient: false, validation: NO_VALIDATION },
+      });
+      const full = await auditPipeline(pipeline, { metadataOnly: false });
+      const empty = full.diagnostics.filter((d) => d.code === 'CVR515');
+      expect(empty.map((d) => [d.severity, d.data?.['count']])).toEqual([['warning', 1]]);
+      expect(String(empty[0]!.message)).toContain('empty.png');
+      const meta = await auditPipeline(pipeline, { metadataOnly: true });
+      expect(meta.diagnostics.map((d) => d.code)).not.toContain('CVR515');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -82,3 +82,25 @@ describe('the paper\'s pipelines', () => {
     expect(doc.findings.map((f: { code: string }) => f.code)).toEqual(expect.arrayContaining(['CVR601', 'CVR610']));
   });
 });
+
+describe('the authors\' protocol', () => {
+  it('`validation test` fails the audit with CVR640', async () => {
+    await writeTree(root, {
+      'pipelines/validation-test.cvr': `import "common.cvr"
+pipeline authors_validation {
+  seed 1
+  classes covid
+  source cxri
+  source cidc
+  task NCV vs CVP
+  split kfold 5 { validation test }
+  model cvrnet { weights none }
+}
+`,
+    });
+    const { code, doc } = await auditJson('pipelines/validation-test.cvr', 'authors_validation');
+    expect(code).toBe(1);
+    const error = doc.findings.filter((f: { severity: string }) => f.severity === 'error');
+    expect(error.map((f: { code: string; line: number }) => [f.code, f.line])).toEqual([['CVR640', 8]]);
+  });
+});

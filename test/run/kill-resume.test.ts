@@ -79,6 +79,7 @@ describe('kill and resume (child processes)', () => {
     } else {
       // SIGINT stops at a batch boundary and says how to resume.
       expect(exit.code).toBe(130);
+      expect(victim.output()).toMatch(/^stopping at the next batch boundary/m);
       expect(victim.output()).toMatch(/^stopped +train:toy:1/m);
     }
     expect(victim.output()).not.toMatch(/^done +train:toy:1/m);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fit, type FitRequest } from '../../src/train/fit.ts';
 import { predictProbabilities } from '../../src/train/predict.ts';
-import { streamFactory, shuffled, createStream } from '../../src/train/random.ts';
+import { streamFactory, shuffled, createStream, restoreStream, type RandomState, type RandomStream } from '../../src/train/random.ts';
 import { foldMetrics } from '../../src/evaluate/metrics.ts';
 import { evaluateFold } from '../../src/evaluate/evaluate-fold.ts';
 import { summarizeFolds } from '../../src/evaluate/aggregate.ts';
@@ -104,6 +104,9 @@ describe('fit', () => {
       optimizer: { name, lr: name === 'sgd' ? 0.05 : 0.01, params: name === 'sgd' ? { momentum: 0.9 } : {} },
       epochs: 4,
       reduceLr: { metric: 'val_loss', factor: 0.5, patience: 1, min: 1e-5 },
+      // Never stops within 4 epochs; validation accuracy saturates early (best epoch 1 for adam
+      // and rmsprop), so the best-weights snapshot must come back from the checkpoint.
+      earlyStop: { metric: 'val_accuracy', patience: 10, restoreBest: true },
     });
     const whole = await fit(request({ config }));
     if (!whole.ok) throw new Error('fit failed');
@@ -136,7 +139,57 @@ describe('fit', () => {
     expect(again.ok && again.history).toEqual(whole.history);
     expect(redone.filter((e) => e.type === 'batch')).toEqual([]);
     expect(resumed.history).toEqual(whole.history);
+    expect(resumed.bestEpoch).toBe(whole.bestEpoch);
     expect(await weightsOf(resumed.model)).toEqual(await weightsOf(whole.model));
+  });
+
+  it('resumes a model with a seeded dropout layer exactly when the layer reports its stream position', async () => {
+    /** Dropout drawing a fresh op seed per call from its own stream. */
+    class StreamDropout extends tf.layers.Layer {
+      static readonly className: string = 'TestStreamDropout';
+      stream: RandomStream = createStream(1, 'test', 'dropout');
+      override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+        return shape;
+      }
+      override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+        const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+        if (kwargs['training'] !== true) return x;
+        return tf.dropout(x, 0.5, undefined, 1 + Math.floor(this.stream.next() * 0x7ffffffe));
+      }
+    }
+    class ResumableDropout extends StreamDropout {
+      randomState(): unknown {
+        return this.stream.state();
+      }
+      restoreRandomState(state: unknown): void {
+        this.stream = restoreStream(state as RandomState);
+      }
+    }
+    const build = (Drop: typeof StreamDropout) => () => {
+      const init = (s: number) => tf.initializers.glorotUniform({ seed: s });
+      return tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [16, 16, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) }),
+          tf.layers.flatten(),
+          new Drop({}),
+          tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init(2) }),
+        ],
+      });
+    };
+    const config = trainConfig({ epochs: 3 });
+    const interrupted = async (Drop: typeof StreamDropout) => {
+      const dir = mkdtempSync(join(tmpdir(), 'cvr-drop-'));
+      const controller = new AbortController();
+      await fit(request({ config, createModel: build(Drop), checkpointDir: dir, signal: controller.signal, emit: (e) => e.type === 'epoch' && e.epoch === 1 && controller.abort() }));
+      const r = await fit(request({ config, createModel: build(Drop), checkpointDir: dir }));
+      if (!r.ok) throw new Error('resume failed');
+      return r.history;
+    };
+    const whole = await fit(request({ config, createModel: build(ResumableDropout) }));
+    if (!whole.ok) throw new Error('fit failed');
+    expect(await interrupted(ResumableDropout)).toEqual(whole.history);
+    // Without the two methods the resumed run redraws masks from the start of the stream.
+    expect(await interrupted(StreamDropout)).not.toEqual(whole.history);
   });
 
   it('stops early on a logged metric and restores the best weights', async () => {
@@ -172,6 +225,8 @@ describe('fit', () => {
     expect(!wrongShape.ok && wrongShape.diagnostics[0]!.code).toBe('CVR808');
     const oneClass = await fit(request({ train: trainSet.items.filter((t) => t.classIndex === 0) }));
     expect(!oneClass.ok && oneClass.diagnostics[0]!.code).toBe('CVR805');
+    const loss = await fit(request({ config: trainConfig({ loss: 'focal' }) }));
+    expect(!loss.ok && loss.diagnostics[0]!.code).toBe('CVR814');
     const diverge = await fit(request({ config: trainConfig({ optimizer: { name: 'sgd', lr: 1e30, params: {} } }) }));
     expect(!diverge.ok && diverge.diagnostics[0]!.code).toBe('CVR806');
     const dir = mkdtempSync(join(tmpdir(), 'cvr-ck-'));

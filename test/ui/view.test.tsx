@@ -73,6 +73,42 @@ describe('Ink run view', () => {
     expect(frameOf([PLAN, start, progress, { type: 'node-done', t: 3, id: 'prep:a', kind: 'prep', ms: 2 }])).not.toContain('30/120');
   });
 
+  it('takes the planned epochs from the last epoch event when batch events omit them, for the ETA', () => {
+    const batch = (t: number, epoch: number, n: number) =>
+      ({ type: 'batch', t, id: 'train:cvrnet:1', model: 'cvrnet', fold: 1, epoch, batch: n, batches: 2, loss: 0.5, accuracy: 0.5, imagesPerSecond: 10 }) as const;
+    const events = [
+      PLAN,
+      { type: 'node-start', t: 0, id: 'train:cvrnet:1', kind: 'train' } as const,
+      batch(100, 1, 1),
+      batch(200, 1, 2),
+      { type: 'epoch', t: 200, id: 'train:cvrnet:1', model: 'cvrnet', fold: 1, epoch: 1, epochs: 3, logs: { loss: 0.5 } } as const,
+      batch(300, 2, 1),
+    ];
+    // 3 batches in 300 ms; 3 left (1 of epoch 2, 2 of epoch 3).
+    expect(frameOf(events)).toMatch(/batch\s+█+░+ 1\/2\s+10 img\/s · ETA 300ms/);
+    expect(frameOf(events)).toMatch(/epoch\s+█+░+ 2\/3/);
+  });
+
+  it('says so while it waits for another run\'s cache lock, and forgets it once the plan starts', () => {
+    const wait = { type: 'lock-wait', t: 1, lockFile: '/cache/lock.json', holderPid: 4242, holderHost: 'ws1', since: 0 } as const;
+    expect(frameOf([wait])).toContain('waiting: the cache is in use by another cvr run (pid 4242 on ws1)');
+    expect(frameOf([wait, PLAN])).not.toContain('waiting:');
+  });
+
+  it('says it is stopping after Ctrl-C, and that a rerun resumes once stopped', () => {
+    expect(frameOf([...MIDWAY, { type: 'stopping', t: 1 }])).toContain('stopping at the next batch boundary');
+    const stopped = frameOf([
+      ...MIDWAY,
+      { type: 'stopping', t: 1 },
+      { type: 'node-cancelled', t: 2, id: 'train:cvrnet:1', kind: 'train' },
+      { type: 'run-done', t: 3, ok: false, runDir: 'r', ms: 3, cancelled: true },
+    ]);
+    expect(stopped).not.toContain('stopping at the next batch boundary');
+    expect(stopped).toContain('■ train:cvrnet:1 stopped; `cvr run` again resumes it');
+    expect(stopped).toContain('run stopped after 3ms; `cvr run` again resumes it');
+    expect(stopped).toContain('· train:cvrnet:1');
+  });
+
   it.each<[NodeStatus, string]>([
     ['pending', 'gray'],
     ['running', 'yellow'],

@@ -21,7 +21,7 @@ Exit code 0 when there are no errors (warnings allowed), 1 when there are.
 `;
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseOptions(argv, { values: ['pipeline', 'seed', 'format', 'lock', 'cache'], flags: ['metadata-only', 'frozen'] });
+  const args = parseOptions(argv, { values: ['pipeline', 'seed', 'format', 'lock'], flags: ['metadata-only', 'frozen'] });
   if (args === 'help') {
     io.stdout(USAGE);
     return EXIT.ok;
@@ -76,6 +76,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         counts: report?.counts ?? [],
         sourceOnlyBaseline: report?.sourceOnlyBaseline ?? null,
         baselineFolds: report?.baselineFolds ?? [],
+        trainingPrior: report !== undefined && report.baselineFolds.length === 1 ? report.baselineFolds[0]!.trainingPrior : null,
         cramersV: report?.cramersV ?? null,
         independent: report?.independent ?? null,
         independence: report?.independence ?? null,
@@ -88,7 +89,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   } else {
     const parts = results.map(({ audit, diagnostics }) => {
       const report = audit.report;
-      const head = report === undefined ? `pipeline ${audit.pipeline.name}: the audit could not run\n` : formatAudit(report, audit.pipeline.sources.map((s) => s.name), audit.pipeline.task.classes);
+      const head = report === undefined ? `pipeline ${audit.pipeline.name}: the audit could not run\n` : formatAudit(report, audit.pipeline.sources.map((s) => s.name), audit.pipeline.task.classes, audit.labels?.mapping);
       const shown = diagnostics.filter((d) => d.code !== 'CVR600');
       return `${head}\n${renderFor(shown, loaded, io, false).human()}`;
     });

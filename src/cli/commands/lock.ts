@@ -2,7 +2,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { hasErrors } from '../../diag/index.ts';
-import { auditPipeline, defaultLockPath, lockFileOf, pipelineLock } from '../../plan/index.ts';
+import { auditPipeline, defaultLockPath, lockFileOf, pipelineLock, readLockFile } from '../../plan/index.ts';
 import type { PipelineLock } from '../../plan/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
@@ -52,8 +52,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.failed;
   }
   const out = resolve(io.cwd, args.values.get('out') ?? defaultLockPath(file));
+  // With --pipeline, the other pipelines already in the lock file keep their entries.
+  const existing = args.values.has('pipeline') ? await readLockFile(out) : undefined;
+  const merged = existing !== undefined && 'lock' in existing ? { ...existing.lock.pipelines, ...locks } : locks;
   const temp = `${out}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(lockFileOf(locks), null, 1)}\n`);
+  await writeFile(temp, `${JSON.stringify(lockFileOf(merged), null, 1)}\n`);
   await rename(temp, out);
   const images = Object.values(locks).reduce((n, l) => n + Object.values(l.sources).reduce((m, s) => m + s.images, 0), 0);
   const n = Object.keys(locks).length;

@@ -19,4 +19,5 @@ export const dataCodes = {
   CVR512: { severity: 'error', summary: 'a partition value is not train, val or test' },
   CVR513: { severity: 'warning', summary: 'the same image is listed more than once in a source; later rows are ignored' },
   CVR514: { severity: 'error', summary: 'a split names a source that has no images' },
+  CVR515: { severity: 'warning', summary: 'image files of zero bytes (found while hashing)' },
 } as const satisfies Record<string, CodeInfo>;

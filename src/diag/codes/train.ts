@@ -19,4 +19,5 @@ export const trainCodes = {
   CVR811: { severity: 'error', summary: 'GradCAM needs a convolutional layer and the model has none' },
   CVR812: { severity: 'error', summary: 'the training set is empty' },
   CVR813: { severity: 'error', summary: 'the GradCAM class is not a class of the task' },
+  CVR814: { severity: 'error', summary: 'the loss is not one training implements (categorical_crossentropy)' },
 } as const satisfies Record<string, CodeInfo>;
