@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { writeReport } from '../src/report/index.ts';
 import { writeFixtureRun } from '../test/report/fixture-run.ts';
 
-const dir = process.argv[2];
-if (dir === undefined) throw new Error('usage: report-fixture.ts RUN_DIR');
-await writeFixtureRun(dir, { models: ['cvrnet', 'vgg19'], folds: 3, genericCsv: true });
+// `report-fixture.ts DIR` makes a synthetic run in DIR; `report-fixture.ts --existing DIR` reports on a real one.
+const existing = process.argv[2] === '--existing';
+const dir = process.argv[existing ? 3 : 2];
+if (dir === undefined) throw new Error('usage: report-fixture.ts [--existing] RUN_DIR');
+if (!existing) await writeFixtureRun(dir, { models: ['cvrnet', 'vgg19'], folds: 3, genericCsv: true });
 const result = await writeReport(dir);
 if (!result.ok) throw new Error(result.message);
 const html = await readFile(join(dir, 'report.html'), 'utf8');

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes a tiny synthetic run folder, its report, and a headless-Chromium screenshot of
 # report.html, then checks that every plot of the page was drawn (each inline <svg> has a
-# non-zero size in the rendered page). Usage: scripts/screenshot-report.sh [OUT_DIR]
+# non-zero size in the rendered page). Usage: scripts/screenshot-report.sh [OUT_DIR [RUN_DIR]]
+# With RUN_DIR, the report of that (real) run folder is written and checked instead.
 # Needs Debian's chromium (`apt-get install -y chromium`); skips with a message without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,12 @@ if [ -z "$browser" ]; then
   exit 0
 fi
 rm -rf "$out" && mkdir -p "$out"
-npx tsx scripts/report-fixture.ts "$out/run"
+if [ -n "${2:-}" ]; then
+  ln -s "$(cd "$2" && pwd)" "$out/run"
+  npx tsx scripts/report-fixture.ts --existing "$out/run"
+else
+  npx tsx scripts/report-fixture.ts "$out/run"
+fi
 profile="$(mktemp -d)"
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
   --disable-component-update --disable-sync --user-data-dir="$profile" --hide-scrollbars)

@@ -258,18 +258,19 @@ function modelSection(ctx: ReportContext, name: string, model: ModelMetrics): Bl
         return ys === undefined ? [] : [{ name: `${label}${k > 1 ? ` fold ${h.fold}` : ''}`, points: h.epochs.map((e, i) => [e, ys[i] ?? Number.NaN] as [number, number]), dashed, color: h.fold }];
       });
     const lastEpochs = history.map((h) => `${k > 1 ? `fold ${h.fold}: ` : ''}${h.epochs.length} epochs`).join(', ');
-    out.push({ kind: 'paragraph', text: `Solid: training; dashed: validation. ${lastEpochs}.` });
+    const validated = history.some((h) => h.series['val_loss'] !== undefined);
+    out.push({ kind: 'paragraph', text: `${validated ? 'Solid: training; dashed: validation' : 'Training (no validation set)'}. ${lastEpochs}.` });
     out.push({
       kind: 'plot',
       file: `plots/loss-${safe(name)}.png`,
       alt: `loss per epoch of ${name}`,
-      svg: lineChart({ title: `Loss — ${name}`, xLabel: 'epoch', yLabel: 'loss', series: [...curve('loss', 'train', false), ...curve('val_loss', 'val', true)] }),
+      svg: lineChart({ title: `Loss — ${name}`, xLabel: 'epoch', integerX: true, yLabel: 'loss', series: [...curve('loss', 'train', false), ...curve('val_loss', 'val', true)] }),
     });
     out.push({
       kind: 'plot',
       file: `plots/accuracy-${safe(name)}.png`,
       alt: `accuracy per epoch of ${name}`,
-      svg: lineChart({ title: `Accuracy — ${name}`, xLabel: 'epoch', yLabel: 'accuracy', y: [0, 1], series: [...curve('accuracy', 'train', false), ...curve('val_accuracy', 'val', true)] }),
+      svg: lineChart({ title: `Accuracy — ${name}`, xLabel: 'epoch', integerX: true, yLabel: 'accuracy', y: [0, 1], series: [...curve('accuracy', 'train', false), ...curve('val_accuracy', 'val', true)] }),
     });
     const lrSeries: Series[] = history.flatMap((h) => {
       const lr = learningRate(h);
@@ -280,7 +281,7 @@ function modelSection(ctx: ReportContext, name: string, model: ModelMetrics): Bl
         kind: 'plot',
         file: `plots/lr-${safe(name)}.png`,
         alt: `learning rate per epoch of ${name}`,
-        svg: lineChart({ title: `Learning rate — ${name}`, xLabel: 'epoch', yLabel: 'learning rate (log)', logY: true, series: lrSeries }),
+        svg: lineChart({ title: `Learning rate — ${name}`, xLabel: 'epoch', integerX: true, yLabel: 'learning rate (log)', logY: true, series: lrSeries }),
       });
     }
   }

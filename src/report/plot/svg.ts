@@ -24,6 +24,8 @@ export interface LineChartSpec {
   readonly x?: readonly [number, number];
   readonly y?: readonly [number, number];
   readonly logY?: boolean;
+  /** Only whole-number ticks on the x axis (epochs). */
+  readonly integerX?: boolean;
   /** Square plot area with an equal-axes diagonal (ROC). */
   readonly diagonal?: boolean;
 }
@@ -105,7 +107,7 @@ export function lineChart(spec: LineChartSpec): string {
   const py = (v: number): number => m.top + ph - ((ty(v) - ly0) / (ly1 - ly0)) * ph;
   const parts: string[] = [];
   // Grid and ticks.
-  const xTicks = niceTicks(x0, x1, 6);
+  const xTicks = spec.integerX === true ? niceTicks(x0, x1, 6).filter((t) => Number.isInteger(t)) : niceTicks(x0, x1, 6);
   const yTicks = spec.logY
     ? logTicks(10 ** ly0, 10 ** ly1)
     : niceTicks(y0, y1, 5);
