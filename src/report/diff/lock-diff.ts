@@ -68,7 +68,7 @@ export function diffPipelineLocks(a: PipelineLock, b: PipelineLock, prefix = '')
       kind: 'changed',
       from: `${a.split.form} ${a.split.folds.join(', ')} (${a.split.assignmentHash.slice(0, 12)})`,
       to: `${b.split.form} ${b.split.folds.join(', ')} (${b.split.assignmentHash.slice(0, 12)})`,
-      meaning: `split assignment changed (${why}): the images in train, validation and test differ`,
+      meaning: `split assignment changed (${why}): at least one image is now in another partition or fold`,
     });
   }
   return out;
