@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { CliIo } from '../../src/cli/io.ts';
+import { loadPipelines } from '../../src/dsl/index.ts';
 import { rocAuc } from '../../src/evaluate/index.ts';
 import { parseEpochs, parsePredictions, writeReport } from '../../src/report/index.ts';
 import { historyOf } from '../../src/report/history.ts';
@@ -99,6 +100,19 @@ describe('writeReport', () => {
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
     expect(md).toMatch(/pipeline.cvr of this run does not resolve on its own \(CVR2\d\d/);
     expect(md).toContain('import "common.cvr"');
+  });
+
+  it('uses the runner\'s resolved pipeline (pipeline.json or the pipeline passed in) when pipeline.cvr has imports', async () => {
+    const dir = fresh();
+    await writeFixtureRun(dir);
+    const resolved = (await loadPipelines([path.join(dir, 'pipeline.cvr')])).pipelines[0]!;
+    writeFileSync(path.join(dir, 'pipeline.cvr'), 'import "common.cvr"\npipeline tiny_report extends base { seed 1 }\n');
+    writeFileSync(path.join(dir, 'pipeline.json'), JSON.stringify(resolved));
+    await writeReport(dir, { png: false });
+    expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('| Test design | 3-fold cross-validation, stratified, validation 10% |');
+    rmSync(path.join(dir, 'pipeline.json'));
+    await writeReport(dir, { png: false, pipeline: { ...resolved, title: 'Passed in' } });
+    expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(/^# Passed in — run report/);
   });
 
   it('fails with a clear message where there is no metrics.json', async () => {
