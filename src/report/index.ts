@@ -61,11 +61,10 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   const { title, blocks } = buildReport({ run: read.run, cwd: runDir, ...(pipeline !== undefined && { pipeline }), ...(note !== undefined && { pipelineNote: note }) });
   const files: string[] = [];
   if (options.png !== false) {
-    for (const block of blocks) {
-      if (block.kind !== 'plot') continue;
-      await writeAtomic(join(runDir, block.file), await svgToPng(block.svg));
-      files.push(block.file);
-    }
+    // sharp rasterises on its own thread pool: all plots at once.
+    const plots = blocks.flatMap((b) => (b.kind === 'plot' ? [b] : []));
+    await Promise.all(plots.map(async (b) => writeAtomic(join(runDir, b.file), await svgToPng(b.svg))));
+    files.push(...plots.map((b) => b.file));
   }
   await writeAtomic(join(runDir, 'report.md'), toMarkdown(blocks));
   await writeAtomic(join(runDir, 'report.html'), toHtml(title, blocks));
