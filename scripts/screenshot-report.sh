@@ -12,7 +12,7 @@ if [ -z "$browser" ]; then
   echo "screenshot-report: no chromium on PATH; skipped (apt-get install -y chromium)" >&2
   exit 0
 fi
-rm -rf "$out" && mkdir -p "$out"
+mkdir -p "$out" && rm -rf "$out/run" "$out/report.png" "$out/dom.html"
 if [ -n "${2:-}" ]; then
   ln -s "$(cd "$2" && pwd)" "$out/run"
   npx tsx scripts/report-fixture.ts --existing "$out/run"
