@@ -220,6 +220,12 @@ describe('cvr diff on run folders', () => {
     const r = await diff(['a', 'b'], dir);
     expect(r.out).toContain('~ m.accuracy');
     expect(r.out).toContain('accuracy +0.2000: exceeds the fold std 0.0141');
+    // Image counts per partition from audit.json: where data or the split assignment changed.
+    const counts = (n: number) => ({ sourceOnlyBaseline: 0.5, independent: false, counts: [{ source: 'x', class: 'NCV', partition: 'fold1:test', n }, { source: 'x', class: 'CVP', partition: 'fold1:test', n: 3 }] });
+    writeFileSync(path.join(dir, 'a', 'audit.json'), JSON.stringify(counts(4)));
+    writeFileSync(path.join(dir, 'b', 'audit.json'), JSON.stringify(counts(5)));
+    const withCounts = await diff(['--format', 'json', 'a', 'b'], dir);
+    expect(JSON.parse(withCounts.out).changes[0]).toEqual({ path: 'counts.x.NCV.fold1:test', kind: 'changed', from: 4, to: 5, meaning: 'x NCV images in fold1:test: 4 → 5' });
     mkdirSync(path.join(dir, 'empty'));
     const bad = await diff(['a', 'empty'], dir);
     expect(bad.code).toBe(1);

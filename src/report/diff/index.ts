@@ -13,7 +13,7 @@ export type { Change, DiffResult } from './types.ts';
 export { diffPipelines } from './pipeline-diff.ts';
 export { diffCvrFiles, pairPipelines } from './cvr-files.ts';
 export { diffLockFiles, diffPipelineLocks } from './lock-diff.ts';
-export { diffRuns } from './run-diff.ts';
+export { diffRuns, diffCounts } from './run-diff.ts';
 
 export type DiffInputKind = 'cvr' | 'lock' | 'run';
 
@@ -43,6 +43,21 @@ async function readMetrics(runDir: string): Promise<MetricsFile | string> {
   }
 }
 
+type CountRows = { source: string; class: string; partition: string; n: number }[];
+
+/** audit.json's count table, when the run folder has one. */
+async function readCounts(runDir: string): Promise<CountRows | undefined> {
+  try {
+    const value = JSON.parse(await readFile(join(runDir, 'audit.json'), 'utf8')) as { counts?: unknown };
+    if (!Array.isArray(value.counts)) return undefined;
+    return value.counts.filter(
+      (r): r is CountRows[number] => typeof r === 'object' && r !== null && typeof r.source === 'string' && typeof r.class === 'string' && typeof r.partition === 'string' && typeof r.n === 'number',
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 export async function diffPaths(a: string, b: string, options: { cwd: string; pair?: { a: string; b: string } }): Promise<DiffOutcome> {
   const [ka, kb] = await Promise.all([kindOf(a), kindOf(b)]);
   const fail = (message: string, usage = false): DiffOutcome => ({ ok: false, diagnostics: [], files: new Map(), message, usage });
@@ -64,7 +79,8 @@ export async function diffPaths(a: string, b: string, options: { cwd: string; pa
   const [ma, mb] = await Promise.all([readMetrics(a), readMetrics(b)]);
   if (typeof ma === 'string') return fail(ma);
   if (typeof mb === 'string') return fail(mb);
-  return { ok: true, kind: 'run', changes: diffRuns(ma, mb) };
+  const [ca, cb] = await Promise.all([readCounts(a), readCounts(b)]);
+  return { ok: true, kind: 'run', changes: diffRuns(ma, mb, ca !== undefined && cb !== undefined ? { a: ca, b: cb } : undefined) };
 }
 
 const SIGIL = { added: '+', removed: '-', changed: '~' } as const;

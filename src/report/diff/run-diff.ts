@@ -31,7 +31,42 @@ function noiseVerdict(metric: string, a: ModelMetrics, b: ModelMetrics, delta: n
   return { exceeds: null, against: 'no fold std or bootstrap interval' };
 }
 
-export function diffRuns(a: MetricsFile, b: MetricsFile): Change[] {
+type CountRow = { readonly source: string; readonly class: string; readonly partition: string; readonly n: number };
+
+/**
+ * Image counts per source × class × partition from the two runs' audit.json: where the data or
+ * the split assignment changed, at the level a reader can check.
+ */
+export function diffCounts(a: readonly CountRow[], b: readonly CountRow[]): Change[] {
+  const key = (r: CountRow): string => `${r.source}\u0000${r.class}\u0000${r.partition}`;
+  const sum = (rows: readonly CountRow[]): Map<string, CountRow> => {
+    const m = new Map<string, CountRow>();
+    for (const r of rows) m.set(key(r), { ...r, n: (m.get(key(r))?.n ?? 0) + r.n });
+    return m;
+  };
+  const ma = sum(a);
+  const mb = sum(b);
+  const keys = [...new Set([...ma.keys(), ...mb.keys()])].sort();
+  const out: Change[] = [];
+  for (const k of keys) {
+    const x = ma.get(k);
+    const y = mb.get(k);
+    const na = x?.n ?? 0;
+    const nb = y?.n ?? 0;
+    if (na === nb) continue;
+    const r = (x ?? y)!;
+    out.push({
+      path: `counts.${r.source}.${r.class}.${r.partition}`,
+      kind: x === undefined ? 'added' : y === undefined ? 'removed' : 'changed',
+      from: na,
+      to: nb,
+      meaning: `${r.source} ${r.class} images in ${r.partition}: ${na} → ${nb}`,
+    });
+  }
+  return out;
+}
+
+export function diffRuns(a: MetricsFile, b: MetricsFile, counts?: { readonly a: readonly CountRow[]; readonly b: readonly CountRow[] }): Change[] {
   const out: Change[] = [];
   if (a.pipeline !== b.pipeline) out.push({ path: 'pipeline', kind: 'changed', from: a.pipeline, to: b.pipeline, meaning: `different pipelines: ${a.pipeline} → ${b.pipeline}` });
   if (a.seed !== b.seed) out.push({ path: 'seed', kind: 'changed', from: a.seed, to: b.seed, meaning: `seed changed (${a.seed} → ${b.seed}): part of any delta below is seed noise` });
@@ -41,6 +76,7 @@ export function diffRuns(a: MetricsFile, b: MetricsFile): Change[] {
   if (fmt(baseA) !== fmt(baseB)) {
     out.push({ path: 'audit.sourceOnlyBaseline', kind: 'changed', from: baseA, to: baseB, meaning: `source-only baseline ${fmt(baseA)} → ${fmt(baseB)} (${baseB > baseA ? 'more' : 'less'} of the accuracy may be the source)` });
   }
+  if (counts !== undefined) out.push(...diffCounts(counts.a, counts.b));
   const models = [...new Set([...Object.keys(a.models), ...Object.keys(b.models)])].sort();
   for (const model of models) {
     const ma = a.models[model];
