@@ -62,13 +62,19 @@ export function describeLocation(location: ResolvedLocation, cwd: string): strin
   return `manifest ${rel(location.file)}${select}${partition}`;
 }
 
-export function describeSource(source: ResolvedSource, cwd: string): string {
-  const where = source.locations.map((l) => describeLocation(l, cwd)).join(' + ');
+export function describeSource(source: ResolvedSource, cwd: string, withMap = true): string {
+  // Sorted: a source listed in several manifests is the same source whatever their order.
+  const where = source.locations.map((l) => describeLocation(l, cwd)).sort().join(' + ');
   const map = Object.entries(source.map)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([label, cls]) => `"${label}" -> ${cls ?? 'drop'}`)
     .join(', ');
-  return `${where}; map ${map || '(none)'}`;
+  const extra = [
+    source.labelsFromPath !== undefined ? `; labels from path /${source.labelsFromPath}/` : '',
+    source.patientsFromPath !== undefined ? `; patients from path /${source.patientsFromPath}/` : '',
+    source.coarse === 'drop' ? '; coarse drop' : '',
+  ].join('');
+  return withMap ? `${where}; map ${map || '(none)'}${extra}` : `${where}${extra}`;
 }
 
 export function describeAugment(op: ResolvedAugmentOp): string {

@@ -111,6 +111,17 @@ describe('cvr diff on .cvr files', () => {
     expect(r.out).toContain('+ task.NOR.sources');
   });
 
+  it('a changed source names the labels that moved', async () => {
+    const dir = pipelineDir();
+    const common = path.join(dir, 'common.cvr');
+    writeFileSync(common, readFileSync(common, 'utf8').replace('"Normal" -> drop', '"Normal" -> NOR'));
+    const r = await diff(['--format', 'json', path.join(root, 'pipelines/cxr.cvr'), 'cxr.cvr', '--pipeline', 'cxr_multiple_cl2'], dir);
+    const changes = JSON.parse(r.out).changes as { path: string; from: unknown; to: unknown; meaning: string }[];
+    const label = changes.find((c) => c.path === 'source:ccxri.map."Normal"');
+    expect(label).toMatchObject({ from: 'drop', to: 'NOR', meaning: 'ccxri: "Normal" now NOR (was drop)' });
+    expect(changes.find((c) => c.path === 'task.NCV.sources')?.meaning).toMatch(/^NCV now drawn from 3 sources \(was 2\): \+ccxri/);
+  });
+
   it('usage errors exit 2; a broken file exits 1 with its diagnostics', async () => {
     expect((await diff(['pipelines/cxr.cvr'])).code).toBe(2);
     expect((await diff(['pipelines/cxr.cvr', 'pipelines/cxr.cvr', '--pipeline', 'nope:cxr_single_cl2'])).err).toContain('no pipeline "nope"');

@@ -76,11 +76,18 @@ function facts(p: ResolvedPipeline, cwd: string): Map<string, Fact> {
   }
 
   for (const s of p.sources) {
-    put(`source:${s.name}`, describeSource(s, cwd), 7, (from, to) => {
-      if (from === null) return `source ${s.name} added (${String(to)})`;
-      if (to === null) return `source ${s.name} removed (was ${String(from)})`;
-      return `source ${s.name} changed`;
+    // Added or removed: one change that says everything; changed: where (here) and each label (below).
+    put(`source:${s.name}`, describeSource(s, cwd, false), 7, (from, to) => {
+      if (from === null) return `source ${s.name} added (${describeSource(s, cwd)})`;
+      if (to === null) return `source ${s.name} removed (was ${describeSource(s, cwd)})`;
+      return `source ${s.name}: ${String(from)} → ${String(to)}`;
     });
+    // Per native label too, so a changed source says which labels moved.
+    for (const [label, cls] of Object.entries(s.map)) {
+      put(`source:${s.name}.map."${label}"`, cls ?? 'drop', 7, (from, to) =>
+        from === null ? `${s.name}: "${label}" now mapped to ${String(to)}` : to === null ? `${s.name}: "${label}" no longer mapped (was ${String(from)})` : `${s.name}: "${label}" now ${String(to)} (was ${String(from)})`,
+      );
+    }
   }
   for (const m of p.sourceManifests ?? []) {
     const where = describeLocation({ kind: 'manifest', file: m.file, columns: m.columns, root: m.root, sourceColumn: m.sourceColumn, ...(m.partition !== undefined && { partition: m.partition }) }, cwd);
@@ -160,14 +167,14 @@ function classSourcesMeaning(cls: string, from: Value, to: Value): string {
 export function diffPipelines(a: ResolvedPipeline, b: ResolvedPipeline, cwd: string): Change[] {
   const fa = facts(a, cwd);
   const fb = facts(b, cwd);
-  const removedModels = new Set([...fa.keys()].filter((k) => /^model:[^.]+$/.test(k) && !fb.has(k)));
-  const addedModels = new Set([...fb.keys()].filter((k) => /^model:[^.]+$/.test(k) && !fa.has(k)));
-  // A whole model added or removed is one change, not one per setting of it.
-  const underGone = (path: string, gone: Set<string>): boolean => [...gone].some((m) => path.startsWith(`${m}.`));
+  // A whole model or source added or removed is one change, not one per setting of it.
+  const group = /^(model|source):[^.]+$/;
+  const oneSided = new Set([...[...fa.keys()].filter((k) => group.test(k) && !fb.has(k)), ...[...fb.keys()].filter((k) => group.test(k) && !fa.has(k))]);
+  const underOneSided = (path: string): boolean => [...oneSided].some((g) => path.startsWith(`${g}.`));
   const paths = [...new Set([...fa.keys(), ...fb.keys()])];
   const rows: { change: Change; rank: number }[] = [];
   for (const path of paths) {
-    if (underGone(path, removedModels) || underGone(path, addedModels)) continue;
+    if (underOneSided(path)) continue;
     const x = fa.get(path);
     const y = fb.get(path);
     // Present on one side only because the other design has no such setting: the design change says it.
