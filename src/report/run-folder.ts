@@ -150,6 +150,11 @@ export async function readRunFolder(dir: string): Promise<{ run: RunFolder } | {
   if (!isRecord(metrics) || !isRecord(metrics['models']) || !Array.isArray(metrics['classes'])) {
     return { error: `${join(dir, 'metrics.json')} is not a cvr metrics file (it needs "classes" and "models")` };
   }
+  for (const [name, model] of Object.entries(metrics['models'])) {
+    if (!isRecord(model) || !Array.isArray(model['folds']) || !isRecord(model['summary']) || !isRecord(model['summary']['accuracy'])) {
+      return { error: `${join(dir, 'metrics.json')}: model "${name}" has no folds or summary (was the run interrupted?)` };
+    }
+  }
   const m = metrics as unknown as MetricsFile;
   const auditValue = json(await text(join(dir, 'audit.json')));
   const audit = isRecord(auditValue) && typeof auditValue['sourceOnlyBaseline'] === 'number' ? (auditValue as unknown as AuditJson) : undefined;

@@ -83,9 +83,14 @@ describe('writeReport', () => {
     await writeFixtureRun(dir);
     for (const f of ['audit.json', 'predictions.csv', 'events.ndjson', 'pipeline.cvr']) rmSync(path.join(dir, f));
     rmSync(path.join(dir, 'gradcam'), { recursive: true });
+    // The runner writes NaN (no audit) as null.
+    const metrics = JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+    metrics.audit.sourceOnlyBaseline = null;
+    writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify(metrics));
     expect((await writeReport(dir)).ok).toBe(true);
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
     expect(md).toContain('No audit.json in the run folder');
+    expect(md).toContain('| n/a | n/a | no |');
     expect(md).toContain('No predictions for this model in predictions.csv');
     expect(md).toContain('No epoch events for this model');
     expect(md).toContain('No GradCAM images');
@@ -115,10 +120,17 @@ describe('writeReport', () => {
     expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(/^# Passed in — run report/);
   });
 
-  it('fails with a clear message where there is no metrics.json', async () => {
-    const result = await writeReport(fresh());
+  it('fails with a clear message where there is no metrics.json, or a broken one', async () => {
+    const dir = fresh();
+    const result = await writeReport(dir);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toContain('has no metrics.json');
+    writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ pipeline: 'p', classes: ['A', 'B'], models: { m: { folds: [] } } }));
+    const broken = await writeReport(dir);
+    expect(broken.ok ? '' : broken.message).toContain('model "m" has no folds or summary');
+    writeFileSync(path.join(dir, 'metrics.json'), '{ not json');
+    const notJson = await writeReport(dir);
+    expect(notJson.ok ? '' : notJson.message).toContain('is not a cvr metrics file');
   });
 });
 
