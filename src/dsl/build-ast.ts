@@ -121,6 +121,12 @@ function regexLit(ctx: BuildContext, token: IToken | undefined): A.RegexLit | un
   return { kind: 'regex', pattern: regexPattern(token.image), span: tokenSpan(ctx.file, token) };
 }
 
+/** Where the i-th `keyword value` setting starts: at its keyword, or at the value when recovery lost the keyword. */
+function keywordSpan(ctx: BuildContext, keywords: readonly IToken[] | undefined, index: number, value: IToken): Span {
+  const keyword = real(keywords, index);
+  return keyword !== undefined && keyword.startOffset < value.startOffset ? joinSpans(tokenSpan(ctx.file, keyword), tokenSpan(ctx.file, value)) : tokenSpan(ctx.file, value);
+}
+
 function duplicate(ctx: BuildContext, what: string, where: string, span: Span | undefined): void {
   ctx.diagnostics.push({
     code: 'CVR109',
@@ -616,9 +622,9 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
       if (block.width !== undefined) duplicate(ctx, 'size', where, tokenSpan(ctx.file, size));
       else Object.assign(block, { width, height });
     });
-    realAll(c.resize).forEach((t) => setOnce(ctx, block, 'resize', ident(ctx, t), 'resize', where, tokenSpan(ctx.file, t)));
-    realAll(c.channels).forEach((t) => setOnce(ctx, block, 'channels', numberLit(ctx, t), 'channels', where, tokenSpan(ctx.file, t)));
-    realAll(c.normalize).forEach((t) => setOnce(ctx, block, 'normalize', ident(ctx, t), 'normalize', where, tokenSpan(ctx.file, t)));
+    realAll(c.resize).forEach((t, i) => setOnce(ctx, block, 'resize', ident(ctx, t), 'resize', where, keywordSpan(ctx, c.Resize, i, t)));
+    realAll(c.channels).forEach((t, i) => setOnce(ctx, block, 'channels', numberLit(ctx, t), 'channels', where, keywordSpan(ctx, c.Channels, i, t)));
+    realAll(c.normalize).forEach((t, i) => setOnce(ctx, block, 'normalize', ident(ctx, t), 'normalize', where, keywordSpan(ctx, c.Normalize, i, t)));
     return block;
   }
 
@@ -715,10 +721,10 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     const block: Mutable<A.TrainBlock> = { kind: 'train-block', span };
     const where = 'this train block';
     for (const o of c.optimizerSpec ?? []) setOnce(ctx, block, 'optimizer', this.optimizerSpec(o.children, ctx, o), 'optimizer', where, nodeSpan(ctx.file, o));
-    realAll(c.loss).forEach((t) => setOnce(ctx, block, 'loss', ident(ctx, t), 'loss', where, tokenSpan(ctx.file, t)));
+    realAll(c.loss).forEach((t, i) => setOnce(ctx, block, 'loss', ident(ctx, t), 'loss', where, keywordSpan(ctx, c.Loss, i, t)));
     for (const w of c.classWeightsSpec ?? []) setOnce(ctx, block, 'classWeights', this.classWeightsSpec(w.children, ctx, w), 'class_weights', where, nodeSpan(ctx.file, w));
-    realAll(c.batch).forEach((t) => setOnce(ctx, block, 'batch', numberLit(ctx, t), 'batch', where, tokenSpan(ctx.file, t)));
-    realAll(c.epochs).forEach((t) => setOnce(ctx, block, 'epochs', numberLit(ctx, t), 'epochs', where, tokenSpan(ctx.file, t)));
+    realAll(c.batch).forEach((t, i) => setOnce(ctx, block, 'batch', numberLit(ctx, t), 'batch', where, keywordSpan(ctx, c.Batch, i, t)));
+    realAll(c.epochs).forEach((t, i) => setOnce(ctx, block, 'epochs', numberLit(ctx, t), 'epochs', where, keywordSpan(ctx, c.Epochs, i, t)));
     for (const r of c.reduceLrSpec ?? []) setOnce(ctx, block, 'reduceLr', this.reduceLrSpec(r.children, ctx, r), 'reduce_lr', where, nodeSpan(ctx.file, r));
     for (const e of c.earlyStopSpec ?? []) setOnce(ctx, block, 'earlyStop', this.earlyStopSpec(e.children, ctx, e), 'early_stop', where, nodeSpan(ctx.file, e));
     return block;
@@ -814,7 +820,7 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     if (confusion !== undefined) block.confusionSpan = tokenSpan(ctx.file, confusion);
     const bySource = real(c.BySource);
     if (bySource !== undefined) block.bySourceSpan = tokenSpan(ctx.file, bySource);
-    realAll(c.bootstrap).forEach((t) => setOnce(ctx, block, 'bootstrap', numberLit(ctx, t), 'bootstrap', where, tokenSpan(ctx.file, t)));
+    realAll(c.bootstrap).forEach((t, i) => setOnce(ctx, block, 'bootstrap', numberLit(ctx, t), 'bootstrap', where, keywordSpan(ctx, c.Bootstrap, i, t)));
     for (const g of c.gradcamSpec ?? []) setOnce(ctx, block, 'gradcam', this.gradcamSpec(g.children, ctx, g), 'gradcam', where, nodeSpan(ctx.file, g));
     return block;
   }
@@ -824,8 +830,8 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     const span = node && nodeSpan(ctx.file, node);
     if (className === undefined || span === undefined) return undefined;
     const spec: Mutable<A.GradcamSpec> = { kind: 'gradcam', className, span };
-    realAll(c.top).forEach((t) => setOnce(ctx, spec, 'top', numberLit(ctx, t), 'top', 'this gradcam', tokenSpan(ctx.file, t)));
-    realAll(c.threshold).forEach((t) => setOnce(ctx, spec, 'threshold', numberLit(ctx, t), 'threshold', 'this gradcam', tokenSpan(ctx.file, t)));
+    realAll(c.top).forEach((t, i) => setOnce(ctx, spec, 'top', numberLit(ctx, t), 'top', 'this gradcam', keywordSpan(ctx, c.Top, i, t)));
+    realAll(c.threshold).forEach((t, i) => setOnce(ctx, spec, 'threshold', numberLit(ctx, t), 'threshold', 'this gradcam', keywordSpan(ctx, c.Threshold, i, t)));
     return spec;
   }
 

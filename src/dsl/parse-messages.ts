@@ -81,6 +81,6 @@ export const cvrErrorMessages: IParserErrorMessageProvider = {
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual }) {
     const found = actual[0] === undefined ? 'something else' : describeToken(actual[0]);
-    return `expected at least one ${oneOf(firstTokens(expectedIterationPaths))} but found ${found}`;
+    return `expected at least one item (${firstTokens(expectedIterationPaths).join(', ')}) but found ${found}`;
   },
 };

@@ -4,7 +4,7 @@
  * (`cst-types.ts`) from this class. Rules are class fields, so a misspelt rule is a compile error.
  */
 import { CstParser, tokenMatcher } from 'chevrotain';
-import type { IToken } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
 import * as T from './lexer.ts';
 import { cvrErrorMessages } from './parse-messages.ts';
 
@@ -17,10 +17,39 @@ function isOneOf(token: IToken, types: readonly (typeof T.Name)[]): boolean {
   return types.some((t) => tokenMatcher(token, t));
 }
 
+/** Keywords that start a setting of a `train` block; they end an optimizer's or schedule's parameters. */
+const TRAIN_SETTING_STARTS = [T.Optimizer, T.Loss, T.ClassWeights, T.Batch, T.Epochs, T.ReduceLr, T.EarlyStop] as const;
+
+/** Token types that carry a value; one of them written in place of another is replaced in recovery. */
+const VALUE_TYPES = [T.Name, T.NumberLit, T.StringLit, T.RegexLit] as const;
+
+type InRuleRecovery = (expected: TokenType, follows: TokenType[]) => IToken;
+const chevrotainInRuleRecovery = (CstParser.prototype as unknown as { tryInRuleRecovery: InRuleRecovery }).tryInRuleRecovery;
+
 export class CvrParser extends CstParser {
   constructor() {
     super([...T.ALL_TOKENS], { recoveryEnabled: true, nodeLocationTracking: 'full', maxLookahead: 3, errorMessageProvider: cvrErrorMessages });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * chevrotain recovers in a rule by inserting a missing token or deleting an extra one. This
+   * adds replacing one: a value of the wrong kind on the same line (`batch "8"`, `seed twenty`)
+   * stands in for the expected value, so the rest of the block parses instead of being skipped
+   * to the next `}`, which would end the wrong block and report errors that are not there.
+   */
+  tryInRuleRecovery(expected: TokenType, follows: TokenType[]): IToken {
+    const next = this.LA(1);
+    const previous = this.LA(0);
+    const wrongValue =
+      VALUE_TYPES.includes(expected as (typeof VALUE_TYPES)[number]) &&
+      (isOneOf(next, [T.Identifier, T.NumberLit, T.StringLit, T.RegexLit])) &&
+      next.startLine === (previous.endLine ?? previous.startLine);
+    if (wrongValue) {
+      (this as unknown as { consumeToken(): void }).consumeToken();
+      return this.getTokenToInsert(expected);
+    }
+    return chevrotainInRuleRecovery.call(this, expected, follows);
   }
 
   file = this.RULE('file', () => {
@@ -505,9 +534,13 @@ export class CvrParser extends CstParser {
     this.MANY({ GATE: () => this.namedNumberAhead(), DEF: () => this.SUBRULE(this.namedNumber) });
   });
 
-  /** A `key number` pair starts here: a name followed by a number. */
+  /**
+   * A `key number` pair starts here: a name followed by a number, unless the name starts the
+   * next training setting (`optimizer adam` then `epochs 30` is not a parameter `epochs`).
+   */
   private namedNumberAhead(): boolean {
-    return tokenMatcher(this.LA(1), T.Name) && tokenMatcher(this.LA(2), T.NumberLit);
+    const key = this.LA(1);
+    return tokenMatcher(key, T.Name) && !isOneOf(key, TRAIN_SETTING_STARTS) && tokenMatcher(this.LA(2), T.NumberLit);
   }
 
   namedNumber = this.RULE('namedNumber', () => {
