@@ -19,6 +19,12 @@ export interface ResolvedPipeline {
   readonly classes: ClassTable;
   /** Every source, including those that come from `sources from manifest` (one per source name). */
   readonly sources: readonly ResolvedSource[];
+  /**
+   * `sources from manifest` blocks without `only`: which sources they hold is known only once the
+   * manifest is read, so the data stage expands each row's source into a source (merging it with a
+   * same-named one from `sources` or another manifest). Absent or empty when there are none.
+   */
+  readonly sourceManifests?: readonly ResolvedSourceManifest[];
   readonly task: ResolvedTask;
   readonly split: ResolvedSplit;
   readonly image: ResolvedImage;
@@ -96,6 +102,22 @@ export interface ResolvedSource {
   /** Native label → class name, or null for an explicit `drop`. */
   readonly map: Readonly<Record<string, string | null>>;
   /** What to do with images whose class is a union too coarse for the task. */
+  readonly coarse: 'drop' | 'error';
+}
+
+/** A multi-source manifest whose source names come from its source column. */
+export interface ResolvedSourceManifest {
+  /** Absolute. */
+  readonly file: string;
+  readonly columns: ResolvedManifestColumns;
+  /** Absolute; default the manifest's folder. */
+  readonly root: string;
+  /** The column naming each row's source (`columns.source`). */
+  readonly sourceColumn: string;
+  /** Every row of this manifest is in this partition (`partition test`). */
+  readonly partition?: 'train' | 'test';
+  /** Native label → class name, or null for an explicit `drop`; shared by its sources. */
+  readonly map: Readonly<Record<string, string | null>>;
   readonly coarse: 'drop' | 'error';
 }
 

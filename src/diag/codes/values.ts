@@ -5,4 +5,23 @@ import type { CodeInfo } from './types.ts';
  * marked "(retired)".
  */
 export const valuesCodes = {
+  CVR401: { severity: 'error', summary: 'A number is out of its range (lr > 0, batch ≥ 1, epochs ≥ 1, patience ≥ 0, image size ≥ 8, width in (0,1], …).' },
+  CVR402: { severity: 'error', summary: 'A probability is outside [0, 1].' },
+  CVR403: { severity: 'error', summary: 'A fraction is outside (0, 1) (validation, test fraction, plateau factor).' },
+  CVR404: { severity: 'error', summary: 'k-fold needs K ≥ 2 folds.' },
+  CVR405: { severity: 'error', summary: 'Unknown option value (optimizer, loss, metric, resize, normalize, class weights, augmentation, …).' },
+  CVR406: { severity: 'error', summary: 'A required statement is missing: every pipeline needs `task`, `split`, at least one source and a model.' },
+  CVR407: { severity: 'warning', summary: '`validation test` reuses the test set for validation; results are optimistic and `cvr audit` rejects it.' },
+  CVR408: { severity: 'error', summary: 'Image channels must be 1 or 3.' },
+  CVR409: { severity: 'error', summary: 'A number has the wrong unit (`rotate` takes degrees, fractions take `%` or a plain number below 1, counts take none).' },
+  CVR410: { severity: 'error', summary: 'A task needs at least two classes.' },
+  CVR411: { severity: 'error', summary: 'A holdout split needs exactly one of `test sources …` or `test N%`.' },
+  CVR412: { severity: 'error', summary: 'A source is incomplete: no `folder`/`manifest`, or a manifest without image or label column.' },
+  CVR413: { severity: 'error', summary: 'Unknown parameter key (optimizer, reduce_lr, early_stop or model options).' },
+  CVR414: { severity: 'error', summary: 'A parameter is given twice.' },
+  CVR415: { severity: 'error', summary: 'The test sources take every source: nothing is left to train on.' },
+  CVR416: { severity: 'error', summary: 'The split cannot work with these sources (`leave_source_out` needs two sources; `given` needs a partition from the data).' },
+  CVR417: { severity: 'error', summary: 'A whole number is required (batch, epochs, K, patience, size, seed, …).' },
+  CVR418: { severity: 'warning', summary: 'No `seed`: 0 is used. State the seed so the run can be reproduced and reviewed.' },
+  CVR419: { severity: 'error', summary: 'An augmentation op is malformed (a flip needs an axis; other ops need an amount).' },
 } as const satisfies Record<string, CodeInfo>;
