@@ -182,9 +182,13 @@ function manifestFieldUnits(f: A.ManifestFields): Unit[] {
 }
 
 function sourcesFromManifestUnit(s: A.SourcesFromManifest): Unit {
-  // A fixed partition goes first: after a `columns` list, `partition NAME` could read as two more columns.
-  const children = s.partition === undefined ? [] : [leaf(`partition ${s.partition.name}`, s.partition.span)];
-  children.push(...manifestFieldUnits(s.fields));
+  const children = manifestFieldUnits(s.fields);
+  if (s.partition !== undefined) {
+    const partition = leaf(`partition ${s.partition.name}`, s.partition.span);
+    // Right after a `columns` list, `partition NAME` could read as two more columns: then it goes first.
+    if (children[children.length - 1]?.text.startsWith('columns ') === true) children.unshift(partition);
+    else children.push(partition);
+  }
   if (s.only !== undefined && s.only.length > 0) children.push(leaf(`only ${names(s.only)}`, s.only[0]?.span));
   if (s.map !== undefined) children.push(mapUnit(s.map));
   if (s.coarse !== undefined) children.push(leaf(`coarse ${s.coarse.action}`, s.coarse.span));
