@@ -3,7 +3,7 @@
  * hand-written twin; `npm run grammar` regenerates the railroad diagram and the typed CST
  * (`cst-types.ts`) from this class. Rules are class fields, so a misspelt rule is a compile error.
  */
-import { CstParser, tokenMatcher } from 'chevrotain';
+import { CstParser, EOF, tokenMatcher } from 'chevrotain';
 import type { IToken, TokenType } from 'chevrotain';
 import * as T from './lexer.ts';
 import { cvrErrorMessages } from './parse-messages.ts';
@@ -15,6 +15,19 @@ const FIELD_KEYWORDS = [T.Image, T.Label, T.Patient, T.Source, T.Partition] as c
 
 function isOneOf(token: IToken, types: readonly (typeof T.Name)[]): boolean {
   return types.some((t) => tokenMatcher(token, t));
+}
+
+/** Braces opened (and not yet closed) after skipping `token`. */
+function nestedDepth(depth: number, token: IToken): number {
+  if (tokenMatcher(token, T.LCurly)) return depth + 1;
+  if (tokenMatcher(token, T.RCurly) && depth > 0) return depth - 1;
+  return depth;
+}
+
+/** A brace, or a token that starts a line, may be where parsing resumes after an error. */
+function canResyncAt(token: IToken, previous: IToken): boolean {
+  if (tokenMatcher(token, T.LCurly) || tokenMatcher(token, T.RCurly)) return true;
+  return !Number.isFinite(previous.startOffset) || (previous.endLine ?? previous.startLine ?? 0) < (token.startLine ?? 0);
 }
 
 /** Keywords that start a setting of a `train` block; they end an optimizer's or schedule's parameters. */
@@ -50,6 +63,42 @@ export class CvrParser extends CstParser {
       return this.getTokenToInsert(expected);
     }
     return chevrotainInRuleRecovery.call(this, expected, follows);
+  }
+
+  /**
+   * After an error chevrotain skips ahead to a token that may follow one of the rules being
+   * parsed. Done naively, the `}` of a block nested inside the broken statement
+   * (`split random { validation 10% }`) would be taken for the end of the enclosing block, and
+   * every later `}` would then be reported too. So the scan steps over balanced `{ … }`, and
+   * takes a word for the start of the next statement only at the start of a line (in
+   * `test sources a` inside a kfold block, `sources` does not start a statement).
+   * (`reSyncTo` below must stop at exactly the token this finds.)
+   */
+  findReSyncTokenType(): TokenType {
+    const candidates = (this as unknown as { flattenFollowSet(): TokenType[] }).flattenFollowSet();
+    let depth = 0;
+    for (let k = 1; ; k++) {
+      const token = this.LA(k);
+      if (tokenMatcher(token, EOF)) return EOF;
+      if (depth === 0 && canResyncAt(token, this.LA(k - 1))) {
+        const found = candidates.find((t) => tokenMatcher(token, t));
+        if (found !== undefined) return found;
+      }
+      depth = nestedDepth(depth, token);
+    }
+  }
+
+  reSyncTo(tokType: TokenType): IToken[] {
+    const skipped: IToken[] = [];
+    let depth = 0;
+    let next = this.LA(1);
+    while (!(depth === 0 && tokenMatcher(next, tokType) && canResyncAt(next, this.LA(0))) && !tokenMatcher(next, EOF)) {
+      depth = nestedDepth(depth, next);
+      (this as unknown as { consumeToken(): void }).consumeToken();
+      skipped.push(next);
+      next = this.LA(1);
+    }
+    return skipped;
   }
 
   file = this.RULE('file', () => {

@@ -27,5 +27,43 @@ describe('malformed syntax', () => {
     expect({ code: first?.code, line: first?.span?.line, column: first?.span?.column }).toEqual({ code, line, column });
     expect(first?.severity).toBe('error');
     expect(first?.span?.file).toBe(name);
+    // Recovery resumes after the mistake: nothing after it is reported as a consequence.
+    expect(diagnostics.map((d) => `${d.code} ${d.span?.line}:${d.span?.column}`)).toHaveLength(1);
+  });
+
+  it('reports every mistake of a file once, each where it is', () => {
+    const text = [
+      'pipeline a {',
+      '  tilte "x"',
+      '  seed 1',
+      '  task NCV vs',
+      '  split holdout { test sources a, b validation 20% }',
+      '  image { size 224 224 }',
+      '  train { batch "8" epochs 3 }',
+      '  split random { validation 10% }',
+      '}',
+      'pipeline b {',
+      '  seed x',
+      '  source s { folder "a" map { "a" -> } }',
+      '  split kfold 5 { test sources a }',
+      '}',
+      '',
+    ].join('\n');
+    const { file, diagnostics } = parseCvr('many.cvr', text);
+    expect(diagnostics.map((d) => `${d.code} ${d.span?.line}:${d.span?.column}`)).toEqual([
+      'CVR106 2:3',
+      'CVR105 4:14',
+      'CVR105 6:20',
+      'CVR105 7:17',
+      'CVR106 8:9',
+      'CVR105 11:8',
+      'CVR105 12:38',
+      'CVR106 13:19',
+    ]);
+    // What parsed around the mistakes is kept.
+    expect(file.items.map((i) => i.kind === 'pipeline' && i.statements.map((s) => s.kind))).toEqual([
+      ['seed', 'task', 'split', 'image', 'train'],
+      ['source', 'split'],
+    ]);
   });
 });
