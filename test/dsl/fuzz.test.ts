@@ -8,8 +8,10 @@ import { parseCvr } from '../../src/dsl/parse.ts';
 import { cvrFile } from './arbitrary.ts';
 
 const numRuns = Number(process.env['CVR_FC_RUNS'] ?? 300);
-const fixtureDir = join(import.meta.dirname, 'fixtures');
-const fixtures = readdirSync(fixtureDir).filter((f) => f.endsWith('.cvr')).map((f) => readFileSync(join(fixtureDir, f), 'utf8'));
+const fixtures = ['fixtures', 'parse-fixtures'].flatMap((dir) => {
+  const path = join(import.meta.dirname, dir);
+  return readdirSync(path).filter((f) => f.endsWith('.cvr')).map((f) => readFileSync(join(path, f), 'utf8'));
+});
 
 /** Parsing must end in an AST and diagnostics, whatever the input: never a throw, every span inside the text. */
 function expectWellBehaved(text: string): void {

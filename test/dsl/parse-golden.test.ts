@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatCvr } from '../../src/dsl/format.ts';
 import { parseCvr } from '../../src/dsl/parse.ts';
@@ -7,12 +7,17 @@ import { astText } from './ast-text.ts';
 import { withoutSpans } from './arbitrary.ts';
 import { expectGolden } from './golden.ts';
 
-const fixtureDir = join(import.meta.dirname, 'fixtures');
 const goldenDir = join(import.meta.dirname, 'golden');
-const fixtures = readdirSync(fixtureDir).filter((f) => f.endsWith('.cvr')).sort();
+const ownDir = join(import.meta.dirname, 'parse-fixtures');
+/** Every parser fixture, and the language.md example with the file it imports (shared with the checker's tests). */
+const fixtures = [
+  ...readdirSync(ownDir).filter((f) => f.endsWith('.cvr')).sort().map((f) => join(ownDir, f)),
+  join(import.meta.dirname, 'fixtures', 'language-example.cvr'),
+  join(import.meta.dirname, 'fixtures', 'common.cvr'),
+];
 
-describe.each(fixtures)('%s', (name) => {
-  const text = readFileSync(join(fixtureDir, name), 'utf8');
+describe.each(fixtures.map((path) => [basename(path), path]))('%s', (name, path) => {
+  const text = readFileSync(path, 'utf8');
   const parsed = parseCvr(name, text);
   const base = name.replace(/\.cvr$/, '');
 
