@@ -52,6 +52,11 @@ function joinSpans(first: Span, last: Span): Span {
 
 /** The span of a CST node, from its first to its last real token. */
 function nodeSpan(file: string, node: CstNode): Span | undefined {
+  // chevrotain tracks each node's location; only a node that recovery touched needs the walk.
+  const at = node.location;
+  if (at !== undefined && Number.isFinite(at.startOffset) && Number.isFinite(at.endOffset) && node.recoveredNode !== true) {
+    return { file, start: at.startOffset, end: (at.endOffset ?? at.startOffset) + 1, line: at.startLine ?? 1, column: at.startColumn ?? 1 };
+  }
   const tokens: IToken[] = [];
   collectTokens(node, tokens);
   const first = tokens[0];
@@ -61,13 +66,17 @@ function nodeSpan(file: string, node: CstNode): Span | undefined {
 }
 
 function collectTokens(node: CstNode, into: IToken[]): void {
+  collectUnsorted(node, into);
+  into.sort((a, b) => a.startOffset - b.startOffset);
+}
+
+function collectUnsorted(node: CstNode, into: IToken[]): void {
   for (const children of Object.values(node.children)) {
     for (const child of children) {
-      if ('children' in child) collectTokens(child, into);
+      if ('children' in child) collectUnsorted(child, into);
       else if (child.isInsertedInRecovery !== true && Number.isFinite(child.startOffset)) into.push(child);
     }
   }
-  into.sort((a, b) => a.startOffset - b.startOffset);
 }
 
 function ident(ctx: BuildContext, token: IToken | undefined): A.Ident | undefined {
