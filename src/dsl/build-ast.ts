@@ -166,6 +166,20 @@ function flagOnce(ctx: BuildContext, already: boolean, what: string, where: stri
   return already || token !== undefined;
 }
 
+/**
+ * The children of a block's settings (one CST node each, so that recovery resumes at the next
+ * setting) merged into one, as if the block held them directly; each key keeps source order.
+ */
+function mergeChildren<Children>(nodes: readonly { readonly children: Children }[] | undefined): Children {
+  const merged: Record<string, unknown[]> = {};
+  for (const node of nodes ?? []) {
+    for (const [key, values] of Object.entries(node.children as Record<string, unknown[] | undefined>)) {
+      (merged[key] ??= []).push(...(values ?? []));
+    }
+  }
+  return merged as Children;
+}
+
 /** CST children of a node in source order, each with its key (a token label or a rule name). */
 function ordered(children: Record<string, (CstNode | IToken)[] | undefined>): { key: string; element: CstNode | IToken }[] {
   const all: { key: string; element: CstNode | IToken; offset: number }[] = [];
@@ -378,6 +392,19 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
 
   /** Dispatched from `sourceDecl`; exists for `validateVisitor()`. */
   sourceSetting(): undefined {
+    return undefined;
+  }
+
+  /** Merged into their blocks by `mergeChildren`; exist for `validateVisitor()`. */
+  imageSetting(): undefined {
+    return undefined;
+  }
+
+  trainSetting(): undefined {
+    return undefined;
+  }
+
+  evaluateSetting(): undefined {
     return undefined;
   }
 
@@ -616,14 +643,15 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     return block && { kind: 'image', block, span };
   }
 
-  imageBlock(c: C.ImageBlockCstChildren, ctx: BuildContext, node?: CstNode): A.ImageBlock | undefined {
+  imageBlock(blockChildren: C.ImageBlockCstChildren, ctx: BuildContext, node?: CstNode): A.ImageBlock | undefined {
+    const b = mergeChildren<C.ImageSettingCstChildren>(blockChildren.imageSetting);
     const span = node && nodeSpan(ctx.file, node);
     if (span === undefined) return undefined;
     const block: Mutable<A.ImageBlock> = { kind: 'image-block', span };
     const where = 'this image block';
-    const sizes = realAll(c.Size);
-    const widths = realAll(c.width);
-    const heights = realAll(c.height);
+    const sizes = realAll(b.Size);
+    const widths = realAll(b.width);
+    const heights = realAll(b.height);
     sizes.forEach((size, i) => {
       const width = numberLit(ctx, widths[i]);
       const height = numberLit(ctx, heights[i]);
@@ -631,9 +659,9 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
       if (block.width !== undefined) duplicate(ctx, 'size', where, tokenSpan(ctx.file, size));
       else Object.assign(block, { width, height });
     });
-    realAll(c.resize).forEach((t, i) => setOnce(ctx, block, 'resize', ident(ctx, t), 'resize', where, keywordSpan(ctx, c.Resize, i, t)));
-    realAll(c.channels).forEach((t, i) => setOnce(ctx, block, 'channels', numberLit(ctx, t), 'channels', where, keywordSpan(ctx, c.Channels, i, t)));
-    realAll(c.normalize).forEach((t, i) => setOnce(ctx, block, 'normalize', ident(ctx, t), 'normalize', where, keywordSpan(ctx, c.Normalize, i, t)));
+    realAll(b.resize).forEach((t, i) => setOnce(ctx, block, 'resize', ident(ctx, t), 'resize', where, keywordSpan(ctx, b.Resize, i, t)));
+    realAll(b.channels).forEach((t, i) => setOnce(ctx, block, 'channels', numberLit(ctx, t), 'channels', where, keywordSpan(ctx, b.Channels, i, t)));
+    realAll(b.normalize).forEach((t, i) => setOnce(ctx, block, 'normalize', ident(ctx, t), 'normalize', where, keywordSpan(ctx, b.Normalize, i, t)));
     return block;
   }
 
@@ -724,18 +752,19 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     return block && { kind: 'train', block, span };
   }
 
-  trainBlock(c: C.TrainBlockCstChildren, ctx: BuildContext, node?: CstNode): A.TrainBlock | undefined {
+  trainBlock(blockChildren: C.TrainBlockCstChildren, ctx: BuildContext, node?: CstNode): A.TrainBlock | undefined {
+    const b = mergeChildren<C.TrainSettingCstChildren>(blockChildren.trainSetting);
     const span = node && nodeSpan(ctx.file, node);
     if (span === undefined) return undefined;
     const block: Mutable<A.TrainBlock> = { kind: 'train-block', span };
     const where = 'this train block';
-    for (const o of c.optimizerSpec ?? []) setOnce(ctx, block, 'optimizer', this.optimizerSpec(o.children, ctx, o), 'optimizer', where, nodeSpan(ctx.file, o));
-    realAll(c.loss).forEach((t, i) => setOnce(ctx, block, 'loss', ident(ctx, t), 'loss', where, keywordSpan(ctx, c.Loss, i, t)));
-    for (const w of c.classWeightsSpec ?? []) setOnce(ctx, block, 'classWeights', this.classWeightsSpec(w.children, ctx, w), 'class_weights', where, nodeSpan(ctx.file, w));
-    realAll(c.batch).forEach((t, i) => setOnce(ctx, block, 'batch', numberLit(ctx, t), 'batch', where, keywordSpan(ctx, c.Batch, i, t)));
-    realAll(c.epochs).forEach((t, i) => setOnce(ctx, block, 'epochs', numberLit(ctx, t), 'epochs', where, keywordSpan(ctx, c.Epochs, i, t)));
-    for (const r of c.reduceLrSpec ?? []) setOnce(ctx, block, 'reduceLr', this.reduceLrSpec(r.children, ctx, r), 'reduce_lr', where, nodeSpan(ctx.file, r));
-    for (const e of c.earlyStopSpec ?? []) setOnce(ctx, block, 'earlyStop', this.earlyStopSpec(e.children, ctx, e), 'early_stop', where, nodeSpan(ctx.file, e));
+    for (const o of b.optimizerSpec ?? []) setOnce(ctx, block, 'optimizer', this.optimizerSpec(o.children, ctx, o), 'optimizer', where, nodeSpan(ctx.file, o));
+    realAll(b.loss).forEach((t, i) => setOnce(ctx, block, 'loss', ident(ctx, t), 'loss', where, keywordSpan(ctx, b.Loss, i, t)));
+    for (const w of b.classWeightsSpec ?? []) setOnce(ctx, block, 'classWeights', this.classWeightsSpec(w.children, ctx, w), 'class_weights', where, nodeSpan(ctx.file, w));
+    realAll(b.batch).forEach((t, i) => setOnce(ctx, block, 'batch', numberLit(ctx, t), 'batch', where, keywordSpan(ctx, b.Batch, i, t)));
+    realAll(b.epochs).forEach((t, i) => setOnce(ctx, block, 'epochs', numberLit(ctx, t), 'epochs', where, keywordSpan(ctx, b.Epochs, i, t)));
+    for (const r of b.reduceLrSpec ?? []) setOnce(ctx, block, 'reduceLr', this.reduceLrSpec(r.children, ctx, r), 'reduce_lr', where, nodeSpan(ctx.file, r));
+    for (const e of b.earlyStopSpec ?? []) setOnce(ctx, block, 'earlyStop', this.earlyStopSpec(e.children, ctx, e), 'early_stop', where, nodeSpan(ctx.file, e));
     return block;
   }
 
@@ -812,25 +841,26 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     return block && { kind: 'evaluate', block, span };
   }
 
-  evaluateBlock(c: C.EvaluateBlockCstChildren, ctx: BuildContext, node?: CstNode): A.EvaluateBlock | undefined {
+  evaluateBlock(blockChildren: C.EvaluateBlockCstChildren, ctx: BuildContext, node?: CstNode): A.EvaluateBlock | undefined {
+    const b = mergeChildren<C.EvaluateSettingCstChildren>(blockChildren.evaluateSetting);
     const span = node && nodeSpan(ctx.file, node);
     if (span === undefined) return undefined;
     const block: Mutable<A.EvaluateBlock> = { kind: 'evaluate-block', confusion: false, bySource: false, span };
     const where = 'this evaluate block';
-    const metricTokens = realAll(c.Metrics);
-    (c.nameList ?? []).forEach((list, i) => {
+    const metricTokens = realAll(b.Metrics);
+    (b.nameList ?? []).forEach((list, i) => {
       const metrics = this.nameList(list.children, ctx);
       const at = metricTokens[i];
       setOnce(ctx, block, 'metrics', metrics.length > 0 ? metrics : undefined, 'metrics', where, at && tokenSpan(ctx.file, at));
     });
-    for (const t of realAll(c.Confusion)) block.confusion = flagOnce(ctx, block.confusion, 'confusion', where, t);
-    for (const t of realAll(c.BySource)) block.bySource = flagOnce(ctx, block.bySource, 'by_source', where, t);
-    const confusion = real(c.Confusion);
+    for (const t of realAll(b.Confusion)) block.confusion = flagOnce(ctx, block.confusion, 'confusion', where, t);
+    for (const t of realAll(b.BySource)) block.bySource = flagOnce(ctx, block.bySource, 'by_source', where, t);
+    const confusion = real(b.Confusion);
     if (confusion !== undefined) block.confusionSpan = tokenSpan(ctx.file, confusion);
-    const bySource = real(c.BySource);
+    const bySource = real(b.BySource);
     if (bySource !== undefined) block.bySourceSpan = tokenSpan(ctx.file, bySource);
-    realAll(c.bootstrap).forEach((t, i) => setOnce(ctx, block, 'bootstrap', numberLit(ctx, t), 'bootstrap', where, keywordSpan(ctx, c.Bootstrap, i, t)));
-    for (const g of c.gradcamSpec ?? []) setOnce(ctx, block, 'gradcam', this.gradcamSpec(g.children, ctx, g), 'gradcam', where, nodeSpan(ctx.file, g));
+    realAll(b.bootstrap).forEach((t, i) => setOnce(ctx, block, 'bootstrap', numberLit(ctx, t), 'bootstrap', where, keywordSpan(ctx, b.Bootstrap, i, t)));
+    for (const g of b.gradcamSpec ?? []) setOnce(ctx, block, 'gradcam', this.gradcamSpec(g.children, ctx, g), 'gradcam', where, nodeSpan(ctx.file, g));
     return block;
   }
 

@@ -473,22 +473,25 @@ export class CvrParser extends CstParser {
 
   imageBlock = this.RULE('imageBlock', () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(T.Size);
-            this.CONSUME1(T.NumberLit, { LABEL: 'width' });
-            this.CONSUME(T.X);
-            this.CONSUME2(T.NumberLit, { LABEL: 'height' });
-          },
-        },
-        { ALT: () => { this.CONSUME(T.Resize); this.CONSUME1(T.Name, { LABEL: 'resize' }); } },
-        { ALT: () => { this.CONSUME(T.Channels); this.CONSUME3(T.NumberLit, { LABEL: 'channels' }); } },
-        { ALT: () => { this.CONSUME(T.Normalize); this.CONSUME2(T.Name, { LABEL: 'normalize' }); } },
-      ]);
-    });
+    this.MANY(() => this.SUBRULE(this.imageSetting));
     this.CONSUME(T.RCurly);
+  });
+
+  /** One setting of an image block. Its own rule, so that after an error parsing resumes at the next setting of this block. */
+  imageSetting = this.RULE('imageSetting', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Size);
+          this.CONSUME1(T.NumberLit, { LABEL: 'width' });
+          this.CONSUME(T.X);
+          this.CONSUME2(T.NumberLit, { LABEL: 'height' });
+        },
+      },
+      { ALT: () => { this.CONSUME(T.Resize); this.CONSUME1(T.Name, { LABEL: 'resize' }); } },
+      { ALT: () => { this.CONSUME(T.Channels); this.CONSUME3(T.NumberLit, { LABEL: 'channels' }); } },
+      { ALT: () => { this.CONSUME(T.Normalize); this.CONSUME2(T.Name, { LABEL: 'normalize' }); } },
+    ]);
   });
 
   augmentStmt = this.RULE('augmentStmt', () => {
@@ -563,18 +566,21 @@ export class CvrParser extends CstParser {
 
   trainBlock = this.RULE('trainBlock', () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.optimizerSpec) },
-        { ALT: () => { this.CONSUME(T.Loss); this.CONSUME(T.Name, { LABEL: 'loss' }); } },
-        { ALT: () => this.SUBRULE(this.classWeightsSpec) },
-        { ALT: () => { this.CONSUME(T.Batch); this.CONSUME1(T.NumberLit, { LABEL: 'batch' }); } },
-        { ALT: () => { this.CONSUME(T.Epochs); this.CONSUME2(T.NumberLit, { LABEL: 'epochs' }); } },
-        { ALT: () => this.SUBRULE(this.reduceLrSpec) },
-        { ALT: () => this.SUBRULE(this.earlyStopSpec) },
-      ]);
-    });
+    this.MANY(() => this.SUBRULE(this.trainSetting));
     this.CONSUME(T.RCurly);
+  });
+
+  /** One setting of a train block. Its own rule, so that after an error parsing resumes at the next setting of this block. */
+  trainSetting = this.RULE('trainSetting', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.optimizerSpec) },
+      { ALT: () => { this.CONSUME(T.Loss); this.CONSUME(T.Name, { LABEL: 'loss' }); } },
+      { ALT: () => this.SUBRULE(this.classWeightsSpec) },
+      { ALT: () => { this.CONSUME(T.Batch); this.CONSUME1(T.NumberLit, { LABEL: 'batch' }); } },
+      { ALT: () => { this.CONSUME(T.Epochs); this.CONSUME2(T.NumberLit, { LABEL: 'epochs' }); } },
+      { ALT: () => this.SUBRULE(this.reduceLrSpec) },
+      { ALT: () => this.SUBRULE(this.earlyStopSpec) },
+    ]);
   });
 
   optimizerSpec = this.RULE('optimizerSpec', () => {
@@ -650,16 +656,19 @@ export class CvrParser extends CstParser {
 
   evaluateBlock = this.RULE('evaluateBlock', () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => { this.CONSUME(T.Metrics); this.SUBRULE(this.nameList); } },
-        { ALT: () => this.CONSUME(T.Confusion) },
-        { ALT: () => this.CONSUME(T.BySource) },
-        { ALT: () => { this.CONSUME(T.Bootstrap); this.CONSUME(T.NumberLit, { LABEL: 'bootstrap' }); } },
-        { ALT: () => this.SUBRULE(this.gradcamSpec) },
-      ]);
-    });
+    this.MANY(() => this.SUBRULE(this.evaluateSetting));
     this.CONSUME(T.RCurly);
+  });
+
+  /** One setting of an evaluate block. Its own rule, so that after an error parsing resumes at the next setting of this block. */
+  evaluateSetting = this.RULE('evaluateSetting', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.Metrics); this.SUBRULE(this.nameList); } },
+      { ALT: () => this.CONSUME(T.Confusion) },
+      { ALT: () => this.CONSUME(T.BySource) },
+      { ALT: () => { this.CONSUME(T.Bootstrap); this.CONSUME(T.NumberLit, { LABEL: 'bootstrap' }); } },
+      { ALT: () => this.SUBRULE(this.gradcamSpec) },
+    ]);
   });
 
   gradcamSpec = this.RULE('gradcamSpec', () => {

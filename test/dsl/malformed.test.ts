@@ -66,4 +66,16 @@ describe('malformed syntax', () => {
       ['source', 'split'],
     ]);
   });
+
+  it('hints at the usual slips', () => {
+    const text = 'pipeline a {\n  tilte "x"\n  image { size 224x224 }\n  train { batchs 8 }\n  split kfodl 5\n}\npipelin b { }\n';
+    const { diagnostics } = parseCvr('slips.cvr', text);
+    expect(diagnostics.map((d) => [`${d.code} ${d.span?.line}:${d.span?.column}`, d.hint])).toEqual([
+      ['CVR106 2:3', 'did you mean `title`?'],
+      ['CVR105 3:19', 'write the size with spaces: `size 224 x 224`'],
+      ['CVR106 4:11', 'did you mean `batch`?'],
+      ['CVR106 5:9', 'did you mean `kfold`?'],
+      ['CVR106 7:1', 'did you mean `pipeline`?'],
+    ]);
+  });
 });
