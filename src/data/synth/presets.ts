@@ -1,0 +1,369 @@
+import type { ArtifactProfile, MarkerArtifact } from './artifacts.ts';
+import { NO_ARTIFACTS } from './artifacts.ts';
+import type { FindingClass } from './findings/types.ts';
+import type { Modality } from './render.ts';
+
+/** How one source looks: its modality and its scanner's artifacts. */
+export interface SourceStyle {
+  readonly modality: Modality;
+  readonly profile: ArtifactProfile;
+}
+
+/** What identifies one image when its file name and manifest row are made. */
+export interface ImageName {
+  readonly native: string;
+  /** Patient number, unique within the source (1-based). */
+  readonly patient: number;
+  /** 1-based image number of this patient. */
+  readonly view: number;
+  /** 1-based image number within the native label. */
+  readonly nth: number;
+  /** 1-based image number within the source. */
+  readonly serial: number;
+}
+
+/** A native label and how many images carry it (at scale 1), drawn as a mix of finding classes. */
+export interface LabelPlan {
+  readonly native: string;
+  readonly count: number;
+  readonly mix: readonly (readonly [FindingClass, number])[];
+}
+
+/**
+ * Where a source's images go. `file` is relative to the output directory. A manifest source
+ * also contributes one row per image to `manifest` (several sources may share one file).
+ */
+export interface SourceLayout {
+  readonly file: (n: ImageName) => string;
+  readonly manifest?: {
+    readonly path: string;
+    /** Column names, or null for a headerless list. */
+    readonly header: readonly string[] | null;
+    readonly separator: ',' | ' ';
+    readonly row: (n: ImageName, file: string) => readonly string[];
+  };
+}
+
+export interface SourcePlan {
+  /** Random-stream key, unique within the preset. */
+  readonly key: string;
+  /** The source name a pipeline uses (several plans may share one, e.g. a train and a test list). */
+  readonly source: string;
+  readonly style: SourceStyle;
+  readonly labels: readonly LabelPlan[];
+  readonly layout: SourceLayout;
+  /** Probabilities of a patient having 1, 2, 3 … images. */
+  readonly imagesPerPatient: readonly number[];
+  /** Severity range of the findings; a skew towards the low end makes some cases subtle. */
+  readonly severity: readonly [number, number];
+}
+
+export interface Preset {
+  readonly name: PresetName;
+  readonly description: string;
+  readonly baseSize: number;
+  readonly defaultScale: number;
+  readonly sources: readonly SourcePlan[];
+}
+
+export type PresetName = 'tiny' | 'paper' | 'shortcut';
+export const PRESET_NAMES: readonly PresetName[] = ['tiny', 'paper', 'shortcut'];
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+function marker(text: string, corner: MarkerArtifact['corner'], height: number, extra: Partial<MarkerArtifact> = {}): MarkerArtifact {
+  return { text, corner, height, value: 1, opacity: 0.95, plate: false, probability: 0.9, ...extra };
+}
+
+function style(modality: Modality, profile: Partial<ArtifactProfile>): SourceStyle {
+  return { modality, profile: { ...NO_ARTIFACTS, ...profile } };
+}
+
+const ONE = [1] as const;
+const SOME_REPEAT = [0.7, 0.2, 0.1] as const;
+const CT_SLICES = [0.4, 0.35, 0.25] as const;
+const DEFAULT_SEVERITY = [0.1, 1] as const;
+/** Non-COVID labels of the CT and COVIDx sources cover normals and other pneumonias. */
+const NON_COVID_MIX = [['NOR', 0.55], ['OBP', 0.25], ['OVP', 0.2]] as const;
+const only = (c: FindingClass): readonly (readonly [FindingClass, number])[] => [[c, 1]];
+
+/**
+ * The paper's sources: the looks are invented, but each source differs from the others in the
+ * ways real ones do (markers, curves, noise, resolution, borders, size), at moderate strength.
+ */
+export const PAPER_STYLES = {
+  cxri: style('cxr', { marker: marker('R', 'top-left', 0.06), gamma: 1.1, contrast: 1.1, noise: 0.02, blur: 0.002 }),
+  cidc: style('cxr', { marker: marker('PORTABLE', 'top-right', 0.035, { probability: 0.6 }), gamma: 0.85, noise: 0.015, resolution: 0.5, border: 0.03, borderValue: 1, size: 0.875 }),
+  ccxri: style('cxr', { marker: marker('L', 'top-right', 0.05), contrast: 1.25, brightness: -0.05, resolution: 0.7, border: 0.02, size: 1.17 }),
+  padchest: style('cxr', { marker: marker('AP', 'bottom-left', 0.04, { plate: true, value: 0, opacity: 0.9 }), gamma: 1.3, noise: 0.03, collimation: 0.05, size: 1.25 }),
+  chestxray8: style('cxr', { gamma: 0.95, noise: 0.01, blur: 0.003 }),
+  chexpert: style('cxr', { marker: marker('L', 'top-left', 0.05, { probability: 0.7 }), contrast: 0.9, brightness: 0.05, noise: 0.025, size: 0.75 }),
+  scov: style('ct', { fieldOfView: 0.49, contrast: 1.05 }),
+  mgc: style('ct', { marker: marker('FIG', 'bottom-right', 0.04, { probability: 0.5 }), resolution: 0.5, border: 0.04, borderValue: 1, size: 0.75 }),
+  ccii: style('ct', { fieldOfView: 0.47, contrast: 1.2, noise: 0.02 }),
+  ictcf: style('ct', { marker: marker('120KV', 'top-left', 0.035), gamma: 0.8, noise: 0.015 }),
+  actmed: style('cxr', { marker: marker('ACT', 'top-left', 0.04), gamma: 1.15, noise: 0.02, size: 0.8 }),
+  sirm: style('cxr', { marker: marker('SIRM', 'bottom-right', 0.035), contrast: 1.15, resolution: 0.6, border: 0.02 }),
+  ricord: style('cxr', { gamma: 1.2, collimation: 0.04, noise: 0.015 }),
+  rsna: style('cxr', { resolution: 0.8, noise: 0.012, contrast: 0.95 }),
+} as const satisfies Record<string, SourceStyle>;
+
+function folderSource(
+  source: string,
+  styleOf: SourceStyle,
+  labels: readonly LabelPlan[],
+  file: (n: ImageName) => string,
+  extra: Partial<SourcePlan> = {},
+): SourcePlan {
+  return { key: source, source, style: styleOf, labels, layout: { file }, imagesPerPatient: ONE, severity: DEFAULT_SEVERITY, ...extra };
+}
+
+function covidxPlans(): SourcePlan[] {
+  const plans: SourcePlan[] = [];
+  const S = PAPER_STYLES;
+  // cohen is the COVIDx name of the CIDC collection: same look
+  const list = (partition: 'train' | 'test', source: string, styleOf: SourceStyle, positive: number, negative: number): SourcePlan => {
+    const labels: LabelPlan[] = [];
+    if (positive > 0) labels.push({ native: 'positive', count: positive, mix: only('CVP') });
+    if (negative > 0) labels.push({ native: 'negative', count: negative, mix: NON_COVID_MIX });
+    const name = (n: ImageName): string => `${source}-${partition}-${pad(n.serial, 5)}.png`;
+    return {
+      key: `covidx-${partition}-${source}`,
+      source,
+      style: styleOf,
+      labels,
+      imagesPerPatient: ONE,
+      severity: DEFAULT_SEVERITY,
+      layout: {
+        file: (n) => `covidx/${partition}/${name(n)}`,
+        manifest: {
+          path: `covidx/${partition}.txt`,
+          header: null,
+          separator: ' ',
+          row: (n) => [`${source}-${partition}-p${n.patient}`, name(n), n.native, source],
+        },
+      },
+    };
+  };
+  plans.push(list('train', 'cohen', S.cidc, 400, 0));
+  plans.push(list('train', 'actmed', S.actmed, 200, 0));
+  plans.push(list('train', 'sirm', S.sirm, 400, 0));
+  plans.push(list('train', 'ricord', S.ricord, 600, 0));
+  plans.push(list('train', 'rsna', S.rsna, 0, 8000));
+  plans.push(list('test', 'ricord', S.ricord, 200, 0));
+  plans.push(list('test', 'rsna', S.rsna, 0, 200));
+  return plans;
+}
+
+/** The sources of the paper's Table 1, exactly as docs/data-layout.md lays them out. */
+function paperSources(): SourcePlan[] {
+  const S = PAPER_STYLES;
+  return [
+    folderSource(
+      'cxri',
+      S.cxri,
+      [
+        { native: 'NORMAL', count: 1583, mix: only('NOR') },
+        { native: 'bacteria', count: 2780, mix: only('OBP') },
+        { native: 'virus', count: 1493, mix: only('OVP') },
+      ],
+      (n) => (n.native === 'NORMAL' ? `cxri/NORMAL/IM-${pad(n.patient, 4)}-${pad(n.view, 4)}.png` : `cxri/PNEUMONIA/person${n.patient}_${n.native}_${n.serial}.png`),
+      { imagesPerPatient: SOME_REPEAT },
+    ),
+    {
+      key: 'cidc',
+      source: 'cidc',
+      style: S.cidc,
+      labels: [{ native: 'Pneumonia/Viral/COVID-19', count: 500, mix: only('CVP') }],
+      imagesPerPatient: SOME_REPEAT,
+      severity: DEFAULT_SEVERITY,
+      layout: {
+        file: (n) => `cidc/images/${n.patient}-${n.view}.png`,
+        manifest: {
+          path: 'cidc/metadata.csv',
+          header: ['patientid', 'filename', 'finding', 'view'],
+          separator: ',',
+          row: (n) => [String(n.patient), `${n.patient}-${n.view}.png`, n.native, n.serial % 3 === 0 ? 'AP' : 'PA'],
+        },
+      },
+    },
+    folderSource(
+      'ccxri',
+      S.ccxri,
+      [
+        { native: 'COVID', count: 3000, mix: only('CVP') },
+        { native: 'Normal', count: 1000, mix: only('NOR') },
+        { native: 'Viral Pneumonia', count: 322, mix: only('OVP') },
+      ],
+      (n) => `ccxri/${n.native}/${n.native}-${n.nth}.png`,
+    ),
+    {
+      key: 'padchest',
+      source: 'padchest',
+      style: S.padchest,
+      labels: [{ native: 'COVID 19', count: 515, mix: only('CVP') }],
+      imagesPerPatient: SOME_REPEAT,
+      severity: DEFAULT_SEVERITY,
+      layout: {
+        file: (n) => `padchest/images/${pad(n.patient * 7919, 8)}_${pad(n.view, 2)}.png`,
+        manifest: {
+          path: 'padchest/labels.csv',
+          header: ['ImageID', 'PatientID', 'label'],
+          separator: ',',
+          row: (n) => [`${pad(n.patient * 7919, 8)}_${pad(n.view, 2)}.png`, `pc${pad(n.patient, 6)}`, n.native],
+        },
+      },
+    },
+    {
+      key: 'chestxray8',
+      source: 'chestxray8',
+      style: S.chestxray8,
+      labels: [{ native: 'No Finding', count: 2008, mix: only('NOR') }],
+      imagesPerPatient: SOME_REPEAT,
+      severity: DEFAULT_SEVERITY,
+      layout: {
+        file: (n) => `chestxray8/images/${pad(n.patient, 8)}_${pad(n.view - 1, 3)}.png`,
+        manifest: {
+          path: 'chestxray8/Data_Entry_2017.csv',
+          header: ['Image Index', 'Finding Labels', 'Patient ID'],
+          separator: ',',
+          row: (n) => [`${pad(n.patient, 8)}_${pad(n.view - 1, 3)}.png`, n.native, String(n.patient)],
+        },
+      },
+    },
+    folderSource('chexpert', S.chexpert, [{ native: 'normal', count: 1102, mix: only('NOR') }], (n) => `chexpert/normal/patient${pad(n.patient, 5)}_view${n.view}_frontal.png`, {
+      imagesPerPatient: SOME_REPEAT,
+    }),
+    folderSource(
+      'scov',
+      S.scov,
+      [
+        { native: 'COVID', count: 1252, mix: only('CVP') },
+        { native: 'non-COVID', count: 1227, mix: NON_COVID_MIX },
+      ],
+      (n) => (n.native === 'COVID' ? `scov/COVID/Covid (${n.nth}).png` : `scov/non-COVID/Non-Covid (${n.nth}).png`),
+    ),
+    folderSource(
+      'mgc',
+      S.mgc,
+      [
+        { native: 'CT_COVID', count: 349, mix: only('CVP') },
+        { native: 'CT_NonCOVID', count: 397, mix: NON_COVID_MIX },
+      ],
+      (n) => `mgc/${n.native}/${n.native === 'CT_COVID' ? 'covid' : 'noncovid'}-${n.patient}-${n.view}.png`,
+      { imagesPerPatient: CT_SLICES },
+    ),
+    folderSource(
+      'ccii',
+      S.ccii,
+      [
+        { native: 'NCP', count: 4000, mix: only('CVP') },
+        { native: 'CP', count: 5000, mix: [['OBP', 0.5], ['OVP', 0.5]] },
+        { native: 'Normal', count: 5000, mix: only('NOR') },
+      ],
+      (n) => `ccii/${n.native}/${n.patient}_${pad(n.view, 4)}.png`,
+      { imagesPerPatient: CT_SLICES },
+    ),
+    {
+      key: 'ictcf',
+      source: 'ictcf',
+      style: S.ictcf,
+      labels: [
+        { native: 'positive', count: 2123, mix: only('CVP') },
+        { native: 'negative', count: 6219, mix: NON_COVID_MIX },
+      ],
+      imagesPerPatient: CT_SLICES,
+      severity: DEFAULT_SEVERITY,
+      layout: {
+        file: (n) => `ictcf/images/Patient${n.patient}-${n.view}.png`,
+        manifest: {
+          path: 'ictcf/labels.csv',
+          header: ['patient', 'image', 'label'],
+          separator: ',',
+          row: (n) => [`Patient ${n.patient}`, `Patient${n.patient}-${n.view}.png`, n.native],
+        },
+      },
+    },
+    ...covidxPlans(),
+  ];
+}
+
+const TINY_LABELS: readonly LabelPlan[] = (['NOR', 'OBP', 'OVP', 'CVP'] as const).map((c) => ({ native: c, count: 4, mix: only(c) }));
+
+/** Three small sources with the four leaf classes as native labels: two folders and one manifest. */
+function tinySources(): SourcePlan[] {
+  return [
+    folderSource('alpha', style('cxr', { marker: marker('R', 'top-left', 0.12), gamma: 1.1, noise: 0.02 }), TINY_LABELS, (n) => `alpha/${n.native}/alpha-p${n.patient}-${n.view}.png`, {
+      severity: [0.5, 1],
+    }),
+    folderSource('beta', style('cxr', { contrast: 1.2, blur: 0.01, border: 0.04 }), TINY_LABELS, (n) => `beta/${n.native}/beta-p${n.patient}-${n.view}.png`, {
+      imagesPerPatient: [0.5, 0.5],
+      severity: [0.5, 1],
+    }),
+    {
+      key: 'gamma',
+      source: 'gamma',
+      style: style('cxr', { gamma: 0.85, noise: 0.03, collimation: 0.06 }),
+      labels: TINY_LABELS,
+      imagesPerPatient: ONE,
+      severity: [0.5, 1],
+      layout: {
+        file: (n) => `gamma/images/g${pad(n.serial, 3)}.png`,
+        manifest: {
+          path: 'gamma/labels.csv',
+          header: ['image', 'label', 'patient'],
+          separator: ',',
+          row: (n) => [`g${pad(n.serial, 3)}.png`, n.native, `gamma-p${n.patient}`],
+        },
+      },
+    },
+  ];
+}
+
+/**
+ * The shortcut demonstration: CVP comes mostly from `marked`, whose images carry a large white
+ * label plate and a harsher curve — far easier to see at 64 px than ground glass — while `clean`
+ * supplies normals without marks. `external-a` and `external-b` have both classes and no marks.
+ */
+function shortcutSources(): SourcePlan[] {
+  const severity = [0.45, 1] as const;
+  const folder = (source: string, styleOf: SourceStyle, labels: readonly LabelPlan[]): SourcePlan =>
+    folderSource(source, styleOf, labels, (n) => `${source}/${n.native}/${source}-p${pad(n.patient, 4)}-${n.view}.png`, {
+      imagesPerPatient: SOME_REPEAT,
+      severity,
+    });
+  return [
+    folder('marked', style('cxr', { marker: marker('X', 'top-left', 0.16, { plate: true, value: 0, opacity: 1, probability: 1 }), gamma: 1.35, contrast: 1.2, noise: 0.03 }), [
+      { native: 'CVP', count: 180, mix: only('CVP') },
+      { native: 'NOR', count: 20, mix: only('NOR') },
+    ]),
+    folder('clean', style('cxr', { noise: 0.01 }), [{ native: 'NOR', count: 200, mix: only('NOR') }]),
+    folder('mixed', style('cxr', { gamma: 0.95, noise: 0.015, blur: 0.004 }), [
+      { native: 'NOR', count: 100, mix: only('NOR') },
+      { native: 'CVP', count: 100, mix: only('CVP') },
+    ]),
+    folder('external-a', style('cxr', { contrast: 1.05, noise: 0.015 }), [
+      { native: 'NOR', count: 60, mix: only('NOR') },
+      { native: 'CVP', count: 60, mix: only('CVP') },
+    ]),
+    folder('external-b', style('cxr', { gamma: 1.1, noise: 0.02, collimation: 0.04 }), [
+      { native: 'NOR', count: 60, mix: only('NOR') },
+      { native: 'CVP', count: 60, mix: only('CVP') },
+    ]),
+  ];
+}
+
+export function getPreset(name: PresetName): Preset {
+  switch (name) {
+    case 'tiny':
+      return { name, description: '48 images of 64×64 over 3 sources (2 folders, 1 manifest)', baseSize: 64, defaultScale: 1, sources: tinySources() };
+    case 'paper':
+      return { name, description: "the paper's Table 1 sources in the layout of docs/data-layout.md", baseSize: 256, defaultScale: 0.02, sources: paperSources() };
+    case 'shortcut':
+      return { name, description: 'one strongly marked source for CVP, unmarked external test sources', baseSize: 64, defaultScale: 1, sources: shortcutSources() };
+    default: {
+      const never: never = name;
+      throw new Error(`internal error: unknown preset ${String(never)}`);
+    }
+  }
+}

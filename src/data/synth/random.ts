@@ -1,0 +1,60 @@
+import seedrandom from 'seedrandom';
+
+/**
+ * A seeded stream of numbers. Every draw in the generator comes from one of these, derived
+ * from (seed, source, image index, purpose), so an image never depends on the order in which
+ * other images were made, and adding a source does not change the images of another.
+ */
+export interface Rng {
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
+  /** Uniform in [lo, hi). */
+  readonly uniform: (lo: number, hi: number) => number;
+  /** Normal with the given mean and standard deviation. */
+  readonly normal: (mean: number, sd: number) => number;
+  /** Integer in [lo, hi] inclusive. */
+  readonly int: (lo: number, hi: number) => number;
+  /** true with probability p. */
+  readonly chance: (p: number) => boolean;
+  /** An unsigned 32-bit integer, for seeding the fast pixel-noise generator. */
+  readonly uint32: () => number;
+}
+
+export function deriveRng(seed: number, source: string, index: number | string, purpose: string): Rng {
+  // alea is several times faster than the default ARC4 and passes the usual tests.
+  const prng = seedrandom.alea(`cvr-synth|${seed}|${source}|${index}|${purpose}`);
+  const next = (): number => prng();
+  return {
+    next,
+    uniform: (lo, hi) => lo + (hi - lo) * prng(),
+    normal: (mean, sd) => {
+      const u = 1 - prng();
+      const v = prng();
+      return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    },
+    int: (lo, hi) => lo + Math.floor(prng() * (hi - lo + 1)),
+    chance: (p) => prng() < p,
+    uint32: () => prng.int32() >>> 0,
+  };
+}
+
+/**
+ * Fills `out` with approximately standard-normal noise. Per-pixel noise is the hot loop of the
+ * generator, so it uses an inline xorshift32 (seeded from a derived stream) and the sum of
+ * four uniforms (variance 4/12, rescaled) instead of calling a PRNG object per pixel.
+ */
+export function fillGaussianNoise(out: Float32Array, state: number): void {
+  let s = state === 0 ? 0x9e3779b9 : state >>> 0;
+  const scale = Math.sqrt(3) / 2147483648;
+  for (let i = 0; i < out.length; i++) {
+    let acc = 0;
+    for (let k = 0; k < 4; k++) {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      acc += s | 0;
+    }
+    // each (s|0) is uniform on [-2^31, 2^31): variance 2^62/3; four of them: 4·2^62/3.
+    out[i] = acc * scale * 0.5;
+  }
+}

@@ -1,0 +1,97 @@
+import { drawCtAnatomy, sampleCtAnatomy } from './anatomy/ct.ts';
+import { drawCxrAnatomy, sampleCxrAnatomy } from './anatomy/cxr.ts';
+import type { ArtifactProfile } from './artifacts.ts';
+import { applyArtifacts, artifactSize } from './artifacts.ts';
+import { addCtFinding } from './findings/ct.ts';
+import { addCxrFinding } from './findings/cxr.ts';
+import type { FindingClass } from './findings/types.ts';
+import type { Rng } from './random.ts';
+import { deriveRng } from './random.ts';
+import type { Raster } from './raster.ts';
+import { makeRaster, toUint8 } from './raster.ts';
+
+export type Modality = 'cxr' | 'ct';
+
+/** Everything that determines one image's pixels. */
+export interface ImageRecipe {
+  readonly seed: number;
+  /** The random-stream key of the source (its artifacts are in `profile`). */
+  readonly source: string;
+  readonly patient: string;
+  /** Index of the image within its source: the per-image stream. */
+  readonly index: number;
+  readonly modality: Modality;
+  readonly finding: FindingClass;
+  /** 0 (barely visible) .. 1 (obvious). */
+  readonly severity: number;
+  readonly profile: ArtifactProfile;
+  /** The preset's base image size in pixels; the source's `profile.size` scales it. */
+  readonly baseSize: number;
+}
+
+export interface RenderedImage {
+  readonly width: number;
+  readonly height: number;
+  readonly pixels: Uint8Array;
+}
+
+/** Patient positioning: a small rotation, zoom and shift, resampled bilinearly. */
+function warp(src: Raster, rng: Rng, amount: number): Raster {
+  const { width: w, height: h, data } = src;
+  const out = makeRaster(w, h);
+  const ang = rng.normal(0, 0.025 * amount);
+  const zoom = 1 + rng.normal(0, 0.03 * amount);
+  const sx = rng.normal(0, 0.015 * amount) * w;
+  const sy = rng.normal(0, 0.015 * amount) * h;
+  const cos = Math.cos(ang) / zoom;
+  const sin = Math.sin(ang) / zoom;
+  const cx = w / 2;
+  const cy = h / 2;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const dx = x - cx - sx;
+      const dy = y - cy - sy;
+      const fx = cos * dx - sin * dy + cx;
+      const fy = sin * dx + cos * dy + cy;
+      const x0 = Math.floor(fx);
+      const y0 = Math.floor(fy);
+      if (x0 < 0 || y0 < 0 || x0 >= w - 1 || y0 >= h - 1) continue;
+      const tx = fx - x0;
+      const ty = fy - y0;
+      const i = y0 * w + x0;
+      const a = data[i]!;
+      const b = data[i + 1]!;
+      const c = data[i + w]!;
+      const e = data[i + w + 1]!;
+      out.data[y * w + x] = (a + (b - a) * tx) * (1 - ty) + (c + (e - c) * tx) * ty;
+    }
+  }
+  return out;
+}
+
+/** X-ray: grey level rises with attenuation, 1 − exp(−k·density), k the exposure. */
+function expose(img: Raster, k: number): void {
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) d[i] = 1 - Math.exp(-k * d[i]!);
+}
+
+export function renderImage(r: ImageRecipe): RenderedImage {
+  const size = artifactSize(r.profile, r.baseSize);
+  const anatomyRng = deriveRng(r.seed, r.source, `patient:${r.patient}`, 'anatomy');
+  const imageRng = deriveRng(r.seed, r.source, r.index, 'image');
+  const findingRng = deriveRng(r.seed, r.source, r.index, 'finding');
+  const artifactRng = deriveRng(r.seed, r.source, r.index, 'artifacts');
+  let img: Raster;
+  if (r.modality === 'cxr') {
+    const pic = drawCxrAnatomy(sampleCxrAnatomy(anatomyRng), imageRng, size, size);
+    addCxrFinding(pic, r.finding, r.severity, findingRng);
+    img = warp(pic.density, imageRng, 1);
+    expose(img, imageRng.uniform(1.05, 1.3));
+  } else {
+    const pic = drawCtAnatomy(sampleCtAnatomy(anatomyRng), imageRng, size, size);
+    addCtFinding(pic, r.finding, r.severity, findingRng);
+    img = warp(pic.density, imageRng, 0.6);
+  }
+  const out = applyArtifacts(img, r.profile, artifactRng);
+  return { width: out.width, height: out.height, pixels: toUint8(out) };
+}
