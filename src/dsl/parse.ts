@@ -33,7 +33,9 @@ export function parseCvr(path: string, text: string): ParseResult {
       severity: 'error',
       message: `unexpected character \`${text.slice(error.offset, error.offset + Math.min(error.length, 20))}\``,
       span,
-      hint: 'names are letters, digits, `_` and `-`; strings are in double quotes; `#` starts a comment',
+      hint: /^-[\d.]/.test(text.slice(error.offset, error.offset + 2))
+        ? 'numbers in .cvr files are never negative: remove the `-`'
+        : 'names are letters, digits, `_` and `-`; strings are in double quotes; `#` starts a comment',
     });
   }
   diagnostics.push(...checkLiterals(path, lexed.tokens));
