@@ -273,28 +273,38 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
   }
 
   statement(c: C.StatementCstChildren, ctx: BuildContext): A.Statement | undefined {
-    const [key, nodes] = Object.entries(c).find(([, v]) => v !== undefined && v.length > 0) ?? [];
-    const node = nodes?.[0] as CstNode | undefined;
-    if (key === undefined || node === undefined) return undefined;
-    const ch = node.children as never;
-    switch (key) {
-      case 'titleStmt': return this.titleStmt(ch, ctx, node);
-      case 'descriptionStmt': return this.descriptionStmt(ch, ctx, node);
-      case 'seedStmt': return this.seedStmt(ch, ctx, node);
-      case 'classesStmt': return this.classesStmt(ch, ctx, node);
-      case 'sourceDecl': return this.sourceDecl(ch, ctx, node);
-      case 'sourcesFromManifest': return this.sourcesFromManifest(ch, ctx, node);
-      case 'taskStmt': return this.taskStmt(ch, ctx, node);
-      case 'splitStmt': return this.splitStmt(ch, ctx, node);
-      case 'imageStmt': return this.imageStmt(ch, ctx, node);
-      case 'augmentStmt': return this.augmentStmt(ch, ctx, node);
-      case 'modelStmt': return this.modelStmt(ch, ctx, node);
-      case 'compareModelsStmt': return this.compareModelsStmt(ch, ctx, node);
-      case 'trainStmt': return this.trainStmt(ch, ctx, node);
-      case 'evaluateStmt': return this.evaluateStmt(ch, ctx, node);
-      case 'engineStmt': return this.engineStmt(ch, ctx, node);
-      default: return undefined;
-    }
+    // Exactly one alternative is present (none when recovery left the statement empty).
+    const title = c.titleStmt?.[0];
+    if (title !== undefined) return this.titleStmt(title.children, ctx, title);
+    const description = c.descriptionStmt?.[0];
+    if (description !== undefined) return this.descriptionStmt(description.children, ctx, description);
+    const seed = c.seedStmt?.[0];
+    if (seed !== undefined) return this.seedStmt(seed.children, ctx, seed);
+    const classes = c.classesStmt?.[0];
+    if (classes !== undefined) return this.classesStmt(classes.children, ctx, classes);
+    const source = c.sourceDecl?.[0];
+    if (source !== undefined) return this.sourceDecl(source.children, ctx, source);
+    const sources = c.sourcesFromManifest?.[0];
+    if (sources !== undefined) return this.sourcesFromManifest(sources.children, ctx, sources);
+    const task = c.taskStmt?.[0];
+    if (task !== undefined) return this.taskStmt(task.children, ctx, task);
+    const split = c.splitStmt?.[0];
+    if (split !== undefined) return this.splitStmt(split.children, ctx, split);
+    const image = c.imageStmt?.[0];
+    if (image !== undefined) return this.imageStmt(image.children, ctx, image);
+    const augment = c.augmentStmt?.[0];
+    if (augment !== undefined) return this.augmentStmt(augment.children, ctx, augment);
+    const model = c.modelStmt?.[0];
+    if (model !== undefined) return this.modelStmt(model.children, ctx, model);
+    const compare = c.compareModelsStmt?.[0];
+    if (compare !== undefined) return this.compareModelsStmt(compare.children, ctx, compare);
+    const train = c.trainStmt?.[0];
+    if (train !== undefined) return this.trainStmt(train.children, ctx, train);
+    const evaluate = c.evaluateStmt?.[0];
+    if (evaluate !== undefined) return this.evaluateStmt(evaluate.children, ctx, evaluate);
+    const engine = c.engineStmt?.[0];
+    if (engine !== undefined) return this.engineStmt(engine.children, ctx, engine);
+    return undefined;
   }
 
   titleStmt(c: C.TitleStmtCstChildren, ctx: BuildContext, node?: CstNode): A.TitleStmt | undefined {
