@@ -15,7 +15,7 @@ export interface ImageShape {
   readonly channels: number;
 }
 
-interface Affine {
+export interface Affine {
   angle: number;
   tx: number;
   ty: number;
@@ -75,33 +75,45 @@ export function augmentImage(
   return out;
 }
 
-/** Inverse mapping: for each output pixel, where in the input it comes from. */
-function warpAffine(src: Float32Array, shape: ImageShape, a: Affine): Float32Array {
+/**
+ * Inverse mapping: for each output pixel, where in the input it comes from. The map is affine, so
+ * along a row the source position moves by a constant step; only the row start is computed in
+ * full.
+ */
+export function warpAffine(src: Float32Array, shape: ImageShape, a: Affine): Float32Array {
   const { width: w, height: h, channels: c } = shape;
   const out = new Float32Array(src.length);
   const cx = (w - 1) / 2;
   const cy = (h - 1) / 2;
-  const cos = Math.cos(a.angle);
-  const sin = Math.sin(a.angle);
+  const cos = Math.cos(a.angle) / a.zoom;
+  const sin = Math.sin(a.angle) / a.zoom;
+  const maxX = w - 1;
+  const maxY = h - 1;
+  let o = 0;
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const dx = (x - cx - a.tx) / a.zoom;
-      const dy = (y - cy - a.ty) / a.zoom;
-      const sx = Math.min(w - 1, Math.max(0, cos * dx + sin * dy + cx));
-      const sy = Math.min(h - 1, Math.max(0, -sin * dx + cos * dy + cy));
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const x1 = Math.min(w - 1, x0 + 1);
-      const y1 = Math.min(h - 1, y0 + 1);
+    const dy = y - cy - a.ty;
+    // Source position of x = 0 on this row, and its step per output pixel.
+    let sxRow = cos * (-cx - a.tx) + sin * dy + cx;
+    let syRow = -sin * (-cx - a.tx) + cos * dy + cy;
+    for (let x = 0; x < w; x++, sxRow += cos, syRow -= sin) {
+      const sx = sxRow < 0 ? 0 : sxRow > maxX ? maxX : sxRow;
+      const sy = syRow < 0 ? 0 : syRow > maxY ? maxY : syRow;
+      const x0 = sx | 0;
+      const y0 = sy | 0;
+      const x1 = x0 < maxX ? x0 + 1 : x0;
+      const y1 = y0 < maxY ? y0 + 1 : y0;
       const fx = sx - x0;
       const fy = sy - y0;
-      const o = (y * w + x) * c;
-      for (let k = 0; k < c; k++) {
-        const p00 = src[(y0 * w + x0) * c + k] as number;
-        const p01 = src[(y0 * w + x1) * c + k] as number;
-        const p10 = src[(y1 * w + x0) * c + k] as number;
-        const p11 = src[(y1 * w + x1) * c + k] as number;
-        out[o + k] = (p00 * (1 - fx) + p01 * fx) * (1 - fy) + (p10 * (1 - fx) + p11 * fx) * fy;
+      const w00 = (1 - fx) * (1 - fy);
+      const w01 = fx * (1 - fy);
+      const w10 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      const i00 = (y0 * w + x0) * c;
+      const i01 = (y0 * w + x1) * c;
+      const i10 = (y1 * w + x0) * c;
+      const i11 = (y1 * w + x1) * c;
+      for (let k = 0; k < c; k++, o++) {
+        out[o] = (src[i00 + k] as number) * w00 + (src[i01 + k] as number) * w01 + (src[i10 + k] as number) * w10 + (src[i11 + k] as number) * w11;
       }
     }
   }

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Diagnostic } from '../diag/index.ts';
-import { probeNative } from './native/index.ts';
 import { probeTfjsNode, realProbeHost, type ProbeHost } from './tfjs-node-probe.ts';
 import { ENGINE_NAMES, isEngineName, isUsable, type EngineInfo, type EngineName, type EngineStatus, type ProbeResult, type UsableEngine } from './types.ts';
 
@@ -11,7 +10,7 @@ export async function probeEngine(name: EngineName, host: ProbeHost = realProbeH
     case 'tfjs-node':
       return probeTfjsNode('@tensorflow/tfjs-node', host);
     case 'native': {
-      const found = await probeNative();
+      const found = await host.native();
       const register = found.register;
       if (found.available && register !== undefined) return { name, available: true, reason: found.reason, activate: register };
       return { name, available: false, reason: found.available ? 'the native addon reports itself available but gives no way to register it' : found.reason };

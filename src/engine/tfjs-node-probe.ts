@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { probeNative } from './native/index.ts';
 import type { EngineName, ProbeResult } from './types.ts';
 
 export type TfjsNodePackage = '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu';
@@ -19,6 +20,8 @@ export interface ProbeHost {
   readonly readJson: (path: string) => unknown;
   /** Loads the package (which registers its `tensorflow` backend with tfjs). */
   readonly load: (pkg: string) => Promise<unknown>;
+  /** The native engine's own probe (src/engine/native). */
+  readonly native: typeof probeNative;
 }
 
 export function realProbeHost(): ProbeHost {
@@ -37,6 +40,7 @@ export function realProbeHost(): ProbeHost {
     listDir: (path) => readdirSync(path),
     readJson: (path) => JSON.parse(readFileSync(path, 'utf8')) as unknown,
     load: (pkg) => import(pkg),
+    native: probeNative,
   };
 }
 

@@ -57,7 +57,16 @@ export interface AuditReport {
   readonly independence: IndependenceReport;
   /** For each task class, the sources that supply it. */
   readonly classSources: Readonly<Record<string, readonly string[]>>;
+  /** Class counts of every partition of every fold, and largest / smallest (null when a class is absent). */
+  readonly classBalance: readonly ClassBalance[];
   readonly findings: readonly Diagnostic[];
+}
+
+export interface ClassBalance {
+  readonly fold: string;
+  readonly partition: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly ratio: number | null;
 }
 
 export interface AuditInput {
@@ -293,7 +302,8 @@ export function audit(input: AuditInput): AuditReport {
     );
   }
   if (hashes !== undefined) findings.push(...duplicateSourceFindings(split, hashes));
-  findings.push(...balanceFindings(pipeline, split, perFold, S));
+  const classBalance: ClassBalance[] = [];
+  findings.push(...balanceFindings(pipeline, split, perFold, S, classBalance));
   if (split.folds.some((f) => f.validationIsTest)) {
     findings.push(
       diagnostic('CVR640', '`validation test` uses the test set for validation: early stopping and model selection then see the test labels, and the reported accuracy is optimistic', {
@@ -328,6 +338,7 @@ export function audit(input: AuditInput): AuditReport {
     independent,
     independence,
     classSources,
+    classBalance,
     findings,
   };
 }
@@ -358,7 +369,7 @@ function duplicateSourceFindings(split: SplitResult, hashes: readonly (string | 
   ];
 }
 
-function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult, perFold: readonly Float64Array[], S: number): Diagnostic[] {
+function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult, perFold: readonly Float64Array[], S: number, balance: ClassBalance[]): Diagnostic[] {
   const task = pipeline.task.classes;
   const out: Diagnostic[] = [];
   const splitSpan = pipeline.spans['split'];
@@ -372,6 +383,7 @@ function balanceFindings(pipeline: ResolvedPipeline, split: SplitResult, perFold
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       if (total === 0) continue;
       const present = task.map((c) => counts[c]!).filter((n) => n > 0);
+      balance.push({ fold: fold.name, partition: ROLE_NAMES[role], counts, ratio: present.length === task.length ? Math.max(...present) / Math.min(...present) : null });
       const missing = task.filter((c) => counts[c] === 0);
       if (missing.length > 0) absent.push({ fold: fold.name, partition: ROLE_NAMES[role], classes: missing });
       if (present.length < 2) continue;

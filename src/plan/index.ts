@@ -1,6 +1,6 @@
 /** plan/: the static audit, the execution DAG, lock files. */
 export { audit, cramersVOf, describeSplit, CONFOUNDING_BASELINE, STRONG_ASSOCIATION, IMBALANCE_RATIO } from './audit.ts';
-export type { AuditReport, AuditInput, BaselineFold, CountRow, IndependenceReport } from './audit.ts';
+export type { AuditReport, AuditInput, BaselineFold, ClassBalance, CountRow, IndependenceReport } from './audit.ts';
 export { auditPipeline } from './audit-pipeline.ts';
 export type { AuditOptions, PipelineAudit } from './audit-pipeline.ts';
 export type { Plan, PlanNode, PlanNodeKind } from './types.ts';
@@ -10,3 +10,5 @@ export { pipelineLock, lockFileOf, defaultLockPath, readLockFile, compareLocks, 
 export type { LockFile, PipelineLock, SourceLock, LockedFile } from './lock.ts';
 export { canonicalJson, sha256Hex } from './canonical.ts';
 export { fileListHashes, dataFingerprints } from './fingerprint.ts';
+export { auditDocument } from './audit-json.ts';
+export { formatAudit, formatLabelMapping } from './audit-text.ts';

@@ -185,6 +185,10 @@ export async function fit(req: FitRequest): Promise<FitResult> {
     }
   }
 
+  const { images, image } = req;
+  if (images.width !== image.width || images.height !== image.height || images.channels !== image.channels) {
+    return error('CVR802', `the prepared images are ${images.width}×${images.height}×${images.channels}, but the pipeline declares ${image.width}×${image.height}×${image.channels}`, 'prepare the images with the pipeline\'s `image` settings (a stale prep output?)');
+  }
   const model = await req.createModel();
   const inputShape = model.inputs[0]?.shape ?? [];
   const want = [req.images.height, req.images.width, req.images.channels];
@@ -282,6 +286,9 @@ export async function fit(req: FitRequest): Promise<FitResult> {
       partial = undefined;
       for (const [b, items] of batches.entries()) {
         if (b < firstBatch) continue;
+        // Let the event loop turn between batches: a SIGINT handler can abort the signal and the
+        // live view can draw the last batch event.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (req.signal?.aborted) {
           await writeCheckpoint({ batch: b, lossSum, correct, seen, shuffleAtStart });
           return { ok: true, status: 'cancelled', model, history, resumedFrom, classWeights: weightsPerClass };
@@ -299,9 +306,12 @@ export async function fit(req: FitRequest): Promise<FitResult> {
             return crossEntropy(y, probs, w).mean() as tf.Scalar;
           }, vars);
           optimizer.apply(vars.map((v) => grads[v.name] as tf.Tensor));
-          return [value.dataSync()[0] as number, (hitsT as tf.Tensor).dataSync()[0] as number];
+          const hitCount = (hitsT as tf.Tensor).dataSync()[0] as number;
+          hitsT?.dispose();
+          return [value.dataSync()[0] as number, hitCount];
         });
         if (!Number.isFinite(loss)) {
+          model.dispose();
           return error('CVR806', `training ${req.nodeId} diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${loss}`, 'lower the learning rate; the last finished epoch is kept in the checkpoint', checkpointFile);
         }
         lossSum += loss * batch.size;

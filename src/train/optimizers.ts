@@ -27,7 +27,8 @@ export interface TrainOptimizer {
 }
 
 function zerosLike(vars: readonly tf.Variable[], perVar: number): tf.Variable[] {
-  return vars.flatMap((v) => Array.from({ length: perVar }, () => tf.variable(tf.zerosLike(v), false)));
+  // Inside tidy, so the zeros the variable starts from are released with it.
+  return vars.flatMap((v) => Array.from({ length: perVar }, () => tf.tidy(() => tf.variable(tf.zerosLike(v), false))));
 }
 
 function param(params: Readonly<Record<string, number>>, name: string, fallback: number): number {
@@ -112,7 +113,7 @@ export function createOptimizer(config: ResolvedTrain['optimizer'], vars: readon
     restore(saved) {
       if (saved.slots.length !== slots.length) throw new Error('Internal error: optimizer state does not fit (checked by the caller)');
       step = saved.step;
-      slots.forEach((s, i) => s.assign(tf.tensor(saved.slots[i] as Float32Array, s.shape)));
+      slots.forEach((s, i) => tf.tidy(() => s.assign(tf.tensor(saved.slots[i] as Float32Array, s.shape))));
     },
     dispose() {
       slots.forEach((s) => s.dispose());

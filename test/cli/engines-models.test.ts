@@ -19,6 +19,7 @@ const offline: ProbeHost = {
   listDir: () => [],
   readJson: () => ({}),
   load: async () => ({}),
+  native: async () => ({ available: false, reason: 'the native addon is not built yet' }),
 };
 
 describe('cvr engines', () => {

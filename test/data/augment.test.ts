@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { augmentImage } from '../../src/data/augment.ts';
+import { augmentImage, warpAffine } from '../../src/data/augment.ts';
 import { normalizeImage } from '../../src/data/normalize.ts';
 import { createStream } from '../../src/train/random.ts';
 import type { ResolvedAugmentOp } from '../../src/dsl/resolved.ts';
@@ -71,5 +71,27 @@ describe('normalizeImage', () => {
     normalizeImage(img, 3, 'imagenet');
     expect(img[0]).toBeCloseTo((1 - 0.485) / 0.229, 5);
     expect(img[2]).toBeCloseTo((1 - 0.406) / 0.225, 5);
+  });
+});
+
+describe('warpAffine (the geometric core)', () => {
+  const sq = { width: 3, height: 3, channels: 1 };
+  const img = Float32Array.from({ length: 9 }, (_, i) => i); // rows 0 1 2 / 3 4 5 / 6 7 8
+
+  it('rotates by 90° about the centre', () => {
+    const out = warpAffine(img, sq, { angle: Math.PI / 2, tx: 0, ty: 0, zoom: 1 });
+    // out(x, y) = in(cos·dx + sin·dy + c, −sin·dx + cos·dy + c) = in(x' = y, y' = 2 − x).
+    expect(Array.from(out, (v) => Math.round(v * 1e6) / 1e6)).toEqual([6, 3, 0, 7, 4, 1, 8, 5, 2]);
+  });
+
+  it('shifts by whole pixels, repeating the edge', () => {
+    const out = warpAffine(img, sq, { angle: 0, tx: 1, ty: 0, zoom: 1 });
+    expect(Array.from(out)).toEqual([0, 0, 1, 3, 3, 4, 6, 6, 7]);
+  });
+
+  it('zooms about the centre with bilinear interpolation', () => {
+    const out = warpAffine(img, sq, { angle: 0, tx: 0, ty: 0, zoom: 2 });
+    // Source position of output x: 1 + (x − 1)/2 → 0.5, 1, 1.5 (same in y).
+    expect(Array.from(out)).toEqual([2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6]);
   });
 });

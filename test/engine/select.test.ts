@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { chooseEngine, probeEngine, probeEngines, realProbeHost, type ProbeHost } from '../../src/engine/index.ts';
+import * as tf from '@tensorflow/tfjs';
+import { chooseEngine, probeEngine, probeEngines, realProbeHost, selectEngine, type ProbeHost } from '../../src/engine/index.ts';
 
 /** A machine staged in memory: which package folders exist, which files, what loading does. */
 function stagedHost(files: readonly string[], load: (pkg: string) => Promise<unknown> = async () => ({}), platform = 'linux', arch = 'x64'): ProbeHost {
@@ -14,6 +15,7 @@ function stagedHost(files: readonly string[], load: (pkg: string) => Promise<unk
     listDir: (p) => [...new Set([...set].filter((f) => f.startsWith(`${p}/`)).map((f) => f.slice(p.length + 1).split('/')[0] as string))],
     readJson: () => ({ version: '4.22.0' }),
     load,
+    native: async () => ({ available: false, reason: 'the native addon is not built yet' }),
   };
 }
 
@@ -59,6 +61,11 @@ describe('engine probing', () => {
     const bare = await probeEngines(stagedHost([]));
     expect(bare.auto).toBe('cpu');
     expect(bare.engines.find((e) => e.name === 'native')?.reason).toBe('the native addon is not built yet');
+
+    const withNative: ProbeHost = { ...stagedHost([]), native: async () => ({ available: true, reason: 'built', register: async () => 'cpu' }) };
+    expect((await probeEngines(withNative)).auto).toBe('native');
+    const flawed: ProbeHost = { ...stagedHost([]), native: async () => ({ available: true, reason: 'built' }) };
+    expect((await probeEngines(flawed)).engines.find((e) => e.name === 'native')?.available).toBe(false);
   });
 
   it('refuses a forced engine that is unavailable (CVR701) and an unknown name (CVR702)', async () => {
@@ -86,4 +93,16 @@ describe('engine probing', () => {
     if (installed) expect(r.reason).not.toMatch(/not installed/);
     else expect(r.reason).toMatch(/^not installed/);
   });
+
+  it('selectEngine switches tfjs to the chosen backend and returns what a run records', async () => {
+    const r = await selectEngine('cpu', stagedHost([]));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(tf.getBackend()).toBe('cpu');
+    expect(r.info).toMatchObject({ engine: 'cpu', backend: 'cpu', requested: 'cpu', reason: 'forced' });
+    expect(Object.keys(r.info.versions)).toEqual(['tfjs-core', 'tfjs-layers', 'tfjs-backend-cpu', 'node']);
+    const auto = await selectEngine('auto', stagedHost([]));
+    expect(auto.ok && auto.info.reason).toMatch(/^auto: tfjs-node-gpu unavailable \(not installed.*; tfjs-node unavailable \(not installed/);
+  });
 });
+

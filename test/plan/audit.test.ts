@@ -158,6 +158,9 @@ describe('findings', () => {
     const absent = report.findings.filter((f) => f.code === 'CVR631');
     // Two CVP images over four folds: two test folds lack CVP, reported once.
     expect(absent.map((f) => [f.data?.['partition'], f.data?.['classes'], (f.data?.['folds'] as string[]).length])).toEqual([['test', ['CVP'], 2]]);
+    expect(report.classBalance.filter((b) => b.partition === 'test').map((b) => b.counts['CVP'])).toEqual(expect.arrayContaining([0, 1]));
+    const fullFold = report.classBalance.find((b) => b.partition === 'train' && b.counts['CVP'] === 2)!;
+    expect(fullFold.ratio).toBeCloseTo(30 / 2, 10);
     const imbalance = report.findings.filter((f) => f.code === 'CVR630');
     expect(imbalance).toHaveLength(1);
     const partitions = imbalance[0]!.data?.['partitions'] as Record<string, { ratio: number }>;
@@ -241,6 +244,25 @@ describe('auditPipeline: damaged files', () => {
       expect(String(empty[0]!.message)).toContain('empty.png');
       const meta = await auditPipeline(pipeline, { metadataOnly: true });
       expect(meta.diagnostics.map((d) => d.code)).not.toContain('CVR515');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('auditPipeline: unreadable files', () => {
+  it('reports files that cannot be read while hashing (CVR510) and stops before the audit', async () => {
+    const root = await tempDir();
+    try {
+      await writeTree(root, { 'images/ok.png': await tinyPng(1), 'images/folder.png/inside.txt': 'x', 'm.csv': 'img,lab\nok.png,COVID\nfolder.png,COVID\n' });
+      const pipeline = pipelineFixture({
+        sources: [{ name: 'm', locations: [{ kind: 'manifest', file: join(root, 'm.csv'), columns: { image: 'img', label: 'lab' }, root: join(root, 'images') }], map: { COVID: 'CVP' }, coarse: 'error' }],
+        task: ['NCV', 'CVP'],
+        split: { form: 'kfold', k: 2, stratified: true, groupByPatient: false, validation: NO_VALIDATION },
+      });
+      const result = await auditPipeline(pipeline, { metadataOnly: false });
+      expect(result.report).toBeUndefined();
+      expect(result.diagnostics.map((d) => [d.code, d.data?.['count']])).toEqual([['CVR510', 1]]);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fit, type FitRequest } from '../../src/train/fit.ts';
-import { predictProbabilities } from '../../src/train/predict.ts';
+import { predictProbabilities, predictProbabilitiesAsync } from '../../src/train/predict.ts';
 import { streamFactory, shuffled, createStream, restoreStream, type RandomState, type RandomStream } from '../../src/train/random.ts';
 import { foldMetrics } from '../../src/evaluate/metrics.ts';
 import { evaluateFold } from '../../src/evaluate/evaluate-fold.ts';
@@ -225,6 +225,8 @@ describe('fit', () => {
     expect(!wrongShape.ok && wrongShape.diagnostics[0]!.code).toBe('CVR808');
     const oneClass = await fit(request({ train: trainSet.items.filter((t) => t.classIndex === 0) }));
     expect(!oneClass.ok && oneClass.diagnostics[0]!.code).toBe('CVR805');
+    const stale = await fit(request({ image: { ...IMAGE, width: 32, height: 32 } }));
+    expect(!stale.ok && stale.diagnostics[0]!.code).toBe('CVR802');
     const loss = await fit(request({ config: trainConfig({ loss: 'focal' }) }));
     expect(!loss.ok && loss.diagnostics[0]!.code).toBe('CVR814');
     const diverge = await fit(request({ config: trainConfig({ optimizer: { name: 'sgd', lr: 1e30, params: {} } }) }));
@@ -233,5 +235,52 @@ describe('fit', () => {
     await fit(request({ checkpointDir: dir, config: trainConfig({ epochs: 1 }) }));
     const other = await fit(request({ checkpointDir: dir, config: trainConfig({ epochs: 1, batch: 4 }) }));
     expect(!other.ok && other.diagnostics[0]!.code).toBe('CVR807');
+  });
+});
+
+describe('fit and memory', () => {
+  it('leaves no tensors behind but the model it returns', async () => {
+    const before = tf.memory().numTensors;
+    const r = await fit(request({ config: trainConfig({ epochs: 2, earlyStop: { metric: 'val_loss', patience: 5, restoreBest: true } }) }));
+    if (!r.ok) throw new Error('fit failed');
+    r.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    // A cancelled fit and its resumption (checkpoint restore) leave nothing behind either.
+    const dir = mkdtempSync(join(tmpdir(), 'cvr-mem-'));
+    const controller = new AbortController();
+    const cut = await fit(request({ checkpointDir: dir, config: trainConfig({ epochs: 2 }), signal: controller.signal, emit: (e) => e.type === 'batch' && e.batch === 3 && controller.abort() }));
+    if (cut.ok) cut.model.dispose();
+    const resumed = await fit(request({ checkpointDir: dir, config: trainConfig({ epochs: 2 }) }));
+    if (resumed.ok) resumed.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('fit and the event loop', () => {
+  it('predicts the same rows asynchronously', async () => {
+    const model = tinyConvNet(3);
+    const req = { model, images, ids: testSet.items.map((t) => t.id), normalize: 'unit' as const, classes: 2, batch: 5 };
+    expect(await predictProbabilitiesAsync(req)).toEqual(predictProbabilities(req));
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await predictProbabilitiesAsync({ ...req, signal: aborted.signal })).toBeUndefined();
+  });
+
+  it('sees an abort raised by a timer (as a SIGINT handler would) within the epoch, at a batch boundary', async () => {
+    const controller = new AbortController();
+    let batches = 0;
+    let batchesWhenAborted = -1;
+    const started = fit(request({ config: trainConfig({ epochs: 50 }), signal: controller.signal, emit: (e) => e.type === 'batch' && batches++ }));
+    setTimeout(() => {
+      batchesWhenAborted = batches;
+      controller.abort();
+    }, 1);
+    const r = await started;
+    expect(r.ok && r.status).toBe('cancelled');
+    // 48 images in batches of 8: six batches an epoch. Without a turn of the event loop between
+    // batches the timer could only fire at the epoch's checkpoint write.
+    expect(batchesWhenAborted).toBeGreaterThanOrEqual(0);
+    expect(batchesWhenAborted).toBeLessThan(6);
+    expect(batches).toBe(batchesWhenAborted);
   });
 });

@@ -2,9 +2,9 @@
 import { resolve } from 'node:path';
 import { hasErrors } from '../../diag/index.ts';
 import type { Diagnostic } from '../../diag/index.ts';
-import { auditPipeline, compareLocks, defaultLockPath, pipelineLock, readLockFile } from '../../plan/index.ts';
+import { auditDocument, auditPipeline, compareLocks, defaultLockPath, pipelineLock, readLockFile } from '../../plan/index.ts';
 import type { PipelineAudit } from '../../plan/index.ts';
-import { formatAudit } from '../../plan/audit-text.ts';
+import { formatAudit } from '../../plan/index.ts';
 import { diagnostic } from '../../data/diagnostic.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
@@ -65,26 +65,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   const failed = results.some((r) => hasErrors(r.diagnostics));
   if (json) {
-    const documents = results.map(({ audit, diagnostics }) => {
-      const report = audit.report;
-      const findings = renderFor(diagnostics, loaded, io, true).json();
-      return {
-        pipeline: audit.pipeline.name,
-        seed: audit.seed,
-        split: report?.split ?? null,
-        metadataOnly,
-        counts: report?.counts ?? [],
-        sourceOnlyBaseline: report?.sourceOnlyBaseline ?? null,
-        baselineFolds: report?.baselineFolds ?? [],
-        trainingPrior: report !== undefined && report.baselineFolds.length === 1 ? report.baselineFolds[0]!.trainingPrior : null,
-        cramersV: report?.cramersV ?? null,
-        independent: report?.independent ?? null,
-        independence: report?.independence ?? null,
-        classSources: report?.classSources ?? null,
-        labels: audit.labels?.mapping ?? [],
-        findings,
-      };
-    });
+    const documents = results.map(({ audit, diagnostics }) => auditDocument(audit, renderFor(diagnostics, loaded, io, true).json(), metadataOnly));
     io.stdout(`${JSON.stringify(documents.length === 1 ? documents[0] : { pipelines: documents }, null, 2)}\n`);
   } else {
     const parts = results.map(({ audit, diagnostics }) => {

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../diag/index.ts';
+import { renderDiagnostic } from '../../diag/render.ts';
 
 export type FlagKinds = Readonly<Record<string, 'value' | 'bool'>>;
 
@@ -35,9 +36,7 @@ export function parseFlags(argv: readonly string[], kinds: FlagKinds): ParsedFla
   return { ok: true, values, positional };
 }
 
-/** One diagnostic without a source span, as the CLI prints it. */
-export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.file === undefined ? '' : ` ${d.file}`;
-  const hint = d.hint === undefined ? '' : `  hint: ${d.hint}\n`;
-  return `${d.severity}[${d.code}]${where} ${d.message}\n${hint}`;
+/** One diagnostic without a source span (engine, model and weights errors), as `cvr check` prints them. */
+export function formatDiagnostic(d: Diagnostic, cwd?: string): string {
+  return renderDiagnostic(d, { files: new Map(), ...(cwd === undefined ? {} : { cwd }) });
 }
