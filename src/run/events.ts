@@ -128,6 +128,12 @@ export interface NodeCancelledEvent {
   readonly kind: PlanNodeKind;
 }
 
+/** Ctrl-C was pressed: the run stops at the next batch boundary, after a checkpoint. */
+export interface StoppingEvent {
+  readonly type: 'stopping';
+  readonly t: number;
+}
+
 /** A node picked up where an interrupted run left it (a training checkpoint). */
 export interface NodeResumedEvent {
   readonly type: 'node-resumed';
@@ -202,6 +208,7 @@ export type RunEvent =
   | NodeResumedEvent
   | LockWaitEvent
   | LockStaleEvent
-  | SummaryEvent;
+  | SummaryEvent
+  | StoppingEvent;
 
 export type EventSink = (event: RunEvent) => void;

@@ -131,6 +131,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     try {
       output = await handler(node, inputs, ctx);
     } catch (error) {
+      await rm(staging, { recursive: true, force: true });
       if (signal.aborted) {
         emit({ type: 'node-cancelled', t: now(), id: node.id, kind: node.kind });
         throw new Cancelled();

@@ -93,14 +93,16 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     nodes: plan.nodes.map((node, i) => ({ id: node.id, kind: node.kind, cached: cached[i] === true })),
   });
   if (options.pipelineText !== undefined) await writeFile(join(runDir, 'pipeline.cvr'), options.pipelineText);
-  await writeJson(join(runDir, 'lock.json'), {
-    pipeline: plan.pipeline,
-    seed: options.seed,
-    engine: options.engine,
-    versions: { node: process.version, cvr: '0.1.0' },
-    ...options.lockInfo,
-    nodes: Object.fromEntries(plan.nodes.map((node) => [node.id, node.key])),
-  });
+  const writeLock = (data: Readonly<Record<string, unknown>>): Promise<void> =>
+    writeJson(join(runDir, 'lock.json'), {
+      ...data,
+      pipeline: plan.pipeline,
+      seed: options.seed,
+      engine: options.engine,
+      ...options.lockInfo,
+      nodes: Object.fromEntries(plan.nodes.map((node) => [node.id, node.key])),
+    });
+  await writeLock({ versions: { node: process.version } });
 
   let audit: AuditSummary | undefined;
   const models: Record<string, ModelMetrics> = {};
@@ -108,7 +110,10 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   const onOutput = async (node: PlanNode, output: unknown): Promise<void> => {
     if (node.kind === 'audit') {
       audit = readAudit(output);
-      await writeJson(join(runDir, 'audit.json'), output);
+      // The audit node also carries the data fingerprint (file lists, content and split hashes).
+      const { dataLock, ...report } = isRecord(output) ? output : { dataLock: undefined };
+      if (isRecord(dataLock)) await writeLock(dataLock);
+      await writeJson(join(runDir, 'audit.json'), isRecord(output) ? report : output);
       if (audit !== undefined) emit({ type: 'audit', t: now(), ...audit });
     } else if (node.kind === 'metrics') {
       const metrics = readModelMetrics(output);
@@ -123,6 +128,8 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     }
   };
 
+  const onAbort = (): void => emit({ type: 'stopping', t: now() });
+  options.signal.addEventListener('abort', onAbort, { once: true });
   const result = await executePlan({
     plan,
     handlers: options.handlers,
@@ -134,7 +141,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     signal: options.signal,
     now,
     onOutput,
-  });
+  }).finally(() => options.signal.removeEventListener('abort', onAbort));
 
   if (result.status === 'done') {
     const metrics = buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit });
@@ -149,6 +156,10 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     return { status: 'failed', runDir, failedId: result.failedId, message: isBug && result.error instanceof Error ? (result.error.stack ?? result.error.message) : messageOf(result.error), isBug };
   }
   return { status: result.status, runDir };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 async function writeJson(path: string, value: unknown): Promise<void> {

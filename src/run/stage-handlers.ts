@@ -11,6 +11,7 @@ import type { ResolvedPipeline } from '../dsl/resolved.ts';
 import type { PlanNode } from '../plan/types.ts';
 import type { AuditReport } from '../plan/audit.ts';
 import { audit } from '../plan/audit.ts';
+import { lockFileOf, pipelineLock } from '../plan/lock.ts';
 import { scanSource } from '../data/scan.ts';
 import { mapLabels } from '../data/labels.ts';
 import { assignSplit, ROLE, type SplitResult } from '../data/split.ts';
@@ -153,7 +154,9 @@ export function stageHandlers(options: StageOptions): Handlers {
         });
         throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`);
       }
-      return report;
+      // The data fingerprint, in `cvr lock`'s format, so `cvr diff` reads a run folder's lock.json.
+      const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report });
+      return { ...report, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }) };
     },
 
     prep: async (node, inputs, ctx) => {
@@ -236,6 +239,7 @@ export function stageHandlers(options: StageOptions): Handlers {
   async function trainNode(node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<unknown> {
     const fold = node.fold ?? 0;
     const split = splitOf(inputs);
+    const foldCount = split.folds.length;
     const images = openImages(node, inputs);
     try {
       if (existsSync(join(ctx.workDir, CHECKPOINT_FILE))) {
@@ -255,7 +259,8 @@ export function stageHandlers(options: StageOptions): Handlers {
         createModel: () => createModel(node),
         random: streamFactory(seed, node.key),
         checkpointDir: ctx.workDir,
-        emit: ctx.emit,
+        // Batch events carry the planned epochs and folds, so the view has an ETA from the first batch.
+        emit: (event) => ctx.emit(event.type === 'batch' ? { epochs: pipeline.train.epochs, folds: foldCount, ...event } : event),
         signal: ctx.signal,
         now: ctx.now,
       });

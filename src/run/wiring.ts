@@ -28,7 +28,9 @@ export function realRunDeps(): Omit<RunDeps, 'tty'> {
       if (hasErrors(expanded.diagnostics)) return { ok: false, diagnostics: expanded.diagnostics };
       const engine = await selectEngine(options.engine);
       if (!engine.ok) return { ok: false, diagnostics: engine.diagnostics };
-      const pipeline = expanded.pipeline;
+      // The engine that will actually run (not `auto`) goes into the keys: another engine gives
+      // other numbers, so its results must not be reused for this one.
+      const pipeline = { ...expanded.pipeline, engine: engine.info.engine };
       const plan = buildPlan(pipeline, { seed: options.seed });
       return {
         ok: true,

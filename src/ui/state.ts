@@ -45,6 +45,8 @@ export interface ViewState {
   readonly finished: readonly FinishedLine[];
   readonly summary?: SummaryEvent;
   readonly done?: RunDoneEvent;
+  /** Set once Ctrl-C was pressed. */
+  readonly stopping?: boolean;
   /** Where the running node started and how many batches it has done since, for the ETA. */
   readonly pace?: { readonly id: string; readonly startT: number; readonly batches: number };
   /** Progress of a running node that is not training (preprocessing, prediction). */
@@ -174,8 +176,10 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
       };
     case 'summary':
       return { ...state, summary: event };
+    case 'stopping':
+      return { ...state, stopping: true };
     case 'run-done':
-      return { ...state, done: event, running: undefined, progress: undefined };
+      return { ...state, done: event, running: undefined, progress: undefined, stopping: undefined };
     default: {
       const unknown: never = event;
       return unknown;

@@ -174,6 +174,7 @@ export function RunView(props: { readonly state: ViewState }): React.JSX.Element
           {state.progress.total} {state.progress.unit}
         </Text>
       )}
+      {state.stopping === true && <Text color="yellow">stopping at the next batch boundary (Ctrl-C again to quit at once)…</Text>}
       {state.summary && (
         <Box flexDirection="column" marginTop={1}>
           {summaryLines(state.summary).map((line, i) => (

@@ -89,6 +89,22 @@ describe('executor over a plan', () => {
     expect(calls.get('train:toy:1')).toBe(1);
   });
 
+  it('writes the audit node\'s data fingerprint into lock.json, not into audit.json', async () => {
+    const dir = scratch();
+    const toy = toyHandlers();
+    const withLock: Handlers = {
+      ...toy,
+      audit: async (node, inputs, ctx) => ({ ...((await (toy.audit as NodeHandler)(node, inputs, ctx)) as object), dataLock: { lockVersion: 1, pipelines: { toy: { seed: 7 } } } }),
+    };
+    await run(toyPlan(CONFIG), withLock, join(dir, 'cache'), join(dir, 'a'));
+    const lock = readJson(join(dir, 'a', 'lock.json')) as Record<string, unknown>;
+    expect(lock).toMatchObject({ lockVersion: 1, pipelines: { toy: { seed: 7 } }, pipeline: 'toy', seed: 7, engine: 'toy' });
+    expect(Object.keys(lock['nodes'] as object)).toContain('train:toy:1');
+    const audit = readJson(join(dir, 'a', 'audit.json')) as Record<string, unknown>;
+    expect(audit['dataLock']).toBeUndefined();
+    expect(audit['sourceOnlyBaseline']).toBe(1);
+  });
+
   it('an unexpected exception in a handler is reported as a bug', async () => {
     const dir = scratch();
     const { outcome } = await run(toyPlan(CONFIG), { ...toyHandlers(), audit: async () => { throw new TypeError('x is undefined'); } }, join(dir, 'cache'), join(dir, 'a'));

@@ -43,6 +43,16 @@ function onlyRunDir(parent: string): string {
 }
 
 describe('cvr run with the real stages', () => {
+  it('stops before training when the audit finds an error, pointing at the statement', { timeout: 120_000 }, async () => {
+    const file = writeTinyPipeline(dir, 'metrics accuracy', 'split holdout { test 25% stratified  validation test }');
+    const result = await cvr(['run', file, '--cache', 'audit-cache', '--out', 'audit-run']);
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toMatch(/^failed +audit: the audit found 1 error/m);
+    expect(result.output).toMatch(/error\[CVR640\] tiny\.cvr:7:3 `validation test`/);
+    expect(result.output).not.toMatch(/^start +train:/m);
+    expect(result.output).toContain('cvr run: stopped at audit');
+  });
+
   it('resumes after SIGKILL mid-training with the metrics of an uninterrupted run; an evaluate-only edit retrains nothing', { timeout: 600_000 }, async () => {
     const file = writeTinyPipeline(dir, 'metrics accuracy, f1  confusion');
     const reference = await cvr(['run', file, '--cache', 'ref-cache', '--out', 'ref']);

@@ -89,6 +89,26 @@ describe('Ink run view', () => {
     expect(frameOf(events)).toMatch(/epoch\s+█+░+ 2\/3/);
   });
 
+  it('says so while it waits for another run\'s cache lock, and forgets it once the plan starts', () => {
+    const wait = { type: 'lock-wait', t: 1, lockFile: '/cache/lock.json', holderPid: 4242, holderHost: 'ws1', since: 0 } as const;
+    expect(frameOf([wait])).toContain('waiting: the cache is in use by another cvr run (pid 4242 on ws1)');
+    expect(frameOf([wait, PLAN])).not.toContain('waiting:');
+  });
+
+  it('says it is stopping after Ctrl-C, and that a rerun resumes once stopped', () => {
+    expect(frameOf([...MIDWAY, { type: 'stopping', t: 1 }])).toContain('stopping at the next batch boundary');
+    const stopped = frameOf([
+      ...MIDWAY,
+      { type: 'stopping', t: 1 },
+      { type: 'node-cancelled', t: 2, id: 'train:cvrnet:1', kind: 'train' },
+      { type: 'run-done', t: 3, ok: false, runDir: 'r', ms: 3, cancelled: true },
+    ]);
+    expect(stopped).not.toContain('stopping at the next batch boundary');
+    expect(stopped).toContain('■ train:cvrnet:1 stopped; `cvr run` again resumes it');
+    expect(stopped).toContain('run stopped after 3ms; `cvr run` again resumes it');
+    expect(stopped).toContain('· train:cvrnet:1');
+  });
+
   it.each<[NodeStatus, string]>([
     ['pending', 'gray'],
     ['running', 'yellow'],

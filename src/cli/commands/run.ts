@@ -150,7 +150,8 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
   const renderer: Renderer = io.isTty && deps.tty !== undefined ? inkRenderer(deps.tty) : plainRenderer(io.stdout);
   const eventsFile = args.events !== undefined ? ndjsonFileSink(resolve(io.cwd, args.events)) : undefined;
   const controller = new AbortController();
-  const stopListening = abortOnSigint(controller, () => io.stderr('\nstopping at the next batch boundary (Ctrl-C again to quit at once)…\n'));
+  // The runner announces the stop as an event, so the view draws it instead of a stray write.
+  const stopListening = abortOnSigint(controller);
   let pipelineText: string | undefined;
   try {
     pipelineText = await readFile(pipeline.file, 'utf8');
@@ -182,7 +183,8 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
           io.stderr(`cvr run: internal error in ${outcome.failedId} — this is a bug; please report it with the command and this text:\n${outcome.message}\n`);
           return EXIT.internal;
         }
-        io.stderr(`cvr run: ${outcome.failedId} failed: ${outcome.message}\n`);
+        // The view or the log has already shown the node's message.
+        io.stderr(`cvr run: stopped at ${outcome.failedId}; what finished is cached, fix the problem and run again\n`);
         return EXIT.failed;
       default: {
         const unknown: never = outcome;

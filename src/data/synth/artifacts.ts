@@ -2,7 +2,7 @@ import { drawText, fillRect, GLYPH_HEIGHT, textCells } from './glyphs.ts';
 import type { Rng } from './random.ts';
 import { fillGaussianNoise } from './random.ts';
 import type { Raster } from './raster.ts';
-import { gaussianBlur, makeRaster, resampleBilinear, smoothstep } from './raster.ts';
+import { gaussianBlur, resampleBilinear, smoothstep } from './raster.ts';
 
 export type Corner = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
 
@@ -67,12 +67,19 @@ export function artifactSize(profile: ArtifactProfile, base: number): number {
   return Math.max(16, Math.round(base * profile.size));
 }
 
+/** The intensity curve through a lookup table: Math.pow per pixel was the generator's hottest spot. */
 function applyCurve(img: Raster, p: ArtifactProfile): void {
+  const steps = 4096;
+  const lut = new Float32Array(steps + 1);
+  for (let k = 0; k <= steps; k++) {
+    let v = (k / steps - 0.5) * p.contrast + 0.5 + p.brightness;
+    v = v <= 0 ? 0 : v >= 1 ? 1 : v;
+    lut[k] = p.gamma === 1 ? v : Math.pow(v, p.gamma);
+  }
   const d = img.data;
   for (let i = 0; i < d.length; i++) {
-    let v = (d[i]! - 0.5) * p.contrast + 0.5 + p.brightness;
-    v = v <= 0 ? 0 : v >= 1 ? 1 : v;
-    d[i] = p.gamma === 1 ? v : Math.pow(v, p.gamma);
+    const x = d[i]!;
+    d[i] = lut[x <= 0 ? 0 : x >= 1 ? steps : (x * steps + 0.5) | 0]!;
   }
 }
 
@@ -93,10 +100,7 @@ function applyFrame(img: Raster, p: ArtifactProfile): void {
         const keep = smoothstep(-soft, soft, inside);
         data[i] = data[i]! * (0.12 + 0.88 * keep);
       }
-      if (fov > 0) {
-        const r = Math.hypot(u - 0.5, v - 0.5);
-        if (r > fov) data[i] = p.borderValue;
-      }
+      if (fov > 0 && (u - 0.5) * (u - 0.5) + (v - 0.5) * (v - 0.5) > fov * fov) data[i] = p.borderValue;
       if (hard > 0 && (x < hard || y < hard || x >= w - hard || y >= h - hard)) data[i] = p.borderValue;
     }
   }
@@ -134,11 +138,11 @@ export function applyArtifacts(img: Raster, p: ArtifactProfile, rng: Rng): Raste
   applyFrame(out, p);
   if (p.marker !== null) applyMarker(out, p.marker, rng);
   if (p.noise > 0) {
-    const n = makeRaster(out.width, out.height);
-    fillGaussianNoise(n.data, rng.uint32());
+    const noise = new Float32Array(out.data.length);
+    fillGaussianNoise(noise, rng.uint32());
     const d = out.data;
     const s = p.noise;
-    for (let i = 0; i < d.length; i++) d[i] = d[i]! + s * n.data[i]!;
+    for (let i = 0; i < d.length; i++) d[i] = d[i]! + s * noise[i]!;
   }
   return out;
 }

@@ -39,22 +39,20 @@ export function deriveRng(seed: number, source: string, index: number | string, 
 }
 
 /**
- * Fills `out` with approximately standard-normal noise. Per-pixel noise is the hot loop of the
- * generator, so it uses an inline xorshift32 (seeded from a derived stream) and the sum of
- * four uniforms (variance 4/12, rescaled) instead of calling a PRNG object per pixel.
+ * Fills `out` with approximately standard-normal noise. Per-pixel noise is a hot loop of the
+ * generator, so it draws one xorshift32 word per pixel (seeded from a derived stream) and sums
+ * its four bytes: an Irwin–Hall sum, close enough to Gaussian for sensor noise and textures.
  */
 export function fillGaussianNoise(out: Float32Array, state: number): void {
   let s = state === 0 ? 0x9e3779b9 : state >>> 0;
-  const scale = Math.sqrt(3) / 2147483648;
+  // four bytes: mean 4·127.5, variance 4·(256² − 1)/12
+  const mean = 510;
+  const inv = 1 / Math.sqrt((4 * (256 * 256 - 1)) / 12);
   for (let i = 0; i < out.length; i++) {
-    let acc = 0;
-    for (let k = 0; k < 4; k++) {
-      s ^= s << 13;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      acc += s | 0;
-    }
-    // each (s|0) is uniform on [-2^31, 2^31): variance 2^62/3; four of them: 4·2^62/3.
-    out[i] = acc * scale * 0.5;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    const acc = (s & 255) + ((s >>> 8) & 255) + ((s >>> 16) & 255) + ((s >>> 24) & 255);
+    out[i] = (acc - mean) * inv;
   }
 }

@@ -30,17 +30,24 @@ function boxRows(src: Float32Array, dst: Float32Array, w: number, h: number, r: 
   }
 }
 
-/** One box-blur pass along columns. */
-function boxCols(src: Float32Array, dst: Float32Array, w: number, h: number, r: number): void {
+/**
+ * One box-blur pass along columns. It walks the image row by row with one running sum per
+ * column, so memory is read in order instead of striding down each column.
+ */
+function boxCols(src: Float32Array, dst: Float32Array, w: number, h: number, r: number, acc: Float64Array): void {
   const norm = 1 / (2 * r + 1);
-  for (let x = 0; x < w; x++) {
-    let acc = 0;
-    for (let k = -r; k <= r; k++) acc += src[Math.min(h - 1, Math.max(0, k)) * w + x]!;
-    for (let y = 0; y < h; y++) {
-      dst[y * w + x] = acc * norm;
-      const add = src[Math.min(h - 1, y + r + 1) * w + x]!;
-      const sub = src[Math.max(0, y - r) * w + x]!;
-      acc += add - sub;
+  acc.fill(0);
+  for (let k = -r; k <= r; k++) {
+    const row = Math.min(h - 1, Math.max(0, k)) * w;
+    for (let x = 0; x < w; x++) acc[x]! += src[row + x]!;
+  }
+  for (let y = 0; y < h; y++) {
+    const out = y * w;
+    const add = Math.min(h - 1, y + r + 1) * w;
+    const sub = Math.max(0, y - r) * w;
+    for (let x = 0; x < w; x++) {
+      dst[out + x] = acc[x]! * norm;
+      acc[x]! += src[add + x]! - src[sub + x]!;
     }
   }
 }
@@ -55,9 +62,10 @@ export function gaussianBlur(img: Raster, sigma: number): void {
   // Box radius whose three-fold convolution has variance close to sigma².
   const r = Math.max(1, Math.round((Math.sqrt(4 * sigma * sigma + 1) - 1) / 2));
   const tmp = new Float32Array(data.length);
+  const acc = new Float64Array(w);
   for (let pass = 0; pass < 3; pass++) {
     boxRows(data, tmp, w, h, r);
-    boxCols(tmp, data, w, h, r);
+    boxCols(tmp, data, w, h, r, acc);
   }
 }
 

@@ -1,6 +1,5 @@
 import { splatLine } from '../fields.ts';
 import type { Rng } from '../random.ts';
-import type { Raster } from '../raster.ts';
 import { gaussianBlur, makeRaster, smoothstep } from '../raster.ts';
 import type { ChestPicture, LungGeometry } from './types.ts';
 
@@ -54,6 +53,16 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
   const lungCy = cy - 0.01;
   const edge = 0.006;
   const spineCy = cy + a.bodyB * 0.7;
+  // the scanner table: a shallow curved plate under the patient's back
+  const tableY = cy + a.bodyB + 0.035;
+  for (let y = 0; y < h; y++) {
+    const v = (y + 0.5) / h;
+    for (let x = 0; x < w; x++) {
+      const u = (x + 0.5) / w;
+      const dy = v - (tableY - 0.12 * (u - 0.5) * (u - 0.5));
+      if (dy > 0 && dy < 0.012 && Math.abs(u - 0.5) < 0.42) d[y * w + x] = 0.45;
+    }
+  }
   for (let y = 0; y < h; y++) {
     const v = (y + 0.5) / h;
     for (let x = 0; x < w; x++) {
@@ -63,8 +72,9 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
       const bx = (u - 0.5) / a.bodyA;
       const by = (v - cy) / a.bodyB;
       const br = Math.sqrt(bx * bx + by * by);
+      if (br >= 1.01) continue; // air outside the body; nothing else lies there
       let val = AIR;
-      if (br < 1.01) {
+      {
         const inFat = smoothstep(1.01, 0.99, br);
         val = AIR + (FAT - AIR) * inFat;
         const muscle = smoothstep(1 - a.fat * 3.2, 1 - a.fat * 2.8, br) * (1 - smoothstep(1 - a.fat * 1.2, 1 - a.fat * 0.8, br));
@@ -76,6 +86,7 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
       for (let s = 0; s < 2; s++) {
         const lx = (u - lungCx[s]!) / a.lungA;
         const ly = (v - lungCy) / a.lungB;
+        if (lx * lx > 1.3 || ly * ly > 1.3) continue;
         // flatten the anterior-medial part (mediastinum) and round the posterior
         const medial = s === 0 ? lx : -lx;
         const squeeze = medial > 0 ? 1 + 0.5 * medial * smoothstep(0.2, -0.6, ly) : 1;
@@ -155,4 +166,3 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
   return { modality: 'ct', density, lungs: [lungs[0]!, lungs[1]!] };
 }
 
-export type { Raster };

@@ -19,6 +19,8 @@ export interface CxrAnatomy {
   readonly heartCy: number;
   readonly heartA: number;
   readonly heartB: number;
+  /** The heart's long axis runs from upper right (patient) to the apex at lower left. */
+  readonly heartTilt: number;
   readonly mediastinumHalfWidth: number;
   readonly ribStart: number;
   readonly ribSpacing: number;
@@ -42,6 +44,7 @@ export function sampleCxrAnatomy(rng: Rng): CxrAnatomy {
     heartCy: rng.uniform(0.58, 0.63),
     heartA: rng.uniform(0.14, 0.18),
     heartB: rng.uniform(0.1, 0.13),
+    heartTilt: rng.uniform(0.35, 0.6),
     mediastinumHalfWidth: rng.uniform(0.055, 0.075),
     ribStart: rng.uniform(0.1, 0.13),
     ribSpacing: rng.uniform(0.058, 0.068),
@@ -125,6 +128,8 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
   const right = lungMask(a, -1, w, h);
   const left = lungMask(a, 1, w, h);
   const domeTop = Math.min(a.lungBottom[0], a.lungBottom[1]) - a.domeHeight;
+  const hcos = Math.cos(a.heartTilt);
+  const hsin = Math.sin(a.heartTilt);
   for (let y = 0; y < h; y++) {
     const v = (y + 0.5) / h;
     // liver, spleen and the rest of the abdomen under the diaphragm
@@ -156,16 +161,18 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
       }
       // the trachea: an air column in the upper mediastinum
       if (v < 0.36) val -= 0.3 * (1 - smoothstep(0.011, 0.019, adx)) * (1 - smoothstep(0.28, 0.36, v));
-      const hx = (u - a.heartCx) / a.heartA;
-      const hy = (v - a.heartCy) / a.heartB;
+      const hdu = u - a.heartCx;
+      const hdv = v - a.heartCy;
+      const hx = (hdu * hcos + hdv * hsin) / a.heartA;
+      const hy = (hdv * hcos - hdu * hsin) / a.heartB;
       const hr = hx * hx + hy * hy;
-      const heart = hr < 1.2 ? smoothstep(1.2, 0.85, hr) : 0;
+      const heart = hr < 1.3 ? smoothstep(1.3, 0.75, hr) : 0;
       if (heart > 0) val += 0.45 * heart * Math.sqrt(Math.max(0.15, 1 - Math.min(1, hr)));
       // the heart displaces the lung in front of and behind it
       const lungRaw = Math.max(right.mask.data[i]!, left.mask.data[i]!);
       if (t > 0) val += abdomen * t * (1 - lungRaw);
       const lung = lungRaw * (1 - 0.75 * heart);
-      val -= 0.85 * lung * (t > 0 ? t : 0);
+      val -= 0.75 * lung * (t > 0 ? t : 0);
       d[i] = Math.max(0.06, val);
     }
   }
@@ -220,7 +227,7 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
   gaussianBlur(vessels, Math.max(0.6, w / 220));
   for (let i = 0; i < d.length; i++) {
     const lung = Math.max(right.mask.data[i]!, left.mask.data[i]!);
-    d[i]! += 0.5 * Math.min(1, vessels.data[i]!) * lung;
+    d[i]! += 0.65 * Math.min(1, vessels.data[i]!) * lung;
   }
   return {
     modality: 'cxr',

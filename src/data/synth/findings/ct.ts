@@ -1,6 +1,7 @@
 import type { ChestPicture } from '../anatomy/types.ts';
 import { reticularField, smoothField, splatLine } from '../fields.ts';
 import type { Rng } from '../random.ts';
+import { deriveRng } from '../random.ts';
 import { gaussianBlur, makeRaster, smoothstep } from '../raster.ts';
 import type { FindingClass } from './types.ts';
 
@@ -8,7 +9,10 @@ import type { FindingClass } from './types.ts';
 function ctGroundGlass(pic: ChestPicture, severity: number, rng: Rng): void {
   const { width: w, height: h, data } = pic.density;
   const patches = smoothField(w, h, 9, rng);
-  const paving = reticularField(w, h, Math.max(0.8, w / 120), rng);
+  // crazy paving only in severe cases; the stream is drawn either way so that severity alone
+  // does not reshuffle the patches
+  const pavingSeed = rng.uint32();
+  const paving = severity > 0.6 ? reticularField(w, h, Math.max(0.8, w / 120), deriveRng(pavingSeed, 'paving', 0, 'net')) : null;
   const amount = 0.12 + 0.3 * severity;
   const threshold = 0.6 - 1.0 * severity;
   for (const lung of pic.lungs) {
@@ -23,7 +27,7 @@ function ctGroundGlass(pic: ChestPicture, severity: number, rng: Rng): void {
         const r = Math.sqrt(tx * tx + ty * ty);
         const subpleural = smoothstep(0.45, 0.85, r) * (0.6 + 0.4 * smoothstep(-0.5, 0.6, ty));
         const patch = smoothstep(threshold, threshold + 0.9, patches.data[i]!);
-        const crazy = severity > 0.6 ? 0.35 * (severity - 0.6) * 2.5 * paving.data[i]! : 0;
+        const crazy = paving !== null ? 0.35 * (severity - 0.6) * 2.5 * paving.data[i]! : 0;
         data[i]! += amount * mi * subpleural * patch * (1 + crazy);
       }
     }

@@ -1,0 +1,85 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { encodePng } from './encode.ts';
+import type { ImageRecipe } from './render.ts';
+import { renderImage } from './render.ts';
+
+export interface EncodedImage {
+  readonly png: Buffer;
+  readonly width: number;
+}
+
+/** Turns recipes into PNG bytes, in this thread or spread over worker threads. */
+export interface RenderPool {
+  readonly render: (recipe: ImageRecipe) => Promise<EncodedImage>;
+  /** How many renders may usefully be in flight at once. */
+  readonly capacity: number;
+  readonly close: () => Promise<void>;
+}
+
+/** Workers pay a start-up cost (loading the TypeScript sources), worth it only for big batches. */
+export const WORKER_MIN_IMAGES = 200;
+
+/** On two cores the threads' start-up and contention cost more than they save (measured). */
+export function defaultWorkers(images: number): number {
+  const cores = availableParallelism();
+  if (images < WORKER_MIN_IMAGES || cores < 4) return 0;
+  return Math.min(4, cores - 1);
+}
+
+function inProcessPool(concurrency: number): RenderPool {
+  return {
+    capacity: concurrency,
+    render: async (recipe) => {
+      const img = renderImage(recipe);
+      return { png: await encodePng(img), width: img.width };
+    },
+    close: async () => {},
+  };
+}
+
+/**
+ * `workers` = 0 renders in this thread (sharp still encodes on its own threads). Images do not
+ * depend on which thread drew them: each one's randomness comes from its own derived streams.
+ */
+export function createRenderPool(workers: number, concurrency: number): RenderPool {
+  if (workers <= 1) return inProcessPool(concurrency);
+  type Pending = { resolve: (v: EncodedImage) => void; reject: (e: Error) => void };
+  const pending = new Map<number, Pending>();
+  const threads: Worker[] = [];
+  const load: number[] = [];
+  let nextId = 0;
+  for (let w = 0; w < workers; w++) {
+    const worker = new Worker(new URL('./render-worker.mjs', import.meta.url));
+    worker.on('message', (msg: { id: number; png?: Uint8Array; width?: number; error?: string }) => {
+      const p = pending.get(msg.id);
+      if (p === undefined) return;
+      pending.delete(msg.id);
+      load[w]!--;
+      if (msg.error !== undefined || msg.png === undefined) p.reject(new Error(`render worker: ${msg.error ?? 'no image'}`));
+      else p.resolve({ png: Buffer.from(msg.png.buffer, msg.png.byteOffset, msg.png.byteLength), width: msg.width ?? 0 });
+    });
+    worker.on('error', (e) => {
+      for (const p of pending.values()) p.reject(e);
+      pending.clear();
+    });
+    threads.push(worker);
+    load.push(0);
+  }
+  return {
+    capacity: workers * 2,
+    render: (recipe) =>
+      new Promise<EncodedImage>((resolve, reject) => {
+        const id = nextId++;
+        // the least busy worker: renders differ in cost (CT and findings take longer)
+        let best = 0;
+        for (let w = 1; w < threads.length; w++) if (load[w]! < load[best]!) best = w;
+        load[best]!++;
+        pending.set(id, { resolve, reject });
+        threads[best]!.postMessage({ id, recipe });
+      }),
+    close: async () => {
+      await Promise.all(threads.map((t) => t.terminate()));
+    },
+  };
+}
