@@ -636,11 +636,16 @@ export class CvrParser extends CstParser {
     this.CONSUME(T.EarlyStop);
     this.CONSUME(T.On);
     this.CONSUME(T.Name, { LABEL: 'metric' });
-    this.MANY(() => {
-      this.OR([
-        { GATE: () => this.namedNumberAhead(), ALT: () => this.SUBRULE(this.namedNumber) },
-        { ALT: () => this.CONSUME(T.RestoreBest) },
-      ]);
+    // The gate belongs on MANY itself: its own lookahead only sees "a name", so without it the
+    // next line's setting (`loss …`) would be taken for a parameter and fail inside the OR.
+    this.MANY({
+      GATE: () => this.namedNumberAhead() || tokenMatcher(this.LA(1), T.RestoreBest),
+      DEF: () => {
+        this.OR([
+          { GATE: () => this.namedNumberAhead(), ALT: () => this.SUBRULE(this.namedNumber) },
+          { ALT: () => this.CONSUME(T.RestoreBest) },
+        ]);
+      },
     });
   });
 
