@@ -74,9 +74,15 @@ export interface BatchEvent {
   readonly id: string;
   readonly model: string;
   readonly fold: number;
+  /** 1-based: the epoch this batch belongs to. */
   readonly epoch: number;
+  /** 1-based: batches finished in this epoch, so `batch === batches` ends the epoch. */
   readonly batch: number;
   readonly batches: number;
+  /** Planned epochs (an upper bound when early stopping is on); lets the view show an ETA. */
+  readonly epochs?: number;
+  /** Folds of this model, when known (fold is 0-based). */
+  readonly folds?: number;
   readonly loss: number;
   readonly accuracy: number;
   readonly imagesPerSecond: number;
@@ -88,6 +94,7 @@ export interface EpochEvent {
   readonly id: string;
   readonly model: string;
   readonly fold: number;
+  /** 1-based. */
   readonly epoch: number;
   readonly epochs: number;
   /** Every logged metric of the epoch: loss, accuracy, val_loss, val_accuracy, lr … */
@@ -109,6 +116,80 @@ export interface RunDoneEvent {
   readonly ok: boolean;
   readonly runDir: string;
   readonly ms: number;
+  /** True when the run stopped on request (SIGINT); rerunning resumes it. */
+  readonly cancelled?: boolean;
+}
+
+/** A node stopped on request before finishing; nothing of it was cached except its checkpoints. */
+export interface NodeCancelledEvent {
+  readonly type: 'node-cancelled';
+  readonly t: number;
+  readonly id: string;
+  readonly kind: PlanNodeKind;
+}
+
+/** Ctrl-C was pressed: the run stops at the next batch boundary, after a checkpoint. */
+export interface StoppingEvent {
+  readonly type: 'stopping';
+  readonly t: number;
+}
+
+/** A node picked up where an interrupted run left it (a training checkpoint). */
+export interface NodeResumedEvent {
+  readonly type: 'node-resumed';
+  readonly t: number;
+  readonly id: string;
+  readonly kind: PlanNodeKind;
+  /** What was restored, for people: `epoch 3 of 10`. */
+  readonly from: string;
+}
+
+/** Another run holds the cache; this one waits until it is free (or its holder is found dead). */
+export interface LockWaitEvent {
+  readonly type: 'lock-wait';
+  readonly t: number;
+  readonly lockFile: string;
+  readonly holderPid: number;
+  readonly holderHost: string;
+  /** When the holder took the lock, ms since the Unix epoch. */
+  readonly since: number;
+}
+
+/** A stale lock (its process is gone) was removed. */
+export interface LockStaleEvent {
+  readonly type: 'lock-stale';
+  readonly t: number;
+  readonly lockFile: string;
+  readonly holderPid: number;
+}
+
+export interface MeanStdValue {
+  readonly mean: number;
+  readonly std: number;
+}
+
+/** The end-of-run summary: per model, fold mean ± std, per-class means and the summed confusion. */
+export interface SummaryEvent {
+  readonly type: 'summary';
+  readonly t: number;
+  /** Task classes in model output order (rows and columns of `confusion`). */
+  readonly classes: readonly string[];
+  readonly models: Readonly<
+    Record<
+      string,
+      {
+        readonly folds: number;
+        readonly accuracy: MeanStdValue;
+        readonly macroF1: MeanStdValue;
+        readonly perClass: Readonly<
+          Record<string, { readonly precision: MeanStdValue; readonly recall: MeanStdValue; readonly f1: MeanStdValue }>
+        >;
+        /** Summed over folds; rows true class, columns predicted. */
+        readonly confusion: readonly (readonly number[])[];
+      }
+    >
+  >;
+  readonly audit?: { readonly sourceOnlyBaseline: number; readonly independent: boolean };
 }
 
 export type RunEvent =
@@ -122,6 +203,12 @@ export type RunEvent =
   | BatchEvent
   | EpochEvent
   | MetricsEvent
-  | RunDoneEvent;
+  | RunDoneEvent
+  | NodeCancelledEvent
+  | NodeResumedEvent
+  | LockWaitEvent
+  | LockStaleEvent
+  | SummaryEvent
+  | StoppingEvent;
 
 export type EventSink = (event: RunEvent) => void;

@@ -1,8 +1,65 @@
+/** `cvr lock FILE` — write the resolved data fingerprint of every pipeline in FILE. */
+import { rename, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { hasErrors } from '../../diag/index.ts';
+import { auditPipeline, defaultLockPath, lockFileOf, pipelineLock, readLockFile } from '../../plan/index.ts';
+import type { PipelineLock } from '../../plan/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
+import { loadSelected, parseOptions, parseSeed, renderFor } from '../pipeline-command.ts';
 
-/** `cvr lock` — not built yet; its issue replaces this file. */
-export async function run(_argv: readonly string[], io: CliIo): Promise<number> {
-  io.stderr('cvr lock: not implemented yet\n');
-  return EXIT.internal;
+const USAGE = `usage: cvr lock FILE [--out LOCKFILE] [--pipeline NAME] [--metadata-only] [--seed N]
+
+Scans every pipeline's sources, reads and hashes every image (unless --metadata-only), assigns
+the splits, and writes the fingerprint — per-source file lists and their hashes, the seed, the
+split-assignment hash, versions — to LOCKFILE (default FILE with .lock.json).
+\`cvr audit FILE --frozen\` then fails when the data no longer matches.
+`;
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseOptions(argv, { values: ['out', 'pipeline', 'seed'], flags: ['metadata-only'] });
+  if (args === 'help') {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const usage = (message: string): number => {
+    io.stderr(`cvr lock: ${message}\n\n${USAGE}`);
+    return EXIT.usage;
+  };
+  if ('error' in args) return usage(args.error);
+  if (args.positional.length !== 1) return usage(args.positional.length === 0 ? 'no file given' : 'give one .cvr file');
+  const seed = parseSeed(args.values.get('seed'));
+  if (typeof seed === 'object') return usage(seed.error);
+  const file = args.positional[0]!;
+  const loaded = await loadSelected('lock', file, args.values.get('pipeline'), io, false);
+  if (typeof loaded === 'number') return loaded;
+  const metadataOnly = args.flags.has('metadata-only');
+  const locks: Record<string, PipelineLock> = {};
+  let failed = false;
+  for (const pipeline of loaded.pipelines) {
+    const audit = await auditPipeline(pipeline, { metadataOnly, seed });
+    const errors = audit.diagnostics.filter((d) => d.severity === 'error');
+    const lock = pipelineLock(audit);
+    if (hasErrors(errors) || lock === undefined) {
+      io.stderr(renderFor(errors, loaded, io, false).human());
+      failed = true;
+      continue;
+    }
+    locks[pipeline.name] = lock;
+  }
+  if (failed) {
+    io.stderr('cvr lock: nothing written (fix the errors above)\n');
+    return EXIT.failed;
+  }
+  const out = resolve(io.cwd, args.values.get('out') ?? defaultLockPath(file));
+  // With --pipeline, the other pipelines already in the lock file keep their entries.
+  const existing = args.values.has('pipeline') ? await readLockFile(out) : undefined;
+  const merged = existing !== undefined && 'lock' in existing ? { ...existing.lock.pipelines, ...locks } : locks;
+  const temp = `${out}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(lockFileOf(merged), null, 1)}\n`);
+  await rename(temp, out);
+  const images = Object.values(locks).reduce((n, l) => n + Object.values(l.sources).reduce((m, s) => m + s.images, 0), 0);
+  const n = Object.keys(locks).length;
+  io.stdout(`wrote ${out}: ${n} pipeline${n === 1 ? '' : 's'}, ${images} images${metadataOnly ? ' (file lists only, contents not hashed)' : ''}\n`);
+  return EXIT.ok;
 }

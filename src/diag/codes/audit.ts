@@ -5,4 +5,19 @@ import type { CodeInfo } from './types.ts';
  * marked "(retired)".
  */
 export const auditCodes = {
+  CVR600: { severity: 'info', summary: 'summary: the source-only baseline and Cramér\'s V between source and class' },
+  CVR601: { severity: 'warning', summary: 'source-class confounding: the source alone predicts the test class well (baseline ≥ 0.9)' },
+  CVR602: { severity: 'warning', summary: 'strong association between source and class (Cramér\'s V ≥ 0.5)' },
+  CVR603: { severity: 'warning', summary: 'a class is drawn from a single source that supplies no other class' },
+  CVR610: { severity: 'warning', summary: 'a test source also appears in training or validation: the test is not independent' },
+  CVR611: { severity: 'info', summary: 'a random split of the same sources: the test set is not independent of training' },
+  CVR612: { severity: 'warning', summary: 'a patient has images in both the test set and training or validation' },
+  CVR613: { severity: 'warning', summary: 'byte-identical images in the test set and in training or validation' },
+  CVR620: { severity: 'warning', summary: 'byte-identical images in more than one source' },
+  CVR630: { severity: 'warning', summary: 'class imbalance in a partition (largest / smallest class ≥ 3)' },
+  CVR631: { severity: 'warning', summary: 'a class is absent from a partition of a fold' },
+  CVR640: { severity: 'error', summary: '`validation test`: the test set is used for validation (model selection on the test set)' },
+  CVR641: { severity: 'warning', summary: 'validation was requested but the validation set of a fold is empty' },
+  CVR650: { severity: 'error', summary: '`--frozen`: the data no longer matches the lock file' },
+  CVR651: { severity: 'error', summary: 'the lock file is missing, unreadable or does not describe this pipeline' },
 } as const satisfies Record<string, CodeInfo>;

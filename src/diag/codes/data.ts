@@ -5,4 +5,19 @@ import type { CodeInfo } from './types.ts';
  * marked "(retired)".
  */
 export const dataCodes = {
+  CVR501: { severity: 'error', summary: 'a source folder or manifest does not exist or cannot be read' },
+  CVR502: { severity: 'error', summary: 'a manifest is malformed: a named column is missing or a row is short' },
+  CVR503: { severity: 'error', summary: 'an image path escapes its declared root (`..`, an absolute path, a link out of the root)' },
+  CVR504: { severity: 'error', summary: 'images named by a manifest are missing on disk (count and the first few)' },
+  CVR505: { severity: 'error', summary: 'a native label is neither mapped nor dropped (label and count)' },
+  CVR506: { severity: 'error', summary: 'images whose class is too coarse for the task (error unless the source says `coarse drop`)' },
+  CVR507: { severity: 'info', summary: 'images dropped: explicit `drop`, class outside the task, or coarse labels dropped as declared' },
+  CVR508: { severity: 'error', summary: '`labels from path` / `patients from path` does not match some image paths' },
+  CVR509: { severity: 'warning', summary: 'a source contributes no images to the task' },
+  CVR510: { severity: 'error', summary: 'an image file could not be read while hashing' },
+  CVR511: { severity: 'error', summary: 'a `given` split needs a partition for every image, and some have none' },
+  CVR512: { severity: 'error', summary: 'a partition value is not train, val or test' },
+  CVR513: { severity: 'warning', summary: 'the same image is listed more than once in a source; later rows are ignored' },
+  CVR514: { severity: 'error', summary: 'a split names a source that has no images' },
+  CVR515: { severity: 'warning', summary: 'image files of zero bytes (found while hashing)' },
 } as const satisfies Record<string, CodeInfo>;

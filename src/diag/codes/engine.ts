@@ -5,4 +5,12 @@ import type { CodeInfo } from './types.ts';
  * marked "(retired)".
  */
 export const engineCodes = {
+  CVR701: { severity: 'error', summary: 'the requested tensor engine is not available on this machine' },
+  CVR702: { severity: 'error', summary: 'unknown tensor engine name' },
+  CVR703: { severity: 'error', summary: 'unknown model name' },
+  CVR704: { severity: 'error', summary: 'the input size is too small for the model' },
+  CVR705: { severity: 'error', summary: 'a model option is out of range (width, classes, channels, size)' },
+  CVR706: { severity: 'error', summary: 'the weights directory has no tfjs layers model (model.json)' },
+  CVR707: { severity: 'error', summary: 'the weights files cannot be read (bad JSON, missing or short weight shard)' },
+  CVR708: { severity: 'error', summary: 'the weights do not match the model (layer names or shapes differ)' },
 } as const satisfies Record<string, CodeInfo>;

@@ -5,4 +5,19 @@ import type { CodeInfo } from './types.ts';
  * one; retire by leaving it here marked "(retired)".
  */
 export const trainCodes = {
+  CVR800: { severity: 'error', summary: 'an image cannot be decoded (corrupt, truncated or not an image)' },
+  CVR801: { severity: 'error', summary: 'an image has more pixels than the decoding limit (possible decompression bomb)' },
+  CVR802: { severity: 'error', summary: 'an image or cache entry does not have the shape the pipeline needs' },
+  CVR803: { severity: 'error', summary: 'an image file cannot be read (missing or no permission)' },
+  CVR804: { severity: 'error', summary: 'a preprocessed-image cache shard is missing or damaged' },
+  CVR805: { severity: 'error', summary: 'class weights cannot be computed (a class has no training images, or an explicit weight is missing)' },
+  CVR806: { severity: 'error', summary: 'training diverged: the loss is not a finite number' },
+  CVR807: { severity: 'error', summary: 'a checkpoint does not fit the model being trained' },
+  CVR808: { severity: 'error', summary: 'the model input does not match the declared image size and channels' },
+  CVR809: { severity: 'error', summary: 'reduce_lr or early_stop monitors a metric that training does not log' },
+  CVR810: { severity: 'warning', summary: 'GradCAM found no correctly classified test image of the chosen class' },
+  CVR811: { severity: 'error', summary: 'GradCAM needs a convolutional layer and the model has none' },
+  CVR812: { severity: 'error', summary: 'the training set is empty' },
+  CVR813: { severity: 'error', summary: 'the GradCAM class is not a class of the task' },
+  CVR814: { severity: 'error', summary: 'the loss is not one training implements (categorical_crossentropy)' },
 } as const satisfies Record<string, CodeInfo>;

@@ -1,0 +1,36 @@
+/** data/: source scanning, label mapping, split assignment, content hashing; preprocessing and batches. */
+export type { Partition, ScannedImage, LabeledImage, ScanResult } from './types.ts';
+export { scanSources, scanSource, IMAGE_EXTENSIONS } from './scan.ts';
+export type { ScanOptions } from './scan.ts';
+export { parseManifest, sniffDelimiter } from './manifest.ts';
+export type { Delimiter, ManifestTable, ManifestRow } from './manifest.ts';
+export { mapLabels, taskClassOf } from './labels.ts';
+export type { LabelMappingRow, LabelOutcome, LabelResult } from './labels.ts';
+export { assignSplit, assignmentHash, foldImages, unitHash, unitHashes, ROLE, ROLE_NAMES } from './split.ts';
+export type { Fold, Role, SplitPurpose, SplitResult, SplitOptions } from './split.ts';
+export { hashFile, hashFiles } from './content-hash.ts';
+export type { HashOutcome } from './content-hash.ts';
+export { containedRelativePath } from './paths.ts';
+export { mapLimit } from './pool.ts';
+export { expandSourceManifests } from './expand.ts';
+
+// Preprocessing, batches and augmentation (train's part of data/).
+export {
+  prepareImages,
+  openPrepared,
+  decodeImage,
+  prepSettings,
+  DEFAULT_MAX_PIXELS,
+  type PrepImage,
+  type PrepSettings,
+  type PrepShard,
+  type PreparedImages,
+  type PrepOptions,
+  type PrepResult,
+  type ImageSource,
+  type OpenResult,
+  type Pixels,
+} from './prep-cache.ts';
+export { makeBatch, batchesOf, type Batch, type BatchSpec, type LabelledImage } from './batches.ts';
+export { augmentImage, type ImageShape } from './augment.ts';
+export { normalizeImage } from './normalize.ts';

@@ -1,0 +1,18 @@
+export type { ClassMetrics, FoldMetrics, MeanStd, ModelMetrics, MetricsFile } from './types.ts';
+export type { Prediction, Averages, Headline } from './metrics.ts';
+export {
+  accuracy,
+  argmax,
+  confusionMatrix,
+  foldMetrics,
+  headline,
+  macroAverage,
+  oneVsRestAuc,
+  perClassFromConfusion,
+  rocAuc,
+  weightedAverage,
+} from './metrics.ts';
+export { bootstrapIntervals, meanStd, quantile, summarizeFolds } from './aggregate.ts';
+export { evaluateFold, predictionRecords, type EvaluateFoldRequest } from './evaluate-fold.ts';
+export { predictionsCsv, type PredictionRow } from './predictions-csv.ts';
+export { gradcam, camFor, defaultTargets, headTargets, lastConvLayer, type CamTarget, type GradcamRequest, type GradcamResult, type GradcamImage } from './gradcam.ts';

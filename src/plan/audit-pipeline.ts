@@ -1,0 +1,82 @@
+/**
+ * scan → labels → split → (content hashes) → audit for one pipeline. A later phase does not run
+ * when an earlier one reported errors.
+ */
+import type { Diagnostic } from '../diag/index.ts';
+import { hasErrors } from '../diag/index.ts';
+import type { ResolvedPipeline } from '../dsl/resolved.ts';
+import { scanSources } from '../data/scan.ts';
+import { expandSourceManifests } from '../data/expand.ts';
+import { mapLabels } from '../data/labels.ts';
+import type { LabelResult } from '../data/labels.ts';
+import { assignSplit } from '../data/split.ts';
+import type { SplitResult } from '../data/split.ts';
+import { hashFiles } from '../data/content-hash.ts';
+import { diagnostic, firstFew } from '../data/diagnostic.ts';
+import { audit } from './audit.ts';
+import type { AuditReport } from './audit.ts';
+
+export interface AuditOptions {
+  readonly metadataOnly: boolean;
+  /** Overrides the pipeline's seed (`--seed`). */
+  readonly seed?: number | undefined;
+  /** Files hashed at once. */
+  readonly concurrency?: number;
+}
+
+export interface PipelineAudit {
+  /** The pipeline with `sources from manifest` expanded into sources. */
+  readonly pipeline: ResolvedPipeline;
+  readonly seed: number;
+  /** Every diagnostic of every phase that ran, audit findings last. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly labels?: LabelResult;
+  readonly split?: SplitResult;
+  /** sha256 per image of `split.images`, when images were read. */
+  readonly contentHashes?: readonly (string | undefined)[];
+  readonly report?: AuditReport;
+}
+
+export async function auditPipeline(declared: ResolvedPipeline, options: AuditOptions): Promise<PipelineAudit> {
+  const seed = options.seed ?? declared.seed;
+  const expanded = await expandSourceManifests(declared);
+  const pipeline = expanded.pipeline;
+  const diagnostics: Diagnostic[] = [...expanded.diagnostics];
+  if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics };
+  const scan = await scanSources(pipeline, { metadataOnly: options.metadataOnly });
+  diagnostics.push(...scan.diagnostics);
+  if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics };
+  const labels = mapLabels(pipeline, scan.images);
+  diagnostics.push(...labels.diagnostics);
+  if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics, labels };
+  const split = assignSplit(pipeline, labels.images, { seed });
+  diagnostics.push(...split.diagnostics);
+  if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics, labels, split };
+  let contentHashes: readonly (string | undefined)[] | undefined;
+  if (!options.metadataOnly) {
+    const hashed = await hashFiles(split.images.map((i) => i.absPath), options.concurrency ?? 16);
+    contentHashes = hashed.hashes;
+    if (hashed.failures.length > 0) {
+      diagnostics.push(
+        diagnostic('CVR510', `${hashed.failures.length} image file(s) could not be read: ${firstFew(hashed.failures.map((f) => `${f.path} (${f.reason})`), 3)}`, {
+          data: { count: hashed.failures.length, first: hashed.failures.slice(0, 5) },
+          hint: 'check the files\' permissions, or audit with --metadata-only',
+        }),
+      );
+      return { pipeline, seed, diagnostics, labels, split, contentHashes };
+    }
+    if (hashed.empty.length > 0) {
+      diagnostics.push(
+        diagnostic('CVR515', `${hashed.empty.length} image file(s) are empty (0 bytes): ${firstFew(hashed.empty, 3)}`, {
+          data: { count: hashed.empty.length, first: hashed.empty.slice(0, 5) },
+          hint: 'an interrupted copy or download; fetch these files again or drop them',
+        }),
+      );
+    }
+  }
+  const report = audit(contentHashes === undefined ? { pipeline, split, seed } : { pipeline, split, seed, contentHashes });
+  diagnostics.push(...report.findings);
+  return contentHashes === undefined
+    ? { pipeline, seed, diagnostics, labels, split, report }
+    : { pipeline, seed, diagnostics, labels, split, contentHashes, report };
+}

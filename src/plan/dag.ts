@@ -1,0 +1,130 @@
+/**
+ * Resolved pipeline → execution DAG (architecture.md):
+ * scan:<source> → labels → split → audit; prep:<source>; train:<model>:<fold> →
+ * predict:<model>:<fold> → metrics:<model>; gradcam:<model>; report.
+ * A node's key hashes its kind, its own configuration and its inputs' keys, so editing only
+ * `evaluate` changes only the metrics, gradcam and report keys, and editing `seed` changes every
+ * node that draws randomness (split and below).
+ */
+import { dirname, relative } from 'node:path';
+import type { ResolvedLocation, ResolvedPipeline } from '../dsl/resolved.ts';
+import { canonicalJson, sha256Hex } from './canonical.ts';
+import type { Plan, PlanNode, PlanNodeKind } from './types.ts';
+
+export interface PlanOptions {
+  /** Per source, a hash of its file list (see lock files); part of the scan node's key when known. */
+  readonly sourceFingerprints?: Readonly<Record<string, string>>;
+  /** Overrides the pipeline's seed. */
+  readonly seed?: number;
+}
+
+interface Draft {
+  readonly id: string;
+  readonly kind: PlanNodeKind;
+  readonly inputs: readonly string[];
+  readonly config: Record<string, unknown>;
+  readonly fold?: number;
+  readonly model?: string;
+}
+
+/** The folds a design runs: K for k-fold, one per source for leave_source_out, else one. */
+export function foldCount(pipeline: ResolvedPipeline): number {
+  switch (pipeline.split.form) {
+    case 'kfold':
+      return pipeline.split.k;
+    case 'leave_source_out':
+      return Math.max(1, pipeline.sources.length);
+    case 'holdout':
+    case 'given':
+      return 1;
+  }
+}
+
+export function buildPlan(pipeline: ResolvedPipeline, options: PlanOptions = {}): Plan {
+  const base = dirname(pipeline.file);
+  const rel = (p: string): string => relative(base, p).split('\\').join('/');
+  const location = (l: ResolvedLocation): Record<string, unknown> =>
+    l.kind === 'folder' ? { kind: 'folder', dir: rel(l.dir) } : { ...l, file: rel(l.file), root: rel(l.root) };
+  const seed = options.seed ?? pipeline.seed;
+  const drafts: Draft[] = [];
+  const sources = pipeline.sources.map((s) => s.name);
+  for (const s of pipeline.sources) {
+    drafts.push({
+      id: `scan:${s.name}`,
+      kind: 'scan',
+      inputs: [],
+      config: { source: s.name, locations: s.locations.map(location), labelsFromPath: s.labelsFromPath, patientsFromPath: s.patientsFromPath, files: options.sourceFingerprints?.[s.name] },
+    });
+  }
+  drafts.push({
+    id: 'labels',
+    kind: 'labels',
+    inputs: sources.map((s) => `scan:${s}`),
+    config: { task: pipeline.task.classes, classes: pipeline.classes, maps: Object.fromEntries(pipeline.sources.map((s) => [s.name, { map: s.map, coarse: s.coarse }])) },
+  });
+  drafts.push({ id: 'split', kind: 'split', inputs: ['labels'], config: { split: pipeline.split, seed } });
+  drafts.push({ id: 'audit', kind: 'audit', inputs: ['split'], config: {} });
+  for (const s of sources) drafts.push({ id: `prep:${s}`, kind: 'prep', inputs: [`scan:${s}`], config: { image: pipeline.image } });
+  const folds = foldCount(pipeline);
+  const prepIds = sources.map((s) => `prep:${s}`);
+  for (const model of pipeline.models) {
+    const m = model.name;
+    for (let fold = 0; fold < folds; fold++) {
+      drafts.push({
+        id: `train:${m}:${fold}`,
+        kind: 'train',
+        inputs: ['split', ...prepIds],
+        config: { model: { ...model, weights: model.weights.startsWith('/') ? rel(model.weights) : model.weights }, train: pipeline.train, augment: pipeline.augment, seed, fold, engine: pipeline.engine },
+        fold,
+        model: m,
+      });
+      drafts.push({ id: `predict:${m}:${fold}`, kind: 'predict', inputs: [`train:${m}:${fold}`, 'split', ...prepIds], config: { fold }, fold, model: m });
+    }
+    const { gradcam, ...evaluation } = pipeline.evaluate;
+    drafts.push({ id: `metrics:${m}`, kind: 'metrics', inputs: Array.from({ length: folds }, (_, f) => `predict:${m}:${f}`), config: { evaluate: evaluation, seed }, model: m });
+    if (gradcam !== undefined) {
+      drafts.push({ id: `gradcam:${m}`, kind: 'gradcam', inputs: [...Array.from({ length: folds }, (_, f) => `train:${m}:${f}`), 'split', ...prepIds], config: { gradcam }, model: m });
+    }
+  }
+  const reportInputs = ['audit', ...drafts.filter((d) => d.kind === 'metrics' || d.kind === 'gradcam').map((d) => d.id)];
+  drafts.push({ id: 'report', kind: 'report', inputs: reportInputs, config: { pipeline: pipeline.name, title: pipeline.title, description: pipeline.description } });
+  return finish(pipeline.name, drafts);
+}
+
+/** Topological order (ties by id, so stable) and keys computed inputs-first. */
+function finish(pipeline: string, drafts: readonly Draft[]): Plan {
+  const byId = new Map(drafts.map((d) => [d.id, d]));
+  const indegree = new Map(drafts.map((d) => [d.id, d.inputs.length]));
+  const consumers = new Map<string, string[]>();
+  for (const d of drafts) for (const input of d.inputs) consumers.set(input, [...(consumers.get(input) ?? []), d.id]);
+  const ready = drafts.filter((d) => d.inputs.length === 0).map((d) => d.id).sort();
+  const keys = new Map<string, string>();
+  const nodes: PlanNode[] = [];
+  while (ready.length > 0) {
+    const id = ready.shift()!;
+    const d = byId.get(id)!;
+    const inputKeys = d.inputs.map((i) => keys.get(i)!);
+    const key = sha256Hex(canonicalJson({ kind: d.kind, config: d.config, inputs: inputKeys }));
+    keys.set(id, key);
+    const node: { -readonly [K in keyof PlanNode]: PlanNode[K] } = { id, kind: d.kind, key, inputs: d.inputs, config: JSON.parse(canonicalJson(d.config)) as Record<string, unknown> };
+    if (d.fold !== undefined) node.fold = d.fold;
+    if (d.model !== undefined) node.model = d.model;
+    nodes.push(node);
+    for (const c of consumers.get(id) ?? []) {
+      const left = indegree.get(c)! - 1;
+      indegree.set(c, left);
+      if (left === 0) {
+        ready.push(c);
+        ready.sort();
+      }
+    }
+  }
+  if (nodes.length !== drafts.length) throw new Error('internal: the plan has a cycle');
+  const edges = nodes.flatMap((n) => n.inputs.map((i) => [i, n.id] as const));
+  return { pipeline, nodes, edges };
+}
+
+/** Where the runner keeps a node's finished output: `<cache>/nodes/<key>/`. */
+export function nodeCacheDir(cacheDir: string, key: string): string {
+  return `${cacheDir}/nodes/${key}`;
+}

@@ -1,0 +1,8 @@
+export type * from './events.ts';
+export { NodeCache, resolveCacheDir, DEFAULT_CACHE_DIR } from './cache.ts';
+export { acquireCacheLock, lockFileOf, type CacheLock, type LockOptions } from './lock.ts';
+export { executePlan, NodeFailure, type NodeContext, type NodeHandler, type Handlers, type HandlerEntry } from './executor.ts';
+export { runPlan, defaultRunDir, type RunPlanOptions, type RunOutcome } from './runner.ts';
+export { ndjsonFileSink, fanOut } from './ndjson.ts';
+export { abortOnSigint } from './interrupt.ts';
+export { meanStd } from './outputs.ts';

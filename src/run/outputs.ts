@@ -1,0 +1,138 @@
+/**
+ * What the runner reads from node outputs to write the run folder (cli.md). The handlers own
+ * their outputs; these readers accept the documented fields and ignore the rest:
+ * - `audit`: `{ sourceOnlyBaseline, cramersV, independent, findings[], … }` (written as audit.json);
+ * - `metrics:<model>`: a `ModelMetrics` of `evaluate/types.ts`;
+ * - `predict:<model>:<fold>`: `{ predictions: [{ image, source, label, predicted, … }] }`.
+ */
+import type { FoldMetrics, MeanStd, MetricsFile, ModelMetrics } from '../evaluate/types.ts';
+import type { AuditEvent, SummaryEvent } from './events.ts';
+import { predictionsCsv as evaluatePredictionsCsv, type PredictionRow as EvaluateRow } from '../evaluate/predictions-csv.ts';
+
+export interface AuditSummary {
+  readonly sourceOnlyBaseline: number;
+  readonly cramersV: number;
+  readonly independent: boolean;
+  readonly findings: AuditEvent['findings'];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function readAudit(output: unknown): AuditSummary | undefined {
+  if (!isRecord(output) || typeof output['sourceOnlyBaseline'] !== 'number') return undefined;
+  const findings = Array.isArray(output['findings']) ? output['findings'] : [];
+  return {
+    sourceOnlyBaseline: output['sourceOnlyBaseline'],
+    cramersV: typeof output['cramersV'] === 'number' ? output['cramersV'] : Number.NaN,
+    independent: output['independent'] === true,
+    findings: findings.filter(isRecord).map((f) => ({
+      code: String(f['code'] ?? ''),
+      severity: String(f['severity'] ?? 'info'),
+      message: String(f['message'] ?? ''),
+    })),
+  };
+}
+
+export function readModelMetrics(output: unknown): ModelMetrics | undefined {
+  if (!isRecord(output) || !Array.isArray(output['folds'])) return undefined;
+  return output as unknown as ModelMetrics;
+}
+
+export type PredictionRow = Readonly<Record<string, unknown>>;
+
+export function readPredictions(output: unknown): readonly PredictionRow[] {
+  if (!isRecord(output) || !Array.isArray(output['predictions'])) return [];
+  return output['predictions'].filter(isRecord);
+}
+
+export function meanStd(values: readonly number[]): MeanStd {
+  if (values.length === 0) return { mean: Number.NaN, std: Number.NaN };
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  // Sample standard deviation across folds (n − 1), 0 for a single fold.
+  const variance = values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, std: Math.sqrt(variance) };
+}
+
+export function buildMetricsFile(args: {
+  pipeline: string;
+  engine: string;
+  seed: number;
+  classes: readonly string[];
+  models: Readonly<Record<string, ModelMetrics>>;
+  audit: AuditSummary | undefined;
+}): MetricsFile {
+  return {
+    pipeline: args.pipeline,
+    engine: args.engine,
+    seed: args.seed,
+    classes: args.classes,
+    models: args.models,
+    audit: { sourceOnlyBaseline: args.audit?.sourceOnlyBaseline ?? Number.NaN, independent: args.audit?.independent ?? false },
+  };
+}
+
+export function summaryOf(metrics: MetricsFile, t: number): SummaryEvent {
+  const models: Record<string, SummaryEvent['models'][string]> = {};
+  for (const [name, model] of Object.entries(metrics.models)) {
+    const perClass: Record<string, SummaryEvent['models'][string]['perClass'][string]> = {};
+    for (const cls of metrics.classes) {
+      const of = (pick: (f: FoldMetrics) => number | undefined): MeanStd =>
+        meanStd(model.folds.map(pick).filter((v): v is number => typeof v === 'number'));
+      perClass[cls] = {
+        precision: of((f) => f.perClass[cls]?.precision),
+        recall: of((f) => f.perClass[cls]?.recall),
+        f1: of((f) => f.perClass[cls]?.f1),
+      };
+    }
+    const size = metrics.classes.length;
+    const confusion = Array.from({ length: size }, (_, r) =>
+      Array.from({ length: size }, (_, c) => model.folds.reduce((sum, f) => sum + (f.confusion[r]?.[c] ?? 0), 0)),
+    );
+    models[name] = {
+      folds: model.folds.length,
+      accuracy: model.summary.accuracy,
+      macroF1: model.summary.macroF1,
+      perClass,
+      confusion,
+    };
+  }
+  return { type: 'summary', t, classes: metrics.classes, models, audit: metrics.audit };
+}
+
+/**
+ * predictions.csv: evaluate's format (image, source, partition, true, predicted, p_<class>…)
+ * with a leading `model` column, when the rows are evaluate's prediction rows; otherwise every
+ * key seen, in first-seen order.
+ */
+export function predictionsCsv(rows: readonly PredictionRow[], classes: readonly string[]): string {
+  const isEvaluateRow = (row: PredictionRow): boolean =>
+    typeof row['image'] === 'string' && typeof row['trueIndex'] === 'number' && Array.isArray(row['probabilities']);
+  if (rows.length > 0 && rows.every(isEvaluateRow)) {
+    const models = [...new Set(rows.map((row) => String(row['model'] ?? '')))];
+    const out: string[] = [];
+    for (const model of models) {
+      const lines = evaluatePredictionsCsv(rows.filter((row) => String(row['model'] ?? '') === model) as unknown as EvaluateRow[], classes).trimEnd().split('\n');
+      if (out.length === 0) out.push(`model,${lines[0] ?? ''}`);
+      out.push(...lines.slice(1).map((line) => `${csvCell(model)},${line}`));
+    }
+    return `${out.join('\n')}\n`;
+  }
+  return genericCsv(rows);
+}
+
+function csvCell(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function genericCsv(rows: readonly PredictionRow[]): string {
+  const columns: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  const cell = (value: unknown): string => {
+    const text = value === undefined || value === null ? '' : Array.isArray(value) ? value.join(' ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const lines = [columns.map(cell).join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,176 @@
+/**
+ * One run: take the cache lock, announce the plan (with what is cached), execute it, and write
+ * the run folder (`runs/<pipeline>/<timestamp-or-name>/`): pipeline.cvr, lock.json, audit.json,
+ * metrics.json, predictions.csv, events.ndjson. Every event also goes to the caller's sink.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plan, PlanNode } from '../plan/types.ts';
+import type { ModelMetrics } from '../evaluate/types.ts';
+import type { EventSink, RunEvent } from './events.ts';
+import { NodeCache } from './cache.ts';
+import { acquireCacheLock, type LockOptions } from './lock.ts';
+import { executePlan, messageOf, NodeFailure, type Handlers } from './executor.ts';
+import { fanOut, ndjsonFileSink } from './ndjson.ts';
+import {
+  buildMetricsFile,
+  predictionsCsv,
+  readAudit,
+  readModelMetrics,
+  readPredictions,
+  summaryOf,
+  type AuditSummary,
+  type PredictionRow,
+} from './outputs.ts';
+
+export interface RunPlanOptions {
+  readonly plan: Plan;
+  readonly handlers: Handlers;
+  readonly cacheDir: string;
+  readonly runDir: string;
+  readonly seed: number;
+  readonly engine: string;
+  /** Task classes in output order. */
+  readonly classes: readonly string[];
+  /** The resolved pipeline as text, written as pipeline.cvr. */
+  readonly pipelineText?: string;
+  /** Extra fields for lock.json (data hashes, split hash, versions). */
+  readonly lockInfo?: Readonly<Record<string, unknown>>;
+  readonly sink: EventSink;
+  readonly signal: AbortSignal;
+  readonly now?: () => number;
+  readonly lockOptions?: Pick<LockOptions, 'pollMs' | 'heartbeatMs' | 'staleMs'>;
+}
+
+export type RunOutcome =
+  | { readonly status: 'done'; readonly runDir: string }
+  | { readonly status: 'cancelled'; readonly runDir: string }
+  | { readonly status: 'failed'; readonly runDir: string; readonly failedId: string; readonly message: string; readonly isBug: boolean };
+
+export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
+  const { plan, runDir } = options;
+  const now = options.now ?? Date.now;
+  const started = now();
+  await mkdir(runDir, { recursive: true });
+  const eventsFile = ndjsonFileSink(join(runDir, 'events.ndjson'));
+  const emit: EventSink = fanOut(eventsFile.sink, options.sink);
+  const cache = new NodeCache(options.cacheDir);
+  try {
+    const locked = await acquireCacheLock(options.cacheDir, {
+      ...options.lockOptions,
+      signal: options.signal,
+      onWait: (holder, lockFile) =>
+        emit({ type: 'lock-wait', t: now(), lockFile, holderPid: holder.pid, holderHost: holder.host, since: holder.since }),
+      onStale: (holder, lockFile) => emit({ type: 'lock-stale', t: now(), lockFile, holderPid: holder.pid }),
+    });
+    if (!locked.ok) {
+      emit({ type: 'run-done', t: now(), ok: false, runDir, ms: now() - started, cancelled: true });
+      return { status: 'cancelled', runDir };
+    }
+    try {
+      return await runLocked(options, cache, emit, now, started);
+    } finally {
+      await locked.lock.release();
+    }
+  } finally {
+    eventsFile.close();
+  }
+}
+
+async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventSink, now: () => number, started: number): Promise<RunOutcome> {
+  const { plan, runDir } = options;
+  await cache.sweepTemp();
+  const cached = await Promise.all(plan.nodes.map((node) => cache.has(node.key)));
+  emit({
+    type: 'plan',
+    t: now(),
+    pipeline: plan.pipeline,
+    engine: options.engine,
+    seed: options.seed,
+    cacheDir: options.cacheDir,
+    runDir,
+    nodes: plan.nodes.map((node, i) => ({ id: node.id, kind: node.kind, cached: cached[i] === true })),
+  });
+  if (options.pipelineText !== undefined) await writeFile(join(runDir, 'pipeline.cvr'), options.pipelineText);
+  const writeLock = (data: Readonly<Record<string, unknown>>): Promise<void> =>
+    writeJson(join(runDir, 'lock.json'), {
+      ...data,
+      pipeline: plan.pipeline,
+      seed: options.seed,
+      engine: options.engine,
+      ...options.lockInfo,
+      nodes: Object.fromEntries(plan.nodes.map((node) => [node.id, node.key])),
+    });
+  await writeLock({ versions: { node: process.version } });
+
+  let audit: AuditSummary | undefined;
+  const models: Record<string, ModelMetrics> = {};
+  const predictions: PredictionRow[] = [];
+  const onOutput = async (node: PlanNode, output: unknown): Promise<void> => {
+    if (node.kind === 'audit') {
+      audit = readAudit(output);
+      // The audit node also carries the data fingerprint (file lists, content and split hashes).
+      const { dataLock, ...report } = isRecord(output) ? output : { dataLock: undefined };
+      if (isRecord(dataLock)) await writeLock(dataLock);
+      await writeJson(join(runDir, 'audit.json'), isRecord(output) ? report : output);
+      if (audit !== undefined) emit({ type: 'audit', t: now(), ...audit });
+    } else if (node.kind === 'metrics') {
+      const metrics = readModelMetrics(output);
+      const model = node.model ?? node.id.replace(/^metrics:/, '');
+      if (metrics === undefined) return;
+      models[model] = metrics;
+      for (const fold of metrics.folds) {
+        emit({ type: 'metrics', t: now(), model, fold: fold.fold, accuracy: fold.accuracy, macroF1: fold.macro.f1 });
+      }
+    } else if (node.kind === 'predict') {
+      for (const row of readPredictions(output)) predictions.push({ model: node.model, fold: node.fold, ...row });
+    }
+  };
+
+  const onAbort = (): void => emit({ type: 'stopping', t: now() });
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  const result = await executePlan({
+    plan,
+    handlers: options.handlers,
+    cache,
+    seed: options.seed,
+    engine: options.engine,
+    runDir,
+    emit,
+    signal: options.signal,
+    now,
+    onOutput,
+  }).finally(() => options.signal.removeEventListener('abort', onAbort));
+
+  if (result.status === 'done') {
+    const metrics = buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit });
+    await writeJson(join(runDir, 'metrics.json'), metrics);
+    if (predictions.length > 0) await writeFile(join(runDir, 'predictions.csv'), predictionsCsv(predictions, options.classes));
+    if (Object.keys(models).length > 0) emit(summaryOf(metrics, now()));
+  }
+  const ok = result.status === 'done';
+  emit({ type: 'run-done', t: now(), ok, runDir, ms: now() - started, ...(result.status === 'cancelled' ? { cancelled: true } : {}) });
+  if (result.status === 'failed') {
+    const isBug = !(result.error instanceof NodeFailure);
+    return { status: 'failed', runDir, failedId: result.failedId, message: isBug && result.error instanceof Error ? (result.error.stack ?? result.error.message) : messageOf(result.error), isBug };
+  }
+  return { status: result.status, runDir };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** `runs/<pipeline>/<name>`, or a timestamp `2026-11-26T10-41-07` (with `-2`, `-3` … if taken). */
+export function defaultRunDir(cwd: string, pipeline: string, at: Date, name?: string): string {
+  const base = join(cwd, 'runs', pipeline, name ?? at.toISOString().slice(0, 19).replaceAll(':', '-'));
+  if (name !== undefined || !existsSync(base)) return base;
+  for (let n = 2; ; n++) if (!existsSync(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+export type { RunEvent };

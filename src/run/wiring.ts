@@ -1,0 +1,45 @@
+/**
+ * `cvr run`'s real dependencies: the language front end, engine selection, the planner and the
+ * stage handlers. Kept apart from the command so the command is testable with injected ones.
+ */
+import type { Diagnostic } from '../diag/diagnostic.ts';
+import { hasErrors } from '../diag/diagnostic.ts';
+import { renderDiagnostics } from '../diag/render.ts';
+import { loadPipelines } from '../dsl/index.ts';
+import { expandSourceManifests } from '../data/expand.ts';
+import { buildPlan } from '../plan/dag.ts';
+import { selectEngine } from '../engine/index.ts';
+import type { RunDeps } from '../cli/commands/run.ts';
+import { stageHandlers } from './stage-handlers.ts';
+
+export function realRunDeps(): Omit<RunDeps, 'tty'> {
+  // Texts of the files read, so diagnostics can quote their source lines.
+  const files = new Map<string, string>();
+  const render = (diagnostics: readonly Diagnostic[], cwd: string): string => renderDiagnostics(diagnostics, { files, cwd });
+  return {
+    async load(file, cwd) {
+      const result = await loadPipelines([file], { cwd });
+      for (const [path, text] of result.files) files.set(path, text);
+      return result;
+    },
+    renderDiagnostics: render,
+    async prepare(declared, options) {
+      const expanded = await expandSourceManifests(declared);
+      if (hasErrors(expanded.diagnostics)) return { ok: false, diagnostics: expanded.diagnostics };
+      const engine = await selectEngine(options.engine);
+      if (!engine.ok) return { ok: false, diagnostics: engine.diagnostics };
+      // The engine that will actually run (not `auto`) goes into the keys: another engine gives
+      // other numbers, so its results must not be reused for this one.
+      const pipeline = { ...expanded.pipeline, engine: engine.info.engine };
+      const plan = buildPlan(pipeline, { seed: options.seed });
+      return {
+        ok: true,
+        plan,
+        engine: engine.info.engine,
+        handlers: stageHandlers({ pipeline, seed: options.seed, cacheDir: options.cacheDir, render: (ds) => render(ds, process.cwd()) }),
+        lockInfo: { engineInfo: engine.info },
+        diagnostics: expanded.diagnostics,
+      };
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * The Ink run view: finished lines (trained folds, fold metrics, notes) printed once above via
+ * `<Static>`; below them a live area — header, audit findings, the DAG's nodes by status, the
+ * running node's bars and sparklines — and at the end the summary tables.
+ */
+import React, { useSyncExternalStore } from 'react';
+import { Box, Static, Text } from 'ink';
+import type { NodeStatus } from '../run/events.ts';
+import type { FinishedLine, NodeView, RunningView, ViewState } from './state.ts';
+import { formatMs } from './state.ts';
+import { auditHeadline, bar, sparkline, summaryLines } from './format.ts';
+
+type Colour = 'gray' | 'yellow' | 'cyan' | 'green' | 'red';
+
+/** The one place a status becomes a colour and a mark. */
+export function statusStyle(status: NodeStatus): { readonly color: Colour; readonly mark: string } {
+  switch (status) {
+    case 'pending':
+      return { color: 'gray', mark: '·' };
+    case 'running':
+      return { color: 'yellow', mark: '▶' };
+    case 'cached':
+      return { color: 'cyan', mark: '≡' };
+    case 'done':
+      return { color: 'green', mark: '✔' };
+    case 'failed':
+      return { color: 'red', mark: '✖' };
+    default: {
+      const unknown: never = status;
+      return unknown;
+    }
+  }
+}
+
+function toneColour(tone: FinishedLine['tone']): Colour {
+  switch (tone) {
+    case 'ok':
+      return 'green';
+    case 'bad':
+      return 'red';
+    case 'note':
+      return 'yellow';
+    default: {
+      const unknown: never = tone;
+      return unknown;
+    }
+  }
+}
+
+/** Pipeline, engine, seed and cache of the run, and a note while it waits for the cache lock. */
+function Header(props: { readonly state: ViewState }): React.JSX.Element | null {
+  const { header, lockWait } = props.state;
+  return (
+    <Box flexDirection="column">
+      {header && (
+        <Text>
+          <Text bold>cvr run {header.pipeline}</Text>
+          <Text dimColor>
+            {'  '}engine {header.engine} · seed {header.seed} · cache {header.cacheDir}
+          </Text>
+        </Text>
+      )}
+      {lockWait && (
+        <Text color="yellow">
+          waiting: the cache is in use by another cvr run (pid {lockWait.pid} on {lockWait.host}); it continues when that run ends
+        </Text>
+      )}
+    </Box>
+  );
+}
+
+/** The audit's headline numbers and each finding, coloured by severity. */
+function AuditPanel(props: { readonly state: ViewState }): React.JSX.Element | null {
+  const { audit } = props.state;
+  if (!audit) return null;
+  return (
+    <Box flexDirection="column">
+      <Text color={audit.independent ? 'green' : 'yellow'}>{auditHeadline(audit)}</Text>
+      {audit.findings.map((f, i) => (
+        <Text key={i} color={f.severity === 'error' ? 'red' : f.severity === 'warning' ? 'yellow' : 'gray'}>
+          {'  '}
+          {f.severity}[{f.code}] {f.message}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** Every DAG node with its status mark, wrapped to the terminal's width. */
+function NodeList(props: { readonly nodes: readonly NodeView[] }): React.JSX.Element {
+  return (
+    <Box flexWrap="wrap">
+      {props.nodes.map((node) => {
+        const style = statusStyle(node.status);
+        return (
+          <Box key={node.id} marginRight={2}>
+            <Text color={style.color}>
+              {style.mark} {node.id}
+            </Text>
+          </Box>
+        );
+      })}
+    </Box>
+  );
+}
+
+/** Fold, epoch and batch bars of the running training node, with throughput, ETA and sparklines. */
+function Progress(props: { readonly running: RunningView; readonly state: ViewState }): React.JSX.Element {
+  const { running, state } = props;
+  const folds = running.folds ?? state.nodes.filter((n) => n.kind === 'train' && n.id.startsWith(`train:${running.model}:`)).length;
+  const epochs = running.epochs;
+  const width = 24;
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor="yellow" paddingX={1}>
+      <Text bold>{running.id}</Text>
+      {folds > 0 && (
+        <Text>
+          fold{'   '}
+          {bar(running.fold + (running.batch === running.batches && running.epoch === epochs ? 1 : 0), folds, width)} {running.fold + 1}/{folds}
+        </Text>
+      )}
+      <Text>
+        epoch{'  '}
+        {bar(running.epoch - 1 + running.batch / running.batches, epochs ?? running.epoch, width)} {running.epoch}
+        {epochs !== undefined ? `/${epochs}` : ''}
+      </Text>
+      <Text>
+        batch{'  '}
+        {bar(running.batch, running.batches, width)} {running.batch}/{running.batches}
+        <Text dimColor>
+          {'  '}
+          {Math.round(running.imagesPerSecond)} img/s{running.etaMs !== undefined ? ` · ETA ${formatMs(running.etaMs)}` : ''}
+        </Text>
+      </Text>
+      <Text>
+        loss{'   '}
+        <Text color="magenta">{sparkline(state.losses)}</Text> {running.loss.toFixed(4)}
+      </Text>
+      <Text>
+        acc{'    '}
+        <Text color="green">{sparkline(state.accuracies)}</Text> {running.accuracy.toFixed(4)}
+      </Text>
+      {state.lastEpoch?.id === running.id && (
+        <Text dimColor>
+          epoch {state.lastEpoch.epoch}:{' '}
+          {Object.entries(state.lastEpoch.logs)
+            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .join('  ')}
+        </Text>
+      )}
+    </Box>
+  );
+}
+
+/** The whole view for one state; pure, so tests render it from scripted events. */
+export function RunView(props: { readonly state: ViewState }): React.JSX.Element {
+  const { state } = props;
+  return (
+    <Box flexDirection="column">
+      <Static items={[...state.finished]}>
+        {(line) => (
+          <Text key={line.key} color={toneColour(line.tone)}>
+            {line.text}
+          </Text>
+        )}
+      </Static>
+      <Header state={state} />
+      <AuditPanel state={state} />
+      {state.nodes.length > 0 && <NodeList nodes={state.nodes} />}
+      {state.running && <Progress running={state.running} state={state} />}
+      {state.progress && state.progress.id !== state.running?.id && (
+        <Text>
+          <Text color="yellow">▶ {state.progress.id}</Text> {bar(state.progress.done, state.progress.total, 24)} {state.progress.done}/
+          {state.progress.total} {state.progress.unit}
+        </Text>
+      )}
+      {state.stopping === true && <Text color="yellow">stopping at the next batch boundary (Ctrl-C again to quit at once)…</Text>}
+      {state.summary && (
+        <Box flexDirection="column" marginTop={1}>
+          {summaryLines(state.summary).map((line, i) => (
+            <Text key={i}>{line === '' ? ' ' : line}</Text>
+          ))}
+        </Box>
+      )}
+      {state.done && (
+        <Text color={state.done.ok ? 'green' : state.done.cancelled === true ? 'yellow' : 'red'}>
+          {state.done.ok
+            ? `run done in ${formatMs(state.done.ms)} → ${state.done.runDir}`
+            : state.done.cancelled === true
+              ? `run stopped after ${formatMs(state.done.ms)}; \`cvr run\` again resumes it`
+              : `run failed after ${formatMs(state.done.ms)}`}
+        </Text>
+      )}
+    </Box>
+  );
+}
+
+/** A tiny external store the event sink writes into and the live view subscribes to. */
+export interface ViewStore {
+  readonly get: () => ViewState;
+  readonly subscribe: (listener: () => void) => () => void;
+}
+
+export function LiveRunView(props: { readonly store: ViewStore }): React.JSX.Element {
+  const state = useSyncExternalStore(props.store.subscribe, props.store.get);
+  return <RunView state={state} />;
+}

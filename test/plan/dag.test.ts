@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { buildPlan, foldCount } from '../../src/plan/index.ts';
+import type { ResolvedPipeline } from '../../src/dsl/resolved.ts';
+import { folderSource, NO_VALIDATION, pipelineFixture } from '../data/pipeline-fixture.ts';
+
+function base(): ResolvedPipeline {
+  return pipelineFixture({
+    file: '/work/p/a.cvr',
+    sources: [folderSource('cxri', '/work/data/cxri', { NORMAL: 'NOR' }), folderSource('cidc', '/work/data/cidc', { COVID: 'CVP' })],
+    task: ['NCV', 'CVP'],
+    split: { form: 'kfold', k: 3, stratified: true, groupByPatient: false, validation: NO_VALIDATION },
+  });
+}
+
+function keys(p: ResolvedPipeline, fingerprints?: Record<string, string>): Map<string, string> {
+  return new Map(buildPlan(p, fingerprints === undefined ? {} : { sourceFingerprints: fingerprints }).nodes.map((n) => [n.id, n.key]));
+}
+
+function changed(a: Map<string, string>, b: Map<string, string>): string[] {
+  return [...new Set([...a.keys(), ...b.keys()])].filter((id) => a.get(id) !== b.get(id)).sort();
+}
+
+describe('buildPlan', () => {
+  it('has the nodes and edges of architecture.md, in a stable topological order', () => {
+    const plan = buildPlan({ ...base(), evaluate: { ...base().evaluate, gradcam: { className: 'CVP', top: 3, threshold: 0.6 } } });
+    const ids = plan.nodes.map((n) => n.id);
+    expect([...ids].sort()).toEqual(
+      ['audit', 'gradcam:cvrnet', 'labels', 'metrics:cvrnet', 'predict:cvrnet:0', 'predict:cvrnet:1', 'predict:cvrnet:2', 'prep:cidc', 'prep:cxri', 'report', 'scan:cidc', 'scan:cxri', 'split', 'train:cvrnet:0', 'train:cvrnet:1', 'train:cvrnet:2'].sort(),
+    );
+    for (const [from, to] of plan.edges) expect(ids.indexOf(from)).toBeLessThan(ids.indexOf(to));
+    expect(plan.edges).toContainEqual(['scan:cxri', 'labels']);
+    expect(plan.edges).toContainEqual(['split', 'audit']);
+    expect(plan.edges).toContainEqual(['train:cvrnet:1', 'predict:cvrnet:1']);
+    expect(plan.edges).toContainEqual(['predict:cvrnet:2', 'metrics:cvrnet']);
+    expect(plan.edges).toContainEqual(['gradcam:cvrnet', 'report']);
+    expect(buildPlan(base())).toEqual(buildPlan(base()));
+    expect(plan.nodes.every((n) => /^[0-9a-f]{64}$/.test(n.key))).toBe(true);
+  });
+
+  it('editing evaluate changes only metrics and report keys', () => {
+    const a = keys(base());
+    const b = keys({ ...base(), evaluate: { ...base().evaluate, metrics: ['accuracy', 'f1'] } });
+    expect(changed(a, b)).toEqual(['metrics:cvrnet', 'report']);
+  });
+
+  it('editing the seed changes the split and everything that draws randomness after it', () => {
+    const a = keys(base());
+    const b = keys({ ...base(), seed: 99 });
+    expect(changed(a, b)).toEqual(['audit', 'metrics:cvrnet', 'predict:cvrnet:0', 'predict:cvrnet:1', 'predict:cvrnet:2', 'report', 'split', 'train:cvrnet:0', 'train:cvrnet:1', 'train:cvrnet:2']);
+  });
+
+  it('editing image settings reruns preprocessing and training, not scanning, labels or the split', () => {
+    const a = keys(base());
+    const b = keys({ ...base(), image: { ...base().image, width: 64, height: 64 } });
+    const c = changed(a, b);
+    expect(c).toEqual(expect.arrayContaining(['prep:cxri', 'prep:cidc', 'train:cvrnet:0', 'report']));
+    expect(c).not.toEqual(expect.arrayContaining(['split']));
+    expect(c.filter((id) => id.startsWith('scan') || id === 'labels' || id === 'split' || id === 'audit')).toEqual([]);
+  });
+
+  it('a changed file list changes only that source\'s scan and what depends on it', () => {
+    const a = keys(base(), { cxri: 'aaa', cidc: 'bbb' });
+    const b = keys(base(), { cxri: 'aaa2', cidc: 'bbb' });
+    const c = changed(a, b);
+    expect(c).toContain('scan:cxri');
+    expect(c).toContain('prep:cxri');
+    expect(c).not.toContain('scan:cidc');
+    expect(c).not.toContain('prep:cidc');
+  });
+
+  it('keys do not depend on where the checkout lives', () => {
+    const moved = pipelineFixture({
+      file: '/elsewhere/p/a.cvr',
+      sources: [folderSource('cxri', '/elsewhere/data/cxri', { NORMAL: 'NOR' }), folderSource('cidc', '/elsewhere/data/cidc', { COVID: 'CVP' })],
+      task: ['NCV', 'CVP'],
+      split: base().split,
+    });
+    expect(changed(keys(base()), keys(moved))).toEqual([]);
+  });
+
+  it.each([
+    [{ form: 'kfold', k: 7, stratified: true, groupByPatient: false, validation: NO_VALIDATION }, 7],
+    [{ form: 'holdout', testSources: ['cidc'], stratified: false, groupByPatient: false, validation: NO_VALIDATION }, 1],
+    [{ form: 'leave_source_out', groupByPatient: false, validation: NO_VALIDATION }, 2],
+    [{ form: 'given', groupByPatient: false, validation: NO_VALIDATION }, 1],
+  ] as const)('fold count of %j is %i', (split, folds) => {
+    expect(foldCount({ ...base(), split })).toBe(folds);
+  });
+});

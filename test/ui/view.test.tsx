@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import React from 'react';
+import { cleanup, render } from 'ink-testing-library';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { RunView, statusStyle } from '../../src/ui/view.tsx';
+import { foldState } from '../../src/ui/state.ts';
+import type { NodeStatus } from '../../src/run/events.ts';
+import { FULL, MIDWAY, PLAN } from './fixtures/scripted.ts';
+
+afterEach(() => cleanup());
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
+
+function frameOf(events: Parameters<typeof foldState>[0]): string {
+  const { lastFrame } = render(<RunView state={foldState(events)} />);
+  return stripAnsi(lastFrame() ?? '');
+}
+
+function golden(name: string, actual: string): void {
+  const path = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(path, actual);
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+describe('Ink run view', () => {
+  it('shows the header and every node as pending or cached after the plan', () => {
+    const frame = frameOf([PLAN]);
+    expect(frame).toContain('cvr run tiny');
+    expect(frame).toContain('engine tfjs-cpu · seed 7 · cache /cache');
+    expect(frame).toContain('≡ train:cvrnet:0');
+    expect(frame).toContain('· train:cvrnet:1');
+    expect(frame).toContain('· metrics:cvrnet');
+  });
+
+  it('mid-training: audit at the top, running node, bars, throughput, ETA and sparklines', () => {
+    const frame = frameOf(MIDWAY);
+    golden('view-midway.golden.txt', frame);
+    const lines = frame.split('\n');
+    const at = (text: string): number => lines.findIndex((l) => l.includes(text));
+    expect(at('audit: source-only baseline 100.0%')).toBeLessThan(at('▶ train:cvrnet:1'));
+    expect(frame).toMatch(/batch\s+█+░+ 2\/3\s+80 img\/s · ETA 100ms/);
+    expect(frame).toMatch(/epoch\s+█+░+ 2\/2/);
+    expect(frame).toMatch(/fold\s+█+░+ 2\/2/);
+    expect(frame).toMatch(/loss\s+█▁ 0\.5000/);
+    expect(frame).toMatch(/acc\s+▁█ 0\.7500/);
+  });
+
+  it('prints finished lines once above the live area and ends with the summary and confusion matrix', () => {
+    const { lastFrame, rerender, frames } = render(<RunView state={foldState(MIDWAY)} />);
+    rerender(<RunView state={foldState(FULL)} />);
+    const frame = stripAnsi(lastFrame() ?? '');
+    golden('view-done.golden.txt', frame);
+    const lines = frame.split('\n');
+    const at = (text: string): number => lines.findIndex((l) => l.includes(text));
+    expect(at('↻ train:cvrnet:1 resumed from epoch 1 of 2')).toBeLessThan(at('cvr run tiny'));
+    expect(at('✔ train:cvrnet:1  2 epochs')).toBeLessThan(at('cvr run tiny'));
+    expect(at('● cvrnet fold 1: accuracy 0.800')).toBeLessThan(at('cvr run tiny'));
+    expect(frame).toMatch(/cvrnet\s+2\s+0\.850 ± 0\.071\s+0\.835 ± 0\.078/);
+    expect(frame).toMatch(/NCV\s+40\s+10\nCVP\s+5\s+45/);
+    expect(frame).not.toContain('batch  ');
+    expect(frame).toContain('run done in 1.4s');
+    // Static lines are written once: the resume note appears in exactly one frame's static part.
+    expect(frames.length).toBeGreaterThan(1);
+    expect(frame.split('↻ train:cvrnet:1').length).toBe(2);
+  });
+
+  it('shows a bar for a running node that reports progress, and drops it when the node is done', () => {
+    const start = { type: 'node-start', t: 1, id: 'prep:a', kind: 'prep' } as const;
+    const progress = { type: 'progress', t: 2, id: 'prep:a', done: 30, total: 120, unit: 'images' } as const;
+    expect(frameOf([PLAN, start, progress])).toMatch(/▶ prep:a ██████░+ 30\/120 images/);
+    expect(frameOf([PLAN, start, progress, { type: 'node-done', t: 3, id: 'prep:a', kind: 'prep', ms: 2 }])).not.toContain('30/120');
+  });
+
+  it('takes the planned epochs from the last epoch event when batch events omit them, for the ETA', () => {
+    const batch = (t: number, epoch: number, n: number) =>
+      ({ type: 'batch', t, id: 'train:cvrnet:1', model: 'cvrnet', fold: 1, epoch, batch: n, batches: 2, loss: 0.5, accuracy: 0.5, imagesPerSecond: 10 }) as const;
+    const events = [
+      PLAN,
+      { type: 'node-start', t: 0, id: 'train:cvrnet:1', kind: 'train' } as const,
+      batch(100, 1, 1),
+      batch(200, 1, 2),
+      { type: 'epoch', t: 200, id: 'train:cvrnet:1', model: 'cvrnet', fold: 1, epoch: 1, epochs: 3, logs: { loss: 0.5 } } as const,
+      batch(300, 2, 1),
+    ];
+    // 3 batches in 300 ms; 3 left (1 of epoch 2, 2 of epoch 3).
+    expect(frameOf(events)).toMatch(/batch\s+█+░+ 1\/2\s+10 img\/s · ETA 300ms/);
+    expect(frameOf(events)).toMatch(/epoch\s+█+░+ 2\/3/);
+  });
+
+  it('says so while it waits for another run\'s cache lock, and forgets it once the plan starts', () => {
+    const wait = { type: 'lock-wait', t: 1, lockFile: '/cache/lock.json', holderPid: 4242, holderHost: 'ws1', since: 0 } as const;
+    expect(frameOf([wait])).toContain('waiting: the cache is in use by another cvr run (pid 4242 on ws1)');
+    expect(frameOf([wait, PLAN])).not.toContain('waiting:');
+  });
+
+  it('says it is stopping after Ctrl-C, and that a rerun resumes once stopped', () => {
+    expect(frameOf([...MIDWAY, { type: 'stopping', t: 1 }])).toContain('stopping at the next batch boundary');
+    const stopped = frameOf([
+      ...MIDWAY,
+      { type: 'stopping', t: 1 },
+      { type: 'node-cancelled', t: 2, id: 'train:cvrnet:1', kind: 'train' },
+      { type: 'run-done', t: 3, ok: false, runDir: 'r', ms: 3, cancelled: true },
+    ]);
+    expect(stopped).not.toContain('stopping at the next batch boundary');
+    expect(stopped).toContain('■ train:cvrnet:1 stopped; `cvr run` again resumes it');
+    expect(stopped).toContain('run stopped after 3ms; `cvr run` again resumes it');
+    expect(stopped).toContain('· train:cvrnet:1');
+  });
+
+  it.each<[NodeStatus, string]>([
+    ['pending', 'gray'],
+    ['running', 'yellow'],
+    ['cached', 'cyan'],
+    ['done', 'green'],
+    ['failed', 'red'],
+  ])('colours %s nodes %s', (status, colour) => {
+    expect(statusStyle(status).color).toBe(colour);
+  });
+
+  it('gives every status its own mark', () => {
+    const statuses: NodeStatus[] = ['pending', 'running', 'cached', 'done', 'failed'];
+    expect(new Set(statuses.map((s) => statusStyle(s).mark)).size).toBe(statuses.length);
+  });
+});
