@@ -65,8 +65,8 @@ function makeKernels(addon: NativeAddon): KernelConfig[] {
     return b.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
   };
 
-  // bias and activation of the fused kernels: the cpu backend's own kernels, so their semantics
-  // (broadcasting, prelu, leakyrelu alpha) are exactly tfjs's.
+  // bias and activation of the fused kernels: the native Add and Relu/Relu6, the cpu backend's own
+  // kernels for the rarer activations, so semantics (broadcasting, prelu, alpha) are tfjs's.
   const biasActivation = (b: MathBackendCPU, y: TensorInfo, a: NamedAttrMap, bias?: TensorInfo, prelu?: TensorInfo): TensorInfo => {
     let r = y;
     if (bias !== undefined) {
