@@ -239,6 +239,7 @@ export function stageHandlers(options: StageOptions): Handlers {
   async function trainNode(node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<unknown> {
     const fold = node.fold ?? 0;
     const split = splitOf(inputs);
+    const foldCount = split.folds.length;
     const images = openImages(node, inputs);
     try {
       if (existsSync(join(ctx.workDir, CHECKPOINT_FILE))) {
@@ -258,7 +259,8 @@ export function stageHandlers(options: StageOptions): Handlers {
         createModel: () => createModel(node),
         random: streamFactory(seed, node.key),
         checkpointDir: ctx.workDir,
-        emit: ctx.emit,
+        // Batch events carry the planned epochs and folds, so the view has an ETA from the first batch.
+        emit: (event) => ctx.emit(event.type === 'batch' ? { epochs: pipeline.train.epochs, folds: foldCount, ...event } : event),
         signal: ctx.signal,
         now: ctx.now,
       });

@@ -151,7 +151,7 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
   const eventsFile = args.events !== undefined ? ndjsonFileSink(resolve(io.cwd, args.events)) : undefined;
   const controller = new AbortController();
   // The runner announces the stop as an event, so the view draws it instead of a stray write.
-  const stopListening = abortOnSigint(controller, () => undefined);
+  const stopListening = abortOnSigint(controller);
   let pipelineText: string | undefined;
   try {
     pipelineText = await readFile(pipeline.file, 'utf8');
