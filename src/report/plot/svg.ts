@@ -183,9 +183,10 @@ export function heatmap(spec: HeatmapSpec): string {
       const x = m.left + j * cell;
       const y = m.top + i * cell;
       parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${fill}" stroke="#fff"/>`);
-      parts.push(
-        `<text x="${r(x + cell / 2)}" y="${r(y + cell / 2 + 5)}" text-anchor="middle" font-size="14" ${FONT} fill="${share > 0.5 ? '#fff' : '#111'}">${v}</text>`,
-      );
+      const ink = share > 0.5 ? '#fff' : '#111';
+      parts.push(`<text x="${r(x + cell / 2)}" y="${r(y + cell / 2 + 1)}" text-anchor="middle" font-size="14" ${FONT} fill="${ink}">${v}</text>`);
+      // The row share (recall for the diagonal), so unequal class sizes do not mislead.
+      parts.push(`<text x="${r(x + cell / 2)}" y="${r(y + cell / 2 + 16)}" text-anchor="middle" font-size="10" ${FONT} fill="${ink}">${total > 0 ? `${Math.round(share * 100)}%` : ''}</text>`);
     }
   });
   return frame(width, height, spec.title, parts.join(''));
