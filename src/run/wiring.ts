@@ -42,6 +42,7 @@ export function realRunDeps(): Omit<RunDeps, 'tty'> {
       return {
         ok: true,
         plan,
+        pipeline,
         engine: engine.info.engine,
         handlers: stageHandlers({ pipeline, seed: options.seed, cacheDir: options.cacheDir, render: (ds) => render(ds, process.cwd()) }),
         lockInfo: { engineInfo: engine.info },
