@@ -5,7 +5,7 @@
  * set; training is left out to keep the test fast.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { hasErrors } from '../../src/diag/diagnostic.ts';
@@ -28,7 +28,7 @@ afterAll(() => dispose());
 const DATA_NODES = new Set(['scan', 'labels', 'split', 'audit']);
 
 /** One `cvr run` up to the audit, on the same cache each time. */
-async function runDataStages(file: string): Promise<{ ran: string[]; cached: string[]; images: number }> {
+async function runDataStages(file: string): Promise<{ ran: string[]; cached: string[]; images: number; keys: Map<string, string> }> {
   const loaded = await loadPipelines([file], { cwd: dir });
   expect(hasErrors(loaded.diagnostics)).toBe(false);
   const pipeline = loaded.pipelines[0]!;
@@ -49,7 +49,8 @@ async function runDataStages(file: string): Promise<{ ran: string[]; cached: str
   });
   expect(result.status).toBe('done');
   const split = (await result.output('split')) as { images: unknown[] };
-  return { ran: idsOf(events, 'node-done').sort(), cached: idsOf(events, 'node-cached').sort(), images: split.images.length };
+  const keys = new Map(prepared.plan.nodes.map((n) => [n.id, n.key]));
+  return { ran: idsOf(events, 'node-done').sort(), cached: idsOf(events, 'node-cached').sort(), images: split.images.length, keys };
 }
 
 describe('cvr run rescans changed data', () => {
@@ -69,6 +70,10 @@ describe('cvr run rescans changed data', () => {
     expect(deleted.ran).toEqual(['audit', 'labels', 'scan:a', 'split']);
     expect(deleted.cached).toEqual(['scan:b']);
     expect(deleted.images).toBe(11);
+    // Not executed here, but keyed anew: preprocessing of the changed source, training, prediction.
+    const rekeyed = [...deleted.keys].filter(([id, key]) => again.keys.get(id) !== key).map(([id]) => id);
+    expect(rekeyed).toEqual(expect.arrayContaining(['prep:a', 'train:resnet50:0', 'predict:resnet50:0', 'metrics:resnet50']));
+    expect(rekeyed).not.toContain('prep:b');
 
     copyFileSync(join(dir, 'data', 'b', 'covid', 'img1.png'), join(dir, 'data', 'b', 'covid', 'extra.png'));
     const added = await runDataStages(file);
@@ -84,5 +89,11 @@ describe('cvr run rescans changed data', () => {
 
     const unchanged = await runDataStages(file);
     expect(unchanged.ran).toEqual([]);
+    expect(unchanged.keys).toEqual(rewritten.keys);
+
+    // A new mtime with the same bytes (a copy, a checkout) is read again but reuses everything.
+    utimesSync(join(dir, 'data', 'a', 'normal', 'img1.png'), new Date(), new Date(Date.now() + 5_000));
+    const touched = await runDataStages(file);
+    expect(touched.ran).toEqual([]);
   });
 });
