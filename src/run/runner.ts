@@ -1,11 +1,12 @@
 /**
  * One run: take the cache lock, announce the plan (with what is cached), execute it, and write
- * the run folder (`runs/<pipeline>/<timestamp-or-name>/`): pipeline.cvr, lock.json, audit.json,
+ * the run folder (`runs/<pipeline>/<timestamp-or-name>/`): pipeline.cvr, pipeline.json, lock.json, audit.json,
  * metrics.json, predictions.csv, events.ndjson. Every event also goes to the caller's sink.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ResolvedPipeline } from '../dsl/resolved.ts';
 import type { Plan, PlanNode } from '../plan/types.ts';
 import type { ModelMetrics } from '../evaluate/types.ts';
 import type { EventSink, RunEvent } from './events.ts';
@@ -33,8 +34,13 @@ export interface RunPlanOptions {
   readonly engine: string;
   /** Task classes in output order. */
   readonly classes: readonly string[];
-  /** The resolved pipeline as text, written as pipeline.cvr. */
+  /** The pipeline's file as written, copied as pipeline.cvr. */
   readonly pipelineText?: string;
+  /**
+   * The resolved pipeline the plan was built from, written as pipeline.json: pipeline.cvr alone
+   * cannot be resolved again when it imports other files, and the report reads this instead.
+   */
+  readonly resolvedPipeline?: ResolvedPipeline;
   /** Extra fields for lock.json (data hashes, split hash, versions). */
   readonly lockInfo?: Readonly<Record<string, unknown>>;
   readonly sink: EventSink;
@@ -93,6 +99,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     nodes: plan.nodes.map((node, i) => ({ id: node.id, kind: node.kind, cached: cached[i] === true })),
   });
   if (options.pipelineText !== undefined) await writeFile(join(runDir, 'pipeline.cvr'), options.pipelineText);
+  if (options.resolvedPipeline !== undefined) await writeJson(join(runDir, 'pipeline.json'), options.resolvedPipeline);
   const writeLock = (data: Readonly<Record<string, unknown>>): Promise<void> =>
     writeJson(join(runDir, 'lock.json'), {
       ...data,

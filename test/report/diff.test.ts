@@ -151,10 +151,17 @@ describe('cvr diff on lock files', () => {
       { cxri: [['a.png', 'NORMAL'], ['c.png', 'bacteria'], ['d.png', 'NORMAL'], ['e.png', 'NORMAL']], padchest: [['p.png', 'COVID 19']] },
       { split: { form: 'kfold', folds: ['fold1', 'fold2'], assignmentHash: 'bbbb' } },
     );
-    const text = diffLockFiles(lockOf(a), lockOf(b))
-      .map((c) => `${c.kind} ${c.path}: ${c.meaning}`)
-      .join('\n');
-    golden(`${text}\n`, path.join(here, 'fixtures/diff-lock.golden.txt'));
+    // Roles (lock version 2): a.png and c.png change folds; b.png is gone, d.png new (not "moved").
+    const withRoles = (p: PipelineLock, roles: Record<string, Record<string, string>>): PipelineLock => ({ ...p, split: { ...p.split, roles } });
+    const a2 = withRoles(a, { cxri: { 'a.png': 'fold1', 'b.png': 'fold2', 'c.png': 'fold2 val:fold1' }, cidc: { 'x.png': 'fold1' } });
+    const b2 = withRoles(b, { cxri: { 'a.png': 'fold2', 'c.png': 'fold1', 'd.png': 'fold1', 'e.png': 'fold2' }, padchest: { 'p.png': 'fold1' } });
+    const render = (x: PipelineLock, y: PipelineLock): string =>
+      diffLockFiles(lockOf(x), lockOf(y))
+        .map((c) => `${c.kind} ${c.path}: ${c.meaning}`)
+        .join('\n');
+    golden(`${render(a, b)}\n\n${render(a2, b2)}\n`, path.join(here, 'fixtures/diff-lock.golden.txt'));
+    const moved = diffLockFiles(lockOf(a2), lockOf(b2)).find((c) => c.path === 'split.moved');
+    expect(moved).toMatchObject({ kind: 'changed', from: 2, to: 2, meaning: expect.stringMatching(/^2 images moved: cxri\/a\.png fold1 → fold2, cxri\/c\.png fold2 val:fold1 → fold1$/) });
   });
 
   it('identical locks: no changes; CLI reads lock files', async () => {

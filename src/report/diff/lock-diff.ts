@@ -1,8 +1,9 @@
 /**
  * `cvr diff a.lock.json b.lock.json`: what changed in the data between two fingerprints — images
- * added and removed per source, relabelled or rewritten images, and the split assignment.
+ * added and removed per source, relabelled or rewritten images, the split assignment, and (lock
+ * version 2, which records each image's role) which images moved to another partition or fold.
  */
-import type { LockFile, PipelineLock } from '../../plan/lock.ts';
+import { movedImages, type LockFile, type PipelineLock } from '../../plan/lock.ts';
 import type { Change } from './types.ts';
 
 const FIRST = 5;
@@ -70,6 +71,17 @@ export function diffPipelineLocks(a: PipelineLock, b: PipelineLock, prefix = '')
       to: `${b.split.form} ${b.split.folds.join(', ')} (${b.split.assignmentHash.slice(0, 12)})`,
       meaning: `split assignment changed (${why}): at least one image is now in another partition or fold`,
     });
+    const moved = movedImages(a, b);
+    if (moved.length > 0) {
+      // Images present in both locks only: added and removed ones are listed per source above.
+      out.push({
+        path: at('split.moved'),
+        kind: 'changed',
+        from: moved.length,
+        to: moved.length,
+        meaning: `${moved.length} image${moved.length === 1 ? '' : 's'} moved: ${few(moved.map((m) => `${m.source}/${m.id} ${m.from} → ${m.to}`))}`,
+      });
+    }
   }
   return out;
 }
