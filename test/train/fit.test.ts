@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fit, type FitRequest } from '../../src/train/fit.ts';
+import { fit, CHECKPOINT_FILE, type FitRequest } from '../../src/train/fit.ts';
 import { predictProbabilities, predictProbabilitiesAsync } from '../../src/train/predict.ts';
 import { streamFactory, shuffled, createStream, restoreStream, type RandomState, type RandomStream } from '../../src/train/random.ts';
 import { foldMetrics } from '../../src/evaluate/metrics.ts';
@@ -220,6 +220,30 @@ describe('fit', () => {
     expect(resumed.resumedFrom).toBe(1);
     expect(resumed.history).toEqual(whole.history);
     expect(await weightsOf(resumed.model)).toEqual(await weightsOf(whole.model));
+  });
+
+  it('announces an epoch only once its checkpoint is on disk (a kill right after the event loses nothing)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cvr-announce-'));
+    const epochsOnDisk: [number, number][] = [];
+    const r = await fit(
+      request({
+        config: trainConfig({ epochs: 3 }),
+        checkpointDir: dir,
+        emit: (e) => {
+          if (e.type !== 'epoch') return;
+          // Read synchronously, as a process killed inside this callback would leave the file.
+          const buf = readFileSync(join(dir, CHECKPOINT_FILE));
+          const header = JSON.parse(buf.subarray(12, 12 + buf.readUInt32LE(8)).toString('utf8')) as { meta: { epoch: number } };
+          epochsOnDisk.push([e.epoch, header.meta.epoch]);
+        },
+      }),
+    );
+    expect(r.ok).toBe(true);
+    expect(epochsOnDisk).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
   });
 
   it('stops early on a logged metric and restores the best weights', async () => {
