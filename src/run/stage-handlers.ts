@@ -166,7 +166,8 @@ export function stageHandlers(options: StageOptions): Handlers {
         images.map((i) => ({ id: imageKey(i), path: i.absPath })),
         pipeline.image,
         {
-          cacheDir: join(options.cacheDir, 'prep'),
+          // prepareImages files its shards under `<cacheDir>/prep/` itself.
+          cacheDir: options.cacheDir,
           signal: ctx.signal,
           onProgress: (done, total) => ctx.emit({ type: 'progress', t: ctx.now(), id: node.id, done, total, unit: 'images' }),
         },
