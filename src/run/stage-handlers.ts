@@ -20,12 +20,11 @@ import type { LabeledImage, ScannedImage } from '../data/types.ts';
 import { openPrepared, prepareImages, type ImageSource, type PreparedImages } from '../data/prep-cache.ts';
 import type { LabelledImage } from '../data/batches.ts';
 import { fit, CHECKPOINT_FILE } from '../train/fit.ts';
-import { predictProbabilities } from '../train/predict.ts';
+import { predictProbabilitiesAsync } from '../train/predict.ts';
 import { loadModelWeights, saveModelWeights } from '../train/model-weights.ts';
 import { createStream, streamFactory } from '../train/random.ts';
 import { buildModel, loadWeights } from '../models/index.ts';
-import { foldMetrics, type Prediction } from '../evaluate/metrics.ts';
-import { bootstrapIntervals, summarizeFolds } from '../evaluate/aggregate.ts';
+import { evaluateFold, gradcam, summarizeFolds, type Prediction } from '../evaluate/index.ts';
 import type { PredictionRow } from '../evaluate/predictions-csv.ts';
 import type { FoldMetrics } from '../evaluate/types.ts';
 import { NodeFailure, type Handlers, type NodeContext } from './executor.ts';
@@ -191,7 +190,8 @@ export function stageHandlers(options: StageOptions): Handlers {
         }
         const roles = split.folds[fold]?.roles ?? [];
         const test = split.images.filter((_, i) => roles[i] === ROLE.test);
-        const probabilities = predictProbabilities({
+        // The async variant yields between batches: Ctrl-C and the live view keep working.
+        const probabilities = await predictProbabilitiesAsync({
           model,
           images,
           ids: test.map(imageKey),
@@ -219,16 +219,18 @@ export function stageHandlers(options: StageOptions): Handlers {
     },
 
     metrics: async (node, inputs) => {
-      const folds: FoldMetrics[] = node.inputs.map((id, fold) => {
-        const predictions = (inputs[id] as { predictions: Prediction[] }).predictions;
-        const metrics = foldMetrics(fold, predictions, classes);
-        // Bootstrap intervals only for a single test set (holdout); folds already give a spread.
-        if (node.inputs.length === 1 && pipeline.evaluate.bootstrap > 0) {
-          const random = createStream(seed, node.key, 'bootstrap');
-          return { ...metrics, bootstrap: bootstrapIntervals(predictions, classes.length, pipeline.evaluate.bootstrap, random) };
-        }
-        return metrics;
-      });
+      // Bootstrap intervals only for a single test set (holdout, given); folds already give a spread.
+      const holdout = pipeline.split.form === 'holdout' || pipeline.split.form === 'given';
+      const folds: FoldMetrics[] = node.inputs.map((id, fold) =>
+        evaluateFold({
+          fold,
+          predictions: (inputs[id] as { predictions: Prediction[] }).predictions,
+          classes,
+          evaluate: pipeline.evaluate,
+          holdout,
+          random: createStream(seed, node.key, 'bootstrap'),
+        }),
+      );
       return summarizeFolds(folds);
     },
 
