@@ -6,3 +6,4 @@ export { realProbeHost } from './tfjs-node-probe.ts';
 export type { ProbeHost } from './tfjs-node-probe.ts';
 export { randomStream, saveableRandomStream, restoreRandomStream, derivedSeed, streamName, shuffled, permutation } from './random.ts';
 export type { RandomStream, SaveableRandomStream } from './random.ts';
+export { silenceTfjsNotices } from './notices.ts';
