@@ -1,11 +1,33 @@
-/**
- * Placeholder for the native CPU engine (tfjs cpu backend with its heavy kernels in a compiled
- * addon). The "native" work replaces this file; the selector only relies on this signature.
- */
-export async function probeNative(): Promise<{
+// The native CPU engine's public face: whether it can run here, and how to register it.
+import { availableParallelism } from 'node:os';
+import { ADDON_PATH, loadAddon } from './addon.ts';
+import { nativeThreads, registerNativeBackend } from './backend.ts';
+
+export { NATIVE_BACKEND } from './backend.ts';
+
+export const NATIVE_ENABLE_HINT =
+  'install oneDNN (Debian/Ubuntu: apt-get install -y libdnnl-dev g++ make python3), then run `npm run build:native`';
+
+export interface NativeProbe {
   available: boolean;
   reason: string;
-  register?: () => Promise<string /* tfjs backend name */>;
-}> {
-  return { available: false, reason: 'the native addon is not built yet' };
+  register?: () => Promise<string>;
+}
+
+export async function probeNative(): Promise<NativeProbe> {
+  return probeNativeAt(ADDON_PATH, process.env);
+}
+
+/** probeNative with the addon's path and the environment given (tests use a missing path). */
+export async function probeNativeAt(path: string, env: NodeJS.ProcessEnv): Promise<NativeProbe> {
+  const load = loadAddon(path);
+  if (!load.ok) return { available: false, reason: `${load.reason}; to enable it: ${NATIVE_ENABLE_HINT}` };
+  const { addon } = load;
+  const threads = nativeThreads(env, availableParallelism());
+  const { dnnlVersion } = addon.info();
+  return {
+    available: true,
+    reason: `oneDNN ${dnnlVersion} addon built; ${threads} thread(s) (CVR_NATIVE_THREADS)`,
+    register: async () => registerNativeBackend(addon, threads, env['CVR_NATIVE_POOL'] !== '0'),
+  };
 }

@@ -1,0 +1,650 @@
+// cvr-native: the heavy tfjs kernels (convolutions and their gradients, depthwise convolutions,
+// pooling, GEMM) computed by oneDNN on Float32Arrays owned by JavaScript. Every call is
+// synchronous and writes into an output array the caller allocated, so tensor storage stays the
+// tfjs cpu backend's. Primitives are created once per shape and cached: creating a oneDNN
+// primitive (JIT code generation) costs far more than running a small one.
+#include <node_api.h>
+#include <omp.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+struct Conv {
+  dnnl::primitive prim;
+  memory::desc weightsDesc;   // the layout the primitive wants for the weights
+  memory::desc userWeights;   // tfjs layout: hwio (or hwigo for depthwise)
+  bool reorderWeights = false;
+  std::unique_ptr<memory> weightsBuf;  // weights in the primitive's layout
+  dnnl::reorder weightsReorder;        // user -> primitive (fwd, bwd data), primitive -> user (bwd weights)
+  memory::desc srcDesc, dstDesc;
+};
+
+struct Pool {
+  dnnl::pooling_forward fwd;
+  dnnl::pooling_backward bwd;
+  memory::desc srcDesc, dstDesc;
+  std::unique_ptr<memory> workspace;
+  std::vector<float> scratchDst;  // forward output recomputed for the max-pool gradient
+  bool hasBwd = false;
+};
+
+struct Context {
+  int threads = omp_get_max_threads();  // the configured count (setThreads)
+  dnnl::engine eng{dnnl::engine::kind::cpu, 0};
+  dnnl::stream strm{eng};
+  std::unordered_map<std::string, std::unique_ptr<Conv>> convs;
+  std::unordered_map<std::string, std::unique_ptr<Pool>> pools;
+};
+
+// Problems below this many multiply-adds run on one thread: waking OpenMP workers costs more
+// than they save, and on a machine shared with other busy processes a parallel region can wait
+// milliseconds for a descheduled worker. Fixed per shape, so results stay deterministic.
+constexpr double kSmallWork = double(1 << 22);
+
+// Sets the OpenMP thread count for the primitives created and run in this scope.
+struct ThreadScope {
+  int prev;
+  explicit ThreadScope(int n) : prev(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~ThreadScope() { omp_set_num_threads(prev); }
+};
+
+// Per addon instance (worker threads each load their own), freed when the environment ends.
+Context* ctx(napi_env env) {
+  void* data = nullptr;
+  napi_get_instance_data(env, &data);
+  return static_cast<Context*>(data);
+}
+
+#define CHECK(call)                                                            \
+  do {                                                                         \
+    if ((call) != napi_ok) {                                                   \
+      napi_throw_error(env, nullptr, "cvr-native: N-API call failed: " #call); \
+      return nullptr;                                                          \
+    }                                                                          \
+  } while (0)
+
+bool getFloats(napi_env env, napi_value v, float** data, size_t* len) {
+  napi_typedarray_type type;
+  napi_value buf;
+  size_t offset;
+  void* raw;
+  if (napi_get_typedarray_info(env, v, &type, len, &raw, &buf, &offset) != napi_ok || type != napi_float32_array) {
+    napi_throw_type_error(env, nullptr, "cvr-native: expected a Float32Array");
+    return false;
+  }
+  *data = static_cast<float*>(raw);
+  return true;
+}
+
+bool getInts(napi_env env, napi_value v, std::vector<int64_t>* out) {
+  napi_typedarray_type type;
+  napi_value buf;
+  size_t offset, len;
+  void* raw;
+  if (napi_get_typedarray_info(env, v, &type, &len, &raw, &buf, &offset) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, nullptr, "cvr-native: expected an Int32Array of dimensions");
+    return false;
+  }
+  const int32_t* p = static_cast<const int32_t*>(raw);
+  out->assign(p, p + len);
+  return true;
+}
+
+std::string keyOf(int kind, const std::vector<int64_t>& d) {
+  std::string k = std::to_string(kind);
+  for (int64_t v : d) {
+    k += ',';
+    k += std::to_string(v);
+  }
+  return k;
+}
+
+// dims: N IH IW IC OH OW OC KH KW SH SW DH DW PT PL PB PR G (dilations as tfjs counts them, 1 = none)
+enum { N, IH, IW, IC, OH, OW, OC, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, G, CONV_DIMS };
+
+std::unique_ptr<Conv> makeConv(Context& c, int kind, const std::vector<int64_t>& d) {
+  auto e = std::make_unique<Conv>();
+  const int64_t g = d[G];
+  e->srcDesc = memory::desc({d[N], d[IC], d[IH], d[IW]}, dt::f32, tag::nhwc);
+  e->dstDesc = memory::desc({d[N], d[OC], d[OH], d[OW]}, dt::f32, tag::nhwc);
+  memory::dims wdims = g == 1 ? memory::dims{d[OC], d[IC], d[KH], d[KW]}
+                              : memory::dims{g, d[OC] / g, d[IC] / g, d[KH], d[KW]};
+  e->userWeights = memory::desc(wdims, dt::f32, g == 1 ? tag::hwio : tag::hwigo);
+  memory::desc anyWeights(wdims, dt::f32, tag::any);
+  memory::dims strides{d[SH], d[SW]}, dil{d[DH] - 1, d[DW] - 1}, pl{d[PT], d[PL]}, pr{d[PB], d[PR]};
+  const auto alg = dnnl::algorithm::convolution_direct;
+  dnnl::convolution_forward::desc fd(kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training,
+                                     alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+  dnnl::convolution_forward::primitive_desc fpd(fd, c.eng);
+  if (kind == 0) {
+    e->weightsDesc = fpd.weights_desc();
+    e->prim = dnnl::convolution_forward(fpd);
+  } else if (kind == 1) {
+    dnnl::convolution_backward_data::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+    dnnl::convolution_backward_data::primitive_desc bpd(bd, c.eng, fpd);
+    e->weightsDesc = bpd.weights_desc();
+    e->prim = dnnl::convolution_backward_data(bpd);
+  } else {
+    dnnl::convolution_backward_weights::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+    dnnl::convolution_backward_weights::primitive_desc bpd(bd, c.eng, fpd);
+    e->weightsDesc = bpd.diff_weights_desc();
+    e->prim = dnnl::convolution_backward_weights(bpd);
+  }
+  e->reorderWeights = e->weightsDesc != e->userWeights;
+  if (e->reorderWeights) {
+    e->weightsBuf = std::make_unique<memory>(e->weightsDesc, c.eng);
+    memory user(e->userWeights, c.eng, DNNL_MEMORY_NONE);
+    e->weightsReorder = kind == 2 ? dnnl::reorder(*e->weightsBuf, user) : dnnl::reorder(user, *e->weightsBuf);
+  }
+  return e;
+}
+
+// conv(kind, dims, a, b, out): kind 0 y = conv(x=a, w=b); 1 dx = conv_bwd_data(dy=a, w=b);
+// 2 dw = conv_bwd_weights(x=a, dy=b).
+napi_value ConvCall(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t kind;
+  CHECK(napi_get_value_int32(env, argv[0], &kind));
+  std::vector<int64_t> d;
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  if (!getInts(env, argv[1], &d) || !getFloats(env, argv[2], &a, &la) || !getFloats(env, argv[3], &b, &lb) ||
+      !getFloats(env, argv[4], &out, &lo))
+    return nullptr;
+  if (d.size() != CONV_DIMS || kind < 0 || kind > 2) {
+    napi_throw_range_error(env, nullptr, "cvr-native: conv expects kind 0..2 and 18 dimensions");
+    return nullptr;
+  }
+  const size_t xs = d[N] * d[IH] * d[IW] * d[IC], ys = d[N] * d[OH] * d[OW] * d[OC],
+               ws = d[KH] * d[KW] * (d[IC] / d[G]) * d[OC];
+  const size_t need[3][3] = {{xs, ws, ys}, {ys, ws, xs}, {xs, ys, ws}};
+  if (la != need[kind][0] || lb != need[kind][1] || lo != need[kind][2]) {
+    napi_throw_range_error(env, nullptr, "cvr-native: conv array lengths do not match the dimensions");
+    return nullptr;
+  }
+  Context& c = *ctx(env);
+  const double work = double(d[N]) * d[OH] * d[OW] * d[OC] * d[KH] * d[KW] * (d[IC] / d[G]);
+  ThreadScope threads(work < kSmallWork ? 1 : c.threads);
+  try {
+    const std::string key = keyOf(kind, d);
+    auto it = c.convs.find(key);
+    if (it == c.convs.end()) it = c.convs.emplace(key, makeConv(c, kind, d)).first;
+    Conv& e = *it->second;
+    memory src(e.srcDesc, c.eng, DNNL_MEMORY_NONE), dst(e.dstDesc, c.eng, DNNL_MEMORY_NONE),
+        userW(e.userWeights, c.eng, DNNL_MEMORY_NONE);
+    memory* w = &userW;
+    if (kind == 0) {
+      src.set_data_handle(a);
+      userW.set_data_handle(b);
+      dst.set_data_handle(out);
+    } else if (kind == 1) {
+      dst.set_data_handle(a);
+      userW.set_data_handle(b);
+      src.set_data_handle(out);
+    } else {
+      src.set_data_handle(a);
+      dst.set_data_handle(b);
+      userW.set_data_handle(out);
+    }
+    if (e.reorderWeights) {
+      w = e.weightsBuf.get();
+      if (kind != 2) e.weightsReorder.execute(c.strm, userW, *w);
+    }
+    if (kind == 0) {
+      e.prim.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DST, dst}});
+    } else if (kind == 1) {
+      e.prim.execute(c.strm, {{DNNL_ARG_DIFF_DST, dst}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DIFF_SRC, src}});
+    } else {
+      e.prim.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, dst}, {DNNL_ARG_DIFF_WEIGHTS, *w}});
+      if (e.reorderWeights) e.weightsReorder.execute(c.strm, *w, userW);
+    }
+    c.strm.wait();
+  } catch (const dnnl::error& err) {
+    napi_throw_error(env, nullptr, (std::string("cvr-native: oneDNN: ") + err.what()).c_str());
+  }
+  return nullptr;
+}
+
+// dims: N IH IW C OH OW KH KW SH SW PT PL PB PR
+enum { PN, PIH, PIW, PC, POH, POW, PKH, PKW, PSH, PSW, PPT, PPL, PPB, PPR, POOL_DIMS };
+
+// pool(kind, avg, dims, a, b, out): kind 0 y = pool(x=a); 1 dx = pool_grad(x=a, dy=b).
+// Average pooling excludes padding going forward, as tfjs does.
+napi_value PoolCall(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t kind, avg;
+  CHECK(napi_get_value_int32(env, argv[0], &kind));
+  CHECK(napi_get_value_int32(env, argv[1], &avg));
+  std::vector<int64_t> d;
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  if (!getInts(env, argv[2], &d) || !getFloats(env, argv[3], &a, &la) || !getFloats(env, argv[4], &b, &lb) ||
+      !getFloats(env, argv[5], &out, &lo))
+    return nullptr;
+  if (d.size() != POOL_DIMS || kind < 0 || kind > 1) {
+    napi_throw_range_error(env, nullptr, "cvr-native: pool expects kind 0..1 and 14 dimensions");
+    return nullptr;
+  }
+  const size_t xs = d[PN] * d[PIH] * d[PIW] * d[PC], ys = d[PN] * d[POH] * d[POW] * d[PC];
+  if (la != xs || (kind == 0 ? lo != ys : (lb != ys || lo != xs))) {
+    napi_throw_range_error(env, nullptr, "cvr-native: pool array lengths do not match the dimensions");
+    return nullptr;
+  }
+  Context& c = *ctx(env);
+  ThreadScope threads(double(ys) * d[PKH] * d[PKW] < kSmallWork ? 1 : c.threads);
+  try {
+    const std::string key = keyOf(kind * 2 + avg, d);
+    auto it = c.pools.find(key);
+    if (it == c.pools.end()) {
+      auto e = std::make_unique<Pool>();
+      e->srcDesc = memory::desc({d[PN], d[PC], d[PIH], d[PIW]}, dt::f32, tag::nhwc);
+      e->dstDesc = memory::desc({d[PN], d[PC], d[POH], d[POW]}, dt::f32, tag::nhwc);
+      // tfjs's average pooling excludes padding going forward but its gradient divides by the
+      // whole window (cpu backend's avgPoolGrad): the gradient follows it, so results match.
+      const auto alg = !avg ? dnnl::algorithm::pooling_max
+                       : kind == 0 ? dnnl::algorithm::pooling_avg_exclude_padding
+                                   : dnnl::algorithm::pooling_avg_include_padding;
+      memory::dims strides{d[PSH], d[PSW]}, kernel{d[PKH], d[PKW]}, pl{d[PPT], d[PPL]}, pr{d[PPB], d[PPR]};
+      dnnl::pooling_forward::desc fd(kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training,
+                                     alg, e->srcDesc, e->dstDesc, strides, kernel, pl, pr);
+      dnnl::pooling_forward::primitive_desc fpd(fd, c.eng);
+      e->fwd = dnnl::pooling_forward(fpd);
+      if (kind == 1) {
+        dnnl::pooling_backward::desc bd(alg, e->srcDesc, e->dstDesc, strides, kernel, pl, pr);
+        dnnl::pooling_backward::primitive_desc bpd(bd, c.eng, fpd);
+        e->bwd = dnnl::pooling_backward(bpd);
+        e->hasBwd = true;
+        if (!avg) {
+          e->workspace = std::make_unique<memory>(fpd.workspace_desc(), c.eng);
+          e->scratchDst.resize(ys);
+        }
+      }
+      it = c.pools.emplace(key, std::move(e)).first;
+    }
+    Pool& e = *it->second;
+    memory src(e.srcDesc, c.eng, a);
+    if (kind == 0) {
+      memory dst(e.dstDesc, c.eng, out);
+      e.fwd.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+    } else {
+      memory dy(e.dstDesc, c.eng, b), dx(e.srcDesc, c.eng, out);
+      if (e.workspace) {
+        memory y(e.dstDesc, c.eng, e.scratchDst.data());
+        e.fwd.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, y}, {DNNL_ARG_WORKSPACE, *e.workspace}});
+        e.bwd.execute(c.strm, {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_SRC, dx}, {DNNL_ARG_WORKSPACE, *e.workspace}});
+      } else {
+        e.bwd.execute(c.strm, {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_SRC, dx}});
+      }
+    }
+    c.strm.wait();
+  } catch (const dnnl::error& err) {
+    napi_throw_error(env, nullptr, (std::string("cvr-native: oneDNN: ") + err.what()).c_str());
+  }
+  return nullptr;
+}
+
+// matmul(transA, transB, batch, M, N, K, a, b, out, broadcastA, broadcastB): row-major
+// out[i] = op(a[i]) x op(b[i]); a batch of 1 on either side is reused for every output batch.
+napi_value MatMulCall(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t ta, tb, batch, m, n, k, bcA, bcB;
+  CHECK(napi_get_value_int32(env, argv[0], &ta));
+  CHECK(napi_get_value_int32(env, argv[1], &tb));
+  CHECK(napi_get_value_int32(env, argv[2], &batch));
+  CHECK(napi_get_value_int32(env, argv[3], &m));
+  CHECK(napi_get_value_int32(env, argv[4], &n));
+  CHECK(napi_get_value_int32(env, argv[5], &k));
+  CHECK(napi_get_value_int32(env, argv[9], &bcA));
+  CHECK(napi_get_value_int32(env, argv[10], &bcB));
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  if (!getFloats(env, argv[6], &a, &la) || !getFloats(env, argv[7], &b, &lb) || !getFloats(env, argv[8], &out, &lo))
+    return nullptr;
+  const size_t sa = size_t(m) * k, sb = size_t(k) * n, so = size_t(m) * n;
+  if (la != (bcA ? sa : sa * batch) || lb != (bcB ? sb : sb * batch) || lo != so * batch) {
+    napi_throw_range_error(env, nullptr, "cvr-native: matmul array lengths do not match the dimensions");
+    return nullptr;
+  }
+  ThreadScope threads(double(m) * n * k < kSmallWork ? 1 : ctx(env)->threads);
+  for (int32_t i = 0; i < batch; i++) {
+    const dnnl::status st = dnnl::sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a + (bcA ? 0 : i * sa),
+                                        ta ? m : k, b + (bcB ? 0 : i * sb), tb ? k : n, 0.0f, out + i * so, n);
+    if (st != dnnl::status::success) {
+      napi_throw_error(env, nullptr, "cvr-native: dnnl_sgemm failed");
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+// Element-wise work is split over threads only when large: a parallel region costs microseconds.
+constexpr size_t kParallelMin = 1 << 17;
+
+template <typename F>
+void forEach(size_t n, F f) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (size_t i = 0; i < n; i++) f(i);
+}
+
+// binary(op, a, b, out): op 0 add, 1 sub, 2 mul, 3 div. The shorter operand (length dividing the
+// output's) repeats along the longer one: per-channel and scalar broadcasts. float arithmetic
+// rounds exactly as tfjs's double arithmetic stored to float32 does for these four operations.
+napi_value BinaryCall(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t op;
+  CHECK(napi_get_value_int32(env, argv[0], &op));
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  if (!getFloats(env, argv[1], &a, &la) || !getFloats(env, argv[2], &b, &lb) || !getFloats(env, argv[3], &out, &lo))
+    return nullptr;
+  if (op < 0 || op > 3 || la == 0 || lb == 0 || (la != lo && lb != lo) || lo % la != 0 || lo % lb != 0) {
+    napi_throw_range_error(env, nullptr, "cvr-native: binary expects op 0..3 and repeating operand lengths");
+    return nullptr;
+  }
+  auto run = [&](auto f) {
+    if (la == lo && lb == lo) {
+      forEach(lo, [&](size_t i) { out[i] = f(a[i], b[i]); });
+    } else if (lb == 1) {
+      const float q = b[0];
+      forEach(lo, [&](size_t i) { out[i] = f(a[i], q); });
+    } else if (la == 1) {
+      const float p = a[0];
+      forEach(lo, [&](size_t i) { out[i] = f(p, b[i]); });
+    } else if (la == lo) {
+      forEach(lo / lb, [&](size_t r) {
+        const float* x = a + r * lb;
+        float* o = out + r * lb;
+        for (size_t j = 0; j < lb; j++) o[j] = f(x[j], b[j]);
+      });
+    } else {
+      forEach(lo / la, [&](size_t r) {
+        const float* y = b + r * la;
+        float* o = out + r * la;
+        for (size_t j = 0; j < la; j++) o[j] = f(a[j], y[j]);
+      });
+    }
+  };
+  switch (op) {
+    case 0: run([](float p, float q) { return p + q; }); break;
+    case 1: run([](float p, float q) { return p - q; }); break;
+    case 2: run([](float p, float q) { return p * q; }); break;
+    default: run([](float p, float q) { return p / q; }); break;
+  }
+  return nullptr;
+}
+
+// unary(op, x, out, alpha): op 0 relu, 1 step (x > 0 ? 1 : alpha; NaN stays NaN), 2 square,
+// 3 relu6, 4 neg.
+napi_value UnaryCall(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t op;
+  double alphaD;
+  CHECK(napi_get_value_int32(env, argv[0], &op));
+  CHECK(napi_get_value_double(env, argv[3], &alphaD));
+  const float alpha = float(alphaD);
+  float *x, *out;
+  size_t lx, lo;
+  if (!getFloats(env, argv[1], &x, &lx) || !getFloats(env, argv[2], &out, &lo)) return nullptr;
+  if (lx != lo || op < 0 || op > 4) {
+    napi_throw_range_error(env, nullptr, "cvr-native: unary expects op 0..4 and equal lengths");
+    return nullptr;
+  }
+  switch (op) {
+    case 0: forEach(lo, [&](size_t i) { out[i] = x[i] < 0.f ? 0.f : x[i]; }); break;  // keeps NaN, as tfjs
+    case 1: forEach(lo, [&](size_t i) { out[i] = x[i] != x[i] ? x[i] : (x[i] > 0.f ? 1.f : alpha); }); break;
+    case 2: forEach(lo, [&](size_t i) { out[i] = x[i] * x[i]; }); break;
+    case 3: forEach(lo, [&](size_t i) { out[i] = x[i] != x[i] ? x[i] : (x[i] < 0.f ? 0.f : (x[i] > 6.f ? 6.f : x[i])); }); break;
+    default: forEach(lo, [&](size_t i) { out[i] = -x[i]; }); break;
+  }
+  return nullptr;
+}
+
+// reduceRows(mean, x, rows, out): out[j] = sum over rows of x[r * inner + j] (inner = out
+// length), accumulated in double in row order like tfjs's Sum; mean divides each element by
+// `rows` first (rounded to float), as tfjs's Mean does. Columns are split over threads; each
+// column's order of addition never changes, so results do not depend on the thread count.
+napi_value ReduceRowsCall(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  bool mean;
+  int32_t rows;
+  CHECK(napi_get_value_bool(env, argv[0], &mean));
+  CHECK(napi_get_value_int32(env, argv[2], &rows));
+  float *x, *out;
+  size_t lx, lo;
+  if (!getFloats(env, argv[1], &x, &lx) || !getFloats(env, argv[3], &out, &lo)) return nullptr;
+  if (rows <= 0 || lx != size_t(rows) * lo) {
+    napi_throw_range_error(env, nullptr, "cvr-native: reduceRows lengths do not match");
+    return nullptr;
+  }
+  const size_t inner = lo;
+  const float n = float(rows);
+  const size_t chunk = 256;
+  const size_t chunks = (inner + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static) if (lx >= kParallelMin && chunks > 1)
+  for (size_t ch = 0; ch < chunks; ch++) {
+    const size_t j0 = ch * chunk, j1 = j0 + chunk < inner ? j0 + chunk : inner;
+    double acc[chunk] = {0};
+    for (size_t r = 0; r < size_t(rows); r++) {
+      const float* row = x + r * inner;
+      if (mean) {
+        for (size_t j = j0; j < j1; j++) acc[j - j0] += double(row[j] / n);
+      } else {
+        for (size_t j = j0; j < j1; j++) acc[j - j0] += double(row[j]);
+      }
+    }
+    for (size_t j = j0; j < j1; j++) out[j] = float(acc[j - j0]);
+  }
+  return nullptr;
+}
+
+// batchNorm(x, mean, variance, offset, scale, eps, out): every parameter has length C (the
+// innermost dimension) or 1; computed in double like tfjs's FusedBatchNorm.
+napi_value BatchNormCall(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  float *x, *m, *v, *off, *sc, *out;
+  size_t lx, lm, lv, loff, lsc, lo;
+  double eps;
+  if (!getFloats(env, argv[0], &x, &lx) || !getFloats(env, argv[1], &m, &lm) || !getFloats(env, argv[2], &v, &lv) ||
+      !getFloats(env, argv[3], &off, &loff) || !getFloats(env, argv[4], &sc, &lsc) || !getFloats(env, argv[6], &out, &lo))
+    return nullptr;
+  CHECK(napi_get_value_double(env, argv[5], &eps));
+  size_t c = 1;
+  for (size_t l : {lm, lv, loff, lsc}) if (l > 1) c = l;
+  bool ok = lx == lo && lx % c == 0;
+  for (size_t l : {lm, lv, loff, lsc}) ok = ok && (l == 1 || l == c);
+  if (!ok) {
+    napi_throw_range_error(env, nullptr, "cvr-native: batchNorm parameters must have length C or 1");
+    return nullptr;
+  }
+  std::vector<double> shift(c), mul(c), mu(c);
+  for (size_t j = 0; j < c; j++) {
+    mu[j] = m[lm == 1 ? 0 : j];
+    mul[j] = double(sc[lsc == 1 ? 0 : j]) / std::sqrt(double(v[lv == 1 ? 0 : j]) + eps);
+    shift[j] = off[loff == 1 ? 0 : j];
+  }
+  forEach(lx / c, [&](size_t r) {
+    const float* xr = x + r * c;
+    float* o = out + r * c;
+    for (size_t j = 0; j < c; j++) o[j] = float(shift[j] + (double(xr[j]) - mu[j]) * mul[j]);
+  });
+  return nullptr;
+}
+
+// gradOp(op, dy, x, out, n): op 0 relu gradient (x > 0 ? dy : dy * 0), 1 square gradient
+// dy * (2x), 2 mean gradient over leading axes (dy repeats along out, divided by n). Each rounds
+// as tfjs's chain of float32 operations does, in one pass instead of two or three.
+napi_value GradOpCall(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t op;
+  double nD;
+  CHECK(napi_get_value_int32(env, argv[0], &op));
+  CHECK(napi_get_value_double(env, argv[4], &nD));
+  float *dy, *x, *out;
+  size_t ldy, lx, lo;
+  if (!getFloats(env, argv[1], &dy, &ldy) || !getFloats(env, argv[2], &x, &lx) || !getFloats(env, argv[3], &out, &lo))
+    return nullptr;
+  const bool ok = op == 2 ? (ldy > 0 && lo % ldy == 0) : (op == 0 || op == 1) && ldy == lo && lx == lo;
+  if (!ok) {
+    napi_throw_range_error(env, nullptr, "cvr-native: gradOp lengths do not match");
+    return nullptr;
+  }
+  if (op == 0) {
+    forEach(lo, [&](size_t i) { out[i] = x[i] > 0.f ? dy[i] : dy[i] * 0.f; });
+  } else if (op == 1) {
+    forEach(lo, [&](size_t i) { out[i] = dy[i] * (x[i] * 2.f); });
+  } else {
+    const float n = float(nD);
+    forEach(lo / ldy, [&](size_t r) {
+      float* o = out + r * ldy;
+      for (size_t j = 0; j < ldy; j++) o[j] = dy[j] / n;
+    });
+  }
+  return nullptr;
+}
+
+// bnGrad(x, mean, variance, scale, dy, eps, dx, dmean, dvariance, dscale, doffset): the gradient
+// of tfjs's FusedBatchNorm for per-channel (last axis) parameters, all five parts in one pass
+// instead of tfjs's fifteen tensor-sized operations. `scale` of length 0 means 1. Per-channel sums
+// run over rows in order, in double, channel blocks split over threads: thread-count independent.
+napi_value BnGradCall(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  float *x, *m, *v, *sc, *dy, *dx, *dm, *dv, *ds, *doff;
+  size_t lx, lm, lv, lsc, ldy, ldx, ldm, ldv, lds, ldo;
+  double eps;
+  if (!getFloats(env, argv[0], &x, &lx) || !getFloats(env, argv[1], &m, &lm) || !getFloats(env, argv[2], &v, &lv) ||
+      !getFloats(env, argv[3], &sc, &lsc) || !getFloats(env, argv[4], &dy, &ldy) || !getFloats(env, argv[6], &dx, &ldx) ||
+      !getFloats(env, argv[7], &dm, &ldm) || !getFloats(env, argv[8], &dv, &ldv) || !getFloats(env, argv[9], &ds, &lds) ||
+      !getFloats(env, argv[10], &doff, &ldo))
+    return nullptr;
+  CHECK(napi_get_value_double(env, argv[5], &eps));
+  const size_t c = lm;
+  if (c == 0 || lx % c != 0 || ldy != lx || ldx != lx || lv != c || (lsc != 0 && lsc != c) || ldm != c || ldv != c ||
+      lds != c || ldo != c) {
+    napi_throw_range_error(env, nullptr, "cvr-native: bnGrad lengths do not match");
+    return nullptr;
+  }
+  const size_t rows = lx / c;
+  const size_t chunk = 64;
+  const size_t chunks = (c + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static) if (lx >= kParallelMin && chunks > 1)
+  for (size_t ch = 0; ch < chunks; ch++) {
+    const size_t j0 = ch * chunk, j1 = j0 + chunk < c ? j0 + chunk : c;
+    double sdy[chunk] = {0}, sdyx[chunk] = {0}, rstd[chunk], g[chunk];
+    float mu[chunk];
+    for (size_t j = j0; j < j1; j++) {
+      rstd[j - j0] = 1.0 / std::sqrt(double(v[j] + float(eps)));
+      g[j - j0] = rstd[j - j0] * (lsc == 0 ? 1.0 : double(sc[j]));
+      mu[j - j0] = m[j];
+    }
+    for (size_t r = 0; r < rows; r++) {
+      const float* xr = x + r * c;
+      const float* dyr = dy + r * c;
+      float* dxr = dx + r * c;
+      for (size_t j = j0; j < j1; j++) {
+        const double d = dyr[j];
+        sdy[j - j0] += d;
+        sdyx[j - j0] += d * double(xr[j] - mu[j - j0]);
+        dxr[j] = float(d * g[j - j0]);
+      }
+    }
+    for (size_t j = j0; j < j1; j++) {
+      const double rs = rstd[j - j0], s = lsc == 0 ? 1.0 : double(sc[j]);
+      dm[j] = float(-rs * s * sdy[j - j0]);
+      dv[j] = float(-0.5 * rs * rs * rs * s * sdyx[j - j0]);
+      ds[j] = float(rs * sdyx[j - j0]);
+      doff[j] = float(sdy[j - j0]);
+    }
+  }
+  return nullptr;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t n;
+  CHECK(napi_get_value_int32(env, argv[0], &n));
+  if (n > 0) {
+    omp_set_num_threads(n);
+    ctx(env)->threads = n;
+  }
+  napi_value r;
+  CHECK(napi_create_int32(env, ctx(env)->threads, &r));
+  return r;
+}
+
+napi_value Info(napi_env env, napi_callback_info) {
+  const dnnl_version_t* v = dnnl_version();
+  napi_value o, s, t, cached;
+  std::string ver = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+  CHECK(napi_create_object(env, &o));
+  CHECK(napi_create_string_utf8(env, ver.c_str(), NAPI_AUTO_LENGTH, &s));
+  Context& c = *ctx(env);
+  CHECK(napi_create_int32(env, c.threads, &t));
+  CHECK(napi_create_int32(env, int32_t(c.convs.size() + c.pools.size()), &cached));
+  CHECK(napi_set_named_property(env, o, "dnnlVersion", s));
+  CHECK(napi_set_named_property(env, o, "threads", t));
+  CHECK(napi_set_named_property(env, o, "cachedPrimitives", cached));
+  return o;
+}
+
+void FreeContext(napi_env, void* data, void*) { delete static_cast<Context*>(data); }
+
+napi_value Init(napi_env env, napi_value exports) {
+  try {
+    CHECK(napi_set_instance_data(env, new Context(), FreeContext, nullptr));
+  } catch (const dnnl::error& err) {
+    napi_throw_error(env, nullptr, (std::string("cvr-native: oneDNN engine: ") + err.what()).c_str());
+    return nullptr;
+  }
+  napi_property_descriptor props[] = {
+      {"conv", nullptr, ConvCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pool", nullptr, PoolCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, BinaryCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, UnaryCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceRows", nullptr, ReduceRowsCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, BatchNormCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gradOp", nullptr, GradOpCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bnGrad", nullptr, BnGradCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmul", nullptr, MatMulCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
