@@ -27,6 +27,7 @@ import { buildModel, loadWeights } from '../models/index.ts';
 import { evaluateFold, gradcam, summarizeFolds, type Prediction } from '../evaluate/index.ts';
 import type { PredictionRow } from '../evaluate/predictions-csv.ts';
 import type { FoldMetrics } from '../evaluate/types.ts';
+import { writeReport } from '../report/index.ts';
 import { NodeFailure, type Handlers, type NodeContext } from './executor.ts';
 import type * as tf from '@tensorflow/tfjs';
 
@@ -211,7 +212,15 @@ export function stageHandlers(options: StageOptions): Handlers {
 
     // Writes into the run folder, so it runs every time (its inputs, the trained models, are cached).
     gradcam: { cache: false, run: async (node, inputs, ctx) => gradcamNode(node, inputs, ctx) },
-    report: { cache: false, run: async () => ({ written: false, reason: 'report.md / report.html are written by `cvr report`' }) },
+    // After every metrics and gradcam node: metrics.json, predictions.csv and gradcam/ are in the run folder.
+    report: {
+      cache: false,
+      run: async (_node, _inputs, ctx) => {
+        const written = await writeReport(ctx.runDir, { pipeline });
+        if (!written.ok) throw new NodeFailure(`writing the report failed: ${written.message}`);
+        return { written: true, files: written.files };
+      },
+    },
   };
 
   /** The model of `train:<model>:<fold>` with its trained weights. The caller disposes it. */
@@ -252,8 +261,8 @@ export function stageHandlers(options: StageOptions): Handlers {
 
   /**
    * `evaluate { gradcam CLASS top K threshold T }`: overlays of the K most confident correct test
-   * predictions of CLASS, under `<run>/gradcam/<model>/<target>/` (k-fold and leave-source-out:
-   * `<run>/gradcam/fold-<n>/<model>/<target>/`, one set per fold's model and test set).
+   * predictions of CLASS, under `<run>/gradcam/<model>/<target>/` (where report/ looks for them);
+   * with several folds one set per fold's model and test set, named `fold-<n>-NN-<image>.png`.
    */
   async function gradcamNode(node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<unknown> {
     const declared = pipeline.evaluate.gradcam;
@@ -268,7 +277,6 @@ export function stageHandlers(options: StageOptions): Handlers {
         const model = await trainedModel(node, fold, ctx);
         try {
           const predictions = await predictTest(node, fold, split, model, images, ctx);
-          const outDir = foldCount > 1 ? join(ctx.runDir, 'gradcam', `fold-${fold}`) : join(ctx.runDir, 'gradcam');
           const result = await gradcam({
             model,
             modelName: node.model ?? '',
@@ -279,7 +287,8 @@ export function stageHandlers(options: StageOptions): Handlers {
             className: declared.className,
             top: declared.top,
             threshold: declared.threshold,
-            outDir,
+            outDir: join(ctx.runDir, 'gradcam'),
+            ...(foldCount > 1 ? { filePrefix: `fold-${fold}-` } : {}),
           });
           if (!result.ok) throw new NodeFailure(options.render(result.diagnostics));
           if (result.diagnostics.length > 0) warnings.push(options.render(result.diagnostics));

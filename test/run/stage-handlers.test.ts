@@ -59,7 +59,7 @@ beforeAll(async () => {
   // An evaluate-only edit: everything up to prediction comes from the cache.
   plain = await cvrRun('metrics accuracy, f1  confusion', 'plain');
 }, 600_000);
-afterAll(() => (process.env['KEEP'] ? console.log(dir) : dispose()));
+afterAll(() => dispose());
 
 describe('the stage handlers in a real run', () => {
   it('keeps preprocessed shards one level under <cache>/prep/', () => {
@@ -108,5 +108,16 @@ describe('the stage handlers in a real run', () => {
     // Without a gradcam statement there is no gradcam node and no folder.
     expect(plain.output).not.toMatch(/gradcam:/);
     expect(existsSync(join(dir, 'plain', 'gradcam'))).toBe(false);
+  });
+
+  it('writes report.md and report.html into the run folder, GradCAM images included', () => {
+    expect(full.code, full.output).toBe(0);
+    const markdown = readFileSync(join(dir, 'full', 'report.md'), 'utf8');
+    expect(markdown).toContain('resnet50');
+    const pngs = readdirSync(join(dir, 'full', 'gradcam', 'resnet50', 'model'));
+    expect(pngs.length).toBeGreaterThan(0);
+    for (const png of pngs) expect(markdown).toContain(`gradcam/resnet50/model/${png}`);
+    expect(readFileSync(join(dir, 'full', 'report.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
+    expect(existsSync(join(dir, 'plain', 'report.md'))).toBe(true);
   });
 });
