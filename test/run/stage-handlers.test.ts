@@ -8,6 +8,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWith } from '../../src/cli/commands/run.ts';
 import { realRunDeps } from '../../src/run/wiring.ts';
+import { runPlan } from '../../src/run/runner.ts';
+import type { RunEvent } from '../../src/run/events.ts';
 import type { MetricsFile } from '../../src/evaluate/types.ts';
 import { readJson, tempDir } from './helpers.ts';
 import { writeTinyData } from './fixtures/tiny-data.ts';
@@ -15,7 +17,7 @@ import { writeTinyData } from './fixtures/tiny-data.ts';
 let dir = '';
 let dispose = (): void => undefined;
 
-function pipeline(evaluate: string): string {
+function pipeline(evaluate: string, batch = 8): string {
   return `pipeline tiny {
   seed 7
   classes covid
@@ -26,7 +28,7 @@ function pipeline(evaluate: string): string {
   image { size 32 x 32 channels 1 }
   model resnet50 { width 0.0625 }
   train {
-    batch 8
+    batch ${batch}
     epochs 2
     optimizer adam lr 1e-2
   }
@@ -119,5 +121,35 @@ describe('the stage handlers in a real run', () => {
     for (const png of pngs) expect(markdown).toContain(`gradcam/resnet50/model/${png}`);
     expect(readFileSync(join(dir, 'full', 'report.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
     expect(existsSync(join(dir, 'plain', 'report.md'))).toBe(true);
+  });
+
+  it('stops a long prediction at a batch boundary when Ctrl-C arrives from the event loop', async () => {
+    // Batch 2: the six test images take three prediction batches.
+    writeFileSync(join(dir, 'tiny.cvr'), pipeline('metrics accuracy', 2));
+    const deps = realRunDeps();
+    const loaded = await deps.load(join(dir, 'tiny.cvr'), dir);
+    const prepared = await deps.prepare(loaded.pipelines[0]!, { seed: 7, engine: 'cpu', cacheDir: join(dir, 'cache') });
+    if (!prepared.ok) throw new Error('prepare failed');
+    const controller = new AbortController();
+    const events: RunEvent[] = [];
+    const outcome = await runPlan({
+      plan: prepared.plan,
+      handlers: prepared.handlers,
+      cacheDir: join(dir, 'cache'),
+      runDir: join(dir, 'stopped'),
+      seed: 7,
+      engine: prepared.engine,
+      classes: ['NCV', 'CVP'],
+      signal: controller.signal,
+      sink: (e) => {
+        events.push(e);
+        // As a SIGINT handler would: on a later turn of the event loop, not inside the batch.
+        if (e.type === 'progress' && e.id.startsWith('predict:') && e.done === 2) setImmediate(() => controller.abort());
+      },
+    });
+    expect(outcome.status).toBe('cancelled');
+    const predictProgress = events.filter((e) => e.type === 'progress' && e.id.startsWith('predict:'));
+    expect(predictProgress.map((e) => (e.type === 'progress' ? e.done : -1))).toEqual([2]);
+    expect(events.some((e) => e.type === 'node-cancelled' && e.id === 'predict:resnet50:0')).toBe(true);
   });
 });
