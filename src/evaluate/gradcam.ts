@@ -188,7 +188,8 @@ export function overlay(pixels: Uint8Array, channels: number, heat: Float32Array
 }
 
 function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]+/g, '_').slice(-80);
+  // Without the image's own extension: the overlay is a PNG whatever the source format was.
+  return id.replace(/\.(png|jpe?g|bmp|tiff?|gif|webp|dcm)$/i, '').replace(/[^A-Za-z0-9._-]+/g, '_').slice(-80);
 }
 
 export async function gradcam(req: GradcamRequest): Promise<GradcamResult> {

@@ -107,6 +107,8 @@ describe('the stage handlers in a real run', () => {
     const pngs = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.png')) : [];
     expect(pngs).toHaveLength(Math.min(2, correct));
     for (const png of pngs) expect(readFileSync(join(folder, png)).subarray(1, 4).toString('latin1')).toBe('PNG');
+    // Named by rank and image, without the image's own extension (`01-a_normal_img6.png`).
+    for (const png of pngs) expect(png).toMatch(/^0[12]-a_normal_img\d+\.png$/);
     // Without a gradcam statement there is no gradcam node and no folder.
     expect(plain.output).not.toMatch(/gradcam:/);
     expect(existsSync(join(dir, 'plain', 'gradcam'))).toBe(false);
