@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedPipeline } from '../dsl/resolved.ts';
 import type { Plan, PlanNode } from '../plan/types.ts';
-import type { ModelMetrics } from '../evaluate/types.ts';
+import type { MetricsFile, ModelMetrics } from '../evaluate/types.ts';
 import type { EventSink, RunEvent } from './events.ts';
 import { NodeCache } from './cache.ts';
 import { acquireCacheLock, type LockOptions } from './lock.ts';
@@ -114,6 +114,13 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   let audit: AuditSummary | undefined;
   const models: Record<string, ModelMetrics> = {};
   const predictions: PredictionRow[] = [];
+  const metricsFile = (): MetricsFile => buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit });
+  // Written as each model's metrics come in, not only at the end: the `report` node, which runs
+  // after every metrics node, reads them from the run folder.
+  const writeResults = async (): Promise<void> => {
+    await writeJson(join(runDir, 'metrics.json'), metricsFile());
+    if (predictions.length > 0) await writeFile(join(runDir, 'predictions.csv'), predictionsCsv(predictions, options.classes));
+  };
   const onOutput = async (node: PlanNode, output: unknown): Promise<void> => {
     if (node.kind === 'audit') {
       audit = readAudit(output);
@@ -127,6 +134,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
       const model = node.model ?? node.id.replace(/^metrics:/, '');
       if (metrics === undefined) return;
       models[model] = metrics;
+      await writeResults();
       for (const fold of metrics.folds) {
         emit({ type: 'metrics', t: now(), model, fold: fold.fold, accuracy: fold.accuracy, macroF1: fold.macro.f1 });
       }
@@ -151,10 +159,8 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   }).finally(() => options.signal.removeEventListener('abort', onAbort));
 
   if (result.status === 'done') {
-    const metrics = buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit });
-    await writeJson(join(runDir, 'metrics.json'), metrics);
-    if (predictions.length > 0) await writeFile(join(runDir, 'predictions.csv'), predictionsCsv(predictions, options.classes));
-    if (Object.keys(models).length > 0) emit(summaryOf(metrics, now()));
+    await writeResults();
+    if (Object.keys(models).length > 0) emit(summaryOf(metricsFile(), now()));
   }
   const ok = result.status === 'done';
   emit({ type: 'run-done', t: now(), ok, runDir, ms: now() - started, ...(result.status === 'cancelled' ? { cancelled: true } : {}) });
