@@ -13,8 +13,14 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const RAILROAD_PATH = join(ROOT, 'grammar', 'railroad.html');
 export const CST_TYPES_PATH = join(ROOT, 'src', 'dsl', 'cst-types.ts');
 
+/** The diagram's scripts and styles come from the installed chevrotain, so it renders offline after `npm ci`. */
+const DIAGRAM_RESOURCES = '../node_modules/chevrotain/diagrams/';
+
 export function railroadHtml(): string {
-  return createSyntaxDiagramsCode(new CvrParser().getSerializedGastProductions());
+  return createSyntaxDiagramsCode(new CvrParser().getSerializedGastProductions(), {
+    resourceBase: DIAGRAM_RESOURCES,
+    css: `${DIAGRAM_RESOURCES}diagrams.css`,
+  });
 }
 
 export function cstTypes(): string {

@@ -42,10 +42,23 @@ struct Pool {
 };
 
 struct Context {
+  int threads = omp_get_max_threads();  // the configured count (setThreads)
   dnnl::engine eng{dnnl::engine::kind::cpu, 0};
   dnnl::stream strm{eng};
   std::unordered_map<std::string, std::unique_ptr<Conv>> convs;
   std::unordered_map<std::string, std::unique_ptr<Pool>> pools;
+};
+
+// Problems below this many multiply-adds run on one thread: waking OpenMP workers costs more
+// than they save, and on a machine shared with other busy processes a parallel region can wait
+// milliseconds for a descheduled worker. Fixed per shape, so results stay deterministic.
+constexpr double kSmallWork = double(1 << 22);
+
+// Sets the OpenMP thread count for the primitives created and run in this scope.
+struct ThreadScope {
+  int prev;
+  explicit ThreadScope(int n) : prev(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~ThreadScope() { omp_set_num_threads(prev); }
 };
 
 // Per addon instance (worker threads each load their own), freed when the environment ends.
@@ -165,6 +178,8 @@ napi_value ConvCall(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   Context& c = *ctx(env);
+  const double work = double(d[N]) * d[OH] * d[OW] * d[OC] * d[KH] * d[KW] * (d[IC] / d[G]);
+  ThreadScope threads(work < kSmallWork ? 1 : c.threads);
   try {
     const std::string key = keyOf(kind, d);
     auto it = c.convs.find(key);
@@ -233,6 +248,7 @@ napi_value PoolCall(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   Context& c = *ctx(env);
+  ThreadScope threads(double(ys) * d[PKH] * d[PKW] < kSmallWork ? 1 : c.threads);
   try {
     const std::string key = keyOf(kind * 2 + avg, d);
     auto it = c.pools.find(key);
@@ -308,6 +324,7 @@ napi_value MatMulCall(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "cvr-native: matmul array lengths do not match the dimensions");
     return nullptr;
   }
+  ThreadScope threads(double(m) * n * k < kSmallWork ? 1 : ctx(env)->threads);
   for (int32_t i = 0; i < batch; i++) {
     const dnnl::status st = dnnl::sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a + (bcA ? 0 : i * sa),
                                         ta ? m : k, b + (bcB ? 0 : i * sb), tb ? k : n, 0.0f, out + i * so, n);
@@ -320,7 +337,7 @@ napi_value MatMulCall(napi_env env, napi_callback_info info) {
 }
 
 // Element-wise work is split over threads only when large: a parallel region costs microseconds.
-constexpr size_t kParallelMin = 1 << 15;
+constexpr size_t kParallelMin = 1 << 17;
 
 template <typename F>
 void forEach(size_t n, F f) {
@@ -578,9 +595,12 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
   int32_t n;
   CHECK(napi_get_value_int32(env, argv[0], &n));
-  if (n > 0) omp_set_num_threads(n);
+  if (n > 0) {
+    omp_set_num_threads(n);
+    ctx(env)->threads = n;
+  }
   napi_value r;
-  CHECK(napi_create_int32(env, omp_get_max_threads(), &r));
+  CHECK(napi_create_int32(env, ctx(env)->threads, &r));
   return r;
 }
 
@@ -590,8 +610,8 @@ napi_value Info(napi_env env, napi_callback_info) {
   std::string ver = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
   CHECK(napi_create_object(env, &o));
   CHECK(napi_create_string_utf8(env, ver.c_str(), NAPI_AUTO_LENGTH, &s));
-  CHECK(napi_create_int32(env, omp_get_max_threads(), &t));
   Context& c = *ctx(env);
+  CHECK(napi_create_int32(env, c.threads, &t));
   CHECK(napi_create_int32(env, int32_t(c.convs.size() + c.pools.size()), &cached));
   CHECK(napi_set_named_property(env, o, "dnnlVersion", s));
   CHECK(napi_set_named_property(env, o, "threads", t));

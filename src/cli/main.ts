@@ -2,18 +2,18 @@ import type { CliIo, CommandRunner } from './io.ts';
 import { EXIT } from './io.ts';
 
 /** Each command lives in its own module, loaded only when used, so start-up stays fast. */
-const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ run: CommandRunner }> }>> = {
+const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ run: CommandRunner }>; tensors?: true }>> = {
   check: { summary: 'parse, resolve and check .cvr files (no data read)', load: () => import('./commands/check.ts') },
   fmt: { summary: 'print the canonical form; --write, --check', load: () => import('./commands/fmt.ts') },
   audit: { summary: 'scan sources, assign splits, run the bias audit', load: () => import('./commands/audit.ts') },
   plan: { summary: 'print the execution DAG (--format json, --dot)', load: () => import('./commands/plan.ts') },
   lock: { summary: 'write the resolved data fingerprint', load: () => import('./commands/lock.ts') },
-  run: { summary: 'run a pipeline (resumes from the cache)', load: () => import('./commands/run.ts') },
+  run: { summary: 'run a pipeline (resumes from the cache)', load: () => import('./commands/run.ts'), tensors: true },
   report: { summary: 're-write report.md / report.html of a run folder', load: () => import('./commands/report.ts') },
   diff: { summary: 'compare two .cvr files, lock files or run folders', load: () => import('./commands/diff.ts') },
   synth: { summary: 'write phantom chest-image datasets', load: () => import('./commands/synth.ts') },
-  models: { summary: 'list the model registry', load: () => import('./commands/models.ts') },
-  engines: { summary: 'list tensor engines and which one auto picks', load: () => import('./commands/engines.ts') },
+  models: { summary: 'list the model registry', load: () => import('./commands/models.ts'), tensors: true },
+  engines: { summary: 'list tensor engines and which one auto picks', load: () => import('./commands/engines.ts'), tensors: true },
 };
 
 function usage(): string {
@@ -48,6 +48,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return EXIT.usage;
   }
   try {
+    // Commands that make tensors: tfjs's console notices would sit beside cvr's own engine report.
+    if (command.tensors === true) (await import('../engine/notices.ts')).silenceTfjsNotices();
     const module = await command.load();
     return await module.run(rest, io);
   } catch (error) {

@@ -52,6 +52,11 @@ function joinSpans(first: Span, last: Span): Span {
 
 /** The span of a CST node, from its first to its last real token. */
 function nodeSpan(file: string, node: CstNode): Span | undefined {
+  // chevrotain tracks each node's location; only a node that recovery touched needs the walk.
+  const at = node.location;
+  if (at !== undefined && Number.isFinite(at.startOffset) && Number.isFinite(at.endOffset) && node.recoveredNode !== true) {
+    return { file, start: at.startOffset, end: (at.endOffset ?? at.startOffset) + 1, line: at.startLine ?? 1, column: at.startColumn ?? 1 };
+  }
   const tokens: IToken[] = [];
   collectTokens(node, tokens);
   const first = tokens[0];
@@ -61,13 +66,17 @@ function nodeSpan(file: string, node: CstNode): Span | undefined {
 }
 
 function collectTokens(node: CstNode, into: IToken[]): void {
+  collectUnsorted(node, into);
+  into.sort((a, b) => a.startOffset - b.startOffset);
+}
+
+function collectUnsorted(node: CstNode, into: IToken[]): void {
   for (const children of Object.values(node.children)) {
     for (const child of children) {
-      if ('children' in child) collectTokens(child, into);
+      if ('children' in child) collectUnsorted(child, into);
       else if (child.isInsertedInRecovery !== true && Number.isFinite(child.startOffset)) into.push(child);
     }
   }
-  into.sort((a, b) => a.startOffset - b.startOffset);
 }
 
 function ident(ctx: BuildContext, token: IToken | undefined): A.Ident | undefined {
@@ -121,6 +130,12 @@ function regexLit(ctx: BuildContext, token: IToken | undefined): A.RegexLit | un
   return { kind: 'regex', pattern: regexPattern(token.image), span: tokenSpan(ctx.file, token) };
 }
 
+/** Where the i-th `keyword value` setting starts: at its keyword, or at the value when recovery lost the keyword. */
+function keywordSpan(ctx: BuildContext, keywords: readonly IToken[] | undefined, index: number, value: IToken): Span {
+  const keyword = real(keywords, index);
+  return keyword !== undefined && keyword.startOffset < value.startOffset ? joinSpans(tokenSpan(ctx.file, keyword), tokenSpan(ctx.file, value)) : tokenSpan(ctx.file, value);
+}
+
 function duplicate(ctx: BuildContext, what: string, where: string, span: Span | undefined): void {
   ctx.diagnostics.push({
     code: 'CVR109',
@@ -149,6 +164,20 @@ function setOnce<O extends object, K extends keyof O>(
 function flagOnce(ctx: BuildContext, already: boolean, what: string, where: string, token: IToken | undefined): boolean {
   if (already && token !== undefined) duplicate(ctx, what, where, tokenSpan(ctx.file, token));
   return already || token !== undefined;
+}
+
+/**
+ * The children of a block's settings (one CST node each, so that recovery resumes at the next
+ * setting) merged into one, as if the block held them directly; each key keeps source order.
+ */
+function mergeChildren<Children>(nodes: readonly { readonly children: Children }[] | undefined): Children {
+  const merged: Record<string, unknown[]> = {};
+  for (const node of nodes ?? []) {
+    for (const [key, values] of Object.entries(node.children as Record<string, unknown[] | undefined>)) {
+      (merged[key] ??= []).push(...(values ?? []));
+    }
+  }
+  return merged as Children;
 }
 
 /** CST children of a node in source order, each with its key (a token label or a rule name). */
@@ -244,28 +273,38 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
   }
 
   statement(c: C.StatementCstChildren, ctx: BuildContext): A.Statement | undefined {
-    const [key, nodes] = Object.entries(c).find(([, v]) => v !== undefined && v.length > 0) ?? [];
-    const node = nodes?.[0] as CstNode | undefined;
-    if (key === undefined || node === undefined) return undefined;
-    const ch = node.children as never;
-    switch (key) {
-      case 'titleStmt': return this.titleStmt(ch, ctx, node);
-      case 'descriptionStmt': return this.descriptionStmt(ch, ctx, node);
-      case 'seedStmt': return this.seedStmt(ch, ctx, node);
-      case 'classesStmt': return this.classesStmt(ch, ctx, node);
-      case 'sourceDecl': return this.sourceDecl(ch, ctx, node);
-      case 'sourcesFromManifest': return this.sourcesFromManifest(ch, ctx, node);
-      case 'taskStmt': return this.taskStmt(ch, ctx, node);
-      case 'splitStmt': return this.splitStmt(ch, ctx, node);
-      case 'imageStmt': return this.imageStmt(ch, ctx, node);
-      case 'augmentStmt': return this.augmentStmt(ch, ctx, node);
-      case 'modelStmt': return this.modelStmt(ch, ctx, node);
-      case 'compareModelsStmt': return this.compareModelsStmt(ch, ctx, node);
-      case 'trainStmt': return this.trainStmt(ch, ctx, node);
-      case 'evaluateStmt': return this.evaluateStmt(ch, ctx, node);
-      case 'engineStmt': return this.engineStmt(ch, ctx, node);
-      default: return undefined;
-    }
+    // Exactly one alternative is present (none when recovery left the statement empty).
+    const title = c.titleStmt?.[0];
+    if (title !== undefined) return this.titleStmt(title.children, ctx, title);
+    const description = c.descriptionStmt?.[0];
+    if (description !== undefined) return this.descriptionStmt(description.children, ctx, description);
+    const seed = c.seedStmt?.[0];
+    if (seed !== undefined) return this.seedStmt(seed.children, ctx, seed);
+    const classes = c.classesStmt?.[0];
+    if (classes !== undefined) return this.classesStmt(classes.children, ctx, classes);
+    const source = c.sourceDecl?.[0];
+    if (source !== undefined) return this.sourceDecl(source.children, ctx, source);
+    const sources = c.sourcesFromManifest?.[0];
+    if (sources !== undefined) return this.sourcesFromManifest(sources.children, ctx, sources);
+    const task = c.taskStmt?.[0];
+    if (task !== undefined) return this.taskStmt(task.children, ctx, task);
+    const split = c.splitStmt?.[0];
+    if (split !== undefined) return this.splitStmt(split.children, ctx, split);
+    const image = c.imageStmt?.[0];
+    if (image !== undefined) return this.imageStmt(image.children, ctx, image);
+    const augment = c.augmentStmt?.[0];
+    if (augment !== undefined) return this.augmentStmt(augment.children, ctx, augment);
+    const model = c.modelStmt?.[0];
+    if (model !== undefined) return this.modelStmt(model.children, ctx, model);
+    const compare = c.compareModelsStmt?.[0];
+    if (compare !== undefined) return this.compareModelsStmt(compare.children, ctx, compare);
+    const train = c.trainStmt?.[0];
+    if (train !== undefined) return this.trainStmt(train.children, ctx, train);
+    const evaluate = c.evaluateStmt?.[0];
+    if (evaluate !== undefined) return this.evaluateStmt(evaluate.children, ctx, evaluate);
+    const engine = c.engineStmt?.[0];
+    if (engine !== undefined) return this.engineStmt(engine.children, ctx, engine);
+    return undefined;
   }
 
   titleStmt(c: C.TitleStmtCstChildren, ctx: BuildContext, node?: CstNode): A.TitleStmt | undefined {
@@ -363,6 +402,19 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
 
   /** Dispatched from `sourceDecl`; exists for `validateVisitor()`. */
   sourceSetting(): undefined {
+    return undefined;
+  }
+
+  /** Merged into their blocks by `mergeChildren`; exist for `validateVisitor()`. */
+  imageSetting(): undefined {
+    return undefined;
+  }
+
+  trainSetting(): undefined {
+    return undefined;
+  }
+
+  evaluateSetting(): undefined {
     return undefined;
   }
 
@@ -601,14 +653,15 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     return block && { kind: 'image', block, span };
   }
 
-  imageBlock(c: C.ImageBlockCstChildren, ctx: BuildContext, node?: CstNode): A.ImageBlock | undefined {
+  imageBlock(blockChildren: C.ImageBlockCstChildren, ctx: BuildContext, node?: CstNode): A.ImageBlock | undefined {
+    const b = mergeChildren<C.ImageSettingCstChildren>(blockChildren.imageSetting);
     const span = node && nodeSpan(ctx.file, node);
     if (span === undefined) return undefined;
     const block: Mutable<A.ImageBlock> = { kind: 'image-block', span };
     const where = 'this image block';
-    const sizes = realAll(c.Size);
-    const widths = realAll(c.width);
-    const heights = realAll(c.height);
+    const sizes = realAll(b.Size);
+    const widths = realAll(b.width);
+    const heights = realAll(b.height);
     sizes.forEach((size, i) => {
       const width = numberLit(ctx, widths[i]);
       const height = numberLit(ctx, heights[i]);
@@ -616,9 +669,9 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
       if (block.width !== undefined) duplicate(ctx, 'size', where, tokenSpan(ctx.file, size));
       else Object.assign(block, { width, height });
     });
-    realAll(c.resize).forEach((t) => setOnce(ctx, block, 'resize', ident(ctx, t), 'resize', where, tokenSpan(ctx.file, t)));
-    realAll(c.channels).forEach((t) => setOnce(ctx, block, 'channels', numberLit(ctx, t), 'channels', where, tokenSpan(ctx.file, t)));
-    realAll(c.normalize).forEach((t) => setOnce(ctx, block, 'normalize', ident(ctx, t), 'normalize', where, tokenSpan(ctx.file, t)));
+    realAll(b.resize).forEach((t, i) => setOnce(ctx, block, 'resize', ident(ctx, t), 'resize', where, keywordSpan(ctx, b.Resize, i, t)));
+    realAll(b.channels).forEach((t, i) => setOnce(ctx, block, 'channels', numberLit(ctx, t), 'channels', where, keywordSpan(ctx, b.Channels, i, t)));
+    realAll(b.normalize).forEach((t, i) => setOnce(ctx, block, 'normalize', ident(ctx, t), 'normalize', where, keywordSpan(ctx, b.Normalize, i, t)));
     return block;
   }
 
@@ -709,18 +762,19 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     return block && { kind: 'train', block, span };
   }
 
-  trainBlock(c: C.TrainBlockCstChildren, ctx: BuildContext, node?: CstNode): A.TrainBlock | undefined {
+  trainBlock(blockChildren: C.TrainBlockCstChildren, ctx: BuildContext, node?: CstNode): A.TrainBlock | undefined {
+    const b = mergeChildren<C.TrainSettingCstChildren>(blockChildren.trainSetting);
     const span = node && nodeSpan(ctx.file, node);
     if (span === undefined) return undefined;
     const block: Mutable<A.TrainBlock> = { kind: 'train-block', span };
     const where = 'this train block';
-    for (const o of c.optimizerSpec ?? []) setOnce(ctx, block, 'optimizer', this.optimizerSpec(o.children, ctx, o), 'optimizer', where, nodeSpan(ctx.file, o));
-    realAll(c.loss).forEach((t) => setOnce(ctx, block, 'loss', ident(ctx, t), 'loss', where, tokenSpan(ctx.file, t)));
-    for (const w of c.classWeightsSpec ?? []) setOnce(ctx, block, 'classWeights', this.classWeightsSpec(w.children, ctx, w), 'class_weights', where, nodeSpan(ctx.file, w));
-    realAll(c.batch).forEach((t) => setOnce(ctx, block, 'batch', numberLit(ctx, t), 'batch', where, tokenSpan(ctx.file, t)));
-    realAll(c.epochs).forEach((t) => setOnce(ctx, block, 'epochs', numberLit(ctx, t), 'epochs', where, tokenSpan(ctx.file, t)));
-    for (const r of c.reduceLrSpec ?? []) setOnce(ctx, block, 'reduceLr', this.reduceLrSpec(r.children, ctx, r), 'reduce_lr', where, nodeSpan(ctx.file, r));
-    for (const e of c.earlyStopSpec ?? []) setOnce(ctx, block, 'earlyStop', this.earlyStopSpec(e.children, ctx, e), 'early_stop', where, nodeSpan(ctx.file, e));
+    for (const o of b.optimizerSpec ?? []) setOnce(ctx, block, 'optimizer', this.optimizerSpec(o.children, ctx, o), 'optimizer', where, nodeSpan(ctx.file, o));
+    realAll(b.loss).forEach((t, i) => setOnce(ctx, block, 'loss', ident(ctx, t), 'loss', where, keywordSpan(ctx, b.Loss, i, t)));
+    for (const w of b.classWeightsSpec ?? []) setOnce(ctx, block, 'classWeights', this.classWeightsSpec(w.children, ctx, w), 'class_weights', where, nodeSpan(ctx.file, w));
+    realAll(b.batch).forEach((t, i) => setOnce(ctx, block, 'batch', numberLit(ctx, t), 'batch', where, keywordSpan(ctx, b.Batch, i, t)));
+    realAll(b.epochs).forEach((t, i) => setOnce(ctx, block, 'epochs', numberLit(ctx, t), 'epochs', where, keywordSpan(ctx, b.Epochs, i, t)));
+    for (const r of b.reduceLrSpec ?? []) setOnce(ctx, block, 'reduceLr', this.reduceLrSpec(r.children, ctx, r), 'reduce_lr', where, nodeSpan(ctx.file, r));
+    for (const e of b.earlyStopSpec ?? []) setOnce(ctx, block, 'earlyStop', this.earlyStopSpec(e.children, ctx, e), 'early_stop', where, nodeSpan(ctx.file, e));
     return block;
   }
 
@@ -797,25 +851,26 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     return block && { kind: 'evaluate', block, span };
   }
 
-  evaluateBlock(c: C.EvaluateBlockCstChildren, ctx: BuildContext, node?: CstNode): A.EvaluateBlock | undefined {
+  evaluateBlock(blockChildren: C.EvaluateBlockCstChildren, ctx: BuildContext, node?: CstNode): A.EvaluateBlock | undefined {
+    const b = mergeChildren<C.EvaluateSettingCstChildren>(blockChildren.evaluateSetting);
     const span = node && nodeSpan(ctx.file, node);
     if (span === undefined) return undefined;
     const block: Mutable<A.EvaluateBlock> = { kind: 'evaluate-block', confusion: false, bySource: false, span };
     const where = 'this evaluate block';
-    const metricTokens = realAll(c.Metrics);
-    (c.nameList ?? []).forEach((list, i) => {
+    const metricTokens = realAll(b.Metrics);
+    (b.nameList ?? []).forEach((list, i) => {
       const metrics = this.nameList(list.children, ctx);
       const at = metricTokens[i];
       setOnce(ctx, block, 'metrics', metrics.length > 0 ? metrics : undefined, 'metrics', where, at && tokenSpan(ctx.file, at));
     });
-    for (const t of realAll(c.Confusion)) block.confusion = flagOnce(ctx, block.confusion, 'confusion', where, t);
-    for (const t of realAll(c.BySource)) block.bySource = flagOnce(ctx, block.bySource, 'by_source', where, t);
-    const confusion = real(c.Confusion);
+    for (const t of realAll(b.Confusion)) block.confusion = flagOnce(ctx, block.confusion, 'confusion', where, t);
+    for (const t of realAll(b.BySource)) block.bySource = flagOnce(ctx, block.bySource, 'by_source', where, t);
+    const confusion = real(b.Confusion);
     if (confusion !== undefined) block.confusionSpan = tokenSpan(ctx.file, confusion);
-    const bySource = real(c.BySource);
+    const bySource = real(b.BySource);
     if (bySource !== undefined) block.bySourceSpan = tokenSpan(ctx.file, bySource);
-    realAll(c.bootstrap).forEach((t) => setOnce(ctx, block, 'bootstrap', numberLit(ctx, t), 'bootstrap', where, tokenSpan(ctx.file, t)));
-    for (const g of c.gradcamSpec ?? []) setOnce(ctx, block, 'gradcam', this.gradcamSpec(g.children, ctx, g), 'gradcam', where, nodeSpan(ctx.file, g));
+    realAll(b.bootstrap).forEach((t, i) => setOnce(ctx, block, 'bootstrap', numberLit(ctx, t), 'bootstrap', where, keywordSpan(ctx, b.Bootstrap, i, t)));
+    for (const g of b.gradcamSpec ?? []) setOnce(ctx, block, 'gradcam', this.gradcamSpec(g.children, ctx, g), 'gradcam', where, nodeSpan(ctx.file, g));
     return block;
   }
 
@@ -824,8 +879,8 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     const span = node && nodeSpan(ctx.file, node);
     if (className === undefined || span === undefined) return undefined;
     const spec: Mutable<A.GradcamSpec> = { kind: 'gradcam', className, span };
-    realAll(c.top).forEach((t) => setOnce(ctx, spec, 'top', numberLit(ctx, t), 'top', 'this gradcam', tokenSpan(ctx.file, t)));
-    realAll(c.threshold).forEach((t) => setOnce(ctx, spec, 'threshold', numberLit(ctx, t), 'threshold', 'this gradcam', tokenSpan(ctx.file, t)));
+    realAll(c.top).forEach((t, i) => setOnce(ctx, spec, 'top', numberLit(ctx, t), 'top', 'this gradcam', keywordSpan(ctx, c.Top, i, t)));
+    realAll(c.threshold).forEach((t, i) => setOnce(ctx, spec, 'threshold', numberLit(ctx, t), 'threshold', 'this gradcam', keywordSpan(ctx, c.Threshold, i, t)));
     return spec;
   }
 

@@ -442,6 +442,16 @@ export interface ImageBlockCstNode extends CstNode {
 
 export type ImageBlockCstChildren = {
   LCurly?: IToken[];
+  imageSetting?: ImageSettingCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface ImageSettingCstNode extends CstNode {
+  name: "imageSetting";
+  children: ImageSettingCstChildren;
+}
+
+export type ImageSettingCstChildren = {
   Size?: IToken[];
   width?: IToken[];
   X?: IToken[];
@@ -452,7 +462,6 @@ export type ImageBlockCstChildren = {
   channels?: IToken[];
   Normalize?: IToken[];
   normalize?: IToken[];
-  RCurly?: IToken[];
 };
 
 export interface AugmentStmtCstNode extends CstNode {
@@ -554,6 +563,16 @@ export interface TrainBlockCstNode extends CstNode {
 
 export type TrainBlockCstChildren = {
   LCurly?: IToken[];
+  trainSetting?: TrainSettingCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface TrainSettingCstNode extends CstNode {
+  name: "trainSetting";
+  children: TrainSettingCstChildren;
+}
+
+export type TrainSettingCstChildren = {
   optimizerSpec?: OptimizerSpecCstNode[];
   Loss?: IToken[];
   loss?: IToken[];
@@ -564,7 +583,6 @@ export type TrainBlockCstChildren = {
   epochs?: IToken[];
   reduceLrSpec?: ReduceLrSpecCstNode[];
   earlyStopSpec?: EarlyStopSpecCstNode[];
-  RCurly?: IToken[];
 };
 
 export interface OptimizerSpecCstNode extends CstNode {
@@ -655,6 +673,16 @@ export interface EvaluateBlockCstNode extends CstNode {
 
 export type EvaluateBlockCstChildren = {
   LCurly?: IToken[];
+  evaluateSetting?: EvaluateSettingCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface EvaluateSettingCstNode extends CstNode {
+  name: "evaluateSetting";
+  children: EvaluateSettingCstChildren;
+}
+
+export type EvaluateSettingCstChildren = {
   Metrics?: IToken[];
   nameList?: NameListCstNode[];
   Confusion?: IToken[];
@@ -662,7 +690,6 @@ export type EvaluateBlockCstChildren = {
   Bootstrap?: IToken[];
   bootstrap?: IToken[];
   gradcamSpec?: GradcamSpecCstNode[];
-  RCurly?: IToken[];
 };
 
 export interface GradcamSpecCstNode extends CstNode {
@@ -725,6 +752,7 @@ export interface CvrCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   validationSpec(children: ValidationSpecCstChildren, param?: IN): OUT;
   imageStmt(children: ImageStmtCstChildren, param?: IN): OUT;
   imageBlock(children: ImageBlockCstChildren, param?: IN): OUT;
+  imageSetting(children: ImageSettingCstChildren, param?: IN): OUT;
   augmentStmt(children: AugmentStmtCstChildren, param?: IN): OUT;
   augmentBlock(children: AugmentBlockCstChildren, param?: IN): OUT;
   augmentOp(children: AugmentOpCstChildren, param?: IN): OUT;
@@ -734,6 +762,7 @@ export interface CvrCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   modelOption(children: ModelOptionCstChildren, param?: IN): OUT;
   trainStmt(children: TrainStmtCstChildren, param?: IN): OUT;
   trainBlock(children: TrainBlockCstChildren, param?: IN): OUT;
+  trainSetting(children: TrainSettingCstChildren, param?: IN): OUT;
   optimizerSpec(children: OptimizerSpecCstChildren, param?: IN): OUT;
   namedNumber(children: NamedNumberCstChildren, param?: IN): OUT;
   classWeightsSpec(children: ClassWeightsSpecCstChildren, param?: IN): OUT;
@@ -742,6 +771,7 @@ export interface CvrCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   earlyStopSpec(children: EarlyStopSpecCstChildren, param?: IN): OUT;
   evaluateStmt(children: EvaluateStmtCstChildren, param?: IN): OUT;
   evaluateBlock(children: EvaluateBlockCstChildren, param?: IN): OUT;
+  evaluateSetting(children: EvaluateSettingCstChildren, param?: IN): OUT;
   gradcamSpec(children: GradcamSpecCstChildren, param?: IN): OUT;
   engineStmt(children: EngineStmtCstChildren, param?: IN): OUT;
 }

@@ -183,7 +183,12 @@ function manifestFieldUnits(f: A.ManifestFields): Unit[] {
 
 function sourcesFromManifestUnit(s: A.SourcesFromManifest): Unit {
   const children = manifestFieldUnits(s.fields);
-  if (s.partition !== undefined) children.push(leaf(`partition ${s.partition.name}`, s.partition.span));
+  if (s.partition !== undefined) {
+    const partition = leaf(`partition ${s.partition.name}`, s.partition.span);
+    // Right after a `columns` list, `partition NAME` could read as two more columns: then it goes first.
+    if (children[children.length - 1]?.text.startsWith('columns ') === true) children.unshift(partition);
+    else children.push(partition);
+  }
   if (s.only !== undefined && s.only.length > 0) children.push(leaf(`only ${names(s.only)}`, s.only[0]?.span));
   if (s.map !== undefined) children.push(mapUnit(s.map));
   if (s.coarse !== undefined) children.push(leaf(`coarse ${s.coarse.action}`, s.coarse.span));
@@ -354,8 +359,21 @@ function attachComments(root: Unit, comments: readonly A.Comment[]): Map<Unit, A
 // ---------------------------------------------------------------------------------------------
 // Printing
 
-function isMultiLine(u: Unit, attached: Map<Unit, Attached>): boolean {
-  return u.children !== undefined && (u.children.length > 0 || (attached.get(u)?.dangling.length ?? 0) > 0);
+type Layout = 'line' | 'empty-block' | 'inline-block' | 'block';
+
+/** How a unit prints: one line (a leaf, `x { }`, or an inline block) or a multi-line block. */
+function layoutOf(u: Unit, indent: string, attached: Map<Unit, Attached>): Layout {
+  if (u.children === undefined) return 'line';
+  const a = attached.get(u);
+  const extraComments = (a?.dangling.length ?? 0) > 0 || (a?.trailing.length ?? 0) > 1;
+  if (u.children.length === 0 && !extraComments) return 'empty-block';
+  const oneLine = inlineText(u, attached);
+  if (oneLine !== undefined && indent.length + oneLine.length <= INLINE_MAX_WIDTH) return 'inline-block';
+  return 'block';
+}
+
+function isMultiLine(u: Unit, indent: string, attached: Map<Unit, Attached>): boolean {
+  return layoutOf(u, indent, attached) === 'block';
 }
 
 function printUnit(u: Unit, indent: string, attached: Map<Unit, Attached>, lines: string[]): void {
@@ -363,18 +381,18 @@ function printUnit(u: Unit, indent: string, attached: Map<Unit, Attached>, lines
   for (const c of a?.leading ?? []) lines.push(indent + c);
   const [firstTrailing, ...moreTrailing] = a?.trailing ?? [];
   const trail = firstTrailing === undefined ? '' : `  ${firstTrailing}`;
-  if (u.children === undefined) {
+  const layout = layoutOf(u, indent, attached);
+  if (layout === 'line') {
     lines.push(indent + u.text + trail);
     for (const c of moreTrailing) lines.push(indent + c);
     return;
   }
-  if (!isMultiLine(u, attached) && moreTrailing.length === 0) {
+  if (layout === 'empty-block') {
     lines.push(`${indent}${u.text} { }${trail}`);
     return;
   }
-  const oneLine = inlineText(u, attached);
-  if (oneLine !== undefined && indent.length + oneLine.length <= INLINE_MAX_WIDTH) {
-    lines.push(indent + oneLine);
+  if (layout === 'inline-block') {
+    lines.push(indent + (inlineText(u, attached) ?? u.text));
     return;
   }
   lines.push(`${indent}${u.text} {${trail}`);
@@ -404,7 +422,7 @@ function printChildren(u: Unit, indent: string, attached: Map<Unit, Attached>, l
   const children = u.children ?? [];
   children.forEach((child, i) => {
     const previous = children[i - 1];
-    if (previous !== undefined && u.spaced === true && needsBlankLine(u, previous, child, attached)) lines.push('');
+    if (previous !== undefined && u.spaced === true && needsBlankLine(u, previous, child, indent, attached)) lines.push('');
     printUnit(child, indent, attached, lines);
   });
   const dangling = attached.get(u)?.dangling ?? [];
@@ -416,7 +434,7 @@ function printChildren(u: Unit, indent: string, attached: Map<Unit, Attached>, l
  * At the top of the file every item is set apart by a blank line, except consecutive imports;
  * inside a pipeline, a multi-line statement is set apart from its neighbours.
  */
-function needsBlankLine(parent: Unit, previous: Unit, next: Unit, attached: Map<Unit, Attached>): boolean {
+function needsBlankLine(parent: Unit, previous: Unit, next: Unit, indent: string, attached: Map<Unit, Attached>): boolean {
   if (parent.text === '') return !(previous.text.startsWith('import ') && next.text.startsWith('import ') && previous.children === undefined);
-  return isMultiLine(previous, attached) || isMultiLine(next, attached);
+  return isMultiLine(previous, indent, attached) || isMultiLine(next, indent, attached);
 }

@@ -28,7 +28,7 @@ export const Identifier = createToken({
 function keyword(name: string, word: string, kind: 'soft' | 'reserved' = 'soft'): TokenType {
   return createToken({
     name,
-    pattern: new RegExp(`${word}(?![A-Za-z0-9_-])`),
+    pattern: new RegExp(word),
     longer_alt: Identifier,
     ...(kind === 'soft' ? { categories: [Name] } : {}),
     label: `\`${word}\``,
@@ -103,6 +103,10 @@ export const Gradcam = keyword('Gradcam', 'gradcam');
 export const Top = keyword('Top', 'top');
 export const Threshold = keyword('Threshold', 'threshold');
 
+function keywordWord(token: TokenType): string {
+  return token.PATTERN instanceof RegExp ? token.PATTERN.source : '';
+}
+
 export const KEYWORDS: readonly TokenType[] = [
   Import, Pipeline, Extends, Title, Description, Seed, Classes, Sources, Source, From, Manifest,
   Folder, Map, Drop, Coarse, Labels, Patients, Path, Task, Vs, Split, Kfold, Holdout,
@@ -143,9 +147,9 @@ export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f
 /**
  * The order matters: the lexer takes the first pattern that matches. Keywords come before
  * `Identifier` so `source` lexes as the keyword; each keyword's `longer_alt: Identifier` then lets
- * a longer identifier that merely starts with a keyword (`sources_all`) win. Among keywords, the
- * one that is a prefix of another (`source`/`sources`, `model`/`models`, `by`/`by_source`) would be
- * a problem without the `(?![A-Za-z0-9_-])` guard in each keyword pattern.
+ * a longer identifier that merely starts with a keyword (`sources_all`, `test-a`) win. Longer
+ * keywords come first, so that one which is a prefix of another (`source`/`sources`,
+ * `p`/`partition`, `by`/`by_source`) never shadows it.
  */
 export const ALL_TOKENS: readonly TokenType[] = [
   WhiteSpace,
@@ -159,12 +163,12 @@ export const ALL_TOKENS: readonly TokenType[] = [
   NumberLit,
   StringLit,
   RegexLit,
-  ...KEYWORDS,
+  ...[...KEYWORDS].sort((a, b) => keywordWord(b).length - keywordWord(a).length),
   Identifier,
   Name,
 ];
 
 export const cvrLexer = new Lexer([...ALL_TOKENS], {
   positionTracking: 'full',
-  ensureOptimizations: false,
+  ensureOptimizations: true,
 });

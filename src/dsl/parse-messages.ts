@@ -26,11 +26,40 @@ const RULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   holdoutBody: 'a holdout setting (`test`, `grouped by`, `validation`)',
   partitionedBody: 'a split setting (`grouped by`, `validation`)',
   imageBlock: 'an image setting (`size`, `resize`, `channels`, `normalize`)',
+  imageSetting: 'an image setting (`size`, `resize`, `channels`, `normalize`)',
   augmentBlock: 'an augmentation (`rotate 15deg p 0.5`, `flip horizontal`, …)',
   modelOptions: 'a model option (`weights none`, `width 0.25`, …)',
   trainBlock: 'a training setting (`optimizer`, `loss`, `class_weights`, `batch`, `epochs`, `reduce_lr`, `early_stop`)',
+  trainSetting: 'a training setting (`optimizer`, `loss`, `class_weights`, `batch`, `epochs`, `reduce_lr`, `early_stop`)',
   classWeightsSpec: 'a class weight (`CVP 4.5`)',
   evaluateBlock: 'an evaluation setting (`metrics`, `confusion`, `by_source`, `bootstrap`, `gradcam`)',
+  evaluateSetting: 'an evaluation setting (`metrics`, `confusion`, `by_source`, `bootstrap`, `gradcam`)',
+};
+
+const STATEMENT_WORDS = ['title', 'description', 'seed', 'classes', 'source', 'sources', 'task', 'split', 'image', 'augment', 'model', 'compare', 'train', 'evaluate', 'engine'];
+const SOURCE_WORDS = ['folder', 'manifest', 'labels', 'patients', 'map', 'coarse', 'drop'];
+const MANIFEST_WORDS = ['image', 'label', 'patient', 'source', 'partition', 'root', 'delimiter', 'columns'];
+
+/** The words that can start what a rule holds, for "did you mean" hints on a misspelt one. */
+export const RULE_WORDS: Readonly<Record<string, readonly string[]>> = {
+  file: ['import', 'pipeline', 'source', 'classes', 'image', 'augment', 'train', 'evaluate'],
+  pipeline: STATEMENT_WORDS,
+  statement: STATEMENT_WORDS,
+  sourceDecl: SOURCE_WORDS,
+  sourceSetting: SOURCE_WORDS,
+  manifestLocation: MANIFEST_WORDS,
+  manifestField: MANIFEST_WORDS,
+  sourcesFromManifest: [...MANIFEST_WORDS, 'only', 'map', 'coarse'],
+  splitStmt: ['kfold', 'holdout', 'leave_source_out', 'given'],
+  kfoldBody: ['stratified', 'grouped', 'validation'],
+  holdoutBody: ['test', 'grouped', 'validation'],
+  partitionedBody: ['grouped', 'validation'],
+  imageBlock: ['size', 'resize', 'channels', 'normalize'],
+  imageSetting: ['size', 'resize', 'channels', 'normalize'],
+  trainBlock: ['optimizer', 'loss', 'class_weights', 'batch', 'epochs', 'reduce_lr', 'early_stop'],
+  trainSetting: ['optimizer', 'loss', 'class_weights', 'batch', 'epochs', 'reduce_lr', 'early_stop'],
+  evaluateBlock: ['metrics', 'confusion', 'by_source', 'bootstrap', 'gradcam'],
+  evaluateSetting: ['metrics', 'confusion', 'by_source', 'bootstrap', 'gradcam'],
 };
 
 /**
@@ -81,6 +110,6 @@ export const cvrErrorMessages: IParserErrorMessageProvider = {
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual }) {
     const found = actual[0] === undefined ? 'something else' : describeToken(actual[0]);
-    return `expected at least one ${oneOf(firstTokens(expectedIterationPaths))} but found ${found}`;
+    return `expected at least one item (${firstTokens(expectedIterationPaths).join(', ')}) but found ${found}`;
   },
 };

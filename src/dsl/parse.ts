@@ -12,7 +12,8 @@ import { AstBuilder, tokenSpan } from './build-ast.ts';
 import type { FileCstNode } from './cst-types.ts';
 import { cvrLexer, RegexLit, StringLit } from './lexer.ts';
 import { cvrParser } from './parser-instance.ts';
-import { UNEXPECTED_IN_BLOCK } from './parse-messages.ts';
+import { RULE_WORDS, UNEXPECTED_IN_BLOCK } from './parse-messages.ts';
+import { closestName } from './did-you-mean.ts';
 
 const builder = new AstBuilder();
 
@@ -32,7 +33,9 @@ export function parseCvr(path: string, text: string): ParseResult {
       severity: 'error',
       message: `unexpected character \`${text.slice(error.offset, error.offset + Math.min(error.length, 20))}\``,
       span,
-      hint: 'names are letters, digits, `_` and `-`; strings are in double quotes; `#` starts a comment',
+      hint: /^-[\d.]/.test(text.slice(error.offset, error.offset + 2))
+        ? 'numbers in .cvr files are never negative: remove the `-`'
+        : 'names are letters, digits, `_` and `-`; strings are in double quotes; `#` starts a comment',
     });
   }
   diagnostics.push(...checkLiterals(path, lexed.tokens));
@@ -101,7 +104,19 @@ function parseErrorDiagnostic(file: string, text: string, lines: readonly number
   if (!isReal(token)) span = isReal(previous) ? after(file, lines, previous) : spanAt(file, lines, text.length, text.length);
   else if (missing && isReal(previous) && (previous.endLine ?? previous.startLine) !== token.startLine) span = after(file, lines, previous);
   else span = tokenSpan(file, token);
-  return { code, severity: 'error', message: error.message, span };
+  const hint = parseErrorHint(code, error, token);
+  return { code, severity: 'error', message: error.message, span, ...(hint === undefined ? {} : { hint }) };
+}
+
+/** A hint for the usual slips: a misspelt keyword, `224x224` written without spaces. */
+function parseErrorHint(code: Code, error: IRecognitionException, token: IToken): string | undefined {
+  if (!isReal(token)) return undefined;
+  if (/^x\d/.test(token.image) && error.message.startsWith('expected `x`')) return 'write the size with spaces: `size 224 x 224`';
+  if (code !== 'CVR106' && code !== 'CVR108') return undefined;
+  const rule = error.context.ruleStack[error.context.ruleStack.length - 1] ?? 'file';
+  const words = RULE_WORDS[rule];
+  const closest = words === undefined || !/^[A-Za-z_]/.test(token.image) ? undefined : closestName(token.image, words);
+  return closest === undefined ? undefined : `did you mean \`${closest}\`?`;
 }
 
 /** Unterminated strings and regexes, and unknown escapes: the lexer accepted them so parsing could go on. */

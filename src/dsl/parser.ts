@@ -3,8 +3,8 @@
  * hand-written twin; `npm run grammar` regenerates the railroad diagram and the typed CST
  * (`cst-types.ts`) from this class. Rules are class fields, so a misspelt rule is a compile error.
  */
-import { CstParser, tokenMatcher } from 'chevrotain';
-import type { IToken } from 'chevrotain';
+import { CstParser, EOF, tokenMatcher } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
 import * as T from './lexer.ts';
 import { cvrErrorMessages } from './parse-messages.ts';
 
@@ -17,10 +17,88 @@ function isOneOf(token: IToken, types: readonly (typeof T.Name)[]): boolean {
   return types.some((t) => tokenMatcher(token, t));
 }
 
+/** Braces opened (and not yet closed) after skipping `token`. */
+function nestedDepth(depth: number, token: IToken): number {
+  if (tokenMatcher(token, T.LCurly)) return depth + 1;
+  if (tokenMatcher(token, T.RCurly) && depth > 0) return depth - 1;
+  return depth;
+}
+
+/** A brace, or a token that starts a line, may be where parsing resumes after an error. */
+function canResyncAt(token: IToken, previous: IToken): boolean {
+  if (tokenMatcher(token, T.LCurly) || tokenMatcher(token, T.RCurly)) return true;
+  return !Number.isFinite(previous.startOffset) || (previous.endLine ?? previous.startLine ?? 0) < (token.startLine ?? 0);
+}
+
+/** Keywords that start a setting of a `train` block; they end an optimizer's or schedule's parameters. */
+const TRAIN_SETTING_STARTS = [T.Optimizer, T.Loss, T.ClassWeights, T.Batch, T.Epochs, T.ReduceLr, T.EarlyStop] as const;
+
+/** Token types that carry a value; one of them written in place of another is replaced in recovery. */
+const VALUE_TYPES = [T.Name, T.NumberLit, T.StringLit, T.RegexLit] as const;
+
+type InRuleRecovery = (expected: TokenType, follows: TokenType[]) => IToken;
+const chevrotainInRuleRecovery = (CstParser.prototype as unknown as { tryInRuleRecovery: InRuleRecovery }).tryInRuleRecovery;
+
 export class CvrParser extends CstParser {
   constructor() {
     super([...T.ALL_TOKENS], { recoveryEnabled: true, nodeLocationTracking: 'full', maxLookahead: 3, errorMessageProvider: cvrErrorMessages });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * chevrotain recovers in a rule by inserting a missing token or deleting an extra one. This
+   * adds replacing one: a value of the wrong kind on the same line (`batch "8"`, `seed twenty`)
+   * stands in for the expected value, so the rest of the block parses instead of being skipped
+   * to the next `}`, which would end the wrong block and report errors that are not there.
+   */
+  tryInRuleRecovery(expected: TokenType, follows: TokenType[]): IToken {
+    const next = this.LA(1);
+    const previous = this.LA(0);
+    const wrongValue =
+      VALUE_TYPES.includes(expected as (typeof VALUE_TYPES)[number]) &&
+      (isOneOf(next, [T.Identifier, T.NumberLit, T.StringLit, T.RegexLit])) &&
+      next.startLine === (previous.endLine ?? previous.startLine);
+    if (wrongValue) {
+      (this as unknown as { consumeToken(): void }).consumeToken();
+      return this.getTokenToInsert(expected);
+    }
+    return chevrotainInRuleRecovery.call(this, expected, follows);
+  }
+
+  /**
+   * After an error chevrotain skips ahead to a token that may follow one of the rules being
+   * parsed. Done naively, the `}` of a block nested inside the broken statement
+   * (`split random { validation 10% }`) would be taken for the end of the enclosing block, and
+   * every later `}` would then be reported too. So the scan steps over balanced `{ … }`, and
+   * takes a word for the start of the next statement only at the start of a line (in
+   * `test sources a` inside a kfold block, `sources` does not start a statement).
+   * (`reSyncTo` below must stop at exactly the token this finds.)
+   */
+  findReSyncTokenType(): TokenType {
+    const candidates = (this as unknown as { flattenFollowSet(): TokenType[] }).flattenFollowSet();
+    let depth = 0;
+    for (let k = 1; ; k++) {
+      const token = this.LA(k);
+      if (tokenMatcher(token, EOF)) return EOF;
+      if (depth === 0 && canResyncAt(token, this.LA(k - 1))) {
+        const found = candidates.find((t) => tokenMatcher(token, t));
+        if (found !== undefined) return found;
+      }
+      depth = nestedDepth(depth, token);
+    }
+  }
+
+  reSyncTo(tokType: TokenType): IToken[] {
+    const skipped: IToken[] = [];
+    let depth = 0;
+    let next = this.LA(1);
+    while (!(depth === 0 && tokenMatcher(next, tokType) && canResyncAt(next, this.LA(0))) && !tokenMatcher(next, EOF)) {
+      depth = nestedDepth(depth, next);
+      (this as unknown as { consumeToken(): void }).consumeToken();
+      skipped.push(next);
+      next = this.LA(1);
+    }
+    return skipped;
   }
 
   file = this.RULE('file', () => {
@@ -395,22 +473,25 @@ export class CvrParser extends CstParser {
 
   imageBlock = this.RULE('imageBlock', () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(T.Size);
-            this.CONSUME1(T.NumberLit, { LABEL: 'width' });
-            this.CONSUME(T.X);
-            this.CONSUME2(T.NumberLit, { LABEL: 'height' });
-          },
-        },
-        { ALT: () => { this.CONSUME(T.Resize); this.CONSUME1(T.Name, { LABEL: 'resize' }); } },
-        { ALT: () => { this.CONSUME(T.Channels); this.CONSUME3(T.NumberLit, { LABEL: 'channels' }); } },
-        { ALT: () => { this.CONSUME(T.Normalize); this.CONSUME2(T.Name, { LABEL: 'normalize' }); } },
-      ]);
-    });
+    this.MANY(() => this.SUBRULE(this.imageSetting));
     this.CONSUME(T.RCurly);
+  });
+
+  /** One setting of an image block. Its own rule, so that after an error parsing resumes at the next setting of this block. */
+  imageSetting = this.RULE('imageSetting', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Size);
+          this.CONSUME1(T.NumberLit, { LABEL: 'width' });
+          this.CONSUME(T.X);
+          this.CONSUME2(T.NumberLit, { LABEL: 'height' });
+        },
+      },
+      { ALT: () => { this.CONSUME(T.Resize); this.CONSUME1(T.Name, { LABEL: 'resize' }); } },
+      { ALT: () => { this.CONSUME(T.Channels); this.CONSUME3(T.NumberLit, { LABEL: 'channels' }); } },
+      { ALT: () => { this.CONSUME(T.Normalize); this.CONSUME2(T.Name, { LABEL: 'normalize' }); } },
+    ]);
   });
 
   augmentStmt = this.RULE('augmentStmt', () => {
@@ -485,18 +566,21 @@ export class CvrParser extends CstParser {
 
   trainBlock = this.RULE('trainBlock', () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.optimizerSpec) },
-        { ALT: () => { this.CONSUME(T.Loss); this.CONSUME(T.Name, { LABEL: 'loss' }); } },
-        { ALT: () => this.SUBRULE(this.classWeightsSpec) },
-        { ALT: () => { this.CONSUME(T.Batch); this.CONSUME1(T.NumberLit, { LABEL: 'batch' }); } },
-        { ALT: () => { this.CONSUME(T.Epochs); this.CONSUME2(T.NumberLit, { LABEL: 'epochs' }); } },
-        { ALT: () => this.SUBRULE(this.reduceLrSpec) },
-        { ALT: () => this.SUBRULE(this.earlyStopSpec) },
-      ]);
-    });
+    this.MANY(() => this.SUBRULE(this.trainSetting));
     this.CONSUME(T.RCurly);
+  });
+
+  /** One setting of a train block. Its own rule, so that after an error parsing resumes at the next setting of this block. */
+  trainSetting = this.RULE('trainSetting', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.optimizerSpec) },
+      { ALT: () => { this.CONSUME(T.Loss); this.CONSUME(T.Name, { LABEL: 'loss' }); } },
+      { ALT: () => this.SUBRULE(this.classWeightsSpec) },
+      { ALT: () => { this.CONSUME(T.Batch); this.CONSUME1(T.NumberLit, { LABEL: 'batch' }); } },
+      { ALT: () => { this.CONSUME(T.Epochs); this.CONSUME2(T.NumberLit, { LABEL: 'epochs' }); } },
+      { ALT: () => this.SUBRULE(this.reduceLrSpec) },
+      { ALT: () => this.SUBRULE(this.earlyStopSpec) },
+    ]);
   });
 
   optimizerSpec = this.RULE('optimizerSpec', () => {
@@ -505,9 +589,13 @@ export class CvrParser extends CstParser {
     this.MANY({ GATE: () => this.namedNumberAhead(), DEF: () => this.SUBRULE(this.namedNumber) });
   });
 
-  /** A `key number` pair starts here: a name followed by a number. */
+  /**
+   * A `key number` pair starts here: a name followed by a number, unless the name starts the
+   * next training setting (`optimizer adam` then `epochs 30` is not a parameter `epochs`).
+   */
   private namedNumberAhead(): boolean {
-    return tokenMatcher(this.LA(1), T.Name) && tokenMatcher(this.LA(2), T.NumberLit);
+    const key = this.LA(1);
+    return tokenMatcher(key, T.Name) && !isOneOf(key, TRAIN_SETTING_STARTS) && tokenMatcher(this.LA(2), T.NumberLit);
   }
 
   namedNumber = this.RULE('namedNumber', () => {
@@ -548,11 +636,16 @@ export class CvrParser extends CstParser {
     this.CONSUME(T.EarlyStop);
     this.CONSUME(T.On);
     this.CONSUME(T.Name, { LABEL: 'metric' });
-    this.MANY(() => {
-      this.OR([
-        { GATE: () => this.namedNumberAhead(), ALT: () => this.SUBRULE(this.namedNumber) },
-        { ALT: () => this.CONSUME(T.RestoreBest) },
-      ]);
+    // The gate belongs on MANY itself: its own lookahead only sees "a name", so without it the
+    // next line's setting (`loss …`) would be taken for a parameter and fail inside the OR.
+    this.MANY({
+      GATE: () => this.namedNumberAhead() || tokenMatcher(this.LA(1), T.RestoreBest),
+      DEF: () => {
+        this.OR([
+          { GATE: () => this.namedNumberAhead(), ALT: () => this.SUBRULE(this.namedNumber) },
+          { ALT: () => this.CONSUME(T.RestoreBest) },
+        ]);
+      },
     });
   });
 
@@ -568,16 +661,19 @@ export class CvrParser extends CstParser {
 
   evaluateBlock = this.RULE('evaluateBlock', () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => { this.CONSUME(T.Metrics); this.SUBRULE(this.nameList); } },
-        { ALT: () => this.CONSUME(T.Confusion) },
-        { ALT: () => this.CONSUME(T.BySource) },
-        { ALT: () => { this.CONSUME(T.Bootstrap); this.CONSUME(T.NumberLit, { LABEL: 'bootstrap' }); } },
-        { ALT: () => this.SUBRULE(this.gradcamSpec) },
-      ]);
-    });
+    this.MANY(() => this.SUBRULE(this.evaluateSetting));
     this.CONSUME(T.RCurly);
+  });
+
+  /** One setting of an evaluate block. Its own rule, so that after an error parsing resumes at the next setting of this block. */
+  evaluateSetting = this.RULE('evaluateSetting', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.Metrics); this.SUBRULE(this.nameList); } },
+      { ALT: () => this.CONSUME(T.Confusion) },
+      { ALT: () => this.CONSUME(T.BySource) },
+      { ALT: () => { this.CONSUME(T.Bootstrap); this.CONSUME(T.NumberLit, { LABEL: 'bootstrap' }); } },
+      { ALT: () => this.SUBRULE(this.gradcamSpec) },
+    ]);
   });
 
   gradcamSpec = this.RULE('gradcamSpec', () => {

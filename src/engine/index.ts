@@ -4,5 +4,6 @@ export { probeEngine, probeEngines, chooseEngine, selectEngine, engineInfo } fro
 export type { EngineChoice } from './select.ts';
 export { realProbeHost } from './tfjs-node-probe.ts';
 export type { ProbeHost } from './tfjs-node-probe.ts';
-export { randomStream, derivedSeed, streamName, shuffled, permutation } from './random.ts';
-export type { RandomStream } from './random.ts';
+export { randomStream, saveableRandomStream, restoreRandomStream, derivedSeed, streamName, shuffled, permutation } from './random.ts';
+export type { RandomStream, SaveableRandomStream } from './random.ts';
+export { silenceTfjsNotices } from './notices.ts';

@@ -25,7 +25,28 @@ export function streamName(seed: number, nodeKey: string, purpose: string): stri
 }
 
 export function randomStream(seed: number, nodeKey: string, purpose: string): RandomStream {
-  const prng = seedrandom.alea(streamName(seed, nodeKey, purpose));
+  return fromPrng(seedrandom.alea(streamName(seed, nodeKey, purpose)));
+}
+
+/** A stream that can say where it is, for layers whose draws a training checkpoint must resume. */
+export interface SaveableRandomStream extends RandomStream {
+  /** The position; `restoreRandomStream(state)` continues from exactly here. */
+  state(): seedrandom.State.Alea;
+}
+
+/** The same numbers as `randomStream(seed, nodeKey, purpose)`, plus a saveable position. */
+export function saveableRandomStream(seed: number, nodeKey: string, purpose: string): SaveableRandomStream {
+  const prng = seedrandom.alea(streamName(seed, nodeKey, purpose), { state: true });
+  return { ...fromPrng(prng), state: () => prng.state() };
+}
+
+export function restoreRandomStream(state: seedrandom.State.Alea): SaveableRandomStream {
+  // seedrandom copies the state, so the saved object stays usable for a second restore.
+  const prng = seedrandom.alea('', { state });
+  return { ...fromPrng(prng), state: () => prng.state() };
+}
+
+function fromPrng(prng: () => number): RandomStream {
   const next = (): number => prng();
   return {
     next,

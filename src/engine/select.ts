@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { silenceTfjsNotices } from './notices.ts';
 import type { Diagnostic } from '../diag/index.ts';
 import { probeTfjsNode, realProbeHost, type ProbeHost } from './tfjs-node-probe.ts';
 import { ENGINE_NAMES, isEngineName, isUsable, type EngineInfo, type EngineName, type EngineStatus, type ProbeResult, type UsableEngine } from './types.ts';
@@ -95,6 +96,7 @@ export async function chooseEngine(requested: string, host: ProbeHost = realProb
 export async function selectEngine(requested: string, host: ProbeHost = realProbeHost()): Promise<{ ok: true; info: EngineInfo } | { ok: false; diagnostics: readonly Diagnostic[] }> {
   const choice = await chooseEngine(requested, host);
   if (!choice.ok) return choice;
+  silenceTfjsNotices();
   const backend = await choice.engine.activate();
   const switched = await tf.setBackend(backend);
   if (!switched) throw new Error(`Internal error: tfjs could not initialise backend "${backend}" of engine ${choice.engine.name}`);

@@ -42,6 +42,8 @@ export interface GradcamRequest {
   /** Heat in [0, 1] from which a pixel is tinted. */
   readonly threshold: number;
   readonly outDir: string;
+  /** Put before each file name (the runner's k-fold runs: `fold-<n>-`, one set per fold in one folder). */
+  readonly filePrefix?: string;
   /** Default: the whole model plus, for CVR-Net, each head. */
   readonly targets?: readonly CamTarget[];
 }
@@ -186,7 +188,8 @@ export function overlay(pixels: Uint8Array, channels: number, heat: Float32Array
 }
 
 function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]+/g, '_').slice(-80);
+  // Without the image's own extension: the overlay is a PNG whatever the source format was.
+  return id.replace(/\.(png|jpe?g|bmp|tiff?|gif|webp|dcm)$/i, '').replace(/[^A-Za-z0-9._-]+/g, '_').slice(-80);
 }
 
 export async function gradcam(req: GradcamRequest): Promise<GradcamResult> {
@@ -218,7 +221,7 @@ export async function gradcam(req: GradcamRequest): Promise<GradcamResult> {
         const { cam, height: fh, width: fw } = camFor(req.model, target, x, classIndex);
         const heat = bilinear(cam, fh, fw, height, width);
         const png = await sharp(overlay(raw, channels, heat, req.threshold), { raw: { width, height, channels: 3 } }).png().toBuffer();
-        const file = join(req.outDir, req.modelName, target.name, `${String(rank + 1).padStart(2, '0')}-${safeName(p.id)}.png`);
+        const file = join(req.outDir, req.modelName, target.name, `${req.filePrefix ?? ''}${String(rank + 1).padStart(2, '0')}-${safeName(p.id)}.png`);
         await writeFileAtomic(file, png);
         written.push({ target: target.name, id: p.id, rank: rank + 1, probability: p.probabilities[classIndex] as number, file });
       }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { randomStream, type RandomStream } from '../engine/index.ts';
+import { restoreRandomStream, saveableRandomStream, type SaveableRandomStream } from '../engine/index.ts';
 
 export interface SeededDropoutArgs {
   readonly rate: number;
@@ -23,7 +23,7 @@ export class SeededDropout extends tf.layers.Layer {
   private readonly perSample: boolean;
   private readonly seed: number;
   private readonly nodeKey: string;
-  private readonly stream: RandomStream;
+  private stream: SaveableRandomStream;
 
   constructor(args: SeededDropoutArgs) {
     super({ name: args.name });
@@ -31,7 +31,7 @@ export class SeededDropout extends tf.layers.Layer {
     this.perSample = args.perSample;
     this.seed = args.seed;
     this.nodeKey = args.nodeKey;
-    this.stream = randomStream(args.seed, args.nodeKey, `dropout:${args.name}`);
+    this.stream = saveableRandomStream(args.seed, args.nodeKey, `dropout:${args.name}`);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
@@ -46,9 +46,28 @@ export class SeededDropout extends tf.layers.Layer {
     return tf.dropout(x, this.rate, noiseShape, this.stream.opSeed());
   }
 
+  /**
+   * The mask stream's position: train/fit saves it in every checkpoint and restores it on resume
+   * (its `RandomStateLayer`), so a resumed fit draws the masks an uninterrupted one would have.
+   */
+  randomState(): unknown {
+    return this.stream.state();
+  }
+
+  restoreRandomState(state: unknown): void {
+    if (!isAleaState(state)) throw new Error(`Internal error: ${this.name} was given a random state that is not an alea state`);
+    this.stream = restoreRandomStream(state);
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), rate: this.rate, perSample: this.perSample, seed: this.seed, nodeKey: this.nodeKey };
   }
+}
+
+function isAleaState(value: unknown): value is ReturnType<SaveableRandomStream['state']> {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return ['c', 's0', 's1', 's2'].every((k) => typeof v[k] === 'number');
 }
 
 tf.serialization.registerClass(SeededDropout);

@@ -1,29 +1,55 @@
 /**
- * Per-source file-list hashes from a metadata-only scan: what `cvr plan` folds into the scan
- * nodes' keys so that adding, removing or relabelling an image changes them.
+ * Per-source fingerprints of the data as it is now: what `cvr plan` and `cvr run` fold into the
+ * scan nodes' keys, so that adding, removing, relabelling or rewriting an image reruns the scan
+ * and everything downstream, while unchanged data reuses every cached node. The listing comes
+ * from a metadata-only scan; file contents from hashes memoised by (path, size, mtime).
  */
+import { join } from 'node:path';
 import { hasErrors } from '../diag/index.ts';
 import type { ResolvedPipeline } from '../dsl/resolved.ts';
 import { expandSourceManifests } from '../data/expand.ts';
 import { scanSources } from '../data/scan.ts';
+import { memoizedDigests } from '../data/digest-memo.ts';
 import type { ScannedImage } from '../data/types.ts';
 import { sha256Hex } from './canonical.ts';
 
-export function fileListHashes(images: readonly ScannedImage[]): Record<string, string> {
+/** Where `cvr run` remembers content hashes, inside its cache folder. */
+export const DIGEST_MEMO_FILE = 'file-hashes.json';
+
+/** `digests[i]` (a content hash of image i), when given, is part of its line. */
+export function fileListHashes(images: readonly ScannedImage[], digests?: readonly (string | undefined)[]): Record<string, string> {
   const lines = new Map<string, string[]>();
-  for (const i of images) {
+  images.forEach((i, at) => {
     const list = lines.get(i.source) ?? [];
-    list.push(`${i.id}\t${i.nativeLabel}\t${i.patient ?? ''}\t${i.partition ?? ''}`);
+    const digest = digests === undefined ? '' : `\t${digests[at] ?? 'unreadable'}`;
+    list.push(`${i.id}\t${i.nativeLabel}\t${i.patient ?? ''}\t${i.partition ?? ''}${digest}`);
     lines.set(i.source, list);
-  }
+  });
   return Object.fromEntries([...lines].map(([source, list]) => [source, sha256Hex(list.sort().join('\n'))]));
 }
 
+export interface FingerprintOptions {
+  /** The node cache folder, to memoise content hashes in; without it every file is read. */
+  readonly cacheDir?: string;
+}
+
 /** The expanded pipeline and its fingerprints, or undefined fingerprints when the data cannot be listed. */
-export async function dataFingerprints(pipeline: ResolvedPipeline): Promise<{ pipeline: ResolvedPipeline; fingerprints?: Record<string, string> }> {
+export async function dataFingerprints(pipeline: ResolvedPipeline, options: FingerprintOptions = {}): Promise<{ pipeline: ResolvedPipeline; fingerprints?: Record<string, string> }> {
   const expanded = await expandSourceManifests(pipeline);
   if (hasErrors(expanded.diagnostics)) return { pipeline: expanded.pipeline };
-  const scan = await scanSources(expanded.pipeline, { metadataOnly: true });
-  if (hasErrors(scan.diagnostics)) return { pipeline: expanded.pipeline };
-  return { pipeline: expanded.pipeline, fingerprints: fileListHashes(scan.images) };
+  const fingerprints = await sourceFingerprints(expanded.pipeline, options);
+  return fingerprints === undefined ? { pipeline: expanded.pipeline } : { pipeline: expanded.pipeline, fingerprints };
+}
+
+/** Fingerprints of an already expanded pipeline's sources; undefined when the data cannot be listed. */
+export async function sourceFingerprints(pipeline: ResolvedPipeline, options: FingerprintOptions = {}): Promise<Record<string, string> | undefined> {
+  const scan = await scanSources(pipeline, { metadataOnly: true });
+  if (hasErrors(scan.diagnostics)) return undefined;
+  const digests = await memoizedDigests(
+    scan.images.map((i) => i.absPath),
+    options.cacheDir === undefined ? undefined : join(options.cacheDir, DIGEST_MEMO_FILE),
+  );
+  // A source that lists no image still gets a fingerprint, so emptying it changes its key.
+  const empty = Object.fromEntries(pipeline.sources.map((s) => [s.name, sha256Hex('')]));
+  return { ...empty, ...fileListHashes(scan.images, digests) };
 }

@@ -9,6 +9,6 @@ export type { PlanOptions } from './dag.ts';
 export { pipelineLock, lockFileOf, defaultLockPath, readLockFile, compareLocks, cvrVersion, LOCK_VERSION } from './lock.ts';
 export type { LockFile, PipelineLock, SourceLock, LockedFile } from './lock.ts';
 export { canonicalJson, sha256Hex } from './canonical.ts';
-export { fileListHashes, dataFingerprints } from './fingerprint.ts';
+export { fileListHashes, dataFingerprints, sourceFingerprints, DIGEST_MEMO_FILE } from './fingerprint.ts';
 export { auditDocument } from './audit-json.ts';
 export { formatAudit, formatLabelMapping } from './audit-text.ts';

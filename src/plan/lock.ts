@@ -7,12 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../diag/index.ts';
-import { assignmentHash } from '../data/split.ts';
+import { assignmentHash, ROLE, ROLE_NAMES, type SplitResult } from '../data/split.ts';
 import { diagnostic, firstFew } from '../data/diagnostic.ts';
 import { sha256Hex } from './canonical.ts';
 import type { PipelineAudit } from './audit-pipeline.ts';
 
-export const LOCK_VERSION = 1;
+/** 2 added `split.roles`; version 1 files (no roles) are still read. */
+export const LOCK_VERSION = 2;
+const READABLE_VERSIONS: ReadonlySet<number> = new Set([1, 2]);
 
 /** [id, native label, patient, partition, sha256] — null where unknown. */
 export type LockedFile = readonly [id: string, label: string, patient: string | null, partition: string | null, sha256: string | null];
@@ -30,7 +32,16 @@ export interface PipelineLock {
   readonly seed: number;
   readonly task: readonly string[];
   readonly metadataOnly: boolean;
-  readonly split: { readonly form: string; readonly folds: readonly string[]; readonly assignmentHash: string };
+  readonly split: {
+    readonly form: string;
+    readonly folds: readonly string[];
+    readonly assignmentHash: string;
+    /**
+     * Per source, image id → its role (see `roleLabel`), keys sorted: what lets `cvr diff` name
+     * the images that moved. Absent in version 1 lock files.
+     */
+    readonly roles?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  };
   readonly sources: Readonly<Record<string, SourceLock>>;
 }
 
@@ -75,9 +86,52 @@ export function pipelineLock(result: PipelineAudit): PipelineLock | undefined {
     seed: result.seed,
     task: result.pipeline.task.classes,
     metadataOnly: hashes === undefined,
-    split: { form: split.form, folds: split.folds.map((f) => f.name), assignmentHash: assignmentHash(split) },
+    split: { form: split.form, folds: split.folds.map((f) => f.name), assignmentHash: assignmentHash(split), roles: rolesBySource(split) },
     sources,
   };
+}
+
+/**
+ * An image's role in a compact, readable form: with one fold its partition (`train`, `val`,
+ * `test`, `none`); with several, the fold it is tested in, then any folds where it validates
+ * (`fold2`, `fold2 val:fold1`), or `untested` when no fold tests it.
+ */
+export function roleLabel(split: Pick<SplitResult, 'folds'>, index: number): string {
+  const folds = split.folds;
+  if (folds.length === 1) return ROLE_NAMES[folds[0]!.roles[index] ?? ROLE.none] ?? 'none';
+  const tested = folds.filter((f) => f.roles[index] === ROLE.test).map((f) => f.name);
+  const validated = folds.filter((f) => f.roles[index] === ROLE.val && !f.validationIsTest).map((f) => `val:${f.name}`);
+  return [tested.length > 0 ? tested.join('+') : 'untested', ...validated].join(' ');
+}
+
+function rolesBySource(split: SplitResult): Record<string, Record<string, string>> {
+  const bySource = new Map<string, [string, string][]>();
+  split.images.forEach((image, i) => {
+    const list = bySource.get(image.source) ?? [];
+    list.push([image.id, roleLabel(split, i)]);
+    bySource.set(image.source, list);
+  });
+  const sorted = [...bySource].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(sorted.map(([source, list]) => [source, Object.fromEntries(list.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))]));
+}
+
+/** Images whose role differs between two locks (both with roles), as `source:id`, sorted. */
+export function movedImages(a: PipelineLock, b: PipelineLock): { readonly id: string; readonly source: string; readonly from: string; readonly to: string }[] {
+  const ra = a.split.roles;
+  const rb = b.split.roles;
+  if (ra === undefined || rb === undefined) return [];
+  const out: { id: string; source: string; from: string; to: string }[] = [];
+  for (const source of Object.keys(ra).sort()) {
+    const before = ra[source] ?? {};
+    const after = rb[source];
+    if (after === undefined) continue;
+    for (const id of Object.keys(before).sort()) {
+      const from = before[id];
+      const to = after[id];
+      if (from !== undefined && to !== undefined && from !== to) out.push({ id, source, from, to });
+    }
+  }
+  return out;
 }
 
 export function lockFileOf(pipelines: Readonly<Record<string, PipelineLock>>): LockFile {
@@ -98,7 +152,7 @@ export async function readLockFile(path: string): Promise<{ lock: LockFile } | {
   }
   try {
     const lock = JSON.parse(text) as LockFile;
-    if (lock.lockVersion !== LOCK_VERSION || typeof lock.pipelines !== 'object' || lock.pipelines === null) throw new Error('shape');
+    if (!READABLE_VERSIONS.has(lock.lockVersion) || typeof lock.pipelines !== 'object' || lock.pipelines === null) throw new Error('shape');
     return { lock };
   } catch {
     return { diagnostic: diagnostic('CVR651', `${JSON.stringify(path)} is not a cvr lock file (version ${LOCK_VERSION})`, { file: path, hint: 'rewrite it with `cvr lock FILE`' }) };
@@ -147,7 +201,9 @@ export function compareLocks(pipeline: string, locked: PipelineLock, current: Pi
     if (added.length + removed.length + relabelled.length + rewritten.length > 0) dataChanged = true;
   }
   if (locked.split.assignmentHash !== current.split.assignmentHash && !dataChanged && locked.seed === current.seed) {
-    changed(`split assignment changed (${locked.split.form} → ${current.split.form}) with the same data and seed`, { from: locked.split, to: current.split }, 'the split statement or the assignment algorithm changed; rewrite the lock if intended');
+    const moved = movedImages(locked, current);
+    const which = moved.length === 0 ? '' : `; ${moved.length} image(s) moved: ${firstFew(moved.map((m) => `${m.source}/${m.id} ${m.from} → ${m.to}`))}`;
+    changed(`split assignment changed (${locked.split.form} → ${current.split.form}) with the same data and seed${which}`, { from: { ...locked.split, roles: undefined }, to: { ...current.split, roles: undefined } }, 'the split statement or the assignment algorithm changed; rewrite the lock if intended');
   }
   return out;
 }

@@ -1,13 +1,14 @@
 /**
  * One run: take the cache lock, announce the plan (with what is cached), execute it, and write
- * the run folder (`runs/<pipeline>/<timestamp-or-name>/`): pipeline.cvr, lock.json, audit.json,
+ * the run folder (`runs/<pipeline>/<timestamp-or-name>/`): pipeline.cvr, pipeline.json, lock.json, audit.json,
  * metrics.json, predictions.csv, events.ndjson. Every event also goes to the caller's sink.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ResolvedPipeline } from '../dsl/resolved.ts';
 import type { Plan, PlanNode } from '../plan/types.ts';
-import type { ModelMetrics } from '../evaluate/types.ts';
+import type { MetricsFile, ModelMetrics } from '../evaluate/types.ts';
 import type { EventSink, RunEvent } from './events.ts';
 import { NodeCache } from './cache.ts';
 import { acquireCacheLock, type LockOptions } from './lock.ts';
@@ -33,8 +34,13 @@ export interface RunPlanOptions {
   readonly engine: string;
   /** Task classes in output order. */
   readonly classes: readonly string[];
-  /** The resolved pipeline as text, written as pipeline.cvr. */
+  /** The pipeline's file as written, copied as pipeline.cvr. */
   readonly pipelineText?: string;
+  /**
+   * The resolved pipeline the plan was built from, written as pipeline.json: pipeline.cvr alone
+   * cannot be resolved again when it imports other files, and the report reads this instead.
+   */
+  readonly resolvedPipeline?: ResolvedPipeline;
   /** Extra fields for lock.json (data hashes, split hash, versions). */
   readonly lockInfo?: Readonly<Record<string, unknown>>;
   readonly sink: EventSink;
@@ -93,6 +99,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     nodes: plan.nodes.map((node, i) => ({ id: node.id, kind: node.kind, cached: cached[i] === true })),
   });
   if (options.pipelineText !== undefined) await writeFile(join(runDir, 'pipeline.cvr'), options.pipelineText);
+  if (options.resolvedPipeline !== undefined) await writeJson(join(runDir, 'pipeline.json'), options.resolvedPipeline);
   const writeLock = (data: Readonly<Record<string, unknown>>): Promise<void> =>
     writeJson(join(runDir, 'lock.json'), {
       ...data,
@@ -107,6 +114,13 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   let audit: AuditSummary | undefined;
   const models: Record<string, ModelMetrics> = {};
   const predictions: PredictionRow[] = [];
+  const metricsFile = (): MetricsFile => buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit });
+  // Written as each model's metrics come in, not only at the end: the `report` node, which runs
+  // after every metrics node, reads them from the run folder.
+  const writeResults = async (): Promise<void> => {
+    await writeJson(join(runDir, 'metrics.json'), metricsFile());
+    if (predictions.length > 0) await writeFile(join(runDir, 'predictions.csv'), predictionsCsv(predictions, options.classes));
+  };
   const onOutput = async (node: PlanNode, output: unknown): Promise<void> => {
     if (node.kind === 'audit') {
       audit = readAudit(output);
@@ -120,6 +134,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
       const model = node.model ?? node.id.replace(/^metrics:/, '');
       if (metrics === undefined) return;
       models[model] = metrics;
+      await writeResults();
       for (const fold of metrics.folds) {
         emit({ type: 'metrics', t: now(), model, fold: fold.fold, accuracy: fold.accuracy, macroF1: fold.macro.f1 });
       }
@@ -144,10 +159,8 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   }).finally(() => options.signal.removeEventListener('abort', onAbort));
 
   if (result.status === 'done') {
-    const metrics = buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit });
-    await writeJson(join(runDir, 'metrics.json'), metrics);
-    if (predictions.length > 0) await writeFile(join(runDir, 'predictions.csv'), predictionsCsv(predictions, options.classes));
-    if (Object.keys(models).length > 0) emit(summaryOf(metrics, now()));
+    await writeResults();
+    if (Object.keys(models).length > 0) emit(summaryOf(metricsFile(), now()));
   }
   const ok = result.status === 'done';
   emit({ type: 'run-done', t: now(), ok, runDir, ms: now() - started, ...(result.status === 'cancelled' ? { cancelled: true } : {}) });

@@ -20,16 +20,15 @@ import type { LabeledImage, ScannedImage } from '../data/types.ts';
 import { openPrepared, prepareImages, type ImageSource, type PreparedImages } from '../data/prep-cache.ts';
 import type { LabelledImage } from '../data/batches.ts';
 import { fit, CHECKPOINT_FILE } from '../train/fit.ts';
-import { predictProbabilities } from '../train/predict.ts';
+import { predictProbabilitiesAsync } from '../train/predict.ts';
 import { recalibrateBatchNorm } from '../train/recalibrate-bn.ts';
 import { loadModelWeights, saveModelWeights } from '../train/model-weights.ts';
 import { createStream, streamFactory } from '../train/random.ts';
 import { buildModel, loadWeights } from '../models/index.ts';
-import { foldMetrics, type Prediction } from '../evaluate/metrics.ts';
-import { bootstrapIntervals, summarizeFolds } from '../evaluate/aggregate.ts';
-import { gradcam } from '../evaluate/gradcam.ts';
+import { evaluateFold, gradcam, summarizeFolds, type Prediction } from '../evaluate/index.ts';
 import type { PredictionRow } from '../evaluate/predictions-csv.ts';
 import type { FoldMetrics } from '../evaluate/types.ts';
+import { writeReport } from '../report/index.ts';
 import { NodeFailure, type Handlers, type NodeContext } from './executor.ts';
 import type * as tf from '@tensorflow/tfjs';
 
@@ -174,7 +173,8 @@ export function stageHandlers(options: StageOptions): Handlers {
         images.map((i) => ({ id: imageKey(i), path: i.absPath })),
         pipeline.image,
         {
-          cacheDir: join(options.cacheDir, 'prep'),
+          // prepareImages files its shards under `<cacheDir>/prep/` itself.
+          cacheDir: options.cacheDir,
           signal: ctx.signal,
           onProgress: (done, total) => ctx.emit({ type: 'progress', t: ctx.now(), id: node.id, done, total, unit: 'images' }),
         },
@@ -190,34 +190,10 @@ export function stageHandlers(options: StageOptions): Handlers {
       const fold = node.fold ?? 0;
       const split = splitOf(inputs);
       const images = openImages(node, inputs);
-      const model = await createModel(node);
+      const model = await trainedModel(node, fold, ctx);
       try {
-        const trainId = `train:${node.model}:${fold}`;
-        if (!(await loadModelWeights(model, join(ctx.dirOf(trainId), WEIGHTS_FILE)))) {
-          throw new Error(`Internal error: the weights of ${trainId} do not fit ${node.model}`);
-        }
-        const roles = split.folds[fold]?.roles ?? [];
-        const test = split.images.filter((_, i) => roles[i] === ROLE.test);
-        const probabilities = predictProbabilities({
-          model,
-          images,
-          ids: test.map(imageKey),
-          normalize: pipeline.image.normalize,
-          classes: classes.length,
-          batch: pipeline.train.batch,
-          signal: ctx.signal,
-          onProgress: (done, total) => ctx.emit({ type: 'progress', t: ctx.now(), id: node.id, done, total, unit: 'images' }),
-        });
-        if (probabilities === undefined) throw new Error('cancelled');
         const partition = split.folds.length > 1 ? `test:${fold}` : 'test';
-        const predictions: PredictionRow[] = test.map((image, i) => ({
-          id: imageKey(image),
-          image: image.id,
-          source: image.source,
-          partition,
-          trueIndex: classes.indexOf(image.taskClass),
-          probabilities: probabilities[i] ?? [],
-        }));
+        const predictions: PredictionRow[] = (await predictTest(node, fold, split, model, images, ctx)).map((p) => ({ ...p, partition }));
         return { predictions };
       } finally {
         model.dispose();
@@ -226,76 +202,114 @@ export function stageHandlers(options: StageOptions): Handlers {
     },
 
     metrics: async (node, inputs) => {
-      const folds: FoldMetrics[] = node.inputs.map((id, fold) => {
-        const predictions = (inputs[id] as { predictions: Prediction[] }).predictions;
-        const metrics = foldMetrics(fold, predictions, classes);
-        // Bootstrap intervals only for a single test set (holdout); folds already give a spread.
-        if (node.inputs.length === 1 && pipeline.evaluate.bootstrap > 0) {
-          const random = createStream(seed, node.key, 'bootstrap');
-          return { ...metrics, bootstrap: bootstrapIntervals(predictions, classes.length, pipeline.evaluate.bootstrap, random) };
-        }
-        return metrics;
-      });
+      // Bootstrap intervals only for a single test set (holdout, given); folds already give a spread.
+      const holdout = pipeline.split.form === 'holdout' || pipeline.split.form === 'given';
+      const folds: FoldMetrics[] = node.inputs.map((id, fold) =>
+        evaluateFold({
+          fold,
+          predictions: (inputs[id] as { predictions: Prediction[] }).predictions,
+          classes,
+          evaluate: pipeline.evaluate,
+          holdout,
+          random: createStream(seed, node.key, 'bootstrap'),
+        }),
+      );
       return summarizeFolds(folds);
     },
 
-    // Writes into the run folder, so it runs every time (a cached entry would leave a new run
-    // folder without its images). Explains the first fold's test images only: one fold already
-    // shows where the network looks, and the others would multiply the cost by the fold count.
+    // Writes into the run folder, so it runs every time (its inputs, the trained models, are cached).
     gradcam: { cache: false, run: async (node, inputs, ctx) => gradcamNode(node, inputs, ctx) },
-    report: { cache: false, run: async () => ({ written: false, reason: 'report.md / report.html are written by `cvr report`' }) },
+    // After every metrics and gradcam node: metrics.json, predictions.csv and gradcam/ are in the run folder.
+    report: {
+      cache: false,
+      run: async (_node, _inputs, ctx) => {
+        const written = await writeReport(ctx.runDir, { pipeline });
+        if (!written.ok) throw new NodeFailure(`writing the report failed: ${written.message}`);
+        return { written: true, files: written.files };
+      },
+    },
   };
 
-  async function gradcamNode(node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<unknown> {
-    const request = pipeline.evaluate.gradcam;
-    if (request === undefined) return { written: 0 };
-    const fold = 0;
-    const split = splitOf(inputs);
-    const images = openImages(node, inputs);
+  /** The model of `train:<model>:<fold>` with its trained weights. The caller disposes it. */
+  async function trainedModel(node: PlanNode, fold: number, ctx: NodeContext): Promise<tf.LayersModel> {
     const model = await createModel(node);
-    try {
-      const trainId = `train:${node.model}:${fold}`;
-      if (!(await loadModelWeights(model, join(ctx.dirOf(trainId), WEIGHTS_FILE)))) {
-        throw new Error(`Internal error: the weights of ${trainId} do not fit ${node.model}`);
-      }
-      const roles = split.folds[fold]?.roles ?? [];
-      const test = split.images.filter((image, i) => roles[i] === ROLE.test && image.taskClass === request.className);
-      const probabilities = predictProbabilities({
-        model,
-        images,
-        ids: test.map(imageKey),
-        normalize: pipeline.image.normalize,
-        classes: classes.length,
-        batch: pipeline.train.batch,
-        signal: ctx.signal,
-      });
-      if (probabilities === undefined) throw new Error('cancelled');
-      const predictions: Prediction[] = test.map((image, i) => ({
-        id: imageKey(image),
-        source: image.source,
-        trueIndex: classes.indexOf(image.taskClass),
-        probabilities: probabilities[i] ?? [],
-      }));
-      const result = await gradcam({
-        model,
-        modelName: node.model ?? 'model',
-        images,
-        normalize: pipeline.image.normalize,
-        classes,
-        predictions,
-        className: request.className,
-        top: request.top,
-        threshold: request.threshold,
-        outDir: join(ctx.runDir, 'gradcam'),
-      });
-      failOn(result.diagnostics, `GradCAM of ${node.model}`);
-      if (!result.ok) return { written: 0 };
-      const files = result.images.map((i) => ({ target: i.target, image: i.id, rank: i.rank, probability: i.probability, file: relative(ctx.runDir, i.file) }));
-      return { written: files.length, fold, files, warnings: result.diagnostics.map((d) => d.message) };
-    } finally {
+    const trainId = `train:${node.model}:${fold}`;
+    if (!(await loadModelWeights(model, join(ctx.dirOf(trainId), WEIGHTS_FILE)))) {
       model.dispose();
+      throw new Error(`Internal error: the weights of ${trainId} do not fit ${node.model}`);
+    }
+    return model;
+  }
+
+  /** Softmax outputs for the fold's test images, with what predictions.csv and GradCAM need. */
+  async function predictTest(node: PlanNode, fold: number, split: StoredSplit, model: tf.LayersModel, images: ImageSource, ctx: NodeContext): Promise<(Prediction & { image: string })[]> {
+    const roles = split.folds[fold]?.roles ?? [];
+    const test = split.images.filter((_, i) => roles[i] === ROLE.test);
+    // The async variant yields between batches: Ctrl-C and the live view keep working.
+    const probabilities = await predictProbabilitiesAsync({
+      model,
+      images,
+      ids: test.map(imageKey),
+      normalize: pipeline.image.normalize,
+      classes: classes.length,
+      batch: pipeline.train.batch,
+      signal: ctx.signal,
+      onProgress: (done, total) => ctx.emit({ type: 'progress', t: ctx.now(), id: node.id, done, total, unit: 'images' }),
+    });
+    if (probabilities === undefined) throw new Error('cancelled');
+    return test.map((image, i) => ({
+      id: imageKey(image),
+      image: image.id,
+      source: image.source,
+      trueIndex: classes.indexOf(image.taskClass),
+      probabilities: probabilities[i] ?? [],
+    }));
+  }
+
+  /**
+   * `evaluate { gradcam CLASS top K threshold T }`: overlays of the K most confident correct test
+   * predictions of CLASS, under `<run>/gradcam/<model>/<target>/` (where report/ looks for them);
+   * with several folds one set per fold's model and test set, named `fold-<n>-NN-<image>.png`.
+   */
+  async function gradcamNode(node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<unknown> {
+    const declared = pipeline.evaluate.gradcam;
+    if (declared === undefined) return { written: false, reason: 'the pipeline has no gradcam statement' };
+    const split = splitOf(inputs);
+    const foldCount = split.folds.length;
+    const images = openImages(node, inputs);
+    const written: { fold: number; target: string; image: string; rank: number; probability: number; file: string }[] = [];
+    const warnings: string[] = [];
+    try {
+      for (let fold = 0; fold < foldCount; fold++) {
+        const model = await trainedModel(node, fold, ctx);
+        try {
+          const predictions = await predictTest(node, fold, split, model, images, ctx);
+          const result = await gradcam({
+            model,
+            modelName: node.model ?? '',
+            images,
+            normalize: pipeline.image.normalize,
+            classes,
+            predictions,
+            className: declared.className,
+            top: declared.top,
+            threshold: declared.threshold,
+            outDir: join(ctx.runDir, 'gradcam'),
+            ...(foldCount > 1 ? { filePrefix: `fold-${fold}-` } : {}),
+          });
+          if (!result.ok) throw new NodeFailure(options.render(result.diagnostics));
+          if (result.diagnostics.length > 0) warnings.push(options.render(result.diagnostics));
+          for (const image of result.images) {
+            written.push({ fold, target: image.target, image: image.id, rank: image.rank, probability: image.probability, file: relative(ctx.runDir, image.file) });
+          }
+        } finally {
+          model.dispose();
+        }
+      }
+    } finally {
       images.close();
     }
+    return { written: written.length > 0, images: written, warnings };
   }
 
   async function trainNode(node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<unknown> {

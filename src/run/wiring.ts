@@ -8,6 +8,7 @@ import { renderDiagnostics } from '../diag/render.ts';
 import { loadPipelines } from '../dsl/index.ts';
 import { expandSourceManifests } from '../data/expand.ts';
 import { buildPlan } from '../plan/dag.ts';
+import { sourceFingerprints } from '../plan/fingerprint.ts';
 import { selectEngine } from '../engine/index.ts';
 import type { RunDeps } from '../cli/commands/run.ts';
 import { stageHandlers } from './stage-handlers.ts';
@@ -31,10 +32,17 @@ export function realRunDeps(): Omit<RunDeps, 'tty'> {
       // The engine that will actually run (not `auto`) goes into the keys: another engine gives
       // other numbers, so its results must not be reused for this one.
       const pipeline = { ...expanded.pipeline, engine: engine.info.engine };
-      const plan = buildPlan(pipeline, { seed: options.seed });
+      // The scan keys cover the data as it is now (listing, labels, file contents), so a changed
+      // folder or manifest reruns the scan and what follows; remembered content hashes make this
+      // a stat per file on unchanged data. Data that cannot be listed gets a key of its own, so
+      // the scan node runs and reports why instead of reusing an old listing.
+      const fingerprints = (await sourceFingerprints(pipeline, { cacheDir: options.cacheDir })) ??
+        Object.fromEntries(pipeline.sources.map((s) => [s.name, `unlisted:${process.pid}:${Date.now()}`]));
+      const plan = buildPlan(pipeline, { seed: options.seed, sourceFingerprints: fingerprints });
       return {
         ok: true,
         plan,
+        pipeline,
         engine: engine.info.engine,
         handlers: stageHandlers({ pipeline, seed: options.seed, cacheDir: options.cacheDir, render: (ds) => render(ds, process.cwd()) }),
         lockInfo: { engineInfo: engine.info },

@@ -335,7 +335,6 @@ export async function fit(req: FitRequest): Promise<FitResult> {
       const logs: Record<string, number> = { loss: lossSum / seen, accuracy: correct / seen, learning_rate: lr };
       if (req.validation.length > 0) Object.assign(logs, evaluateLoss(model, req.validation, spec, config.batch));
       history.push(logs);
-      req.emit?.({ type: 'epoch', t: now(), id: req.nodeId, model: req.model, fold: req.fold, epoch: epoch + 1, epochs: config.epochs, logs });
 
       if (config.earlyStop !== undefined) {
         const step = stepEarlyStop(early, logs[canonicalMetric(config.earlyStop.metric)] as number, epoch, config.earlyStop);
@@ -350,6 +349,9 @@ export async function fit(req: FitRequest): Promise<FitResult> {
       finished = status === 'early-stopped' || epoch >= config.epochs;
       if (finished && config.earlyStop?.restoreBest === true && best !== undefined) restoreWeights(model, best);
       await writeCheckpoint();
+      // Announced only once the checkpoint holding it is on disk: a process killed right after
+      // the announcement resumes after this epoch, never before it.
+      req.emit?.({ type: 'epoch', t: now(), id: req.nodeId, model: req.model, fold: req.fold, epoch, epochs: config.epochs, logs });
     }
   } finally {
     classWeightTensor.dispose();

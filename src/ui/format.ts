@@ -52,10 +52,13 @@ function table(rows: readonly (readonly string[])[], rightFrom = 1): string[] {
 export function summaryLines(summary: SummaryEvent): string[] {
   const lines: string[] = [];
   const entries = Object.entries(summary.models);
+  // The audit's source-only rule beside the models: an accuracy near it may be source, not disease.
+  const baseline = summary.audit?.sourceOnlyBaseline;
   lines.push(
     ...table([
       ['model', 'folds', 'accuracy', 'macro-F1'],
       ...entries.map(([name, m]) => [name, String(m.folds), pm(m.accuracy), pm(m.macroF1)]),
+      ...(baseline !== undefined && Number.isFinite(baseline) ? [['source-only rule (audit)', '', baseline.toFixed(3), '']] : []),
     ]),
   );
   for (const [name, m] of entries) {

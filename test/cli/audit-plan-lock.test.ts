@@ -118,6 +118,11 @@ describe('cvr lock and audit --frozen', () => {
     expect(lock.pipelines.single.sources.cxri.images).toBe(35);
     expect(lock.pipelines.single.sources.cxri.contentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(lock.pipelines.single.split.assignmentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(lock.lockVersion).toBe(2);
+    const roles = lock.pipelines.single.split.roles.cxri as Record<string, string>;
+    expect(Object.keys(roles)).toHaveLength(35);
+    // kfold 5 with validation: each image is tested in one fold and may validate in others.
+    expect(Object.values(roles).every((r) => /^fold[1-5]( val:fold[1-5])*$/.test(r))).toBe(true);
     expect(lock.versions.cvr).toBe('0.1.0');
 
     const ok = await cvr(root, 'audit', 'paper.cvr', '--frozen', '--lock', lockPath, '--format', 'json');

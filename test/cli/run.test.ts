@@ -92,3 +92,31 @@ describe('cvr run', () => {
     expect(t.err.join('')).toContain('error[CVR301] unknown class "CVD"');
   });
 });
+
+describe('cvr run: the resolved pipeline in the run folder', () => {
+  it('writes pipeline.json for a pipeline that imports another file, and the report shows its settings', async () => {
+    const { tinyPipeline } = await import('../run/fixtures/tiny-data.ts');
+    const { loadPipelines } = await import('../../src/dsl/index.ts');
+    const { writeReport } = await import('../../src/report/index.ts');
+    const t = setup(() => []);
+    // The base pipeline lives in an imported file: pipeline.cvr alone cannot be resolved again.
+    writeFileSync(join(t.dir, 'common.cvr'), tinyPipeline('metrics accuracy', 'split kfold 2 { stratified }').replace('pipeline tiny', 'pipeline base'));
+    writeFileSync(t.file, 'import "common.cvr"\npipeline toy extends base { seed 3 }\n');
+    const loaded = await loadPipelines([t.file], { cwd: t.dir });
+    expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const deps: RunDeps = { ...t.deps, load: async () => ({ pipelines: loaded.pipelines.filter((p) => p.name === 'toy'), diagnostics: [] }) };
+    const code = await runWith([t.file, '--out', 'run'], t.io, deps);
+    expect(code, t.err.join('')).toBe(0);
+    const runDir = join(t.dir, 'run');
+    expect(readFileSync(join(runDir, 'pipeline.cvr'), 'utf8')).toContain('import "common.cvr"');
+    const written = readJson(join(runDir, 'pipeline.json')) as ResolvedPipeline;
+    expect(written).toEqual(JSON.parse(JSON.stringify(loaded.pipelines.find((p) => p.name === 'toy'))));
+    expect(written.split).toMatchObject({ form: 'kfold', k: 2 });
+
+    const report = await writeReport(runDir, { png: false });
+    expect(report.ok, JSON.stringify(report)).toBe(true);
+    const md = readFileSync(join(runDir, 'report.md'), 'utf8');
+    expect(md).not.toContain('does not resolve on its own');
+    expect(md).toContain('2-fold cross-validation');
+  });
+});

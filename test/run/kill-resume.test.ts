@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJson, tempDir } from './helpers.ts';
+import { acquireCacheLock } from '../../src/run/lock.ts';
 
 const RUNNER = fileURLToPath(new URL('./fixtures/toy-run.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -70,7 +71,7 @@ describe('kill and resume (child processes)', () => {
     disposers.push(dispose);
     await runToEnd(['--cache', join(dir, 'ref-cache'), '--out', join(dir, 'ref'), ...TRAINING]);
 
-    const victim = startRunner(['--cache', join(dir, 'cache'), '--out', join(dir, 'a'), '--batch-ms', '40', ...TRAINING]);
+    const victim = startRunner(['--cache', join(dir, 'cache'), '--out', join(dir, 'a'), '--batch-ms', '100', ...TRAINING]);
     await victim.waitFor(/^epoch +train:toy:1 2\/4/m);
     victim.kill(signal);
     const exit = await victim.exited;
@@ -86,23 +87,34 @@ describe('kill and resume (child processes)', () => {
 
     const resumed = await runToEnd(['--cache', join(dir, 'cache'), '--out', join(dir, 'b'), ...TRAINING]);
     expect(resumed).toMatch(/^cached +train:toy:0/m);
-    expect(resumed).toMatch(/^resumed +train:toy:1 from epoch [23] of 4/m);
+    expect(resumed).toMatch(/^resumed +train:toy:1 from epoch [234] of 4/m);
     expect(resumed).not.toMatch(/^epoch +train:toy:1 1\/4/m);
     expect(readJson(join(dir, 'b', 'metrics.json'))).toEqual(readJson(join(dir, 'ref', 'metrics.json')));
     expect(readFileSync(join(dir, 'b', 'predictions.csv'), 'utf8')).toBe(readFileSync(join(dir, 'ref', 'predictions.csv'), 'utf8'));
   });
 
-  it('two runs sharing a cache: the second waits with a clear message, both end with the same metrics', async () => {
+  it('a run waits for the lock another process holds, saying who holds it, then finishes', async () => {
     const { dir, dispose } = tempDir('share');
     disposers.push(dispose);
-    const first = startRunner(['--cache', join(dir, 'cache'), '--out', join(dir, 'a'), '--batch-ms', '150', ...TRAINING]);
-    await first.waitFor(/^start +train:toy:0/m);
-    const second = startRunner(['--cache', join(dir, 'cache'), '--out', join(dir, 'b'), ...TRAINING]);
-    await second.waitFor(/^waiting: the cache is in use by another cvr run \(pid \d+/m);
-    expect((await first.exited).code).toBe(0);
-    expect((await second.exited).code).toBe(0);
-    // The second ran after the first had finished everything, so it reused every node.
-    expect(second.output()).not.toMatch(/^start /m);
+    const held = await acquireCacheLock(join(dir, 'cache'));
+    if (!held.ok) throw new Error('could not take the lock');
+    const waiting = startRunner(['--cache', join(dir, 'cache'), '--out', join(dir, 'a'), ...TRAINING]);
+    await waiting.waitFor(new RegExp(`^waiting: the cache is in use by another cvr run \\(pid ${process.pid} on `, 'm'));
+    expect(waiting.output()).not.toMatch(/^start /m);
+    await held.lock.release();
+    expect((await waiting.exited).code, waiting.output()).toBe(0);
+  });
+
+  it('two runs started together on one cache both finish, training each node once', async () => {
+    const { dir, dispose } = tempDir('share');
+    disposers.push(dispose);
+    const first = startRunner(['--cache', join(dir, 'cache'), '--out', join(dir, 'a'), '--batch-ms', '20', ...TRAINING]);
+    const second = startRunner(['--cache', join(dir, 'cache'), '--out', join(dir, 'b'), '--batch-ms', '20', ...TRAINING]);
+    expect((await first.exited).code, first.output()).toBe(0);
+    expect((await second.exited).code, second.output()).toBe(0);
+    // Whichever took the lock first trained; the other then found every node cached.
+    const trained = `${first.output()}${second.output()}`.match(/^start +train:toy:0$/gm) ?? [];
+    expect(trained).toHaveLength(1);
     expect(readJson(join(dir, 'b', 'metrics.json'))).toEqual(readJson(join(dir, 'a', 'metrics.json')));
   });
 });

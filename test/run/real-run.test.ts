@@ -59,15 +59,14 @@ describe('cvr run with the real stages', () => {
     expect(reference.code, reference.output).toBe(0);
 
     const killed = await cvr(['run', file, '--cache', 'cache', '--out', 'killed'], /^epoch +train:resnet50:0 2\/3/m);
-    // The epoch line comes just before that epoch's checkpoint is written, so the kill lands
-    // after epoch 1's checkpoint for sure, and maybe after epoch 2's.
+    // An epoch is announced only after its checkpoint is written: the kill lands after epoch 2's.
     expect(killed.signal, killed.output).toBe('SIGKILL');
     expect(killed.output).not.toMatch(/^done +train:/m);
 
     const resumed = await cvr(['run', file, '--cache', 'cache', '--out', 'resumed']);
     expect(resumed.code, resumed.output).toBe(0);
     expect(resumed.output).toMatch(/^resumed +train:resnet50:0/m);
-    expect(resumed.output).not.toMatch(/^epoch +train:resnet50:0 1\/3/m);
+    expect(resumed.output).not.toMatch(/^epoch +train:resnet50:0 [12]\/3/m);
     expect(readJson(join(dir, 'resumed', 'metrics.json'))).toEqual(readJson(join(dir, 'ref', 'metrics.json')));
     expect(readFileSync(join(dir, 'resumed', 'predictions.csv'), 'utf8')).toBe(readFileSync(join(dir, 'ref', 'predictions.csv'), 'utf8'));
 

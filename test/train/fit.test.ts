@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fit, type FitRequest } from '../../src/train/fit.ts';
+import { fit, CHECKPOINT_FILE, type FitRequest } from '../../src/train/fit.ts';
 import { predictProbabilities, predictProbabilitiesAsync } from '../../src/train/predict.ts';
 import { streamFactory, shuffled, createStream, restoreStream, type RandomState, type RandomStream } from '../../src/train/random.ts';
 import { foldMetrics } from '../../src/evaluate/metrics.ts';
@@ -11,6 +11,7 @@ import { evaluateFold } from '../../src/evaluate/evaluate-fold.ts';
 import { summarizeFolds } from '../../src/evaluate/aggregate.ts';
 import type { RunEvent } from '../../src/run/events.ts';
 import type { LabelledImage } from '../../src/data/batches.ts';
+import { SeededDropout } from '../../src/models/seeded-dropout.ts';
 import { easySet, IMAGE, memorySource, tinyConvNet, trainConfig } from './helpers.ts';
 
 beforeAll(async () => {
@@ -190,6 +191,59 @@ describe('fit', () => {
     expect(await interrupted(ResumableDropout)).toEqual(whole.history);
     // Without the two methods the resumed run redraws masks from the start of the stream.
     expect(await interrupted(StreamDropout)).not.toEqual(whole.history);
+  });
+
+  it('resumes a model with the zoo\'s SeededDropout (efficientnetb0\'s dropout) to the uninterrupted result', async () => {
+    const build = () => {
+      const init = (s: number) => tf.initializers.glorotUniform({ seed: s });
+      return tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [16, 16, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) }),
+          new SeededDropout({ rate: 0.3, perSample: true, seed: 42, nodeKey: 'train:tiny:0', name: 'drop_connect' }),
+          tf.layers.flatten(),
+          new SeededDropout({ rate: 0.5, perSample: false, seed: 42, nodeKey: 'train:tiny:0', name: 'top_dropout' }),
+          tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init(2) }),
+        ],
+      });
+    };
+    const config = trainConfig({ epochs: 3 });
+    const whole = await fit(request({ config, createModel: build }));
+    if (!whole.ok) throw new Error('fit failed');
+    const dir = mkdtempSync(join(tmpdir(), 'cvr-seeded-drop-'));
+    const controller = new AbortController();
+    // Cut once after an epoch boundary and once inside an epoch.
+    await fit(request({ config, createModel: build, checkpointDir: dir, signal: controller.signal, emit: (e) => e.type === 'epoch' && e.epoch === 1 && controller.abort() }));
+    const again = new AbortController();
+    await fit(request({ config, createModel: build, checkpointDir: dir, signal: again.signal, emit: (e) => e.type === 'batch' && e.epoch === 2 && e.batch === 3 && again.abort() }));
+    const resumed = await fit(request({ config, createModel: build, checkpointDir: dir }));
+    if (!resumed.ok) throw new Error('resume failed');
+    expect(resumed.resumedFrom).toBe(1);
+    expect(resumed.history).toEqual(whole.history);
+    expect(await weightsOf(resumed.model)).toEqual(await weightsOf(whole.model));
+  });
+
+  it('announces an epoch only once its checkpoint is on disk (a kill right after the event loses nothing)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cvr-announce-'));
+    const epochsOnDisk: [number, number][] = [];
+    const r = await fit(
+      request({
+        config: trainConfig({ epochs: 3 }),
+        checkpointDir: dir,
+        emit: (e) => {
+          if (e.type !== 'epoch') return;
+          // Read synchronously, as a process killed inside this callback would leave the file.
+          const buf = readFileSync(join(dir, CHECKPOINT_FILE));
+          const header = JSON.parse(buf.subarray(12, 12 + buf.readUInt32LE(8)).toString('utf8')) as { meta: { epoch: number } };
+          epochsOnDisk.push([e.epoch, header.meta.epoch]);
+        },
+      }),
+    );
+    expect(r.ok).toBe(true);
+    expect(epochsOnDisk).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
   });
 
   it('stops early on a logged metric and restores the best weights', async () => {

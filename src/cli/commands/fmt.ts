@@ -5,8 +5,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Diagnostic } from '../../diag/diagnostic.ts';
 import { hasErrors } from '../../diag/diagnostic.ts';
+import { renderDiagnostics } from '../../diag/render.ts';
 import { formatCvr } from '../../dsl/format.ts';
 import { parseCvr } from '../../dsl/parse.ts';
 import type { CliIo } from '../io.ts';
@@ -61,7 +61,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     const { file, diagnostics } = parseCvr(name, text);
     if (hasErrors(diagnostics)) {
-      io.stderr(renderDiagnostics(diagnostics));
+      io.stderr(renderDiagnostics(diagnostics, { files: new Map([[name, text]]), cwd: io.cwd, color: io.isTty }));
       failed = true;
       continue;
     }
@@ -83,15 +83,4 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
   }
   return failed ? EXIT.failed : EXIT.ok;
-}
-
-/** One line a diagnostic, `file:line:col severity[CODE] message`. (Stand-in for the caret renderer.) */
-function renderDiagnostics(diagnostics: readonly Diagnostic[]): string {
-  return diagnostics
-    .map((d) => {
-      const where = d.span === undefined ? (d.file ?? '') : `${d.span.file}:${d.span.line}:${d.span.column}`;
-      const hint = d.hint === undefined ? '' : `\n  hint: ${d.hint}`;
-      return `${where} ${d.severity}[${d.code}] ${d.message}${hint}\n`;
-    })
-    .join('');
 }

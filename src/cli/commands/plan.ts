@@ -39,7 +39,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   const plans: { plan: Plan; listed: boolean }[] = [];
   for (const declared of loaded.pipelines) {
-    const { pipeline, fingerprints } = await dataFingerprints(declared);
+    const { pipeline, fingerprints } = await dataFingerprints(declared, existsSync(cacheDir) ? { cacheDir } : {});
     const options = { ...(fingerprints === undefined ? {} : { sourceFingerprints: fingerprints }), ...(seed === undefined ? {} : { seed }) };
     plans.push({ plan: buildPlan(pipeline, options), listed: fingerprints !== undefined });
   }

@@ -50,6 +50,8 @@ export interface RunDeps {
         readonly engine: string;
         readonly lockInfo?: Readonly<Record<string, unknown>>;
         readonly diagnostics?: readonly Diagnostic[];
+        /** The pipeline the plan was built from (manifests expanded, engine chosen); written as pipeline.json. */
+        readonly pipeline?: ResolvedPipeline;
       }
     | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] }
   >;
@@ -168,6 +170,7 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
       engine: prepared.engine,
       classes: pipeline.task.classes,
       ...(pipelineText !== undefined && { pipelineText }),
+      resolvedPipeline: prepared.pipeline ?? pipeline,
       ...(prepared.lockInfo !== undefined && { lockInfo: prepared.lockInfo }),
       sink: eventsFile !== undefined ? fanOut(renderer.sink, eventsFile.sink) : renderer.sink,
       signal: controller.signal,

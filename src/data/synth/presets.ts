@@ -326,7 +326,7 @@ function tinySources(): SourcePlan[] {
  * supplies normals without marks. `external-a` and `external-b` have both classes and no marks.
  */
 function shortcutSources(): SourcePlan[] {
-  const severity = [0.45, 1] as const;
+  const severity = [0.6, 1] as const;
   const folder = (source: string, styleOf: SourceStyle, labels: readonly LabelPlan[]): SourcePlan =>
     folderSource(source, styleOf, labels, (n) => `${source}/${n.native}/${source}-p${pad(n.patient, 4)}-${n.view}.png`, {
       imagesPerPatient: SOME_REPEAT,

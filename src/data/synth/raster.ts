@@ -102,7 +102,7 @@ export function toUint8(img: Raster): Uint8Array {
   return out;
 }
 
-/** Nearest/area resampling of a raster to a new size (used for the resolution artifact). */
+/** Bilinear resampling of a raster to a new size (the resolution artifact: down, then up again). */
 export function resampleBilinear(src: Raster, width: number, height: number): Raster {
   const out = makeRaster(width, height);
   const sx = src.width / width;

@@ -2,8 +2,9 @@
 // under its own name, every cpu kernel registered for it, and the addon's kernels in place of
 // the heavy ones.
 import * as tf from '@tensorflow/tfjs-core';
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.ts';
+import { NativeBackend } from './native-backend.ts';
 import { nativeKernelConfigs } from './kernels.ts';
 import { bnGradKernel, gradOpKernel, registerNativeGradients } from './gradients.ts';
 
@@ -15,22 +16,38 @@ export function nativeThreads(env: NodeJS.ProcessEnv, cores: number): number {
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : Math.max(1, cores);
 }
 
+/** Binds every output of the kernel to the pool's bookkeeping, whichever code produced it. */
+function tracked(config: KernelConfig): KernelConfig {
+  const inner = config.kernelFunc;
+  const kernelFunc = ((args: Parameters<KernelFunc>[0]) => {
+    const out = inner(args);
+    const backend = args.backend;
+    if (backend instanceof NativeBackend) {
+      for (const t of (Array.isArray(out) ? out : [out]) as TensorInfo[]) {
+        backend.pool.bind(backend.data.get(t.dataId)?.values, t.dataId);
+      }
+    }
+    return out;
+  }) as KernelFunc;
+  return { ...config, backendName: NATIVE_BACKEND, kernelFunc };
+}
+
 /** Idempotent: registering twice keeps the first registration. */
-export function registerNativeBackend(addon: NativeAddon, threads: number): string {
+export function registerNativeBackend(addon: NativeAddon, threads: number, pooling = true): string {
   if (tf.findBackendFactory(NATIVE_BACKEND) !== null) return NATIVE_BACKEND;
   addon.setThreads(threads);
   const replaced = new Map(nativeKernelConfigs(addon).map((k) => [k.kernelName, k]));
   for (const k of tf.getKernelsForBackend('cpu')) {
-    tf.registerKernel(replaced.get(k.kernelName) ?? { ...k, backendName: NATIVE_BACKEND });
+    tf.registerKernel(tracked(replaced.get(k.kernelName) ?? k));
   }
   for (const k of replaced.values()) {
-    if (tf.getKernel(k.kernelName, NATIVE_BACKEND) === undefined) tf.registerKernel(k);
+    if (tf.getKernel(k.kernelName, NATIVE_BACKEND) === undefined) tf.registerKernel(tracked(k));
   }
-  tf.registerKernel(bnGradKernel(addon, NATIVE_BACKEND));
-  tf.registerKernel(gradOpKernel(addon, NATIVE_BACKEND));
+  tf.registerKernel(tracked(bnGradKernel(addon, NATIVE_BACKEND)));
+  tf.registerKernel(tracked(gradOpKernel(addon, NATIVE_BACKEND)));
   registerNativeGradients(NATIVE_BACKEND);
   // Priority below cpu's: the engine selector chooses `native` explicitly; registering it must not
   // silently change the default backend of code that never asked for it.
-  tf.registerBackend(NATIVE_BACKEND, () => new MathBackendCPU(), 0);
+  tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(pooling), 0);
   return NATIVE_BACKEND;
 }

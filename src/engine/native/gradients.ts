@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.ts';
+import { allocFloats } from './native-backend.ts';
 
 export const BN_GRAD_KERNEL = 'CvrFusedBatchNormGrad';
 
@@ -21,7 +22,7 @@ export function bnGradKernel(addon: NativeAddon, backendName: string): KernelCon
       const { inputs, backend: b, attrs } = args;
       const x = inputs['x']!, mean = inputs['mean']!;
       const c = mean.shape[0]!;
-      const dx = new Float32Array(x.shape.reduce((p, d) => p * d, 1));
+      const dx = allocFloats(b, x.shape.reduce((p, d) => p * d, 1));
       const parts = [new Float32Array(c), new Float32Array(c), new Float32Array(c), new Float32Array(c)] as const;
       addon.bnGrad(f(x, b), f(mean, b), f(inputs['variance'], b), f(inputs['scale'], b), f(inputs['dy'], b),
         attrs['varianceEpsilon'] as number, dx, ...parts);
@@ -40,7 +41,7 @@ export function gradOpKernel(addon: NativeAddon, backendName: string): KernelCon
     kernelFunc: ((args: Args) => {
       const { inputs, backend: b, attrs } = args;
       const dy = inputs['dy']!, x = inputs['x']!;
-      const out = new Float32Array(x.shape.reduce((p, d) => p * d, 1));
+      const out = allocFloats(b, x.shape.reduce((p, d) => p * d, 1));
       const v = (t: TensorInfo): Float32Array => b.data.get(t.dataId).values as Float32Array;
       addon.gradOp(attrs['op'] as 0 | 1 | 2, v(dy), v(x), out, (attrs['n'] as number | undefined) ?? 1);
       return b.makeTensorInfo([...x.shape], 'float32', out);

@@ -28,6 +28,6 @@ export async function probeNativeAt(path: string, env: NodeJS.ProcessEnv): Promi
   return {
     available: true,
     reason: `oneDNN ${dnnlVersion} addon built; ${threads} thread(s) (CVR_NATIVE_THREADS)`,
-    register: async () => registerNativeBackend(addon, threads),
+    register: async () => registerNativeBackend(addon, threads, env['CVR_NATIVE_POOL'] !== '0'),
   };
 }

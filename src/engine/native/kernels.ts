@@ -6,6 +6,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.ts';
+import { allocFloats } from './native-backend.ts';
 
 type Args = { inputs: NamedTensorInfoMap; backend: MathBackendCPU; attrs: NamedAttrMap };
 type Conv2DInfo = backend_util.Conv2DInfo;
@@ -59,13 +60,13 @@ function convSupported(c: Conv2DInfo, dataFormat: unknown): boolean {
 
 function makeKernels(addon: NativeAddon): KernelConfig[] {
   const convForward = (b: MathBackendCPU, x: TensorInfo, w: TensorInfo, c: Conv2DInfo, depthwise: boolean): TensorInfo => {
-    const out = new Float32Array(c.batchSize * c.outHeight * c.outWidth * c.outChannels);
+    const out = allocFloats(b, c.batchSize * c.outHeight * c.outWidth * c.outChannels);
     addon.conv(0, convDims(c, groupsOf(c, depthwise)), floats(b, x), floats(b, w), out);
     return b.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
   };
 
-  // bias and activation of the fused kernels: the cpu backend's own kernels, so their semantics
-  // (broadcasting, prelu, leakyrelu alpha) are exactly tfjs's.
+  // bias and activation of the fused kernels: the native Add and Relu/Relu6, the cpu backend's own
+  // kernels for the rarer activations, so semantics (broadcasting, prelu, alpha) are tfjs's.
   const biasActivation = (b: MathBackendCPU, y: TensorInfo, a: NamedAttrMap, bias?: TensorInfo, prelu?: TensorInfo): TensorInfo => {
     let r = y;
     if (bias !== undefined) {
@@ -118,7 +119,7 @@ function makeKernels(addon: NativeAddon): KernelConfig[] {
       const c = backend_util.computeConv2DInfo(inShape, w.shape as Shape4, attrs['strides'] as Pair,
         depthwise ? (attrs['dilations'] as Pair) : 1, attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding, depthwise);
       if (!convSupported(c, dataFormat) || c.outHeight !== dy.shape[1] || c.outWidth !== dy.shape[2]) return cpu(name, args);
-      const out = new Float32Array(size(inShape));
+      const out = allocFloats(b, size(inShape));
       addon.conv(1, convDims(c, groupsOf(c, depthwise)), floats(b, dy), floats(b, w), out);
       return b.makeTensorInfo([...inShape], 'float32', out);
     }) as unknown as KernelFunc,
@@ -136,7 +137,7 @@ function makeKernels(addon: NativeAddon): KernelConfig[] {
       const c = backend_util.computeConv2DInfo(x.shape as Shape4, fShape, attrs['strides'] as Pair,
         depthwise ? (attrs['dilations'] as Pair) : 1, attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding, depthwise);
       if (!convSupported(c, dataFormat) || c.outHeight !== dy.shape[1] || c.outWidth !== dy.shape[2]) return cpu(name, args);
-      const out = new Float32Array(size(fShape));
+      const out = allocFloats(b, size(fShape));
       addon.conv(2, convDims(c, groupsOf(c, depthwise)), floats(b, x), floats(b, dy), out);
       return b.makeTensorInfo([...fShape], 'float32', out);
     }) as unknown as KernelFunc,
@@ -155,7 +156,7 @@ function makeKernels(addon: NativeAddon): KernelConfig[] {
       if (!isF32(x) || x.shape.length !== 4) return cpu(name, args);
       const c = poolInfo(x, attrs);
       if (!convSupported(c, undefined)) return cpu(name, args);
-      const out = new Float32Array(c.batchSize * c.outHeight * c.outWidth * c.outChannels);
+      const out = allocFloats(b, c.batchSize * c.outHeight * c.outWidth * c.outChannels);
       addon.pool(0, avg, poolDims(c), floats(b, x), out, out);
       return b.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
     }) as unknown as KernelFunc,
@@ -170,7 +171,7 @@ function makeKernels(addon: NativeAddon): KernelConfig[] {
       if (!isF32(dy, x) || x.shape.length !== 4) return cpu(name, args);
       const c = poolInfo(x, attrs);
       if (!convSupported(c, undefined) || c.outHeight !== dy.shape[1] || c.outWidth !== dy.shape[2]) return cpu(name, args);
-      const out = new Float32Array(size(x.shape));
+      const out = allocFloats(b, size(x.shape));
       addon.pool(1, avg, poolDims(c), floats(b, x), floats(b, dy), out);
       return b.makeTensorInfo([...x.shape], 'float32', out);
     }) as unknown as KernelFunc,
@@ -191,7 +192,7 @@ function makeKernels(addon: NativeAddon): KernelConfig[] {
     else if (nb === 1 && batchB.length <= batchA.length) outBatch = batchA;
     else return undefined;
     const batch = size(outBatch);
-    const out = new Float32Array(batch * m * n);
+    const out = allocFloats(b, batch * m * n);
     if (batch > 0 && m * n > 0) {
       if (k === 0) out.fill(0);
       else addon.matmul(ta ? 1 : 0, tb ? 1 : 0, batch, m, n, k, floats(b, a), floats(b, bb), out, na === 1 && batch > 1 ? 1 : 0, nb === 1 && batch > 1 ? 1 : 0);
@@ -276,7 +277,7 @@ function binaryKernel(addon: NativeAddon, name: keyof typeof BINARY_OPS): (args:
     if (sa >= sb && sb > 0 && isTrailing(a.shape, bb.shape)) shape = [...a.shape];
     else if (sb > sa && sa > 0 && isTrailing(bb.shape, a.shape)) shape = [...bb.shape];
     if (shape === undefined) return cpu(name, args);
-    const out = new Float32Array(Math.max(sa, sb));
+    const out = allocFloats(b, Math.max(sa, sb));
     addon.binary(BINARY_OPS[name], floats(b, a), floats(b, bb), out);
     return b.makeTensorInfo(shape, 'float32', out);
   };
@@ -289,7 +290,7 @@ function unaryKernel(addon: NativeAddon, name: keyof typeof UNARY_OPS): (args: A
     const { inputs, backend: b, attrs } = args;
     const x = inputs['x']!;
     if (!isF32(x)) return cpu(name, args);
-    const out = new Float32Array(size(x.shape));
+    const out = allocFloats(b, size(x.shape));
     addon.unary(UNARY_OPS[name], floats(b, x), out, name === 'Step' ? ((attrs['alpha'] as number | undefined) ?? 0) : 0);
     return b.makeTensorInfo([...x.shape], 'float32', out);
   };
@@ -306,7 +307,7 @@ function batchNormKernel(addon: NativeAddon): (args: Args) => TensorInfo {
     const c = Math.max(...params.map((p) => p.length));
     const n = size(x.shape);
     if (c === 0 || n % c !== 0 || !params.every((p) => p.length === 1 || p.length === c)) return cpu('FusedBatchNorm', args);
-    const out = new Float32Array(n);
+    const out = allocFloats(b, n);
     addon.batchNorm(floats(b, x), params[0]!, params[1]!, ov, sv, (attrs['varianceEpsilon'] as number | undefined) ?? 0.001, out);
     return b.makeTensorInfo([...x.shape], 'float32', out);
   };
@@ -331,8 +332,9 @@ function reduceLeading(addon: NativeAddon, name: 'Sum' | 'Mean'): (args: Args) =
     const p = leadingAxes(attrs['axis'], x.shape.length);
     if (!isF32(x) || p === undefined || p === 0) return cpu(name, args);
     const inner = size(x.shape.slice(p)), rows = size(x.shape.slice(0, p));
-    const out = new Float32Array(inner);
+    const out = allocFloats(b, inner);
     if (inner > 0 && rows > 0) addon.reduceRows(name === 'Mean', floats(b, x), rows, out);
+    else out.fill(0);
     const shape = attrs['keepDims'] === true ? [...x.shape.slice(0, p).map(() => 1), ...x.shape.slice(p)] : x.shape.slice(p);
     return b.makeTensorInfo(shape, 'float32', out);
   };
@@ -349,7 +351,7 @@ function tileLeading(args: Args): TensorInfo {
   if (!ok) return cpu('Tile', args);
   const v = b.data.get(x.dataId).values as Float32Array | Int32Array;
   const times = size(reps.slice(0, p));
-  const out = x.dtype === 'float32' ? new Float32Array(v.length * times) : new Int32Array(v.length * times);
+  const out = x.dtype === 'float32' ? allocFloats(b, v.length * times) : new Int32Array(v.length * times);
   for (let t = 0; t < times; t++) out.set(v, t * v.length);
   return b.makeTensorInfo(x.shape.map((d, i) => d * reps[i]!), x.dtype, out);
 }
