@@ -1,6 +1,6 @@
 import { drawText, fillRect, GLYPH_HEIGHT, textCells } from './glyphs.ts';
 import type { Rng } from './random.ts';
-import { fillGaussianNoise } from './random.ts';
+import { addGaussianNoise } from './random.ts';
 import type { Raster } from './raster.ts';
 import { gaussianBlur, resampleBilinear, smoothstep } from './raster.ts';
 
@@ -138,11 +138,7 @@ export function applyArtifacts(img: Raster, p: ArtifactProfile, rng: Rng): Raste
   applyFrame(out, p);
   if (p.marker !== null) applyMarker(out, p.marker, rng);
   if (p.noise > 0) {
-    const noise = new Float32Array(out.data.length);
-    fillGaussianNoise(noise, rng.uint32());
-    const d = out.data;
-    const s = p.noise;
-    for (let i = 0; i < d.length; i++) d[i] = d[i]! + s * noise[i]!;
+    addGaussianNoise(out.data, rng.uint32(), p.noise);
   }
   return out;
 }

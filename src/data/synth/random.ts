@@ -44,6 +44,15 @@ export function deriveRng(seed: number, source: string, index: number | string, 
  * its four bytes: an Irwin–Hall sum, close enough to Gaussian for sensor noise and textures.
  */
 export function fillGaussianNoise(out: Float32Array, state: number): void {
+  out.fill(0);
+  addGaussianNoise(out, state, 1);
+}
+
+/**
+ * Adds `scale` × the noise that fillGaussianNoise would draw from `state` to `out`, without a
+ * buffer for the noise itself (the same numbers, rounded to float32 as if they had been stored).
+ */
+export function addGaussianNoise(out: Float32Array, state: number, scale: number): void {
   let s = state === 0 ? 0x9e3779b9 : state >>> 0;
   // four bytes: mean 4·127.5, variance 4·(256² − 1)/12
   const mean = 510;
@@ -53,6 +62,6 @@ export function fillGaussianNoise(out: Float32Array, state: number): void {
     s ^= s >>> 17;
     s ^= s << 5;
     const acc = (s & 255) + ((s >>> 8) & 255) + ((s >>> 16) & 255) + ((s >>> 24) & 255);
-    out[i] = (acc - mean) * inv;
+    out[i] = out[i]! + scale * Math.fround((acc - mean) * inv);
   }
 }

@@ -70,7 +70,10 @@ function lungMask(a: CxrAnatomy, side: -1 | 1, w: number, h: number): { mask: Ra
     const profile = t <= 0 ? 0 : t < 0.45 ? Math.sqrt(1 - ((0.45 - t) / 0.45) ** 2) : 1;
     // the lateral edge bulges a little at mid height
     const hw = halfW * profile * (1 + 0.06 * Math.sin(Math.PI * Math.min(1, Math.max(0, t))));
-    for (let x = 0; x < w; x++) {
+    // only pixels within hw + edge of the axis can be inside (m > -1); the test below stays exact
+    const xa = Math.max(0, Math.floor((cx - hw - edge) * w - 0.5) - 1);
+    const xb = Math.min(w - 1, Math.ceil((cx + hw + edge) * w - 0.5) + 1);
+    for (let x = xa; x <= xb; x++) {
       const u = (x + 0.5) / w;
       const du = (u - cx) / Math.max(halfW, 1e-6);
       // diaphragm dome: highest at the lung's middle, lower at the costophrenic angle
