@@ -204,19 +204,30 @@ export function upsampleGrid(grid: Float32Array, gw: number, gh: number, out: Ra
   const { width: w, height: h, data } = out;
   const sx = (gw - 1) / Math.max(1, w - 1);
   const sy = (gh - 1) / Math.max(1, h - 1);
+  // the grid column and weight of every image column, found once rather than once per row
+  const cols = new Int32Array(w);
+  const weights = new Float64Array(w);
+  for (let x = 0; x < w; x++) {
+    const fx = x * sx;
+    const x0 = Math.min(gw - 2, Math.floor(fx));
+    cols[x] = x0;
+    weights[x] = fx - x0;
+  }
   for (let y = 0; y < h; y++) {
     const fy = y * sy;
     const y0 = Math.min(gh - 2, Math.floor(fy));
     const ty = fy - y0;
+    const top = y0 * gw;
+    const bottom = top + gw;
+    const row = y * w;
     for (let x = 0; x < w; x++) {
-      const fx = x * sx;
-      const x0 = Math.min(gw - 2, Math.floor(fx));
-      const tx = fx - x0;
-      const a = grid[y0 * gw + x0]!;
-      const b = grid[y0 * gw + x0 + 1]!;
-      const c = grid[(y0 + 1) * gw + x0]!;
-      const d = grid[(y0 + 1) * gw + x0 + 1]!;
-      data[y * w + x] = (a + (b - a) * tx) * (1 - ty) + (c + (d - c) * tx) * ty;
+      const x0 = cols[x]!;
+      const tx = weights[x]!;
+      const a = grid[top + x0]!;
+      const b = grid[top + x0 + 1]!;
+      const c = grid[bottom + x0]!;
+      const d = grid[bottom + x0 + 1]!;
+      data[row + x] = (a + (b - a) * tx) * (1 - ty) + (c + (d - c) * tx) * ty;
     }
   }
 }
