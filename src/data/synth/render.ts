@@ -8,7 +8,7 @@ import type { FindingClass } from './findings/types.ts';
 import type { Rng } from './random.ts';
 import { deriveRng } from './random.ts';
 import type { Raster } from './raster.ts';
-import { makeRaster, toUint8 } from './raster.ts';
+import { makeRaster } from './raster.ts';
 
 export type Modality = 'cxr' | 'ct';
 
@@ -35,8 +35,12 @@ export interface RenderedImage {
   readonly pixels: Uint8Array;
 }
 
-/** Patient positioning: a small rotation, zoom and shift, resampled bilinearly. */
-function warp(src: Raster, rng: Rng, amount: number): Raster {
+/**
+ * Patient positioning: a small rotation, zoom and shift, resampled bilinearly. With `exposure`
+ * (radiographs) each value then goes through the X-ray response 1 − exp(−k·density) in the same
+ * pass; `exposure` is drawn after the positioning so the stream's order stays as it was.
+ */
+function warp(src: Raster, rng: Rng, amount: number, exposure: readonly [number, number] | null): Raster {
   const { width: w, height: h, data } = src;
   const out = makeRaster(w, h);
   const ang = rng.normal(0, 0.025 * amount);
@@ -47,6 +51,8 @@ function warp(src: Raster, rng: Rng, amount: number): Raster {
   const sin = Math.sin(ang) / zoom;
   const cx = w / 2;
   const cy = h / 2;
+  // X-ray: grey level rises with attenuation, 1 − exp(−k·density), k the exposure
+  const k = exposure === null ? 0 : rng.uniform(exposure[0], exposure[1]);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const dx = x - cx - sx;
@@ -63,16 +69,12 @@ function warp(src: Raster, rng: Rng, amount: number): Raster {
       const b = data[i + 1]!;
       const c = data[i + w]!;
       const e = data[i + w + 1]!;
-      out.data[y * w + x] = (a + (b - a) * tx) * (1 - ty) + (c + (e - c) * tx) * ty;
+      const value = (a + (b - a) * tx) * (1 - ty) + (c + (e - c) * tx) * ty;
+      // the float32 rounding of the stored value, as when exposure was a pass of its own
+      out.data[y * w + x] = k === 0 ? value : 1 - Math.exp(-k * Math.fround(value));
     }
   }
   return out;
-}
-
-/** X-ray: grey level rises with attenuation, 1 − exp(−k·density), k the exposure. */
-function expose(img: Raster, k: number): void {
-  const d = img.data;
-  for (let i = 0; i < d.length; i++) d[i] = 1 - Math.exp(-k * d[i]!);
 }
 
 export function renderImage(r: ImageRecipe): RenderedImage {
@@ -85,13 +87,11 @@ export function renderImage(r: ImageRecipe): RenderedImage {
   if (r.modality === 'cxr') {
     const pic = drawCxrAnatomy(sampleCxrAnatomy(anatomyRng), imageRng, size, size);
     addCxrFinding(pic, r.finding, r.severity, findingRng);
-    img = warp(pic.density, imageRng, 1);
-    expose(img, imageRng.uniform(1.05, 1.3));
+    img = warp(pic.density, imageRng, 1, [1.05, 1.3]);
   } else {
     const pic = drawCtAnatomy(sampleCtAnatomy(anatomyRng), imageRng, size, size);
     addCtFinding(pic, r.finding, r.severity, findingRng);
-    img = warp(pic.density, imageRng, 0.6);
+    img = warp(pic.density, imageRng, 0.6, null);
   }
-  const out = applyArtifacts(img, r.profile, artifactRng);
-  return { width: out.width, height: out.height, pixels: toUint8(out) };
+  return { width: img.width, height: img.height, pixels: applyArtifacts(img, r.profile, artifactRng) };
 }
