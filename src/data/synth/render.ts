@@ -54,15 +54,21 @@ function warp(src: Raster, rng: Rng, amount: number, exposure: readonly [number,
   // X-ray: grey level rises with attenuation, 1 − exp(−k·density), k the exposure
   const k = exposure === null ? 0 : rng.uniform(exposure[0], exposure[1]);
   const response = k === 0 ? null : exposureTable(k);
+  const od = out.data;
   for (let y = 0; y < h; y++) {
+    const dy = y - cy - sy;
+    const sinDy = sin * dy;
+    const cosDy = cos * dy;
+    const row = y * w;
     for (let x = 0; x < w; x++) {
       const dx = x - cx - sx;
-      const dy = y - cy - sy;
-      const fx = cos * dx - sin * dy + cx;
-      const fy = sin * dx + cos * dy + cy;
-      const x0 = Math.floor(fx);
-      const y0 = Math.floor(fy);
-      if (x0 < 0 || y0 < 0 || x0 >= w - 1 || y0 >= h - 1) continue;
+      const fx = cos * dx - sinDy + cx;
+      const fy = sin * dx + cosDy + cy;
+      // off the source (floor < 0 ⇔ f < 0); otherwise truncation is the floor
+      if (fx < 0 || fy < 0) continue;
+      const x0 = fx | 0;
+      const y0 = fy | 0;
+      if (x0 >= w - 1 || y0 >= h - 1) continue;
       const tx = fx - x0;
       const ty = fy - y0;
       const i = y0 * w + x0;
@@ -72,7 +78,7 @@ function warp(src: Raster, rng: Rng, amount: number, exposure: readonly [number,
       const e = data[i + w + 1]!;
       const value = (a + (b - a) * tx) * (1 - ty) + (c + (e - c) * tx) * ty;
       // the float32 rounding of the stored value, as when exposure was a pass of its own
-      out.data[y * w + x] = response === null ? value : exposed(response, k, Math.fround(value));
+      od[row + x] = response === null ? value : exposed(response, k, Math.fround(value));
     }
   }
   return out;
