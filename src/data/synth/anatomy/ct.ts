@@ -99,7 +99,8 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
         // flatten the anterior-medial part (mediastinum) and round the posterior
         const medial = s === 0 ? lx : -lx;
         const squeeze = medial > 0 ? 1 + 0.5 * medial * smoothstep(0.2, -0.6, ly) : 1;
-        const r = Math.sqrt((lx * squeeze) ** 2 + ly * ly);
+        const sq = lx * squeeze;
+        const r = Math.sqrt(sq * sq + ly * ly);
         const hx = (u - 0.5 - 0.03) / a.heartA;
         const hy = (v - a.heartCy) / a.heartB;
         const heart = Math.sqrt(hx * hx + hy * hy);
