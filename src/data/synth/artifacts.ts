@@ -1,8 +1,8 @@
 import { drawText, fillRect, GLYPH_HEIGHT, textCells } from './glyphs.ts';
 import type { Rng } from './random.ts';
-import { fillGaussianNoise } from './random.ts';
+import { quantiseWithNoise } from './random.ts';
 import type { Raster } from './raster.ts';
-import { gaussianBlur, resampleBilinear, smoothstep } from './raster.ts';
+import { gaussianBlur, resampleBilinear, smoothstep, toUint8 } from './raster.ts';
 
 export type Corner = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
 
@@ -124,9 +124,10 @@ function applyMarker(img: Raster, m: MarkerArtifact, rng: Rng): void {
 
 /**
  * Applies a source's acquisition artifacts to a finished picture in [0,1]: resolution and blur,
- * the intensity curve, collimation / borders / field of view, the burned-in marker, then noise.
+ * the intensity curve, collimation / borders / field of view, the burned-in marker, then noise,
+ * and returns the 8-bit pixels (the noise is added while quantising: one pass fewer).
  */
-export function applyArtifacts(img: Raster, p: ArtifactProfile, rng: Rng): Raster {
+export function applyArtifacts(img: Raster, p: ArtifactProfile, rng: Rng): Uint8Array {
   let out = img;
   if (p.resolution < 1) {
     const lw = Math.max(8, Math.round(img.width * p.resolution));
@@ -137,12 +138,5 @@ export function applyArtifacts(img: Raster, p: ArtifactProfile, rng: Rng): Raste
   applyCurve(out, p);
   applyFrame(out, p);
   if (p.marker !== null) applyMarker(out, p.marker, rng);
-  if (p.noise > 0) {
-    const noise = new Float32Array(out.data.length);
-    fillGaussianNoise(noise, rng.uint32());
-    const d = out.data;
-    const s = p.noise;
-    for (let i = 0; i < d.length; i++) d[i] = d[i]! + s * noise[i]!;
-  }
-  return out;
+  return p.noise > 0 ? quantiseWithNoise(out.data, rng.uint32(), p.noise) : toUint8(out);
 }

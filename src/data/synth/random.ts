@@ -44,6 +44,7 @@ export function deriveRng(seed: number, source: string, index: number | string, 
  * its four bytes: an Irwin–Hall sum, close enough to Gaussian for sensor noise and textures.
  */
 export function fillGaussianNoise(out: Float32Array, state: number): void {
+  // quantiseWithNoise draws the same numbers inline: keep the two in step
   let s = state === 0 ? 0x9e3779b9 : state >>> 0;
   // four bytes: mean 4·127.5, variance 4·(256² − 1)/12
   const mean = 510;
@@ -55,4 +56,25 @@ export function fillGaussianNoise(out: Float32Array, state: number): void {
     const acc = (s & 255) + ((s >>> 8) & 255) + ((s >>> 16) & 255) + ((s >>> 24) & 255);
     out[i] = (acc - mean) * inv;
   }
+}
+
+/**
+ * The last step of every image in one pass: adds `scale` × the noise that fillGaussianNoise(state) draws
+ * and quantises [0,1] to 8 bits, clamping — the same bytes as adding the noise to the float
+ * raster and then quantising it, without writing the noisy floats back.
+ */
+export function quantiseWithNoise(data: Float32Array, state: number, scale: number): Uint8Array {
+  const out = new Uint8Array(data.length);
+  let s = state === 0 ? 0x9e3779b9 : state >>> 0;
+  const mean = 510;
+  const inv = 1 / Math.sqrt((4 * (256 * 256 - 1)) / 12);
+  for (let i = 0; i < data.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    const acc = (s & 255) + ((s >>> 8) & 255) + ((s >>> 16) & 255) + ((s >>> 24) & 255);
+    const v = Math.fround(data[i]! + scale * Math.fround((acc - mean) * inv)) * 255 + 0.5;
+    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+  }
+  return out;
 }

@@ -55,7 +55,9 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
   const spineCy = cy + a.bodyB * 0.7;
   // the scanner table: a shallow curved plate under the patient's back
   const tableY = cy + a.bodyB + 0.035;
-  for (let y = 0; y < h; y++) {
+  // the plate lies within 0.03 above and 0.012 below tableY (|u − 0.5| < 0.5 in the image)
+  const tableRows = [Math.max(0, Math.floor((tableY - 0.03) * h) - 1), Math.min(h - 1, Math.ceil((tableY + 0.012) * h) + 1)] as const;
+  for (let y = tableRows[0]; y <= tableRows[1]; y++) {
     const v = (y + 0.5) / h;
     for (let x = 0; x < w; x++) {
       const u = (x + 0.5) / w;
@@ -65,7 +67,14 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
   }
   for (let y = 0; y < h; y++) {
     const v = (y + 0.5) / h;
-    for (let x = 0; x < w; x++) {
+    // columns that can lie inside the body ellipse (br < 1.01), with a pixel to spare
+    const byRow = (v - cy) / a.bodyB;
+    const reach = 1.0201 - byRow * byRow;
+    if (reach <= 0) continue;
+    const half = a.bodyA * Math.sqrt(reach);
+    const xa = Math.max(0, Math.floor((0.5 - half) * w - 0.5) - 1);
+    const xb = Math.min(w - 1, Math.ceil((0.5 + half) * w - 0.5) + 1);
+    for (let x = xa; x <= xb; x++) {
       const u = (x + 0.5) / w;
       const i = y * w + x;
       // body: skin/fat ring, muscle, then the thoracic cavity
@@ -90,7 +99,8 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
         // flatten the anterior-medial part (mediastinum) and round the posterior
         const medial = s === 0 ? lx : -lx;
         const squeeze = medial > 0 ? 1 + 0.5 * medial * smoothstep(0.2, -0.6, ly) : 1;
-        const r = Math.sqrt((lx * squeeze) ** 2 + ly * ly);
+        const sq = lx * squeeze;
+        const r = Math.sqrt(sq * sq + ly * ly);
         const hx = (u - 0.5 - 0.03) / a.heartA;
         const hy = (v - a.heartCy) / a.heartB;
         const heart = Math.sqrt(hx * hx + hy * hy);

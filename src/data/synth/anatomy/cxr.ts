@@ -70,7 +70,10 @@ function lungMask(a: CxrAnatomy, side: -1 | 1, w: number, h: number): { mask: Ra
     const profile = t <= 0 ? 0 : t < 0.45 ? Math.sqrt(1 - ((0.45 - t) / 0.45) ** 2) : 1;
     // the lateral edge bulges a little at mid height
     const hw = halfW * profile * (1 + 0.06 * Math.sin(Math.PI * Math.min(1, Math.max(0, t))));
-    for (let x = 0; x < w; x++) {
+    // only pixels within hw + edge of the axis can be inside (m > -1); the test below stays exact
+    const xa = Math.max(0, Math.floor((cx - hw - edge) * w - 0.5) - 1);
+    const xb = Math.min(w - 1, Math.ceil((cx + hw + edge) * w - 0.5) + 1);
+    for (let x = xa; x <= xb; x++) {
       const u = (x + 0.5) / w;
       const du = (u - cx) / Math.max(halfW, 1e-6);
       // diaphragm dome: highest at the lung's middle, lower at the costophrenic angle
@@ -130,6 +133,22 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
   const domeTop = Math.min(a.lungBottom[0], a.lungBottom[1]) - a.domeHeight;
   const hcos = Math.cos(a.heartTilt);
   const hsin = Math.sin(a.heartTilt);
+  // terms that depend on the column alone, computed once per column instead of once per pixel
+  const colU = new Float64Array(w);
+  const colShoulder = new Float64Array(w);
+  const colSpine = new Float64Array(w);
+  const colTrachea = new Float64Array(w);
+  for (let x = 0; x < w; x++) {
+    const u = (x + 0.5) / w;
+    const adx = Math.abs(u - 0.5);
+    const sx = (adx - (a.bodyHalfWidth + 0.03)) / 0.07;
+    colU[x] = u;
+    colShoulder[x] = sx * sx;
+    colSpine[x] = 1 - smoothstep(0.028, 0.038, adx);
+    colTrachea[x] = 1 - smoothstep(0.011, 0.019, adx);
+  }
+  const rightMask = right.mask.data;
+  const leftMask = left.mask.data;
   for (let y = 0; y < h; y++) {
     const v = (y + 0.5) / h;
     // liver, spleen and the rest of the abdomen under the diaphragm
@@ -138,8 +157,16 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
     const medHw = a.mediastinumHalfWidth * (1 + 0.35 * smoothstep(0.22, 0.3, v) * (1 - smoothstep(0.32, 0.42, v)));
     // vertebral end plates give the spine its banding
     const vertebra = Math.cos((Math.PI * (v - a.ribStart)) / a.ribSpacing) ** 8;
+    const sy = (v - (a.shoulderY + 0.07)) / 0.08;
+    const sy2 = sy * sy;
+    const inMediastinum = v > 0.02 && v < 0.8;
+    const medFade = inMediastinum ? smoothstep(0.02, 0.1, v) * (1 - smoothstep(domeTop - 0.06, domeTop + 0.02, v)) : 0;
+    const spine = 0.15 + 0.1 * vertebra;
+    const inTrachea = v < 0.36;
+    const trachea = inTrachea ? 0.3 * (1 - smoothstep(0.28, 0.36, v)) : 0;
+    const hdv = v - a.heartCy;
     for (let x = 0; x < w; x++) {
-      const u = (x + 0.5) / w;
+      const u = colU[x]!;
       const i = y * w + x;
       const du = (u - 0.5) / bodyHw;
       let t = 1 - du * du;
@@ -149,27 +176,25 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
         val += a.softTissue * (0.3 + 0.5 * t);
       }
       // shoulders / humeral heads at the upper corners
-      const adx = Math.abs(u - 0.5);
-      const sx = (adx - (a.bodyHalfWidth + 0.03)) / 0.07;
-      const sy = (v - (a.shoulderY + 0.07)) / 0.08;
-      const sr2 = sx * sx + sy * sy;
+      const sr2 = colShoulder[x]! + sy2;
       if (sr2 < 1) val += 0.35 * Math.sqrt(1 - sr2);
-      if (v > 0.02 && v < 0.8) {
-        const medFade = smoothstep(0.02, 0.1, v) * (1 - smoothstep(domeTop - 0.06, domeTop + 0.02, v));
+      if (inMediastinum) {
+        const adx = Math.abs(u - 0.5);
         val += 0.38 * (1 - smoothstep(medHw * 0.8, medHw * 1.2, adx)) * medFade;
-        val += (0.15 + 0.1 * vertebra) * (1 - smoothstep(0.028, 0.038, adx));
+        val += spine * colSpine[x]!;
       }
       // the trachea: an air column in the upper mediastinum
-      if (v < 0.36) val -= 0.3 * (1 - smoothstep(0.011, 0.019, adx)) * (1 - smoothstep(0.28, 0.36, v));
+      if (inTrachea) val -= trachea * colTrachea[x]!;
       const hdu = u - a.heartCx;
-      const hdv = v - a.heartCy;
       const hx = (hdu * hcos + hdv * hsin) / a.heartA;
       const hy = (hdv * hcos - hdu * hsin) / a.heartB;
       const hr = hx * hx + hy * hy;
       const heart = hr < 1.3 ? smoothstep(1.3, 0.75, hr) : 0;
       if (heart > 0) val += 0.45 * heart * Math.sqrt(Math.max(0.15, 1 - Math.min(1, hr)));
       // the heart displaces the lung in front of and behind it
-      const lungRaw = Math.max(right.mask.data[i]!, left.mask.data[i]!);
+      const r = rightMask[i]!;
+      const l = leftMask[i]!;
+      const lungRaw = r > l ? r : l;
       if (t > 0) val += abdomen * t * (1 - lungRaw);
       const lung = lungRaw * (1 - 0.75 * heart);
       val -= 0.75 * lung * (t > 0 ? t : 0);

@@ -55,6 +55,8 @@ function ctConsolidation(pic: ChestPicture, severity: number, rng: Rng): void {
     const v = (y + 0.5) / h;
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
+      // outside the lung nothing is added: skip the distance there
+      if (m[i]! <= 0) continue;
       const u = (x + 0.5) / w;
       const r = Math.hypot(u - cx, (v - cy) * 0.85) / radius + 0.4 * field.data[i]!;
       const c = smoothstep(1.05, 0.8, r);

@@ -37,7 +37,9 @@ function consolidation(pic: ChestPicture, severity: number, rng: Rng): void {
         const cut = ty < 0.2 ? smoothstep(fissure + 0.01, fissure - 0.01, v) : smoothstep(fissure - 0.01, fissure + 0.01, v);
         for (let x = x0; x <= x1; x++) {
           const u = (x + 0.5) / w;
-          const r2 = ((u - px) ** 2 + (v - py) ** 2) / (pr * pr);
+          const ddx = u - px;
+          const ddy = v - py;
+          const r2 = (ddx * ddx + ddy * ddy) / (pr * pr);
           blob.data[y * w + x]! += Math.exp(-r2) * cut * scale;
         }
       }
