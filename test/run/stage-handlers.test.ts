@@ -12,29 +12,13 @@ import { runPlan } from '../../src/run/runner.ts';
 import type { RunEvent } from '../../src/run/events.ts';
 import type { MetricsFile } from '../../src/evaluate/types.ts';
 import { readJson, tempDir } from './helpers.ts';
-import { writeTinyData } from './fixtures/tiny-data.ts';
+import { tinyPipeline, writeTinyData } from './fixtures/tiny-data.ts';
 
 let dir = '';
 let dispose = (): void => undefined;
 
 function pipeline(evaluate: string, batch = 8): string {
-  return `pipeline tiny {
-  seed 7
-  classes covid
-  source a { folder "data/a" map { "normal" -> NCV } }
-  source b { folder "data/b" map { "covid" -> CVP } }
-  task NCV vs CVP
-  split holdout { test 25% stratified }
-  image { size 32 x 32 channels 1 }
-  model resnet50 { width 0.0625 }
-  train {
-    batch ${batch}
-    epochs 2
-    optimizer adam lr 1e-2
-  }
-  evaluate { ${evaluate} }
-}
-`;
+  return tinyPipeline(evaluate, undefined, { batch, epochs: 2, lr: '1e-2' });
 }
 
 async function cvrRun(evaluate: string, out: string): Promise<{ code: number; output: string }> {
