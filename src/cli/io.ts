@@ -20,3 +20,25 @@ export const EXIT = {
 } as const;
 
 export type CommandRunner = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+/**
+ * The prologue every command shares: `--help` prints the command's usage (exit 0), a bad argument
+ * prints what is wrong and the usage (exit 2). Returns that exit code, or the parsed arguments to
+ * go on with.
+ */
+export function settleArguments<P extends 'help' | object>(
+  command: string,
+  usage: string,
+  parsed: P,
+  io: CliIo,
+): number | Exclude<P, 'help' | { readonly error: string }> {
+  if (parsed === 'help') {
+    io.stdout(usage);
+    return EXIT.ok;
+  }
+  if (typeof parsed === 'object' && 'error' in parsed && typeof parsed.error === 'string') {
+    io.stderr(`cvr ${command}: ${parsed.error}\n\n${usage}`);
+    return EXIT.usage;
+  }
+  return parsed as Exclude<P, 'help' | { readonly error: string }>;
+}

@@ -3,7 +3,7 @@ import { hasErrors } from '../../diag/diagnostic.ts';
 import { diagnosticsToJson, renderDiagnostics } from '../../diag/render.ts';
 import { loadPipelines } from '../../dsl/index.ts';
 import type { CliIo } from '../io.ts';
-import { EXIT } from '../io.ts';
+import { EXIT, settleArguments } from '../io.ts';
 
 const USAGE = `usage: cvr check [--format human|json] FILE…
 
@@ -37,15 +37,8 @@ function parseArgs(argv: readonly string[]): CheckArgs | { error: string } | 'he
 }
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv);
-  if (args === 'help') {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  if ('error' in args) {
-    io.stderr(`cvr check: ${args.error}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
+  const args = settleArguments('check', USAGE, parseArgs(argv), io);
+  if (typeof args === 'number') return args;
   const result = await loadPipelines(args.files, { cwd: io.cwd });
   const options = { files: result.files, cwd: io.cwd, color: io.isTty && args.format === 'human' };
   if (args.format === 'json') {

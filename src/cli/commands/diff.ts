@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { renderDiagnostics } from '../../diag/render.ts';
 import { diffPaths, renderChanges } from '../../report/diff/index.ts';
 import type { CliIo } from '../io.ts';
-import { EXIT } from '../io.ts';
+import { EXIT, settleArguments } from '../io.ts';
 
 const USAGE = `usage: cvr diff [--format human|json] [--pipeline A:B] A B
 
@@ -46,15 +46,8 @@ function parseArgs(argv: readonly string[]): DiffArgs | { error: string } | 'hel
 }
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv);
-  if (args === 'help') {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  if ('error' in args) {
-    io.stderr(`cvr diff: ${args.error}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
+  const args = settleArguments('diff', USAGE, parseArgs(argv), io);
+  if (typeof args === 'number') return args;
   const outcome = await diffPaths(resolve(io.cwd, args.a), resolve(io.cwd, args.b), { cwd: io.cwd, ...(args.pair !== undefined && { pair: args.pair }) });
   if (!outcome.ok) {
     if (outcome.diagnostics.length > 0) io.stderr(renderDiagnostics(outcome.diagnostics, { files: outcome.files, cwd: io.cwd, color: false }));

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.ts';
-import { EXIT } from '../io.ts';
+import { EXIT, settleArguments } from '../io.ts';
 import type { Diagnostic } from '../../diag/diagnostic.ts';
 import { hasErrors } from '../../diag/diagnostic.ts';
 import type { ResolvedPipeline } from '../../dsl/resolved.ts';
@@ -109,15 +109,8 @@ function parse(argv: readonly string[]): Args | { readonly error: string } | 'he
 }
 
 export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps): Promise<number> {
-  const args = parse(argv);
-  if (args === 'help') {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  if ('error' in args) {
-    io.stderr(`cvr run: ${args.error}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
+  const args = settleArguments('run', USAGE, parse(argv), io);
+  if (typeof args === 'number') return args;
   const loaded = await deps.load(args.file, io.cwd);
   if (loaded.diagnostics.length > 0) io.stderr(deps.renderDiagnostics(loaded.diagnostics, io.cwd));
   if (hasErrors(loaded.diagnostics)) return EXIT.failed;
