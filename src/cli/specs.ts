@@ -106,11 +106,11 @@ export const REPORT = {
 export const DIFF = {
   name: 'diff',
   summary: 'compare two .cvr files, lock files or run folders',
-  synopsis: '[--format text|json] [--pipeline A:B] A B',
+  synopsis: '[--format text|json|md] [--pipeline A:B] A B',
   description:
-    'A and B are two .cvr files (the semantic changes of the resolved pipelines), two lock files\n(images added/removed per source, changed split assignment) or two run folders (metric deltas,\neach marked whether it exceeds the fold std or the bootstrap interval).\n--pipeline A:B compares pipeline A of the first file with pipeline B of the second; without it,\npipelines are paired by name (or the only pipeline of each file is compared).\nExit code 0 whether or not there are changes; 1 when an input has errors.',
+    'A and B are two .cvr files (the semantic changes of the resolved pipelines), two lock files\n(images added/removed per source, changed split assignment) or two run folders (metric deltas,\neach marked whether it exceeds the fold std or the bootstrap interval: a table first).\n--pipeline A:B compares pipeline A of the first file with pipeline B of the second; without it,\npipelines are paired by name (or the only pipeline of each file is compared).\nExit code 0 whether or not there are changes; 1 when an input has errors.',
   options: {
-    format: SHARED.format,
+    format: { ...SHARED.format, value: 'text|json|md', choices: ['text', 'json', 'md'], help: 'text (default), one JSON document, or Markdown (run folders: the metric table)' },
     pipeline: { kind: 'string', value: 'A:B', help: 'pipeline A of the first file against pipeline B of the second' },
   },
   positionals: { name: 'path (A and B)', min: 2, max: 2 },

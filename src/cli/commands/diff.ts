@@ -1,7 +1,7 @@
 /** `cvr diff A B` — semantic diff of two .cvr files, two lock files or two run folders. */
 import { resolve } from 'node:path';
 import { renderDiagnostics } from '../../diag/render.ts';
-import { diffPaths, renderChanges } from '../../report/diff/index.ts';
+import { diffPaths, renderChanges, renderRunDiff } from '../../report/diff/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import { settleCommandLine, usageError } from '../args.ts';
@@ -23,6 +23,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (outcome.message !== undefined) io.stderr(`cvr diff: ${outcome.message}\n`);
     return outcome.usage === true ? EXIT.usage : EXIT.failed;
   }
-  io.stdout(args.format === 'json' ? `${JSON.stringify({ kind: outcome.kind, changes: outcome.changes }, null, 2)}\n` : renderChanges(outcome.changes));
+  if (args.format === 'json') io.stdout(`${JSON.stringify({ kind: outcome.kind, changes: outcome.changes }, null, 2)}\n`);
+  else if (outcome.kind === 'run') io.stdout(renderRunDiff(outcome.changes, args.format === 'md' ? 'md' : 'text'));
+  else io.stdout(args.format === 'md' ? renderChanges(outcome.changes).split('\n').filter((l) => l !== '').map((l) => `- ${l}`).join('\n') + '\n' : renderChanges(outcome.changes));
   return EXIT.ok;
 }
