@@ -22,23 +22,13 @@ export const EXIT = {
 export type CommandRunner = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 /**
- * The prologue every command shares: `--help` prints the command's usage (exit 0), a bad argument
- * prints what is wrong and the usage (exit 2). Returns that exit code, or the parsed arguments to
- * go on with.
+ * Whether to colour output: NO_COLOR (any non-empty value, no-color.org) turns colour off,
+ * FORCE_COLOR (other than `0`) turns it on even in a pipe, and otherwise a terminal gets colour.
  */
-export function settleArguments<P extends 'help' | object>(
-  command: string,
-  usage: string,
-  parsed: P,
-  io: CliIo,
-): number | Exclude<P, 'help' | { readonly error: string }> {
-  if (parsed === 'help') {
-    io.stdout(usage);
-    return EXIT.ok;
-  }
-  if (typeof parsed === 'object' && 'error' in parsed && typeof parsed.error === 'string') {
-    io.stderr(`cvr ${command}: ${parsed.error}\n\n${usage}`);
-    return EXIT.usage;
-  }
-  return parsed as Exclude<P, 'help' | { readonly error: string }>;
+export function useColor(io: CliIo): boolean {
+  const noColor = io.env['NO_COLOR'];
+  if (noColor !== undefined && noColor !== '') return false;
+  const force = io.env['FORCE_COLOR'];
+  if (force !== undefined && force !== '' && force !== '0') return true;
+  return io.isTty;
 }

@@ -1,25 +1,44 @@
 import type { CliIo, CommandRunner } from './io.ts';
 import { EXIT } from './io.ts';
+import { cvrVersion } from '../diag/index.ts';
+// The leaf module, not dsl/index.ts: that one loads the parser, which `cvr --version` must not pay for.
+import { closestName } from '../dsl/did-you-mean.ts';
+import { usageText, type CommandSpec } from './args.ts';
+import * as SPECS from './specs.ts';
 
-/** Each command lives in its own module, loaded only when used, so start-up stays fast. */
-const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ run: CommandRunner }>; tensors?: true }>> = {
-  check: { summary: 'parse, resolve and check .cvr files (no data read)', load: () => import('./commands/check.ts') },
-  fmt: { summary: 'print the canonical form; --write, --check', load: () => import('./commands/fmt.ts') },
-  audit: { summary: 'scan sources, assign splits, run the bias audit', load: () => import('./commands/audit.ts') },
-  plan: { summary: 'print the execution DAG (--format json, --dot)', load: () => import('./commands/plan.ts') },
-  lock: { summary: 'write the resolved data fingerprint', load: () => import('./commands/lock.ts') },
-  run: { summary: 'run a pipeline (resumes from the cache)', load: () => import('./commands/run.ts'), tensors: true },
-  report: { summary: 're-write report.md / report.html of a run folder', load: () => import('./commands/report.ts') },
-  diff: { summary: 'compare two .cvr files, lock files or run folders', load: () => import('./commands/diff.ts') },
-  synth: { summary: 'write phantom chest-image datasets', load: () => import('./commands/synth.ts') },
-  models: { summary: 'list the model registry', load: () => import('./commands/models.ts'), tensors: true },
-  engines: { summary: 'list tensor engines and which one auto picks', load: () => import('./commands/engines.ts'), tensors: true },
+interface CommandEntry {
+  readonly spec: CommandSpec;
+  /** Each command lives in its own module, loaded only when used, so start-up stays fast. */
+  readonly load: () => Promise<{ run: CommandRunner }>;
+  /** Commands that make tensors: tfjs's console notices would sit beside cvr's own engine report. */
+  readonly tensors?: true;
+}
+
+/** The commands, in the order `cvr --help` lists them. */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  init: { spec: SPECS.INIT, load: () => import('./commands/init.ts') },
+  check: { spec: SPECS.CHECK, load: () => import('./commands/check.ts') },
+  fmt: { spec: SPECS.FMT, load: () => import('./commands/fmt.ts') },
+  audit: { spec: SPECS.AUDIT, load: () => import('./commands/audit.ts') },
+  plan: { spec: SPECS.PLAN, load: () => import('./commands/plan.ts') },
+  lock: { spec: SPECS.LOCK, load: () => import('./commands/lock.ts') },
+  run: { spec: SPECS.RUN, load: () => import('./commands/run.ts'), tensors: true },
+  report: { spec: SPECS.REPORT, load: () => import('./commands/report.ts') },
+  diff: { spec: SPECS.DIFF, load: () => import('./commands/diff.ts') },
+  synth: { spec: SPECS.SYNTH, load: () => import('./commands/synth.ts') },
+  models: { spec: SPECS.MODELS, load: () => import('./commands/models.ts'), tensors: true },
+  engines: { spec: SPECS.ENGINES, load: () => import('./commands/engines.ts'), tensors: true },
+  doctor: { spec: SPECS.DOCTOR, load: () => import('./commands/doctor.ts'), tensors: true },
+  completion: { spec: SPECS.COMPLETION, load: () => import('./commands/completion.ts') },
 };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `usage: cvr <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`cvr <command> --help\` for a command's options.\n`;
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.spec.summary}`);
+  return (
+    `usage: cvr <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n` +
+    'Run `cvr help <command>` (or `cvr <command> --help`) for its options; `cvr --version` prints the version.\n'
+  );
 }
 
 export function processIo(): CliIo {
@@ -32,23 +51,37 @@ export function processIo(): CliIo {
   };
 }
 
+function unknownCommand(name: string, io: CliIo): number {
+  const suggestion = closestName(name, Object.keys(COMMANDS));
+  const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
+  io.stderr(`cvr: unknown command "${name}"${hint}\n\n${usage()}`);
+  return EXIT.usage;
+}
+
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined || name === '--help' || name === '-h') {
     io.stdout(usage());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (name === '--version') {
-    io.stdout('cvr 0.1.0\n');
+  if (name === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) {
+      io.stdout(usage());
+      return EXIT.ok;
+    }
+    const entry = COMMANDS[topic];
+    if (entry === undefined) return unknownCommand(topic, io);
+    io.stdout(usageText(entry.spec));
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout(`cvr ${cvrVersion()}\n`);
     return EXIT.ok;
   }
   const command = COMMANDS[name];
-  if (command === undefined) {
-    io.stderr(`cvr: unknown command "${name}"\n\n${usage()}`);
-    return EXIT.usage;
-  }
+  if (command === undefined) return unknownCommand(name, io);
   try {
-    // Commands that make tensors: tfjs's console notices would sit beside cvr's own engine report.
     if (command.tensors === true) (await import('../engine/notices.ts')).silenceTfjsNotices();
     const module = await command.load();
     return await module.run(rest, io);

@@ -8,6 +8,7 @@
  */
 import { createToken, Lexer } from 'chevrotain';
 import type { TokenType } from 'chevrotain';
+import { runsCompiled } from '../diag/index.ts';
 
 /** Abstract category: an identifier or any keyword, wherever the grammar wants a name. */
 export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'a name' });
@@ -171,4 +172,7 @@ export const ALL_TOKENS: readonly TokenType[] = [
 export const cvrLexer = new Lexer([...ALL_TOKENS], {
   positionTracking: 'full',
   ensureOptimizations: true,
+  // The token definitions are validated whenever the sources run (every test does); the compiled
+  // build skips that check at start-up, as chevrotain advises for production.
+  skipValidations: runsCompiled(),
 });

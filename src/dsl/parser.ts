@@ -7,6 +7,7 @@ import { CstParser, EOF, tokenMatcher } from 'chevrotain';
 import type { IToken, TokenType } from 'chevrotain';
 import * as T from './lexer.ts';
 import { cvrErrorMessages } from './parse-messages.ts';
+import { runsCompiled } from '../diag/index.ts';
 
 /** Keywords that start a setting of a manifest body; a `columns` list stops at them. */
 const MANIFEST_SETTING_STARTS = [T.Columns, T.Root, T.Only, T.Map, T.Coarse, T.Delimiter] as const;
@@ -41,7 +42,7 @@ const chevrotainInRuleRecovery = (CstParser.prototype as unknown as { tryInRuleR
 
 export class CvrParser extends CstParser {
   constructor() {
-    super([...T.ALL_TOKENS], { recoveryEnabled: true, nodeLocationTracking: 'full', maxLookahead: 3, errorMessageProvider: cvrErrorMessages });
+    super([...T.ALL_TOKENS], { skipValidations: runsCompiled(), recoveryEnabled: true, nodeLocationTracking: 'full', maxLookahead: 3, errorMessageProvider: cvrErrorMessages });
     this.performSelfAnalysis();
   }
 

@@ -4,7 +4,6 @@
  * per-source hashes of those lists, the seed, the split-assignment hash and the versions.
  * `cvr audit --frozen` recomputes it and fails naming what changed.
  */
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../diag/index.ts';
 import { assignmentHash, ROLE, ROLE_NAMES, type SplitResult } from '../data/split.ts';
@@ -51,14 +50,8 @@ export interface LockFile {
   readonly pipelines: Readonly<Record<string, PipelineLock>>;
 }
 
-export function cvrVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
+import { cvrVersion } from '../diag/index.ts';
+export { cvrVersion };
 
 /** The lock of one audited pipeline; undefined when the audit stopped before the split. */
 export function pipelineLock(result: PipelineAudit): PipelineLock | undefined {

@@ -14,6 +14,7 @@ import type { Block } from './document.ts';
 import { historyOf, learningRate } from './history.ts';
 import { barChart, heatmap, lineChart, type Series } from './plot/svg.ts';
 import { rocCurve } from './roc.ts';
+import { accuracyInterval, baselineRow, modelEvidenceBlocks, oneClassBlocks, runFactsLine } from './evidence-blocks.ts';
 import type { RunFolder } from './run-folder.ts';
 
 const f4 = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(4));
@@ -40,6 +41,7 @@ export function buildReport(ctx: ReportContext): { title: string; blocks: Block[
     kind: 'paragraph',
     text: `Pipeline \`${m.pipeline}\` · seed ${m.seed} · engine \`${m.engine}\` · ${models.length} model${models.length === 1 ? '' : 's'} (${models.join(', ')}) · ${folds > 1 ? `${folds} folds` : 'one test set'} · classes ${m.classes.join(', ')}.`,
   });
+  blocks.push({ kind: 'paragraph', text: runFactsLine(run) });
 
   blocks.push(...pipelineSection(ctx));
   blocks.push(...auditSection(ctx));
@@ -144,10 +146,10 @@ function resultsSection(ctx: ReportContext): Block[] {
   const rows = names.map((name) => {
     const x = m.models[name]!;
     const k = x.folds.length;
-    return [name, String(k), ms(x.summary.accuracy, k), ms(x.summary['macroPrecision'], k), ms(x.summary['macroRecall'], k), ms(x.summary.macroF1, k), ms(meanAuc(x), k)];
+    return [name, String(k), ms(x.summary.accuracy, k), accuracyInterval(x), ms(x.summary['macroPrecision'], k), ms(x.summary['macroRecall'], k), ms(x.summary.macroF1, k), ms(meanAuc(x), k)];
   });
-  const header = ['Model', 'Folds', 'Accuracy', 'Macro precision', 'Macro recall', 'Macro F1', 'Mean AUC'];
-  const numeric = [false, true, true, true, true, true, true];
+  const header = ['Model', 'Folds', 'Accuracy', 'Accuracy 95 % interval', 'Macro precision', 'Macro recall', 'Macro F1', 'Mean AUC'];
+  const numeric = [false, true, true, true, true, true, true, true];
   if (names.length > 1) {
     // Like the paper's Table 5: every model on one protocol, best first, the best value in bold.
     const order = names.map((n, i) => ({ n, i, acc: m.models[n]!.summary.accuracy.mean })).sort((a, b) => b.acc - a.acc || (a.n < b.n ? -1 : 1));
@@ -161,10 +163,11 @@ function resultsSection(ctx: ReportContext): Block[] {
     }
     out.push({ kind: 'heading', level: 3, text: 'Model comparison (cf. the paper\'s Table 5)' });
     out.push({ kind: 'paragraph', text: `${names.length} models on the same data, split and protocol, ranked by accuracy${m.audit.independent ? ' on the independent test set' : ''}.` });
-    out.push({ kind: 'table', header: ['Rank', ...header], rows: sorted.map((r, i) => [String(i + 1), ...r]), numeric: [true, ...numeric] });
+    out.push({ kind: 'table', header: ['Rank', ...header], rows: [...sorted.map((r, i) => [String(i + 1), ...r]), ['', ...baselineRow(ctx.run, header.length)]], numeric: [true, ...numeric] });
   } else {
-    out.push({ kind: 'table', header, rows, numeric });
+    out.push({ kind: 'table', header, rows: [...rows, baselineRow(ctx.run, header.length)], numeric });
   }
+  out.push(...oneClassBlocks(ctx.run));
   return out;
 }
 
@@ -245,6 +248,7 @@ function modelSection(ctx: ReportContext, name: string, model: ModelMetrics): Bl
       svg: lineChart({ title: `ROC — ${name}`, xLabel: 'false positive rate', yLabel: 'true positive rate', series, x: [0, 1], y: [0, 1], diagonal: true }),
     });
   }
+  out.push(...modelEvidenceBlocks(ctx.run, name, m.seed));
 
   // Training curves.
   const history = historyOf(ctx.run.epochs, name);
@@ -320,6 +324,8 @@ function modelSection(ctx: ReportContext, name: string, model: ModelMetrics): Bl
 
   // GradCAM.
   const cams = ctx.run.gradcam.filter((g) => g.model === name || (g.model === '' && Object.keys(m.models).length === 1));
+  // Only when the pipeline asked for GradCAM (or the folder has images): no empty section otherwise.
+  if (cams.length === 0 && ctx.pipeline?.evaluate.gradcam === undefined) return out;
   out.push({ kind: 'heading', level: 3, text: 'GradCAM' });
   if (cams.length === 0) {
     out.push({ kind: 'paragraph', text: 'No GradCAM images in gradcam/ for this model.' });

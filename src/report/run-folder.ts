@@ -55,6 +55,8 @@ export interface RunFolder {
   readonly lock?: Readonly<Record<string, unknown>>;
   readonly pipelineText?: string;
   readonly gradcam: readonly GradcamImage[];
+  /** The run's wall time, from the `run-done` event of events.ndjson. */
+  readonly durationMs?: number;
 }
 
 async function text(path: string): Promise<string | undefined> {
@@ -126,6 +128,17 @@ export function parseEpochs(ndjson: string): EpochRecord[] {
   return out;
 }
 
+/** The `ms` of the last `run-done` event (a resumed run appends a new one). */
+export function parseDuration(ndjson: string): number | undefined {
+  let ms: number | undefined;
+  for (const line of ndjson.split('\n')) {
+    if (!line.includes('"run-done"')) continue;
+    const event = json(line);
+    if (isRecord(event) && event['type'] === 'run-done' && typeof event['ms'] === 'number') ms = event['ms'];
+  }
+  return ms;
+}
+
 async function gradcamImages(dir: string): Promise<GradcamImage[]> {
   const root = join(dir, 'gradcam');
   let entries: string[];
@@ -162,13 +175,16 @@ export async function readRunFolder(dir: string): Promise<{ run: RunFolder } | {
   const onlyModel = Object.keys(m.models).length === 1 ? (Object.keys(m.models)[0] ?? '') : '';
   const lockValue = json(await text(join(dir, 'lock.json')));
   const pipelineText = await text(join(dir, 'pipeline.cvr'));
+  const events = (await text(join(dir, 'events.ndjson'))) ?? '';
+  const durationMs = parseDuration(events);
   return {
     run: {
       dir,
       metrics: m,
       ...(audit !== undefined && { audit }),
       predictions: predictionsText !== undefined ? parsePredictions(predictionsText, m.classes, onlyModel) : [],
-      epochs: parseEpochs((await text(join(dir, 'events.ndjson'))) ?? ''),
+      epochs: parseEpochs(events),
+      ...(durationMs !== undefined && { durationMs }),
       ...(isRecord(lockValue) && { lock: lockValue }),
       ...(pipelineText !== undefined && { pipelineText }),
       gradcam: await gradcamImages(dir),

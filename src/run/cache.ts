@@ -12,10 +12,14 @@ import { join, resolve } from 'node:path';
 
 export const DEFAULT_CACHE_DIR = '.cvr-cache';
 
-/** `--cache DIR`, else `CVR_CACHE_DIR`, else `.cvr-cache/` in the working directory. */
-export function resolveCacheDir(cwd: string, flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+/**
+ * `--cache DIR`, else `CVR_CACHE_DIR` (both relative to the working directory), else `.cvr-cache/`
+ * in `base`: the project's root when there is one (so every subfolder shares one cache), else the
+ * working directory.
+ */
+export function resolveCacheDir(cwd: string, flag: string | undefined, env: Readonly<Record<string, string | undefined>>, base: string = cwd): string {
   const chosen = flag ?? env['CVR_CACHE_DIR'];
-  return resolve(cwd, chosen !== undefined && chosen !== '' ? chosen : DEFAULT_CACHE_DIR);
+  return chosen !== undefined && chosen !== '' ? resolve(cwd, chosen) : resolve(base, DEFAULT_CACHE_DIR);
 }
 
 /** What the `finished` marker records: enough to tell, by hand, what an entry is. */

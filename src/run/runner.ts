@@ -6,6 +6,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { cvrVersion } from '../diag/index.ts';
 import type { ResolvedPipeline } from '../dsl/resolved.ts';
 import type { Plan, PlanNode } from '../plan/types.ts';
 import type { MetricsFile, ModelMetrics } from '../evaluate/types.ts';
@@ -103,13 +105,16 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   const writeLock = (data: Readonly<Record<string, unknown>>): Promise<void> =>
     writeJson(join(runDir, 'lock.json'), {
       ...data,
+      // Where and when the run started, for the report's header.
+      host: hostname(),
+      startedAt: new Date(started).toISOString(),
       pipeline: plan.pipeline,
       seed: options.seed,
       engine: options.engine,
       ...options.lockInfo,
       nodes: Object.fromEntries(plan.nodes.map((node) => [node.id, node.key])),
     });
-  await writeLock({ versions: { node: process.version } });
+  await writeLock({ versions: { cvr: cvrVersion(), node: process.version } });
 
   let audit: AuditSummary | undefined;
   const models: Record<string, ModelMetrics> = {};

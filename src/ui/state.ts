@@ -3,6 +3,7 @@
  * summary, the plain logger) read this and nothing of training internals.
  */
 import type { AuditEvent, EpochEvent, NodeStatus, PlanEvent, RunDoneEvent, RunEvent, SummaryEvent } from '../run/events.ts';
+import { auditHeadline } from './format.ts';
 
 export interface NodeView {
   readonly id: string;
@@ -30,7 +31,7 @@ export interface RunningView {
 export interface FinishedLine {
   readonly key: string;
   readonly text: string;
-  readonly tone: 'ok' | 'bad' | 'note';
+  readonly tone: 'ok' | 'bad' | 'note' | 'header' | 'quiet';
 }
 
 export interface ViewState {
@@ -53,11 +54,16 @@ export interface ViewState {
   readonly progress?: { readonly id: string; readonly done: number; readonly total: number; readonly unit: string };
   /** The latest finished epoch, shown with the running node and in its finished line. */
   readonly lastEpoch?: EpochEvent;
+  /** Event time of the plan (the run's start) and of the latest event, for the run's elapsed time. */
+  readonly startT?: number;
+  readonly lastT?: number;
+  /** Time the nodes computed in this run took, by kind, for the run's ETA. */
+  readonly durations: Readonly<Record<string, { readonly ms: number; readonly n: number }>>;
 }
 
 export const SPARK_HISTORY = 40;
 
-export const initialViewState: ViewState = { nodes: [], losses: [], accuracies: [], finished: [] };
+export const initialViewState: ViewState = { nodes: [], losses: [], accuracies: [], finished: [], durations: {} };
 
 function setStatus(nodes: readonly NodeView[], id: string, status: NodeStatus): readonly NodeView[] {
   return nodes.map((node) => (node.id === id ? { ...node, status } : node));
@@ -78,14 +84,93 @@ export function formatMs(ms: number): string {
 }
 
 export function reduce(state: ViewState, event: RunEvent): ViewState {
+  return { ...reduceEvent(state, event), lastT: event.t };
+}
+
+/** Findings are wrapped at this width, continuation lines indented under the message. */
+export const WRAP_COLUMNS = 80;
+
+/** Words wrapped to `width` columns; lines after the first start with `indent`. */
+export function wrap(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const prefix = lines.length === 0 ? '' : indent;
+    if (line !== '' && (prefix + line + ' ' + word).length > width) {
+      lines.push(prefix + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push((lines.length === 0 ? '' : indent) + line);
+  return lines;
+}
+
+function auditLines(event: AuditEvent): FinishedLine[] {
+  const lines: FinishedLine[] = [{ key: `audit-${event.t}`, text: auditHeadline(event), tone: event.independent ? 'ok' : 'note' }];
+  event.findings.forEach((f, i) => {
+    const tone = f.severity === 'error' ? 'bad' : f.severity === 'warning' ? 'note' : 'quiet';
+    lines.push({ key: `finding-${event.t}-${i}`, text: wrap(`  ${f.severity}[${f.code}] ${f.message}`, WRAP_COLUMNS, '      ').join('\n'), tone });
+  });
+  return lines;
+}
+
+/** The run's nodes finished or cached, its elapsed time, and an estimate of what is left. */
+export interface RunProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly elapsedMs: number;
+  readonly etaMs?: number;
+}
+
+/**
+ * The ETA of the whole run: the running training node's own ETA, plus each node still to run at
+ * the mean time of the nodes of its kind computed so far (a kind not seen yet adds nothing, so the
+ * estimate firms up as the run goes; a training node not started yet counts as long as the
+ * running one will have taken).
+ */
+export function runProgress(state: ViewState): RunProgress | undefined {
+  if (state.startT === undefined) return undefined;
+  const done = state.nodes.filter((n) => n.status === 'done' || n.status === 'cached').length;
+  const elapsedMs = (state.lastT ?? state.startT) - state.startT;
+  const now = state.lastT ?? state.startT;
+  const running = state.running;
+  const runningTotal = running?.etaMs !== undefined && state.pace?.id === running.id ? now - state.pace.startT + running.etaMs : undefined;
+  const mean = (kind: string): number | undefined => {
+    const seen = state.durations[kind];
+    return seen === undefined ? undefined : seen.ms / seen.n;
+  };
+  let eta = 0;
+  let known = true;
+  for (const node of state.nodes) {
+    if (node.status === 'running') {
+      const typical = mean(node.kind);
+      if (running?.id === node.id && running.etaMs !== undefined) eta += running.etaMs;
+      else if (typical !== undefined) eta += Math.max(0, typical - (state.pace?.id === node.id ? now - state.pace.startT : 0));
+      else known = false;
+    } else if (node.status === 'pending') {
+      const typical = mean(node.kind) ?? (node.kind === 'train' ? runningTotal : 0);
+      if (typical === undefined) known = false;
+      else eta += typical;
+    }
+  }
+  return { done, total: state.nodes.length, elapsedMs, ...(known ? { etaMs: eta } : {}) };
+}
+
+function reduceEvent(state: ViewState, event: RunEvent): ViewState {
   switch (event.type) {
     case 'plan': {
       const { type: _type, t: _t, nodes, ...header } = event;
       return {
         ...state,
         header,
+        startT: event.t,
         lockWait: undefined,
         nodes: nodes.map((n) => ({ id: n.id, kind: n.kind, status: n.cached ? 'cached' : 'pending' })),
+        // Printed once, first: the finished lines then follow below it, in order.
+        finished: [
+          ...state.finished,
+          { key: `header-${event.t}`, text: `cvr run ${header.pipeline}  engine ${header.engine} · seed ${header.seed} · cache ${header.cacheDir}`, tone: 'header' },
+        ],
       };
     }
     case 'lock-wait':
@@ -93,7 +178,7 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
     case 'lock-stale':
       return { ...state, finished: [...state.finished, { key: `stale-${event.t}`, text: `removed a stale cache lock (pid ${event.holderPid} is gone)`, tone: 'note' }] };
     case 'audit':
-      return { ...state, audit: event };
+      return { ...state, audit: event, finished: [...state.finished, ...auditLines(event)] };
     case 'node-start':
       return { ...state, nodes: setStatus(state.nodes, event.id, 'running'), pace: { id: event.id, startT: event.t, batches: 0 } };
     case 'node-cached':
@@ -105,7 +190,9 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
           ? [...state.finished, { key: `done-${event.id}`, text: trainedLine(event.id, state, event.ms), tone: 'ok' as const }]
           : state.finished;
       const progress = state.progress?.id === event.id ? undefined : state.progress;
-      return { ...state, nodes: setStatus(state.nodes, event.id, 'done'), running, progress, finished };
+      const seen = state.durations[event.kind] ?? { ms: 0, n: 0 };
+      const durations = { ...state.durations, [event.kind]: { ms: seen.ms + event.ms, n: seen.n + 1 } };
+      return { ...state, nodes: setStatus(state.nodes, event.id, 'done'), running, progress, finished, durations };
     }
     case 'node-failed':
       return {
@@ -169,7 +256,7 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
           ...state.finished,
           {
             key: `metrics-${event.model}-${event.fold}`,
-            text: `● ${event.model} fold ${event.fold}: accuracy ${event.accuracy.toFixed(3)}  macro-F1 ${event.macroF1.toFixed(3)}`,
+            text: `● ${event.model} fold ${event.fold + 1}: accuracy ${event.accuracy.toFixed(3)}  macro-F1 ${event.macroF1.toFixed(3)}`,
             tone: 'ok',
           },
         ],

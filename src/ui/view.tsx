@@ -1,14 +1,15 @@
 /**
- * The Ink run view: finished lines (trained folds, fold metrics, notes) printed once above via
- * `<Static>`; below them a live area — header, audit findings, the DAG's nodes by status, the
- * running node's bars and sparklines — and at the end the summary tables.
+ * The Ink run view: lines printed once via `<Static>`, in order (the run's header first, then
+ * the audit and its findings, trained folds, fold metrics, notes); below them a live area — the
+ * DAG's nodes by status, the whole run's progress and ETA, the running node's bars and
+ * sparklines — and at the end the summary tables.
  */
 import React, { useSyncExternalStore } from 'react';
 import { Box, Static, Text } from 'ink';
 import type { NodeStatus } from '../run/events.ts';
 import type { FinishedLine, NodeView, RunningView, ViewState } from './state.ts';
-import { formatMs } from './state.ts';
-import { auditHeadline, bar, sparkline, summaryLines } from './format.ts';
+import { formatMs, runProgress } from './state.ts';
+import { bar, sparkline, summaryLines } from './format.ts';
 
 type Colour = 'gray' | 'yellow' | 'cyan' | 'green' | 'red';
 
@@ -40,6 +41,10 @@ function toneColour(tone: FinishedLine['tone']): Colour {
       return 'red';
     case 'note':
       return 'yellow';
+    case 'header':
+      return 'cyan';
+    case 'quiet':
+      return 'gray';
     default: {
       const unknown: never = tone;
       return unknown;
@@ -47,39 +52,44 @@ function toneColour(tone: FinishedLine['tone']): Colour {
   }
 }
 
-/** Pipeline, engine, seed and cache of the run, and a note while it waits for the cache lock. */
-function Header(props: { readonly state: ViewState }): React.JSX.Element | null {
-  const { header, lockWait } = props.state;
+/** A note while the run waits for another run's cache lock (the header itself is a finished line). */
+function LockWait(props: { readonly state: ViewState }): React.JSX.Element | null {
+  const { lockWait } = props.state;
+  if (!lockWait) return null;
   return (
-    <Box flexDirection="column">
-      {header && (
-        <Text>
-          <Text bold>cvr run {header.pipeline}</Text>
-          <Text dimColor>
-            {'  '}engine {header.engine} · seed {header.seed} · cache {header.cacheDir}
-          </Text>
-        </Text>
-      )}
-      {lockWait && (
-        <Text color="yellow">
-          waiting: the cache is in use by another cvr run (pid {lockWait.pid} on {lockWait.host}); it continues when that run ends
-        </Text>
-      )}
-    </Box>
+    <Text color="yellow">
+      waiting: the cache is in use by another cvr run (pid {lockWait.pid} on {lockWait.host}); it continues when that run ends
+    </Text>
   );
 }
 
-/** The audit's headline numbers and each finding, coloured by severity. */
-function AuditPanel(props: { readonly state: ViewState }): React.JSX.Element | null {
-  const { audit } = props.state;
-  if (!audit) return null;
+/** The whole run: nodes finished of all, elapsed time and the run's ETA. */
+function RunLine(props: { readonly state: ViewState }): React.JSX.Element | null {
+  const progress = runProgress(props.state);
+  if (progress === undefined || props.state.done !== undefined) return null;
+  return (
+    <Text>
+      <Text bold>run</Text>
+      {'    '}
+      {bar(progress.done, progress.total, 24)} {progress.done}/{progress.total} nodes
+      <Text dimColor>
+        {'  '}elapsed {formatMs(progress.elapsedMs)}
+        {progress.etaMs !== undefined ? ` · ETA ${formatMs(progress.etaMs)}` : ' · ETA ?'}
+      </Text>
+    </Text>
+  );
+}
+
+/** Training nodes started but not yet at their first batch (the model is being built). */
+function Starting(props: { readonly state: ViewState }): React.JSX.Element | null {
+  const { state } = props;
+  const starting = state.nodes.filter((n) => n.status === 'running' && n.kind === 'train' && state.running?.id !== n.id);
+  if (starting.length === 0) return null;
   return (
     <Box flexDirection="column">
-      <Text color={audit.independent ? 'green' : 'yellow'}>{auditHeadline(audit)}</Text>
-      {audit.findings.map((f, i) => (
-        <Text key={i} color={f.severity === 'error' ? 'red' : f.severity === 'warning' ? 'yellow' : 'gray'}>
-          {'  '}
-          {f.severity}[{f.code}] {f.message}
+      {starting.map((n) => (
+        <Text key={n.id} color="yellow">
+          ▶ {n.id} starting: building the model and the first batch…
         </Text>
       ))}
     </Box>
@@ -159,14 +169,15 @@ export function RunView(props: { readonly state: ViewState }): React.JSX.Element
     <Box flexDirection="column">
       <Static items={[...state.finished]}>
         {(line) => (
-          <Text key={line.key} color={toneColour(line.tone)}>
+          <Text key={line.key} color={toneColour(line.tone)} bold={line.tone === 'header'}>
             {line.text}
           </Text>
         )}
       </Static>
-      <Header state={state} />
-      <AuditPanel state={state} />
+      <LockWait state={state} />
       {state.nodes.length > 0 && <NodeList nodes={state.nodes} />}
+      <RunLine state={state} />
+      <Starting state={state} />
       {state.running && <Progress running={state.running} state={state} />}
       {state.progress && state.progress.id !== state.running?.id && (
         <Text>

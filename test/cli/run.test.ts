@@ -78,7 +78,7 @@ describe('cvr run', () => {
     [[], 2, 'declares 2 pipelines (a, b); choose one with --pipeline NAME'],
     [['--pipeline', 'c'], 2, 'has no pipeline "c"; it has: a, b'],
     [['--seed', 'x'], 2, '--seed takes a whole number'],
-    [['--frobnicate'], 2, "Unknown option '--frobnicate'"],
+    [['--frobnicate'], 2, 'unknown option "--frobnicate"'],
   ])('with %j exits %i', async (extra, code, message) => {
     const t = setup((file) => [pipelineNamed('a', file), pipelineNamed('b', file)]);
     expect(await runWith([t.file, ...extra], t.io, t.deps)).toBe(code);

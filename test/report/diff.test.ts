@@ -236,12 +236,18 @@ describe('cvr diff on run folders', () => {
       writeFileSync(path.join(dir, name, 'metrics.json'), JSON.stringify(metrics({ m: model([fold(0, acc), fold(1, acc + 0.02)]) })));
     }
     const r = await diff(['a', 'b'], dir);
-    expect(r.out).toContain('~ m.accuracy');
-    expect(r.out).toContain('accuracy +0.2000: exceeds the fold std 0.0141');
+    // The table opens the output: metric, old, new, delta, beyond noise?
+    expect(r.out.split('\n')[0]).toMatch(/^metric\s+old\s+new\s+delta\s+beyond noise\?$/);
+    expect(r.out).toMatch(/m\.accuracy\s+0\.5100\s+0\.7100\s+\+0\.2000\s+yes \(fold std 0\.0141\)/);
     // Image counts per partition from audit.json: where data or the split assignment changed.
     const counts = (n: number) => ({ sourceOnlyBaseline: 0.5, independent: false, counts: [{ source: 'x', class: 'NCV', partition: 'fold1:test', n }, { source: 'x', class: 'CVP', partition: 'fold1:test', n: 3 }] });
     writeFileSync(path.join(dir, 'a', 'audit.json'), JSON.stringify(counts(4)));
     writeFileSync(path.join(dir, 'b', 'audit.json'), JSON.stringify(counts(5)));
+    const table = await diff(['a', 'b'], dir);
+    // The count cells come after the metrics, not before them.
+    expect(table.out.indexOf('m.accuracy')).toBeLessThan(table.out.indexOf('x NCV images in fold1:test: 4 → 5'));
+    golden(table.out, path.join(here, 'fixtures/diff-runs-table.golden.txt'));
+    golden((await diff(['--format', 'md', 'a', 'b'], dir)).out, path.join(here, 'fixtures/diff-runs-table.golden.md'));
     const withCounts = await diff(['--format', 'json', 'a', 'b'], dir);
     expect(JSON.parse(withCounts.out).changes[0]).toEqual({ path: 'counts.x.NCV.fold1:test', kind: 'changed', from: 4, to: 5, meaning: 'x NCV images in fold1:test: 4 → 5' });
     mkdirSync(path.join(dir, 'empty'));

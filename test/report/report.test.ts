@@ -53,7 +53,7 @@ describe('writeReport', () => {
     if (!result.ok) throw new Error(result.message);
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
     const linked = [...md.matchAll(/\]\((plots\/[^)]+\.png)\)/g)].map((m) => m[1]!);
-    expect(linked.length).toBe(12);
+    expect(linked.length).toBe(16);
     expect(readdirSync(path.join(dir, 'plots')).sort()).toEqual(linked.map((l) => l.slice('plots/'.length)).sort());
     for (const file of linked) {
       const meta = await sharp(path.join(dir, file)).metadata();
@@ -61,8 +61,8 @@ describe('writeReport', () => {
       expect(meta.width).toBeGreaterThanOrEqual(560);
     }
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
-    expect(html.match(/<figure class="plot"/g)?.length).toBe(12);
-    expect(html.match(/<svg /g)?.length).toBe(12);
+    expect(html.match(/<figure class="plot"/g)?.length).toBe(16);
+    expect(html.match(/<svg /g)?.length).toBe(16);
     expect(html).toContain('src="data:image/png;base64,');
     // Nothing is fetched from elsewhere.
     expect(html).not.toMatch(/<link|<script|src="(?!data:)|url\(/);
@@ -93,7 +93,8 @@ describe('writeReport', () => {
     expect(md).toContain('| n/a | n/a | no |');
     expect(md).toContain('No predictions for this model in predictions.csv');
     expect(md).toContain('No epoch events for this model');
-    expect(md).toContain('No GradCAM images');
+    // GradCAM was not asked for (no pipeline says so) and there are no images: no section at all.
+    expect(md).not.toContain('GradCAM');
     expect(md).not.toContain('## Pipeline\n\n|');
   });
 
@@ -140,7 +141,7 @@ describe('cvr report', () => {
     await writeFixtureRun(path.join(dir, 'run'));
     const io = captureIo(dir);
     expect(await main(['report', 'run'], io)).toBe(0);
-    expect(io.out()).toBe('run: wrote report.md, report.html and 6 plots\n');
+    expect(io.out()).toBe('run: wrote report.md, report.html and 8 plots\n');
     expect(existsSync(path.join(dir, 'run/report.html'))).toBe(true);
     const bad = captureIo(dir);
     expect(await main(['report', '.'], bad)).toBe(1);

@@ -54,9 +54,12 @@ describe('Ink run view', () => {
     golden('view-done.golden.txt', frame);
     const lines = frame.split('\n');
     const at = (text: string): number => lines.findIndex((l) => l.includes(text));
-    expect(at('↻ train:cvrnet:1 resumed from epoch 1 of 2')).toBeLessThan(at('cvr run tiny'));
-    expect(at('✔ train:cvrnet:1  2 epochs')).toBeLessThan(at('cvr run tiny'));
-    expect(at('● cvrnet fold 1: accuracy 0.800')).toBeLessThan(at('cvr run tiny'));
+    // The header is printed first, the finished lines below it in the order they happened.
+    expect(at('cvr run tiny')).toBe(0);
+    expect(at('cvr run tiny')).toBeLessThan(at('↻ train:cvrnet:1 resumed from epoch 1 of 2'));
+    expect(at('↻ train:cvrnet:1 resumed from epoch 1 of 2')).toBeLessThan(at('✔ train:cvrnet:1  2 epochs'));
+    expect(at('✔ train:cvrnet:1  2 epochs')).toBeLessThan(at('● cvrnet fold 2: accuracy 0.800'));
+    expect(frame).toContain('● cvrnet fold 1: accuracy 0.900');
     expect(frame).toMatch(/cvrnet\s+2\s+0\.850 ± 0\.071\s+0\.835 ± 0\.078/);
     expect(frame).toMatch(/NCV\s+40\s+10\nCVP\s+5\s+45/);
     expect(frame).not.toContain('batch  ');
@@ -64,6 +67,30 @@ describe('Ink run view', () => {
     // Static lines are written once: the resume note appears in exactly one frame's static part.
     expect(frames.length).toBeGreaterThan(1);
     expect(frame.split('↻ train:cvrnet:1').length).toBe(2);
+  });
+
+  it('shows the whole run: nodes done, elapsed time and an ETA that counts the folds still to train', () => {
+    const plan = { ...PLAN, t: 0, nodes: ['train:m:0', 'train:m:1', 'train:m:2'].map((id) => ({ id, kind: 'train' as const, key: id, cached: false, inputs: [] })) };
+    const start = (id: string, t: number) => ({ type: 'node-start', t, id, kind: 'train' }) as const;
+    const batch = (id: string, t: number, b: number) =>
+      ({ type: 'batch', t, id, model: 'm', fold: 0, epoch: 1, batch: b, batches: 4, epochs: 1, loss: 1, accuracy: 0.5, imagesPerSecond: 8 }) as const;
+    // One batch of four took 1 s: the node has 3 s left, and two more folds of 4 s each follow.
+    const early = frameOf([plan, start('train:m:0', 0), batch('train:m:0', 1000, 1)] as never);
+    expect(early).toMatch(/run\s+░+ 0\/3 nodes\s+elapsed 1\.0s · ETA 11\.0s/);
+    // Fold 1 took 4 s; fold 2 has just started (no batch yet): 4 s for it and 4 s for fold 3.
+    const later = frameOf([plan, start('train:m:0', 0), batch('train:m:0', 1000, 1), { type: 'node-done', t: 4000, id: 'train:m:0', kind: 'train', ms: 4000 }, start('train:m:1', 4000)] as never);
+    expect(later).toMatch(/run\s+█+░+ 1\/3 nodes\s+elapsed 4\.0s · ETA 8\.0s/);
+    expect(later).toContain('▶ train:m:1 starting: building the model and the first batch');
+  });
+
+  it('wraps long audit findings at 80 columns with an indent', () => {
+    const long = 'class CVP comes only from source b, so a rule that predicts the class from the source alone scores as well as any network could on this split';
+    const frame = frameOf([PLAN, { type: 'audit', t: 1, sourceOnlyBaseline: 1, cramersV: 1, independent: false, findings: [{ code: 'CVR601', severity: 'warning', message: long }] }] as never);
+    const lines = frame.split('\n').filter((l) => l.includes('CVR601') || l.startsWith('      '));
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(lines.slice(1).every((l) => l.startsWith('      '))).toBe(true);
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toContain(long);
   });
 
   it('shows a bar for a running node that reports progress, and drops it when the node is done', () => {

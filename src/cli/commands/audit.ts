@@ -8,43 +8,23 @@ import { formatAudit } from '../../plan/index.ts';
 import { diagnostic } from '../../data/diagnostic.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
-import { loadSelected, parseOptions, parseSeed, renderFor } from '../pipeline-command.ts';
-
-const USAGE = `usage: cvr audit FILE [--pipeline NAME] [--metadata-only] [--seed N] [--format human|json]
-                      [--frozen [--lock LOCKFILE]]
-
-Scans each pipeline's sources, maps labels, assigns the split and audits the design: counts per
-source × class × partition, the source-only baseline, Cramér's V, independence of the test set,
-duplicates, imbalance. Without --metadata-only every image is read and hashed (sha256).
---frozen fails when the data no longer matches the lock file (default FILE with .lock.json).
-Exit code 0 when there are no errors (warnings allowed), 1 when there are.
-`;
+import { settleCommandLine } from '../args.ts';
+import { AUDIT } from '../specs.ts';
+import { loadSelected, renderFor } from '../pipeline-command.ts';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseOptions(argv, { values: ['pipeline', 'seed', 'format', 'lock'], flags: ['metadata-only', 'frozen'] });
-  if (args === 'help') {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  const usage = (message: string): number => {
-    io.stderr(`cvr audit: ${message}\n\n${USAGE}`);
-    return EXIT.usage;
-  };
-  if ('error' in args) return usage(args.error);
-  if (args.positional.length !== 1) return usage(args.positional.length === 0 ? 'no file given' : 'give one .cvr file');
-  const format = args.values.get('format') ?? 'human';
-  if (format !== 'human' && format !== 'json') return usage(`--format takes "human" or "json", not "${format}"`);
-  const seed = parseSeed(args.values.get('seed'));
-  if (typeof seed === 'object') return usage(seed.error);
+  const args = settleCommandLine(AUDIT, argv, io);
+  if (typeof args === 'number') return args;
+  const seed = args.values.seed;
   const file = args.positional[0]!;
-  const json = format === 'json';
-  const loaded = await loadSelected('audit', file, args.values.get('pipeline'), io, json);
+  const json = args.values.format === 'json';
+  const loaded = await loadSelected('audit', file, args.values.pipeline, io, json);
   if (typeof loaded === 'number') return loaded;
-  const metadataOnly = args.flags.has('metadata-only');
+  const metadataOnly = args.values['metadata-only'] === true;
 
   let locked: Awaited<ReturnType<typeof readLockFile>> | undefined;
-  const lockPath = resolve(io.cwd, args.values.get('lock') ?? defaultLockPath(file));
-  if (args.flags.has('frozen')) locked = await readLockFile(lockPath);
+  const lockPath = resolve(io.cwd, args.values.lock ?? defaultLockPath(file));
+  if (args.values.frozen === true) locked = await readLockFile(lockPath);
 
   const results: { audit: PipelineAudit; diagnostics: Diagnostic[] }[] = [];
   for (const pipeline of loaded.pipelines) {

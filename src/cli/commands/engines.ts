@@ -1,33 +1,17 @@
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import { chooseEngine, probeEngines, realProbeHost, type ProbeHost } from '../../engine/index.ts';
-import { formatDiagnostic, parseFlags } from './flags.ts';
-
-const HELP = `usage: cvr engines [--format text|json] [--engine NAME]
-
-Lists the tensor engines in the order \`auto\` tries them (tfjs-node-gpu, tfjs-node,
-native, cpu), whether each is available here and why, and which one \`auto\` picks.
---engine NAME checks that one engine can be used (exit 1 with the reason if not).
-`;
+import { formatDiagnostic } from './flags.ts';
+import { settleCommandLine } from '../args.ts';
+import { ENGINES } from '../specs.ts';
 
 /** `cvr engines`; `host` is injectable so tests can stage machines without tfjs-node. */
 export async function run(argv: readonly string[], io: CliIo, host: ProbeHost = realProbeHost()): Promise<number> {
-  const flags = parseFlags(argv, { format: 'value', engine: 'value', help: 'bool' });
-  if (!flags.ok) {
-    io.stderr(`cvr engines: ${flags.error}\n\n${HELP}`);
-    return EXIT.usage;
-  }
-  if (flags.values.help !== undefined) {
-    io.stdout(HELP);
-    return EXIT.ok;
-  }
-  const format = flags.values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') {
-    io.stderr(`cvr engines: --format must be text or json, not "${format}"\n`);
-    return EXIT.usage;
-  }
+  const args = settleCommandLine(ENGINES, argv, io);
+  if (typeof args === 'number') return args;
+  const format = args.values.format ?? 'text';
   const { engines, auto } = await probeEngines(host);
-  const forced = flags.values.engine;
+  const forced = args.values.engine;
   const choice = forced === undefined ? undefined : await chooseEngine(forced, host);
 
   if (format === 'json') {

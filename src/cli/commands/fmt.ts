@@ -10,43 +10,18 @@ import { renderDiagnostics } from '../../diag/render.ts';
 import { formatCvr } from '../../dsl/format.ts';
 import { parseCvr } from '../../dsl/parse.ts';
 import type { CliIo } from '../io.ts';
-import { EXIT } from '../io.ts';
-
-const USAGE = `usage: cvr fmt [--write | --check] FILE…
-
-Prints each .cvr file in canonical form (one statement a line, two-space indent, a fixed order
-of settings inside blocks, comments kept).
-
-  --write   rewrite the files that are not in canonical form
-  --check   print the files that are not in canonical form and exit 1 if there are any
-`;
+import { EXIT, useColor } from '../io.ts';
+import { settleCommandLine, usageError } from '../args.ts';
+import { FMT } from '../specs.ts';
 
 type Mode = 'print' | 'write' | 'check';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  let mode: Mode = 'print';
-  const files: string[] = [];
-  for (const arg of argv) {
-    if (arg === '--help' || arg === '-h') {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
-    if (arg === '--write' || arg === '--check') {
-      const wanted: Mode = arg === '--write' ? 'write' : 'check';
-      if (mode !== 'print' && mode !== wanted) {
-        io.stderr(`cvr fmt: --write and --check cannot be used together\n\n${USAGE}`);
-        return EXIT.usage;
-      }
-      mode = wanted;
-    } else if (arg.startsWith('-')) {
-      io.stderr(`cvr fmt: unknown option "${arg}"\n\n${USAGE}`);
-      return EXIT.usage;
-    } else files.push(arg);
-  }
-  if (files.length === 0) {
-    io.stderr(`cvr fmt: no files given\n\n${USAGE}`);
-    return EXIT.usage;
-  }
+  const args = settleCommandLine(FMT, argv, io);
+  if (typeof args === 'number') return args;
+  if (args.values.write === true && args.values.check === true) return usageError(FMT, '--write and --check cannot be used together', io);
+  const mode: Mode = args.values.write === true ? 'write' : args.values.check === true ? 'check' : 'print';
+  const files = args.positional;
 
   let failed = false;
   const notCanonical: string[] = [];
@@ -61,7 +36,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     const { file, diagnostics } = parseCvr(name, text);
     if (hasErrors(diagnostics)) {
-      io.stderr(renderDiagnostics(diagnostics, { files: new Map([[name, text]]), cwd: io.cwd, color: io.isTty }));
+      io.stderr(renderDiagnostics(diagnostics, { files: new Map([[name, text]]), cwd: io.cwd, color: useColor(io) }));
       failed = true;
       continue;
     }

@@ -6,34 +6,18 @@ import { auditPipeline, defaultLockPath, lockFileOf, pipelineLock, readLockFile 
 import type { PipelineLock } from '../../plan/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
-import { loadSelected, parseOptions, parseSeed, renderFor } from '../pipeline-command.ts';
-
-const USAGE = `usage: cvr lock FILE [--out LOCKFILE] [--pipeline NAME] [--metadata-only] [--seed N]
-
-Scans every pipeline's sources, reads and hashes every image (unless --metadata-only), assigns
-the splits, and writes the fingerprint — per-source file lists and their hashes, the seed, the
-split-assignment hash, versions — to LOCKFILE (default FILE with .lock.json).
-\`cvr audit FILE --frozen\` then fails when the data no longer matches.
-`;
+import { settleCommandLine } from '../args.ts';
+import { LOCK } from '../specs.ts';
+import { loadSelected, renderFor } from '../pipeline-command.ts';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseOptions(argv, { values: ['out', 'pipeline', 'seed'], flags: ['metadata-only'] });
-  if (args === 'help') {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  const usage = (message: string): number => {
-    io.stderr(`cvr lock: ${message}\n\n${USAGE}`);
-    return EXIT.usage;
-  };
-  if ('error' in args) return usage(args.error);
-  if (args.positional.length !== 1) return usage(args.positional.length === 0 ? 'no file given' : 'give one .cvr file');
-  const seed = parseSeed(args.values.get('seed'));
-  if (typeof seed === 'object') return usage(seed.error);
+  const args = settleCommandLine(LOCK, argv, io);
+  if (typeof args === 'number') return args;
+  const seed = args.values.seed;
   const file = args.positional[0]!;
-  const loaded = await loadSelected('lock', file, args.values.get('pipeline'), io, false);
+  const loaded = await loadSelected('lock', file, args.values.pipeline, io, false);
   if (typeof loaded === 'number') return loaded;
-  const metadataOnly = args.flags.has('metadata-only');
+  const metadataOnly = args.values['metadata-only'] === true;
   const locks: Record<string, PipelineLock> = {};
   let failed = false;
   for (const pipeline of loaded.pipelines) {
@@ -51,9 +35,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr('cvr lock: nothing written (fix the errors above)\n');
     return EXIT.failed;
   }
-  const out = resolve(io.cwd, args.values.get('out') ?? defaultLockPath(file));
+  const out = resolve(io.cwd, args.values.out ?? defaultLockPath(file));
   // With --pipeline, the other pipelines already in the lock file keep their entries.
-  const existing = args.values.has('pipeline') ? await readLockFile(out) : undefined;
+  const existing = args.values.pipeline !== undefined ? await readLockFile(out) : undefined;
   const merged = existing !== undefined && 'lock' in existing ? { ...existing.lock.pipelines, ...locks } : locks;
   const temp = `${out}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(lockFileOf(merged), null, 1)}\n`);

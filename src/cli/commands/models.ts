@@ -1,42 +1,16 @@
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import { DEFAULT_MODEL_OPTIONS, MODEL_NAMES, MODELS, buildModel, type ModelOptions } from '../../models/index.ts';
-import { formatDiagnostic, parseFlags } from './flags.ts';
-
-const HELP = `usage: cvr models [--format text|json] [--size S] [--classes K] [--width W] [--channels C]
-
-Lists the model registry with each model's parameter count, by default at 224 × 224 × 3,
-2 classes, width 1 (the reference architectures). --width 0.125 shows a small CPU model.
-`;
+import { formatDiagnostic } from './flags.ts';
+import { settleCommandLine } from '../args.ts';
+import { MODELS as MODELS_SPEC } from '../specs.ts';
 
 /** `cvr models`: builds each model once (zero-initialised, no random draws) to count its parameters. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(argv, { format: 'value', size: 'value', classes: 'value', width: 'value', channels: 'value', help: 'bool' });
-  if (!flags.ok) {
-    io.stderr(`cvr models: ${flags.error}\n\n${HELP}`);
-    return EXIT.usage;
-  }
-  const v = flags.values;
-  if (v.help !== undefined) {
-    io.stdout(HELP);
-    return EXIT.ok;
-  }
-  const format = v.format ?? 'text';
-  if (format !== 'text' && format !== 'json') {
-    io.stderr(`cvr models: --format must be text or json, not "${format}"\n`);
-    return EXIT.usage;
-  }
-  const numbers: Record<string, number> = {};
-  for (const key of ['size', 'classes', 'width', 'channels'] as const) {
-    const text = v[key];
-    if (text === undefined) continue;
-    const n = Number(text);
-    if (!Number.isFinite(n)) {
-      io.stderr(`cvr models: --${key} needs a number, not "${text}"\n`);
-      return EXIT.usage;
-    }
-    numbers[key] = n;
-  }
+  const args = settleCommandLine(MODELS_SPEC, argv, io);
+  if (typeof args === 'number') return args;
+  const { format: chosen, ...numbers } = args.values;
+  const format = chosen ?? 'text';
   const options: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...numbers, init: 'zeros' };
 
   const rows: { name: string; params: number | null; input: number[]; description: string; minSize: number }[] = [];

@@ -1,41 +1,23 @@
 /** `cvr plan FILE` — the execution DAG, its content-hash keys and which nodes are cached. */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { buildPlan, dataFingerprints, nodeCacheDir } from '../../plan/index.ts';
 import type { Plan } from '../../plan/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
-import { loadSelected, parseOptions, parseSeed } from '../pipeline-command.ts';
-
-const USAGE = `usage: cvr plan FILE [--pipeline NAME] [--format text|json] [--dot] [--cache DIR] [--seed N]
-
-Prints each pipeline's DAG: nodes in run order with their content-hash keys and inputs, and
-which are already in the cache (<cache>/nodes/<key>/). The sources are listed (not read) so
-that the scan keys cover the file lists. --dot prints Graphviz.
-`;
+import { settleCommandLine } from '../args.ts';
+import { PLAN } from '../specs.ts';
+import { projectBase } from '../project.ts';
+import { resolveCacheDir } from '../../run/cache.ts';
+import { loadSelected } from '../pipeline-command.ts';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseOptions(argv, { values: ['pipeline', 'format', 'cache', 'seed'], flags: ['dot', 'json'] });
-  if (args === 'help') {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  const usage = (message: string): number => {
-    io.stderr(`cvr plan: ${message}\n\n${USAGE}`);
-    return EXIT.usage;
-  };
-  if ('error' in args) return usage(args.error);
-  if (args.positional.length !== 1) return usage(args.positional.length === 0 ? 'no file given' : 'give one .cvr file');
-  let format = args.values.get('format') ?? 'text';
-  if (args.flags.has('json')) format = 'json';
-  if (args.flags.has('dot')) format = 'dot';
-  if (format === 'human') format = 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'dot') return usage(`--format takes "text", "json" or "dot", not "${format}"`);
-  const seed = parseSeed(args.values.get('seed'));
-  if (typeof seed === 'object') return usage(seed.error);
-  const loaded = await loadSelected('plan', args.positional[0]!, args.values.get('pipeline'), io, format === 'json');
+  const args = settleCommandLine(PLAN, argv, io);
+  if (typeof args === 'number') return args;
+  const format = args.values.dot === true ? 'dot' : args.values.json === true ? 'json' : (args.values.format ?? 'text');
+  const seed = args.values.seed;
+  const loaded = await loadSelected('plan', args.positional[0]!, args.values.pipeline, io, format === 'json');
   if (typeof loaded === 'number') return loaded;
-  const cacheDir = resolve(io.cwd, args.values.get('cache') ?? io.env['CVR_CACHE_DIR'] ?? '.cvr-cache');
+  const cacheDir = resolveCacheDir(io.cwd, args.values.cache, io.env, projectBase(io.cwd));
 
   const plans: { plan: Plan; listed: boolean }[] = [];
   for (const declared of loaded.pipelines) {

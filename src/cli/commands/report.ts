@@ -3,29 +3,14 @@ import { resolve } from 'node:path';
 import { writeReport } from '../../report/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
-
-const USAGE = `usage: cvr report RUN_DIR…
-
-Writes report.md (with plots/*.png) and a self-contained report.html into each run folder, from
-its metrics.json, audit.json, predictions.csv, events.ndjson and gradcam/ images.
-`;
+import { settleCommandLine } from '../args.ts';
+import { REPORT } from '../specs.ts';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  const unknown = argv.find((a) => a.startsWith('-') && a !== '-');
-  if (unknown !== undefined) {
-    io.stderr(`cvr report: unknown option "${unknown}"\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (argv.length === 0) {
-    io.stderr(`cvr report: no run folder given\n\n${USAGE}`);
-    return EXIT.usage;
-  }
+  const args = settleCommandLine(REPORT, argv, io);
+  if (typeof args === 'number') return args;
   let failed = false;
-  for (const dir of argv) {
+  for (const dir of args.positional) {
     const runDir = resolve(io.cwd, dir);
     const result = await writeReport(runDir);
     if (!result.ok) {

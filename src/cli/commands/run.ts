@@ -3,11 +3,13 @@
  * load and check the file, build the plan, run it (Ink view on a TTY, plain log otherwise) and
  * write the run folder; reruns and interrupted runs resume from the cache.
  */
-import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.ts';
-import { EXIT, settleArguments } from '../io.ts';
+import { EXIT } from '../io.ts';
+import { settleCommandLine } from '../args.ts';
+import { RUN } from '../specs.ts';
+import { projectBase } from '../project.ts';
 import type { Diagnostic } from '../../diag/diagnostic.ts';
 import { hasErrors } from '../../diag/diagnostic.ts';
 import type { ResolvedPipeline } from '../../dsl/resolved.ts';
@@ -18,19 +20,6 @@ import { defaultRunDir, runPlan } from '../../run/runner.ts';
 import { fanOut, ndjsonFileSink } from '../../run/ndjson.ts';
 import { abortOnSigint } from '../../run/interrupt.ts';
 import { inkRenderer, plainRenderer, type Renderer } from '../../ui/index.ts';
-
-const USAGE = `usage: cvr run FILE [--pipeline NAME] [--engine E] [--out DIR] [--events F] [--seed N] [--cache DIR]
-
-Runs one pipeline of FILE: audit, training and evaluation, with a live view on a terminal and a
-plain log otherwise. Every finished step is cached (--cache DIR, or CVR_CACHE_DIR, default
-.cvr-cache/), so a rerun reuses what is unchanged and an interrupted run resumes.
-  --pipeline NAME  which pipeline, when FILE declares several
-  --engine E       tensor engine (overrides the file's \`engine\`; \`cvr engines\` lists them)
-  --seed N         overrides the pipeline's seed
-  --out DIR        the run folder (default runs/<pipeline>/<timestamp>)
-  --events F       also write every event as one JSON object per line to F
-Ctrl-C stops at the next batch boundary; run the same command again to resume.
-`;
 
 /** What `cvr run` needs from the other stages; injected so the command is testable alone. */
 export interface RunDeps {
@@ -60,57 +49,10 @@ export interface RunDeps {
   readonly now?: () => Date;
 }
 
-type Args = {
-  readonly file: string;
-  readonly pipeline?: string;
-  readonly engine?: string;
-  readonly out?: string;
-  readonly events?: string;
-  readonly seed?: number;
-  readonly cache?: string;
-};
-
-function parse(argv: readonly string[]): Args | { readonly error: string } | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        pipeline: { type: 'string' },
-        engine: { type: 'string' },
-        out: { type: 'string' },
-        events: { type: 'string' },
-        seed: { type: 'string' },
-        cache: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) return 'help';
-  if (positionals.length !== 1) return { error: positionals.length === 0 ? 'no file given' : `one file at a time (got ${positionals.length})` };
-  let seed: number | undefined;
-  if (values.seed !== undefined) {
-    seed = Number(values.seed);
-    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) return { error: `--seed takes a whole number ≥ 0, not "${values.seed}"` };
-  }
-  return {
-    file: positionals[0] as string,
-    ...(values.pipeline !== undefined && { pipeline: values.pipeline }),
-    ...(values.engine !== undefined && { engine: values.engine }),
-    ...(values.out !== undefined && { out: values.out }),
-    ...(values.events !== undefined && { events: values.events }),
-    ...(seed !== undefined && { seed }),
-    ...(values.cache !== undefined && { cache: values.cache }),
-  };
-}
-
 export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps): Promise<number> {
-  const args = settleArguments('run', USAGE, parse(argv), io);
-  if (typeof args === 'number') return args;
+  const parsed = settleCommandLine(RUN, argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const args = { ...parsed.values, file: parsed.positional[0]! };
   const loaded = await deps.load(args.file, io.cwd);
   if (loaded.diagnostics.length > 0) io.stderr(deps.renderDiagnostics(loaded.diagnostics, io.cwd));
   if (hasErrors(loaded.diagnostics)) return EXIT.failed;
@@ -135,13 +77,14 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
   if (pipeline === undefined) return EXIT.usage;
 
   const seed = args.seed ?? pipeline.seed;
-  const cacheDir = resolveCacheDir(io.cwd, args.cache, io.env);
+  const base = projectBase(io.cwd);
+  const cacheDir = resolveCacheDir(io.cwd, args.cache, io.env, base);
   const prepared = await deps.prepare(pipeline, { seed, engine: args.engine ?? pipeline.engine, cacheDir });
   const prepDiagnostics = prepared.diagnostics ?? [];
   if (prepDiagnostics.length > 0) io.stderr(deps.renderDiagnostics(prepDiagnostics, io.cwd));
   if (!prepared.ok) return EXIT.failed;
 
-  const runDir = args.out !== undefined ? resolve(io.cwd, args.out) : defaultRunDir(io.cwd, pipeline.name, (deps.now ?? (() => new Date()))());
+  const runDir = args.out !== undefined ? resolve(io.cwd, args.out) : defaultRunDir(base, pipeline.name, (deps.now ?? (() => new Date()))());
   const renderer: Renderer = io.isTty && deps.tty !== undefined ? inkRenderer(deps.tty) : plainRenderer(io.stdout);
   const eventsFile = args.events !== undefined ? ndjsonFileSink(resolve(io.cwd, args.events)) : undefined;
   const controller = new AbortController();

@@ -2,24 +2,9 @@ import { resolve } from 'node:path';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import type { PresetName } from '../../data/synth/index.ts';
-import { PRESET_NAMES, synthesize } from '../../data/synth/index.ts';
-
-const USAGE = `usage: cvr synth --preset tiny|paper|shortcut --out DIR [--seed N] [--scale S] [--size N] [--corrupt N] [--workers N]
-
-Writes phantom chest images (PNG) and manifests laid out like real datasets.
-  --preset   tiny: 48 images of 64×64 over 3 sources, for tests
-             paper: the paper's Table 1 sources in the layout of docs/data-layout.md
-             shortcut: one strongly marked source for CVP, unmarked external test sources
-  --out      output folder (new, empty, or written before by cvr synth)
-  --seed     random seed (default 1); the same seed writes the same bytes
-  --scale    fraction of the preset's counts (paper default 0.02; tiny, shortcut 1);
-             each (source, native label) gets max(4, round(count × scale)) images
-  --size     base image size in pixels (tiny, shortcut 64; paper 256); sources scale it
-  --corrupt  plant N bad inputs (truncated PNGs, non-images, empty files, manifest rows
-             naming missing files), listed in DIR/synth.json
-  --workers  render threads (default: 0 = this thread, up to 4 on 4+ cores for 200+ images);
-             the bytes written do not depend on it
-`;
+import { synthesize } from '../../data/synth/index.ts';
+import { settleCommandLine, usageError, type OptionValues } from '../args.ts';
+import { SYNTH } from '../specs.ts';
 
 interface SynthArgs {
   readonly preset: PresetName;
@@ -31,41 +16,15 @@ interface SynthArgs {
   readonly workers: number | undefined;
 }
 
-type Parsed = { ok: true; args: SynthArgs } | { ok: false; message: string } | { ok: 'help' };
-
-function parseArgs(argv: readonly string[]): Parsed {
-  const values = new Map<string, string>();
-  const known = ['--preset', '--out', '--seed', '--scale', '--size', '--corrupt', '--workers'];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return { ok: 'help' };
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (!known.includes(flag)) return { ok: false, message: `unknown option "${arg}"` };
-    const value = inline ?? argv[++i];
-    if (value === undefined) return { ok: false, message: `${flag} needs a value` };
-    values.set(flag, value);
-  }
-  const preset = values.get('--preset');
-  if (preset === undefined) return { ok: false, message: '--preset is required' };
-  if (!(PRESET_NAMES as readonly string[]).includes(preset)) return { ok: false, message: `unknown preset "${preset}" (choose ${PRESET_NAMES.join(', ')})` };
-  const out = values.get('--out');
-  if (out === undefined || out === '') return { ok: false, message: '--out DIR is required' };
-  const number = (flag: string, check: (n: number) => boolean, what: string): number | undefined | string => {
-    const raw = values.get(flag);
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    return raw.trim() !== '' && Number.isFinite(n) && check(n) ? n : `${flag} must be ${what}, got "${raw}"`;
-  };
-  const seed = number('--seed', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
-  const scale = number('--scale', (n) => n > 0 && n <= 10, 'a number in (0, 10]');
-  const size = number('--size', (n) => Number.isInteger(n) && n >= 16 && n <= 2048, 'an integer from 16 to 2048');
-  const corrupt = number('--corrupt', (n) => Number.isInteger(n) && n >= 0 && n <= 1000, 'an integer from 0 to 1000');
-  const workers = number('--workers', (n) => Number.isInteger(n) && n >= 0 && n <= 64, 'an integer from 0 to 64');
-  for (const v of [seed, scale, size, corrupt, workers]) if (typeof v === 'string') return { ok: false, message: v };
-  return {
-    ok: true,
-    args: { preset: preset as PresetName, out, seed: (seed as number | undefined) ?? 1, scale: scale as number | undefined, size: size as number | undefined, corrupt: (corrupt as number | undefined) ?? 0, workers: workers as number | undefined },
-  };
+/** The ranges the generator supports (the option table gives the types). */
+function checkRanges(v: OptionValues<typeof SYNTH>): SynthArgs | string {
+  if (v.preset === undefined) return '--preset is required';
+  if (v.out === undefined || v.out === '') return '--out DIR is required';
+  if (v.scale !== undefined && !(v.scale > 0 && v.scale <= 10)) return `--scale must be a number in (0, 10], got "${v.scale}"`;
+  if (v.size !== undefined && v.size > 2048) return `--size must be an integer from 16 to 2048, got "${v.size}"`;
+  if (v.corrupt !== undefined && v.corrupt > 1000) return `--corrupt must be an integer from 0 to 1000, got "${v.corrupt}"`;
+  if (v.workers !== undefined && v.workers > 64) return `--workers must be an integer from 0 to 64, got "${v.workers}"`;
+  return { preset: v.preset as PresetName, out: v.out, seed: v.seed ?? 1, scale: v.scale, size: v.size, corrupt: v.corrupt ?? 0, workers: v.workers };
 }
 
 /** A one-line bar redrawn in place with a carriage return, at most every 100 ms. */
@@ -94,16 +53,10 @@ function progressBar(io: CliIo): { update: (done: number, total: number) => void
 
 /** `cvr synth` — write a phantom dataset. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv);
-  if (parsed.ok === 'help') {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  if (parsed.ok === false) {
-    io.stderr(`cvr synth: ${parsed.message}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  const a = parsed.args;
+  const parsed = settleCommandLine(SYNTH, argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const a = checkRanges(parsed.values);
+  if (typeof a === 'string') return usageError(SYNTH, a, io);
   const out = resolve(io.cwd, a.out);
   const bar = io.isTty ? progressBar(io) : null;
   const started = Date.now();

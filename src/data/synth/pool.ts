@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { packageRoot, runsCompiled } from '../../diag/index.ts';
 import { encodePng } from './encode.ts';
 import type { ImageRecipe } from './render.ts';
 import { renderImage } from './render.ts';
@@ -50,7 +52,7 @@ export function createRenderPool(workers: number, concurrency: number): RenderPo
   const load: number[] = [];
   let nextId = 0;
   for (let w = 0; w < workers; w++) {
-    const worker = new Worker(new URL('./render-worker.mjs', import.meta.url));
+    const worker = new Worker(join(packageRoot(), runsCompiled() ? 'dist' : 'src', 'data', 'synth', 'render-worker.mjs'));
     worker.on('message', (msg: { id: number; png?: Uint8Array; width?: number; error?: string }) => {
       const p = pending.get(msg.id);
       if (p === undefined) return;

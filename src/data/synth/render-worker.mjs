@@ -1,6 +1,14 @@
-// Entry of a render worker thread. Workers do not inherit the parent's TypeScript loader, so
-// this plain-JS file registers tsx before loading the TypeScript body.
-import { register } from 'tsx/esm/api';
+// Entry of a render worker thread. Workers do not inherit the parent's TypeScript loader: in the
+// compiled build (dist/) the body is JavaScript beside this file; from the sources, this plain-JS
+// file registers tsx before loading the TypeScript body.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('./render-worker-body.ts');
+const compiled = new URL('./render-worker-body.js', import.meta.url);
+if (existsSync(fileURLToPath(compiled))) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./render-worker-body.ts');
+}

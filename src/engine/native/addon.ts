@@ -1,7 +1,8 @@
 // Loads the compiled cvr-native addon (native/build/Release/cvr_native.node) if it was built.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../../diag/index.ts';
 
 /** The addon's functions; every call is synchronous and writes into `out`. */
 export interface NativeAddon {
@@ -30,7 +31,7 @@ export interface NativeAddon {
   info(): { dnnlVersion: string; threads: number; cachedPrimitives: number };
 }
 
-export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/cvr_native.node', import.meta.url));
+export const ADDON_PATH = join(packageRoot(), 'native', 'build', 'Release', 'cvr_native.node');
 
 export type AddonLoad = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
 

@@ -13,7 +13,7 @@ export type { Change, DiffResult } from './types.ts';
 export { diffPipelines } from './pipeline-diff.ts';
 export { diffCvrFiles, pairPipelines } from './cvr-files.ts';
 export { diffLockFiles, diffPipelineLocks } from './lock-diff.ts';
-export { diffRuns, diffCounts } from './run-diff.ts';
+export { diffRuns, diffCounts, renderRunDiff } from './run-diff.ts';
 
 export type DiffInputKind = 'cvr' | 'lock' | 'run';
 

@@ -96,8 +96,43 @@ export function diffRuns(a: MetricsFile, b: MetricsFile, counts?: { readonly a: 
       if (fmt(delta) === fmt(0) || fmt(delta) === fmt(-0)) continue;
       const verdict = noiseVerdict(metric, ma, mb, delta);
       const mark = verdict.exceeds === null ? `cannot tell against noise (${verdict.against})` : verdict.exceeds ? `exceeds the ${verdict.against}` : `within the ${verdict.against}`;
-      out.push({ path: `${model}.${metric}`, kind: 'changed', from: x.mean, to: y.mean, meaning: `${metric} ${delta > 0 ? '+' : ''}${fmt(delta)}: ${mark}`, exceedsNoise: verdict.exceeds });
+      out.push({ path: `${model}.${metric}`, kind: 'changed', from: x.mean, to: y.mean, meaning: `${metric} ${delta > 0 ? '+' : ''}${fmt(delta)}: ${mark}`, exceedsNoise: verdict.exceeds, noise: verdict.against });
     }
   }
   return out;
+}
+
+/**
+ * A run diff for people: first the table of metric changes (metric, old, new, delta, beyond the
+ * noise?), then the other changes (pipeline, seed, engine, baseline), then the count cells that
+ * changed. `md` prints the same as Markdown, for a pull request or a lab notebook.
+ */
+export function renderRunDiff(changes: readonly Change[], format: 'text' | 'md'): string {
+  const metrics = changes.filter((c) => c.exceedsNoise !== undefined);
+  const counts = changes.filter((c) => c.path.startsWith('counts.'));
+  const others = changes.filter((c) => c.exceedsNoise === undefined && !c.path.startsWith('counts.'));
+  const num = (v: Change['from']): string => (typeof v === 'number' ? fmt(v) : String(v ?? '—'));
+  const verdict = (c: Change): string => (c.exceedsNoise === null ? `cannot tell (${c.noise ?? 'no noise estimate'})` : `${c.exceedsNoise ? 'yes' : 'no'} (${c.noise ?? ''})`);
+  const header = ['metric', 'old', 'new', 'delta', 'beyond noise?'];
+  const rows = metrics.map((c) => {
+    const delta = typeof c.from === 'number' && typeof c.to === 'number' ? c.to - c.from : Number.NaN;
+    return [c.path, num(c.from), num(c.to), `${delta > 0 ? '+' : ''}${fmt(delta)}`, verdict(c)];
+  });
+  const out: string[] = [];
+  if (format === 'md') {
+    if (rows.length > 0) {
+      out.push(`| ${header.join(' | ')} |`, `| --- | ---: | ---: | ---: | --- |`, ...rows.map((r) => `| ${r.join(' | ')} |`), '');
+    } else out.push('No metric changed.', '');
+    if (others.length > 0) out.push(...others.map((c) => `- ${c.meaning}`), '');
+    if (counts.length > 0) out.push(`<details><summary>${counts.length} image count${counts.length === 1 ? '' : 's'} changed</summary>`, '', ...counts.map((c) => `- ${c.meaning}`), '', '</details>', '');
+    return `${out.join('\n')}`;
+  }
+  if (rows.length > 0) {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells: readonly string[]): string => cells.map((cell, i) => (i >= 1 && i <= 3 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+    out.push(line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line));
+  } else out.push('no metric changed');
+  if (others.length > 0) out.push('', ...others.map((c) => `~ ${c.meaning}`));
+  if (counts.length > 0) out.push('', `${counts.length} image count${counts.length === 1 ? '' : 's'} changed (source × class × partition):`, ...counts.map((c) => `  ${c.meaning}`));
+  return `${out.join('\n')}\n`;
 }

@@ -10,6 +10,8 @@ export interface Change {
   readonly meaning: string;
   /** Run diffs: whether the delta exceeds the fold std / bootstrap interval (null: cannot tell). */
   readonly exceedsNoise?: boolean | null;
+  /** Run diffs: the noise the delta was compared with (`fold std 0.0707`, a bootstrap interval). */
+  readonly noise?: string;
 }
 
 export interface DiffResult {

@@ -7,11 +7,11 @@ import { captureIo, listFiles, tempDir } from './helpers.ts';
 describe('cvr synth (command line)', () => {
   it.each([
     [['--out', 'x'], '--preset is required'],
-    [['--preset', 'huge', '--out', 'x'], 'unknown preset "huge"'],
+    [['--preset', 'huge', '--out', 'x'], '--preset takes "tiny" or "paper" or "shortcut", not "huge"'],
     [['--preset', 'tiny'], '--out DIR is required'],
-    [['--preset', 'tiny', '--out', 'x', '--seed', '-3'], '--seed must be a non-negative integer'],
-    [['--preset', 'tiny', '--out', 'x', '--scale', 'lots'], '--scale must be a number'],
-    [['--preset', 'tiny', '--out', 'x', '--size', '8'], '--size must be an integer from 16'],
+    [['--preset', 'tiny', '--out', 'x', '--seed', '-3'], '--seed takes a whole number ≥ 0, not "-3"'],
+    [['--preset', 'tiny', '--out', 'x', '--scale', 'lots'], '--scale takes a number, not "lots"'],
+    [['--preset', 'tiny', '--out', 'x', '--size', '8'], '--size takes a whole number ≥ 16, not "8"'],
     [['--preset', 'tiny', '--out', 'x', '--bogus', '1'], 'unknown option "--bogus"'],
     [['--preset', 'tiny', '--out'], '--out needs a value'],
   ])('rejects %j with exit 2', async (args, message) => {

@@ -1,0 +1,195 @@
+/**
+ * Every command's options, as data. Kept apart from the commands' code so that `cvr --help`,
+ * `cvr help CMD`, did-you-mean and shell completion need no command module loaded (a command's
+ * module may pull in tfjs or Ink).
+ */
+import { SHARED, type CommandSpec } from './args.ts';
+
+export const CHECK = {
+  name: 'check',
+  summary: 'parse, resolve and check .cvr files (no data read)',
+  synopsis: '[--format text|json] FILE…',
+  description: 'Parses the .cvr files, resolves imports and extends, and runs the semantic checks.\nNo data is read. Exit code 0 when there are no errors (warnings allowed), 1 when there are.',
+  options: { format: SHARED.format },
+  positionals: { name: 'FILE', min: 1, max: Infinity },
+} as const satisfies CommandSpec;
+
+export const FMT = {
+  name: 'fmt',
+  summary: 'print the canonical form; --write, --check',
+  synopsis: '[--write | --check] FILE…',
+  description:
+    'Prints each .cvr file in canonical form (one statement a line, two-space indent, a fixed order\nof settings inside blocks, comments kept).',
+  options: {
+    write: { kind: 'boolean', help: 'rewrite the files that are not in canonical form' },
+    check: { kind: 'boolean', help: 'print the files that are not in canonical form and exit 1 if there are any' },
+  },
+  positionals: { name: 'FILE', min: 1, max: Infinity },
+} as const satisfies CommandSpec;
+
+export const AUDIT = {
+  name: 'audit',
+  summary: 'scan sources, assign splits, run the bias audit',
+  synopsis: 'FILE [--pipeline NAME] [--metadata-only] [--seed N] [--format text|json] [--frozen [--lock LOCKFILE]]',
+  description:
+    "Scans each pipeline's sources, maps labels, assigns the split and audits the design: counts per\nsource × class × partition, the source-only baseline, Cramér's V, independence of the test set,\nduplicates, imbalance. Without --metadata-only every image is read and hashed (sha256).\n--frozen fails when the data no longer matches the lock file (default FILE with .lock.json).\nExit code 0 when there are no errors (warnings allowed), 1 when there are.",
+  options: {
+    pipeline: SHARED.pipeline,
+    'metadata-only': { kind: 'boolean', help: 'use manifests and folder listings; open no image' },
+    seed: SHARED.seed,
+    format: SHARED.format,
+    frozen: { kind: 'boolean', help: 'fail when the data no longer matches the lock file' },
+    lock: { kind: 'string', value: 'LOCKFILE', help: 'the lock file for --frozen (default FILE with .lock.json)' },
+  },
+  positionals: { name: 'FILE', min: 1, max: 1 },
+} as const satisfies CommandSpec;
+
+export const PLAN = {
+  name: 'plan',
+  summary: 'print the execution DAG (--format json, --dot)',
+  synopsis: 'FILE [--pipeline NAME] [--format text|json] [--dot] [--cache DIR] [--seed N]',
+  description:
+    "Prints each pipeline's DAG: nodes in run order with their content-hash keys and inputs, and\nwhich are already in the cache (<cache>/nodes/<key>/). The sources are listed (not read) so\nthat the scan keys cover the file lists. --dot prints Graphviz.",
+  options: {
+    pipeline: SHARED.pipeline,
+    format: SHARED.format,
+    dot: { kind: 'boolean', help: 'print the DAG as Graphviz' },
+    json: { kind: 'boolean', help: 'the same as --format json' },
+    cache: SHARED.cache,
+    seed: SHARED.seed,
+  },
+  positionals: { name: 'FILE', min: 1, max: 1 },
+} as const satisfies CommandSpec;
+
+export const LOCK = {
+  name: 'lock',
+  summary: 'write the resolved data fingerprint',
+  synopsis: 'FILE [--out LOCKFILE] [--pipeline NAME] [--metadata-only] [--seed N]',
+  description:
+    "Scans every pipeline's sources, reads and hashes every image (unless --metadata-only), assigns\nthe splits, and writes the fingerprint (per-source file lists and their hashes, the seed, the\nsplit-assignment hash, versions) to LOCKFILE (default FILE with .lock.json).\n`cvr audit FILE --frozen` then fails when the data no longer matches.",
+  options: {
+    out: { kind: 'string', value: 'LOCKFILE', help: 'where to write (default FILE with .lock.json)' },
+    pipeline: SHARED.pipeline,
+    'metadata-only': { kind: 'boolean', help: 'use manifests and folder listings; open no image' },
+    seed: SHARED.seed,
+  },
+  positionals: { name: 'FILE', min: 1, max: 1 },
+} as const satisfies CommandSpec;
+
+export const RUN = {
+  name: 'run',
+  summary: 'run a pipeline (resumes from the cache)',
+  synopsis: 'FILE [--pipeline NAME] [--engine E] [--out DIR] [--events F] [--seed N] [--cache DIR]',
+  description:
+    "Runs one pipeline of FILE: audit, training and evaluation, with a live view on a terminal and a\nplain log otherwise. Every finished step is cached (--cache DIR, or CVR_CACHE_DIR, default\n.cvr-cache/ at the project's root), so a rerun reuses what is unchanged and an interrupted run\nresumes. Ctrl-C stops at the next batch boundary; run the same command again to resume.",
+  options: {
+    pipeline: SHARED.pipeline,
+    engine: SHARED.engine,
+    seed: SHARED.seed,
+    out: { kind: 'string', value: 'DIR', help: 'the run folder (default runs/<pipeline>/<timestamp>)' },
+    events: { kind: 'string', value: 'F', help: 'also write every event as one JSON object per line to F' },
+    cache: SHARED.cache,
+  },
+  positionals: { name: 'FILE', min: 1, max: 1 },
+} as const satisfies CommandSpec;
+
+export const REPORT = {
+  name: 'report',
+  summary: 're-write report.md / report.html of a run folder',
+  synopsis: 'RUN_DIR…',
+  description:
+    'Writes report.md (with plots/*.png) and a self-contained report.html into each run folder, from\nits metrics.json, audit.json, predictions.csv, events.ndjson and gradcam/ images.',
+  options: {},
+  positionals: { name: 'RUN_DIR', min: 1, max: Infinity },
+} as const satisfies CommandSpec;
+
+export const DIFF = {
+  name: 'diff',
+  summary: 'compare two .cvr files, lock files or run folders',
+  synopsis: '[--format text|json|md] [--pipeline A:B] A B',
+  description:
+    'A and B are two .cvr files (the semantic changes of the resolved pipelines), two lock files\n(images added/removed per source, changed split assignment) or two run folders (metric deltas,\neach marked whether it exceeds the fold std or the bootstrap interval: a table first).\n--pipeline A:B compares pipeline A of the first file with pipeline B of the second; without it,\npipelines are paired by name (or the only pipeline of each file is compared).\nExit code 0 whether or not there are changes; 1 when an input has errors.',
+  options: {
+    format: { ...SHARED.format, value: 'text|json|md', choices: ['text', 'json', 'md'], help: 'text (default), one JSON document, or Markdown (run folders: the metric table)' },
+    pipeline: { kind: 'string', value: 'A:B', help: 'pipeline A of the first file against pipeline B of the second' },
+  },
+  positionals: { name: 'path (A and B)', min: 2, max: 2 },
+} as const satisfies CommandSpec;
+
+export const SYNTH = {
+  name: 'synth',
+  summary: 'write phantom chest-image datasets',
+  synopsis: '--preset tiny|paper|shortcut --out DIR [--seed N] [--scale S] [--size N] [--corrupt N] [--workers N]',
+  description:
+    "Writes phantom chest images (PNG) and manifests laid out like real datasets.\nPresets: tiny (48 images of 64×64 over 3 sources, for tests); paper (the paper's Table 1\nsources in the layout of docs/data-layout.md); shortcut (one strongly marked source for CVP,\nunmarked external test sources). The same seed writes the same bytes.",
+  options: {
+    preset: { kind: 'choice', value: 'NAME', choices: ['tiny', 'paper', 'shortcut'], help: 'which dataset family (required)' },
+    out: { kind: 'string', value: 'DIR', help: 'output folder (new, empty, or written before by cvr synth; required)' },
+    seed: { kind: 'integer', value: 'N', min: 0, help: 'random seed (default 1)' },
+    scale: {
+      kind: 'number',
+      value: 'S',
+      help: "fraction of the preset's counts (paper default 0.02; tiny, shortcut 1); each (source, native\n                  label) gets max(4, round(count × scale)) images",
+    },
+    size: { kind: 'integer', value: 'N', min: 16, help: 'base image size in pixels (tiny, shortcut 64; paper 256); sources scale it' },
+    corrupt: { kind: 'integer', value: 'N', min: 0, help: 'plant N bad inputs (truncated PNGs, non-images, empty files, missing rows)' },
+    workers: { kind: 'integer', value: 'N', min: 0, help: 'render threads (default: 0 = this thread, up to 4 on 4+ cores for 200+ images); the bytes\n                  written do not depend on it' },
+  },
+  positionals: { name: 'argument', min: 0, max: 0 },
+} as const satisfies CommandSpec;
+
+export const MODELS = {
+  name: 'models',
+  summary: 'list the model registry',
+  synopsis: '[--format text|json] [--size S] [--classes K] [--width W] [--channels C]',
+  description:
+    "Lists the model registry with each model's parameter count, by default at 224 × 224 × 3,\n2 classes, width 1 (the reference architectures). --width 0.125 shows a small CPU model.",
+  options: {
+    format: SHARED.format,
+    size: { kind: 'number', value: 'S', help: 'input size in pixels (default 224)' },
+    classes: { kind: 'number', value: 'K', help: 'output classes (default 2)' },
+    width: { kind: 'number', value: 'W', help: 'width multiplier (default 1)' },
+    channels: { kind: 'number', value: 'C', help: 'input channels (default 3)' },
+  },
+  positionals: { name: 'argument', min: 0, max: 0 },
+} as const satisfies CommandSpec;
+
+export const ENGINES = {
+  name: 'engines',
+  summary: 'list tensor engines and which one auto picks',
+  synopsis: '[--format text|json] [--engine NAME]',
+  description:
+    'Lists the tensor engines in the order `auto` tries them (tfjs-node-gpu, tfjs-node,\nnative, cpu), whether each is available here and why, and which one `auto` picks.\n--engine NAME checks that one engine can be used (exit 1 with the reason if not).',
+  options: { format: SHARED.format, engine: SHARED.engine },
+  positionals: { name: 'argument', min: 0, max: 0 },
+} as const satisfies CommandSpec;
+
+export const INIT = {
+  name: 'init',
+  summary: 'scaffold a cvr project in a folder',
+  synopsis: '[DIR] [--force]',
+  description:
+    'Creates a project in DIR (default the current folder): cvr.json at its root (which marks the\nroot: every command run below it uses the cache and run folders there), pipelines/ with a\nstarter pipeline, and data/ with a README of where datasets go. Never overwrites a file.',
+  options: { force: { kind: 'boolean', help: 'also scaffold inside a folder that is not empty' } },
+  positionals: { name: 'DIR', min: 0, max: 1 },
+} as const satisfies CommandSpec;
+
+export const DOCTOR = {
+  name: 'doctor',
+  summary: 'report versions, engines, threads and the cache',
+  synopsis: '[--format text|json] [--cache DIR]',
+  description:
+    "Prints what a bug report needs: cvr's and Node's versions, the project root, the tensor engines\nand which one auto picks, oneDNN's version and threads, and where the cache is and its size.",
+  options: { format: SHARED.format, cache: SHARED.cache },
+  positionals: { name: 'argument', min: 0, max: 0 },
+} as const satisfies CommandSpec;
+
+export const COMPLETION = {
+  name: 'completion',
+  summary: 'print a shell completion script (bash, zsh, fish)',
+  synopsis: 'bash|zsh|fish',
+  description:
+    'Prints a completion script for the shell. For example:\n  bash: cvr completion bash > ~/.local/share/bash-completion/completions/cvr\n  zsh:  cvr completion zsh > "${fpath[1]}/_cvr"\n  fish: cvr completion fish > ~/.config/fish/completions/cvr.fish',
+  options: {},
+  positionals: { name: 'shell', min: 1, max: 1 },
+} as const satisfies CommandSpec;
