@@ -74,7 +74,7 @@ export function buildPlan(pipeline: ResolvedPipeline, options: PlanOptions = {})
         id: `train:${m}:${fold}`,
         kind: 'train',
         inputs: ['split', ...prepIds],
-        config: { model: { ...model, weights: model.weights.startsWith('/') ? rel(model.weights) : model.weights }, train: pipeline.train, augment: pipeline.augment, seed, fold, engine: pipeline.engine },
+        config: { model: { ...model, weights: model.weights.startsWith('/') ? rel(model.weights) : model.weights, ...(model.weightsFiles && { weightsFiles: Object.fromEntries(Object.entries(model.weightsFiles).map(([k, p]) => [k, rel(p)])) }) }, train: pipeline.train, augment: pipeline.augment, seed, fold, engine: pipeline.engine },
         fold,
         model: m,
       });
