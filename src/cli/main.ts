@@ -14,6 +14,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{
   synth: { summary: 'write phantom chest-image datasets', load: () => import('./commands/synth.ts') },
   models: { summary: 'list the model registry', load: () => import('./commands/models.ts'), tensors: true },
   engines: { summary: 'list tensor engines and which one auto picks', load: () => import('./commands/engines.ts'), tensors: true },
+  weights: { summary: 'Keras .h5 weights: fetch the ImageNet files, export a run, info', load: () => import('./commands/weights.ts'), tensors: true },
 };
 
 function usage(): string {
