@@ -78,15 +78,15 @@ export async function readKerasH5(path: string): Promise<ReadH5Result> {
   }
   try {
     const top = file.get('model_weights');
-    const rootGroup = top instanceof lib.Group && !hasAttr(file, 'layer_names') ? top : file;
-    if (!hasAttr(rootGroup, 'layer_names')) return { ok: false, reason: 'no `layer_names` attribute: not a Keras HDF5 weights file (Keras writes one at the root, or under /model_weights)' };
-    const layerNames = strings(rootGroup, 'layer_names');
+    const rootGroup = top instanceof lib.Group && !hasList(file, 'layer_names') ? top : file;
+    if (!hasList(rootGroup, 'layer_names')) return { ok: false, reason: 'no `layer_names` attribute: not a Keras HDF5 weights file (Keras writes one at the root, or under /model_weights)' };
+    const layerNames = list(rootGroup, 'layer_names');
     const layers: H5Layer[] = [];
     for (const name of layerNames) {
       const group = rootGroup.get(name);
       if (!(group instanceof lib.Group)) return { ok: false, reason: `layer_names lists "${name}", but there is no group of that name` };
       const weights: H5Weight[] = [];
-      for (const weightName of hasAttr(group, 'weight_names') ? strings(group, 'weight_names') : []) {
+      for (const weightName of list(group, 'weight_names')) {
         const dataset = group.get(weightName);
         if (!(dataset instanceof lib.Dataset)) return { ok: false, reason: `layer "${name}" lists weight "${weightName}", but there is no dataset of that name` };
         const dtype = dataset.dtype;
@@ -157,13 +157,46 @@ export async function writeKerasH5(path: string, layers: readonly H5Layer[], opt
  * NUL-padded: one byte more than the longest name keeps every name whole, and h5py reads both as
  * the same `bytes`.
  */
-function byteStrings(target: H5.Group, name: string, list: readonly string[]): void {
-  if (list.length === 0) {
+function byteStrings(target: H5.Group, name: string, names: readonly string[]): void {
+  if (names.length === 0) {
     target.create_attribute(name, new Float64Array(0), [0], '<d');
     return;
   }
-  const size = Math.max(...list.map((s) => Buffer.byteLength(s, 'utf8'))) + 1;
-  target.create_attribute(name, [...list], [list.length], `A${size}`);
+  const size = Math.max(...names.map((s) => Buffer.byteLength(s, 'utf8'))) + 1;
+  // Keras's save_attributes_to_hdf5_group: more than 64512 bytes go into `name0`, `name1`, …
+  // split as numpy's array_split does (the first parts one longer).
+  let chunks = 1;
+  while (Math.ceil(names.length / chunks) * size > HDF5_OBJECT_HEADER_LIMIT) chunks++;
+  if (chunks === 1) {
+    target.create_attribute(name, [...names], [names.length], `A${size}`);
+    return;
+  }
+  const base = Math.floor(names.length / chunks);
+  const extra = names.length % chunks;
+  let at = 0;
+  for (let i = 0; i < chunks; i++) {
+    const part = names.slice(at, at + base + (i < extra ? 1 : 0));
+    at += part.length;
+    target.create_attribute(`${name}${i}`, part, [part.length], `A${size}`);
+  }
+}
+
+/** Keras's limit for one attribute (legacy_h5_format.py). */
+const HDF5_OBJECT_HEADER_LIMIT = 64512;
+
+/**
+ * A list attribute as Keras's `load_attributes_from_hdf5_group` reads it: `name`, or, when Keras
+ * had to split one larger than HDF5's 64 kB object header, `name0`, `name1`, … in order.
+ */
+function list(group: H5.Group, name: string): string[] {
+  if (hasAttr(group, name)) return strings(group, name);
+  const out: string[] = [];
+  for (let i = 0; hasAttr(group, `${name}${i}`); i++) out.push(...strings(group, `${name}${i}`));
+  return out;
+}
+
+function hasList(group: H5.Group, name: string): boolean {
+  return hasAttr(group, name) || hasAttr(group, `${name}0`);
 }
 
 function hasAttr(group: H5.Group, name: string): boolean {
