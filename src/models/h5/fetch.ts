@@ -38,6 +38,8 @@ export async function fetchWeightsFile(f: KerasWeightsFile, options: FetchOption
   const attempts = options.attempts ?? 4;
   let lastError = '';
   for (let attempt = 0; attempt < attempts; attempt++) {
+    // A short pause before each retry: a server that just dropped us may need a moment.
+    if (attempt > 0) await new Promise((ok) => setTimeout(ok, 200 * attempt));
     const have = existsSync(part) ? statSync(part).size : 0;
     if (attempt > 0 || have > 0) resumedAt.push(have);
     const step = await transfer(url, part, have, f.file, options);
@@ -67,7 +69,10 @@ export async function fetchWeightsFile(f: KerasWeightsFile, options: FetchOption
     renameSync(part, path);
     return { ok: true, file: f.file, path, status: 'downloaded', bytes: statSync(path).size, resumedAt };
   }
-  return failure(f, path, url, `the connection broke ${attempts} times (last: ${lastError}); ${existsSync(part) ? statSync(part).size : 0} bytes are kept in ${part} and the next \`cvr weights fetch\` resumes from there`);
+  const kept = existsSync(part) ? statSync(part).size : 0;
+  if (kept === 0) rmSync(part, { force: true });
+  const after = kept > 0 ? `; ${kept} bytes are kept in ${part} and the next \`cvr weights fetch\` resumes from there` : '';
+  return failure(f, path, url, `${attempts} tries failed (last: ${lastError})${after}`);
 }
 
 type Step = { kind: 'complete' } | { kind: 'dropped'; message: string } | { kind: 'fatal'; message: string };
@@ -126,7 +131,7 @@ function failure(f: KerasWeightsFile, path: string, url: string, why: string): F
         severity: 'error',
         message: `cannot download ${f.file} from ${url}: ${why}`,
         file: path,
-        hint: `check the network (or set CVR_WEIGHTS_URL to a mirror), or copy the file by hand to ${path}: cvr checks its ${f.hash.algorithm} (${f.hash.hex}) when it loads`,
+        hint: `check the network (or set CVR_WEIGHTS_URL to a mirror); offline, copy the file by hand to ${path} and run \`cvr weights fetch\` again: it checks the file's ${f.hash.algorithm} (${f.hash.hex}) and downloads nothing when it matches`,
       },
     ],
   };
