@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import type { Code, Diagnostic } from '../diag/index.ts';
 import { readKerasH5, writeKerasH5, type H5Layer } from './h5/keras-h5.ts';
 import { kerasFilesFor, weightsDir } from './h5/keras-applications.ts';
@@ -425,4 +426,24 @@ export async function saveKerasWeights(model: tf.LayersModel, path: string): Pro
   }));
   await writeKerasH5(path, layers);
   return { layers: layers.filter((l) => l.weights.length > 0).length, parameters: layers.reduce((n, l) => n + l.weights.reduce((m, w) => m + w.data.length, 0), 0) };
+}
+
+/**
+ * What a model's weight files are now: a hash of each file's name, size and modification time
+ * (folders: the files in them and in their sub-folders), for the training node's cache key, so
+ * that a file replaced at the same path retrains instead of reusing the old result. Undefined for
+ * `weights none` and for files that are missing (the training node then reports them).
+ */
+export function weightsFingerprint(model: string, weights: string, weightsFiles: Readonly<Record<string, string>> | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const source = weightsSource(model, weightsFiles !== undefined ? branchPaths(weightsFiles) : weights, env);
+  if (source.kind !== 'paths') return undefined;
+  const entries: [string, number, number][] = [];
+  const visit = (path: string, name: string, depth: number): void => {
+    if (!existsSync(path)) return;
+    const stat = statSync(path);
+    if (stat.isFile()) entries.push([name, stat.size, Math.round(stat.mtimeMs)]);
+    else if (stat.isDirectory() && depth < 2) for (const e of readdirSync(path).sort()) visit(join(path, e), `${name}/${e}`, depth + 1);
+  };
+  source.paths.forEach((p, i) => visit(p, String(i), 0));
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
 }

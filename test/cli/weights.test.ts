@@ -132,5 +132,16 @@ describe('the run stage loads `weights`', () => {
     writeFileSync(join(dir, 'from-h5.cvr'), pipelineWith('"trained.h5"'));
     const c = io();
     expect(await main(['run', 'from-h5.cvr', '--out', 'run-from-h5'], c), c.out() + c.err()).toBe(0);
+    const again = io();
+    expect(await main(['run', 'from-h5.cvr', '--out', 'run-from-h5-again'], again)).toBe(0);
+    expect(again.out(), again.out()).toMatch(/^cached +train:resnet50:0$/m);
+    // Another file at the same path: the training node's key changes, so it trains again.
+    const other = tinyModel(0.0625);
+    await saveKerasWeights(other, join(dir, 'trained.h5'));
+    other.dispose();
+    const replaced = io();
+    expect(await main(['run', 'from-h5.cvr', '--out', 'run-from-h5-replaced'], replaced)).toBe(0);
+    expect(replaced.out()).toMatch(/^start +train:resnet50:0$/m);
+    expect(replaced.out()).toMatch(/^cached +audit$/m);
   });
 });
