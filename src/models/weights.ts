@@ -103,10 +103,7 @@ async function weightFilesAt(path: string, model: string): Promise<PathsResult> 
   if (!existsSync(path)) {
     return fail('CVR706', `no weights at "${path}": no such file or folder`, path, 'give a Keras .h5 file, a folder of them, or a tfjs layers-model folder; `cvr weights fetch MODEL` downloads the ImageNet files');
   }
-  if (statSync(path).isFile()) {
-    if (path.endsWith('.json')) return { ok: true, paths: [path] };
-    return { ok: true, paths: [path] };
-  }
+  if (statSync(path).isFile()) return { ok: true, paths: [path] };
   const tfjs = modelFiles(path);
   if (tfjs.length > 0) return { ok: true, paths: tfjs };
   const entries = readdirSync(path).sort();
@@ -229,8 +226,9 @@ export function matchWeights(model: tf.LayersModel, files: readonly WeightsFile[
         continue;
       }
       const want = modelSide(layer);
-      const same = want.length === fileSide.length && want.every(([n, s]) => {
-        const w = fl.weights.get(n);
+      const aligned = align(want.map(([n]) => n), fl.weights);
+      const same = aligned !== undefined && want.every(([n, s]) => {
+        const w = aligned.get(n);
         return w !== undefined && w.shape.length === s.length && w.shape.every((d, i) => d === s[i]);
       });
       if (!same) {
@@ -238,7 +236,7 @@ export function matchWeights(model: tf.LayersModel, files: readonly WeightsFile[
         continue;
       }
       claimed.set(name, file.path);
-      assignments.push({ layer: name, fileLayer: fl.name, file: file.path, weights: fl.weights });
+      assignments.push({ layer: name, fileLayer: fl.name, file: file.path, weights: aligned });
     }
   }
   if (mismatches.length > 0) {
@@ -263,6 +261,18 @@ export function matchWeights(model: tf.LayersModel, files: readonly WeightsFile[
   }
   const untouched = [...layers.keys()].filter((n) => !claimed.has(n));
   return { ok: true, assignments, skipped, untouched };
+}
+
+/**
+ * The file's weights of one layer under the model's weight names: by name when the file uses the
+ * same ones (`kernel`, `bias`, …), else by order, as Keras itself loads a layer's weights. Keras 1
+ * files (the VGG-19 ImageNet file) name them `block1_conv1_W_1:0`, `block1_conv1_b_1:0`.
+ */
+function align(names: readonly string[], weights: FileLayer['weights']): FileLayer['weights'] | undefined {
+  if (names.length !== weights.size) return undefined;
+  if (names.every((n) => weights.has(n))) return weights;
+  const inOrder = [...weights.values()];
+  return new Map(names.map((n, i) => [n, inOrder[i] as { readonly shape: readonly number[]; readonly data: Float32Array }]));
 }
 
 function autoPrefix(name: string): string | undefined {

@@ -39,6 +39,8 @@ interface LayoutOptions {
   readonly oneBased?: boolean;
   /** Keras 3 names weights by path without `:0`. */
   readonly keras3?: boolean;
+  /** Keras 1 named weights `block1_conv1_W_1:0`, `block1_conv1_b_1:0` (the VGG-19 ImageNet file). */
+  readonly keras1?: boolean;
   /** Whole-model file: the tree under /model_weights. */
   readonly wholeModel?: boolean;
   readonly drop?: readonly string[];
@@ -75,7 +77,9 @@ function writeKerasLayout(path: string, model: tf.LayersModel, o: LayoutOptions 
         const short = w.originalName.split('/').pop() as string;
         const value = w.read().dataSync() as Float32Array;
         const data = o.pattern === true ? Float32Array.from({ length: value.length }, (_, i) => patternValue(li, i)) : Float32Array.from(value);
-        return { name: `${kerasName(l.name, o.oneBased === true)}/${short}`, shape: [...w.shape] as number[], data };
+        const keras1 = { kernel: 'W', bias: 'b' }[short];
+        const name = o.keras1 === true && keras1 !== undefined ? `${l.name}_${keras1}_1` : `${kerasName(l.name, o.oneBased === true)}/${short}`;
+        return { name, shape: [...w.shape] as number[], data };
       }),
     })),
     ...(o.extra ?? []),
@@ -154,6 +158,21 @@ describe('Keras .h5 into every registry model', () => {
     source.dispose();
     target.dispose();
   }, 120_000);
+
+  it('pairs a layer\'s weights by order when the file uses Keras 1 names (`block1_conv1_W_1:0`)', async () => {
+    const source = build('vgg19', 0.125, 1);
+    const file = join(root, 'vgg19-keras1.h5');
+    writeKerasLayout(file, source, { keras1: true, drop: TOP['vgg19'] });
+    const target = build('vgg19', 0.125, 2);
+    const r = await loadWeights(target, file);
+    expect(r.ok ? [] : r.diagnostics.map((d) => d.message)).toEqual([]);
+    expect(values(target, 'block5_conv4')).toEqual(values(source, 'block5_conv4'));
+    // The shapes are still checked, in that order.
+    const wide = join(root, 'vgg19-keras1-wide.h5');
+    writeKerasLayout(wide, build('vgg19', 0.25, 1), { keras1: true, drop: TOP['vgg19'] });
+    const bad = await loadWeights(target, wide);
+    expect(!bad.ok && bad.diagnostics[0]?.message).toContain('block1_conv1: block1_conv1_W_1 [3,3,3,16], block1_conv1_b_1 [16] in the file, kernel [3,3,3,8], bias [8] in the model');
+  });
 
   it('skips EfficientNet\'s input Normalization statistics, which cvr does not have', async () => {
     const source = build('efficientnetb0', 0.125, 1);
