@@ -28,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   synth: { spec: SPECS.SYNTH, load: () => import('./commands/synth.ts') },
   models: { spec: SPECS.MODELS, load: () => import('./commands/models.ts'), tensors: true },
   engines: { spec: SPECS.ENGINES, load: () => import('./commands/engines.ts'), tensors: true },
+  weights: { spec: SPECS.WEIGHTS, load: () => import('./commands/weights.ts'), tensors: true },
   doctor: { spec: SPECS.DOCTOR, load: () => import('./commands/doctor.ts'), tensors: true },
   completion: { spec: SPECS.COMPLETION, load: () => import('./commands/completion.ts') },
 };

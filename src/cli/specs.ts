@@ -164,6 +164,21 @@ export const ENGINES = {
   positionals: { name: 'argument', min: 0, max: 0 },
 } as const satisfies CommandSpec;
 
+export const WEIGHTS = {
+  name: 'weights',
+  summary: 'Keras .h5 weights: fetch the ImageNet files, export a run, info',
+  synopsis: 'fetch MODEL… [--dir DIR] | export RUN_DIR MODEL OUT.h5 [--fold N] [--cache DIR] | info FILE [--format text|json]',
+  description:
+    "fetch   downloads the Keras applications' ImageNet weights (include_top=False) of each MODEL (or\n        all) into $CVR_WEIGHTS_DIR (default ~/.cache/cvr/weights), where `weights imagenet` finds\n        them. Each file is checked against the md5 Keras publishes; a broken transfer resumes.\n        CVR_WEIGHTS_URL=URL downloads from a mirror (URL/<file name>) instead.\nexport  writes the trained weights of MODEL (fold 0 unless --fold) of a run folder as a Keras\n        .h5 weights file (the layout of Keras's save_weights), which `weights \"OUT.h5\"` loads.\ninfo    lists the layers, shapes and parameter count of a weight file (.h5, or a folder), and\n        which registry model, at which width, it fits.",
+  options: {
+    dir: { kind: 'string', value: 'DIR', help: 'fetch: where to put the files (default $CVR_WEIGHTS_DIR)' },
+    fold: { kind: 'integer', value: 'N', min: 0, help: 'export: which fold (default 0)' },
+    cache: SHARED.cache,
+    format: SHARED.format,
+  },
+  positionals: { name: 'argument', min: 1, max: Infinity },
+} as const satisfies CommandSpec;
+
 export const INIT = {
   name: 'init',
   summary: 'scaffold a cvr project in a folder',

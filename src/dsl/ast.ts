@@ -405,13 +405,20 @@ export interface CompareModelsStmt {
 }
 
 /**
- * `weights none|imagenet|"dir"` · `width 0.25` · `dropout 0.5` · `heads 5` …
+ * `weights none|imagenet|"file.h5"|"dir"|{ resnet50 "r.h5" xception "x.h5" }` · `width 0.25` · `dropout 0.5` · `heads 5` …
  * A key and one value; the checker knows which keys exist and their ranges.
  */
 export interface ModelOption {
   readonly kind: 'model-option';
   readonly key: Ident;
-  readonly value: Ident | NumberLit | StringLit;
+  readonly value: Ident | NumberLit | StringLit | PathMap;
+  readonly span: Span;
+}
+
+/** `weights { resnet50 "r.h5"  xception "x.h5" }`: a path per branch of the model. */
+export interface PathMap {
+  readonly kind: 'path-map';
+  readonly entries: readonly { readonly key: Ident; readonly path: StringLit }[];
   readonly span: Span;
 }
 

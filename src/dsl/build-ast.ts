@@ -745,9 +745,26 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
 
   modelOption(c: C.ModelOptionCstChildren, ctx: BuildContext, node?: CstNode): A.ModelOption | undefined {
     const key = ident(ctx, real(c.key));
-    const value = ident(ctx, real(c.word)) ?? numberLit(ctx, real(c.number)) ?? stringLit(ctx, real(c.text));
+    const map = c.pathMap?.[0];
+    const value = ident(ctx, real(c.word)) ?? numberLit(ctx, real(c.number)) ?? stringLit(ctx, real(c.text)) ?? (map && this.pathMap(map.children, ctx, map));
     const span = node && nodeSpan(ctx.file, node);
     return key && value && span && { kind: 'model-option', key, value, span };
+  }
+
+  pathMap(c: C.PathMapCstChildren, ctx: BuildContext, node?: CstNode): A.PathMap | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const keys = c.branch ?? [];
+    const paths = c.path ?? [];
+    const entries: { key: A.Ident; path: A.StringLit }[] = [];
+    keys.forEach((_, i) => {
+      const key = ident(ctx, real(keys, i));
+      const path = stringLit(ctx, real(paths, i));
+      if (key === undefined || path === undefined) return;
+      if (entries.some((e) => e.key.name === key.name)) duplicate(ctx, key.name, 'these weights', key.span);
+      else entries.push({ key, path });
+    });
+    return { kind: 'path-map', entries, span };
   }
 
   // ---- training

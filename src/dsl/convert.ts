@@ -195,15 +195,22 @@ function models(p: EffectivePipeline): ResolvedModel[] {
   if (stmt === undefined) return [];
   const names = stmt.kind === 'model' ? [stmt.name.name] : stmt.models.map((m) => m.name);
   let weights = 'none';
+  let weightsFiles: Record<string, string> | undefined;
   let width = 1;
   const options: Record<string, number | string> = {};
   for (const o of stmt.options) {
     const v = o.value;
-    if (o.key.name === 'weights') weights = v.kind === 'string' ? absolute(v) : v.kind === 'ident' ? v.name : String(v.value);
+    if (v.kind === 'path-map') {
+      // Only `weights` takes a map (the checker says so); one absolute path per branch.
+      if (o.key.name === 'weights') {
+        weights = 'branches';
+        weightsFiles = Object.fromEntries(v.entries.map((e) => [e.key.name, absolute(e.path)]));
+      }
+    } else if (o.key.name === 'weights') weights = v.kind === 'string' ? absolute(v) : v.kind === 'ident' ? v.name : String(v.value);
     else if (o.key.name === 'width' && v.kind === 'number') width = asFraction(v);
     else options[o.key.name] = v.kind === 'number' ? (v.unit === 'percent' ? asFraction(v) : v.value) : v.kind === 'ident' ? v.name : v.value;
   }
-  return names.map((name) => ({ name, weights, width, options: { ...options } }));
+  return names.map((name) => ({ name, weights, ...(weightsFiles !== undefined && { weightsFiles }), width, options: { ...options } }));
 }
 
 function numberParam(params: readonly { key: { name: string }; value: NumberLit }[], key: string): number | undefined {

@@ -543,6 +543,19 @@ export type ModelOptionCstChildren = {
   word?: IToken[];
   number?: IToken[];
   text?: IToken[];
+  pathMap?: PathMapCstNode[];
+};
+
+export interface PathMapCstNode extends CstNode {
+  name: "pathMap";
+  children: PathMapCstChildren;
+}
+
+export type PathMapCstChildren = {
+  LCurly?: IToken[];
+  branch?: IToken[];
+  path?: IToken[];
+  RCurly?: IToken[];
 };
 
 export interface TrainStmtCstNode extends CstNode {
@@ -760,6 +773,7 @@ export interface CvrCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   compareModelsStmt(children: CompareModelsStmtCstChildren, param?: IN): OUT;
   modelOptions(children: ModelOptionsCstChildren, param?: IN): OUT;
   modelOption(children: ModelOptionCstChildren, param?: IN): OUT;
+  pathMap(children: PathMapCstChildren, param?: IN): OUT;
   trainStmt(children: TrainStmtCstChildren, param?: IN): OUT;
   trainBlock(children: TrainBlockCstChildren, param?: IN): OUT;
   trainSetting(children: TrainSettingCstChildren, param?: IN): OUT;

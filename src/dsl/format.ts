@@ -253,6 +253,7 @@ function optionValue(v: A.ModelOption['value']): string {
     case 'ident': return v.name;
     case 'number': return num(v);
     case 'string': return str(v);
+    case 'path-map': return `{ ${v.entries.map((e) => `${e.key.name} ${str(e.path)}`).join('  ')} }`;
   }
 }
 

@@ -552,7 +552,18 @@ export class CvrParser extends CstParser {
       { ALT: () => this.CONSUME2(T.Name, { LABEL: 'word' }) },
       { ALT: () => this.CONSUME(T.NumberLit, { LABEL: 'number' }) },
       { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'text' }) },
+      { ALT: () => this.SUBRULE(this.pathMap) },
     ]);
+  });
+
+  /** `{ resnet50 "r.h5"  xception "x.h5" }`: one path per branch (`weights` of CVR-Net). */
+  pathMap = this.RULE('pathMap', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.CONSUME(T.Name, { LABEL: 'branch' });
+      this.CONSUME(T.StringLit, { LABEL: 'path' });
+    });
+    this.CONSUME(T.RCurly);
   });
 
   // ---- training

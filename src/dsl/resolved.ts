@@ -185,8 +185,13 @@ export type ResolvedAugmentOp =
 export interface ResolvedModel {
   /** Registry name: cvrnet, resnet50, xception, vgg19, inceptionv3, densenet121, efficientnetb0. */
   readonly name: string;
-  /** 'none' | 'imagenet' | an absolute directory of a tfjs layers model. Default 'none'. */
+  /**
+   * 'none' | 'imagenet' | an absolute path (a Keras .h5 file, a folder of them, or a tfjs
+   * layers-model folder) | 'branches' (then `weightsFiles`). Default 'none'.
+   */
   readonly weights: string;
+  /** `weights { resnet50 "r.h5"  xception "x.h5" }`: an absolute path per branch (CVR-Net). */
+  readonly weightsFiles?: Readonly<Record<string, string>>;
   /** Channel-width multiplier for small CPU runs. Default 1. */
   readonly width: number;
   /** Any further options as written (model-specific). */

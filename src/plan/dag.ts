@@ -14,6 +14,8 @@ import type { Plan, PlanNode, PlanNodeKind } from './types.ts';
 export interface PlanOptions {
   /** Per source, a hash of its file list (see lock files); part of the scan node's key when known. */
   readonly sourceFingerprints?: Readonly<Record<string, string>>;
+  /** Per model with `weights`: what the weight files are now (size, mtime), so a replaced file retrains. */
+  readonly weightsFingerprints?: Readonly<Record<string, string>>;
   /** Overrides the pipeline's seed. */
   readonly seed?: number;
 }
@@ -74,7 +76,7 @@ export function buildPlan(pipeline: ResolvedPipeline, options: PlanOptions = {})
         id: `train:${m}:${fold}`,
         kind: 'train',
         inputs: ['split', ...prepIds],
-        config: { model: { ...model, weights: model.weights.startsWith('/') ? rel(model.weights) : model.weights }, train: pipeline.train, augment: pipeline.augment, seed, fold, engine: pipeline.engine },
+        config: { model: { ...model, weights: model.weights.startsWith('/') ? rel(model.weights) : model.weights, ...(model.weightsFiles && { weightsFiles: Object.fromEntries(Object.entries(model.weightsFiles).map(([k, p]) => [k, rel(p)])) }), ...(options.weightsFingerprints?.[m] !== undefined && { weightsFingerprint: options.weightsFingerprints[m] }) }, train: pipeline.train, augment: pipeline.augment, seed, fold, engine: pipeline.engine },
         fold,
         model: m,
       });

@@ -24,7 +24,7 @@ import { predictProbabilitiesAsync } from '../train/predict.ts';
 import { recalibrateBatchNorm } from '../train/recalibrate-bn.ts';
 import { loadModelWeights, saveModelWeights } from '../train/model-weights.ts';
 import { createStream, streamFactory } from '../train/random.ts';
-import { buildModel, loadWeights } from '../models/index.ts';
+import { branchPaths, buildModel, loadWeights, weightsSource } from '../models/index.ts';
 import { evaluateFold, gradcam, summarizeFolds, type Prediction } from '../evaluate/index.ts';
 import type { PredictionRow } from '../evaluate/predictions-csv.ts';
 import type { FoldMetrics } from '../evaluate/types.ts';
@@ -40,6 +40,8 @@ export interface StageOptions {
   readonly cacheDir: string;
   /** Renders diagnostics for a failure message. */
   readonly render: (diagnostics: readonly Diagnostic[]) => string;
+  /** Where `weights imagenet` looks (CVR_WEIGHTS_DIR); default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The split as stored in the cache: roles as plain arrays (JSON has no Uint8Array). */
@@ -106,8 +108,10 @@ export function stageHandlers(options: StageOptions): Handlers {
       ...(typeof declared.options['bn_momentum'] === 'number' && { bnMomentum: declared.options['bn_momentum'] }),
     });
     if (!built.ok) throw new NodeFailure(options.render(built.diagnostics));
-    if (declared.weights !== 'none') {
-      const loaded = await loadWeights(built.model, declared.weights);
+    const source = weightsSource(declared.name, declared.weightsFiles !== undefined ? branchPaths(declared.weightsFiles) : declared.weights, options.env ?? process.env);
+    if (source.kind === 'missing') throw new NodeFailure(options.render(source.diagnostics));
+    if (source.kind === 'paths') {
+      const loaded = await loadWeights(built.model, source.paths);
       if (!loaded.ok) throw new NodeFailure(options.render(loaded.diagnostics));
     }
     return built.model;

@@ -11,6 +11,7 @@ import { buildPlan } from '../plan/dag.ts';
 import { sourceFingerprints } from '../plan/fingerprint.ts';
 import { selectEngine } from '../engine/index.ts';
 import type { RunDeps } from '../cli/commands/run.ts';
+import { weightsFingerprint } from '../models/index.ts';
 import { stageHandlers } from './stage-handlers.ts';
 
 export function realRunDeps(): Omit<RunDeps, 'tty'> {
@@ -38,7 +39,13 @@ export function realRunDeps(): Omit<RunDeps, 'tty'> {
       // the scan node runs and reports why instead of reusing an old listing.
       const fingerprints = (await sourceFingerprints(pipeline, { cacheDir: options.cacheDir })) ??
         Object.fromEntries(pipeline.sources.map((s) => [s.name, `unlisted:${process.pid}:${Date.now()}`]));
-      const plan = buildPlan(pipeline, { seed: options.seed, sourceFingerprints: fingerprints });
+      const weightsFingerprints = Object.fromEntries(
+        pipeline.models.flatMap((m) => {
+          const f = weightsFingerprint(m.name, m.weights, m.weightsFiles, process.env);
+          return f === undefined ? [] : [[m.name, f]];
+        }),
+      );
+      const plan = buildPlan(pipeline, { seed: options.seed, sourceFingerprints: fingerprints, weightsFingerprints });
       return {
         ok: true,
         plan,

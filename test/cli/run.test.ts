@@ -63,7 +63,7 @@ describe('cvr run', () => {
     expect(events[0]?.type).toBe('plan');
     expect(events.at(-1)).toMatchObject({ type: 'run-done', ok: true });
     expect(readFileSync(join(runDir, 'events.ndjson'), 'utf8')).toBe(readFileSync(join(t.dir, 'ev.ndjson'), 'utf8'));
-    expect(t.out.join('')).toMatch(/^cvr run toy · engine cpu · seed 11/m);
+    expect(t.out.join('')).toMatch(/^\S+ cvr run toy · engine cpu · seed 11/m);
   });
 
   it('honours --out and --cache', async () => {

@@ -91,20 +91,19 @@ describe('weights "dir"', () => {
     expect(!truncated.ok && truncated.diagnostics[0]?.message).toMatch(/hold 100 bytes; its manifest needs \d+/);
   });
 
-  it('resolves `weights imagenet` to converted Keras weights under CVR_WEIGHTS_DIR, never a download', async () => {
+  it('resolves `weights imagenet` to converted tfjs folders under CVR_WEIGHTS_DIR too, never a download', async () => {
     const base = join(root, 'imagenet');
     expect(weightsSource('resnet50', 'none', {})).toEqual({ kind: 'none' });
-    expect(weightsSource('resnet50', '/w/r50', {})).toEqual({ kind: 'dirs', dirs: ['/w/r50'] });
+    expect(weightsSource('resnet50', '/w/r50', {})).toEqual({ kind: 'paths', paths: ['/w/r50'] });
     const missing = weightsSource('cvrnet', 'imagenet', { CVR_WEIGHTS_DIR: base });
-    expect(missing.kind === 'missing' && missing.diagnostics[0]?.code).toBe('CVR706');
-    expect(missing.kind === 'missing' && missing.diagnostics[0]?.hint).toContain('tf.keras.applications.ResNet50(include_top=False)');
+    expect(missing.kind === 'missing' && missing.diagnostics[0]?.code).toBe('CVR720');
+    expect(missing.kind === 'missing' && missing.diagnostics[0]?.hint).toContain('cvr weights fetch cvrnet');
 
     await saveLayersModel(tiny('vgg19', 1), join(base, 'vgg19'));
     await saveLayersModel(tiny('resnet50', 1), join(base, 'resnet50'));
     await saveLayersModel(tiny('xception', 1), join(base, 'xception'));
     const found = weightsSource('cvrnet', 'imagenet', { CVR_WEIGHTS_DIR: base });
     // Only the two branches: VGG-19's block1_conv1 would otherwise collide with Xception's.
-    expect(found).toEqual({ kind: 'dirs', dirs: [join(base, 'resnet50'), join(base, 'xception')] });
+    expect(found).toEqual({ kind: 'paths', paths: [join(base, 'resnet50'), join(base, 'xception')] });
   });
 });
-

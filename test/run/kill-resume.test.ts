@@ -72,7 +72,7 @@ describe('kill and resume (child processes)', () => {
     await runToEnd(['--cache', join(dir, 'ref-cache'), '--out', join(dir, 'ref'), ...TRAINING]);
 
     const victim = startRunner(['--cache', join(dir, 'cache'), '--out', join(dir, 'a'), '--batch-ms', '100', ...TRAINING]);
-    await victim.waitFor(/^epoch +train:toy:1 2\/4/m);
+    await victim.waitFor(/^\S+ epoch +train:toy:1 2\/4/m);
     victim.kill(signal);
     const exit = await victim.exited;
     if (signal === 'SIGKILL') {
@@ -81,14 +81,14 @@ describe('kill and resume (child processes)', () => {
       // SIGINT stops at a batch boundary and says how to resume.
       expect(exit.code).toBe(130);
       expect(victim.output()).toMatch(/^stopping at the next batch boundary/m);
-      expect(victim.output()).toMatch(/^stopped +train:toy:1/m);
+      expect(victim.output()).toMatch(/^\S+ stopped +train:toy:1/m);
     }
-    expect(victim.output()).not.toMatch(/^done +train:toy:1/m);
+    expect(victim.output()).not.toMatch(/^\S+ done +train:toy:1/m);
 
     const resumed = await runToEnd(['--cache', join(dir, 'cache'), '--out', join(dir, 'b'), ...TRAINING]);
-    expect(resumed).toMatch(/^cached +train:toy:0/m);
-    expect(resumed).toMatch(/^resumed +train:toy:1 from epoch [234] of 4/m);
-    expect(resumed).not.toMatch(/^epoch +train:toy:1 1\/4/m);
+    expect(resumed).toMatch(/^\S+ cached +train:toy:0/m);
+    expect(resumed).toMatch(/^\S+ resumed +train:toy:1 from epoch [234] of 4/m);
+    expect(resumed).not.toMatch(/^\S+ epoch +train:toy:1 1\/4/m);
     expect(readJson(join(dir, 'b', 'metrics.json'))).toEqual(readJson(join(dir, 'ref', 'metrics.json')));
     expect(readFileSync(join(dir, 'b', 'predictions.csv'), 'utf8')).toBe(readFileSync(join(dir, 'ref', 'predictions.csv'), 'utf8'));
   });
@@ -100,7 +100,7 @@ describe('kill and resume (child processes)', () => {
     if (!held.ok) throw new Error('could not take the lock');
     const waiting = startRunner(['--cache', join(dir, 'cache'), '--out', join(dir, 'a'), ...TRAINING]);
     await waiting.waitFor(new RegExp(`^waiting: the cache is in use by another cvr run \\(pid ${process.pid} on `, 'm'));
-    expect(waiting.output()).not.toMatch(/^start /m);
+    expect(waiting.output()).not.toMatch(/^\S+ start /m);
     await held.lock.release();
     expect((await waiting.exited).code, waiting.output()).toBe(0);
   });
@@ -113,7 +113,7 @@ describe('kill and resume (child processes)', () => {
     expect((await first.exited).code, first.output()).toBe(0);
     expect((await second.exited).code, second.output()).toBe(0);
     // Whichever took the lock first trained; the other then found every node cached.
-    const trained = `${first.output()}${second.output()}`.match(/^start +train:toy:0$/gm) ?? [];
+    const trained = `${first.output()}${second.output()}`.match(/^\S+ start +train:toy:0$/gm) ?? [];
     expect(trained).toHaveLength(1);
     expect(readJson(join(dir, 'b', 'metrics.json'))).toEqual(readJson(join(dir, 'a', 'metrics.json')));
   });

@@ -47,9 +47,9 @@ describe('cvr run with the real stages', () => {
     const file = writeTinyPipeline(dir, 'metrics accuracy', 'split holdout { test 25% stratified  validation test }');
     const result = await cvr(['run', file, '--cache', 'audit-cache', '--out', 'audit-run']);
     expect(result.code, result.output).toBe(1);
-    expect(result.output).toMatch(/^failed +audit: the audit found 1 error/m);
+    expect(result.output).toMatch(/^\S+ failed +audit: the audit found 1 error/m);
     expect(result.output).toMatch(/error\[CVR640\] tiny\.cvr:7:3 `validation test`/);
-    expect(result.output).not.toMatch(/^start +train:/m);
+    expect(result.output).not.toMatch(/^\S+ start +train:/m);
     expect(result.output).toContain('cvr run: stopped at audit');
   });
 
@@ -58,15 +58,15 @@ describe('cvr run with the real stages', () => {
     const reference = await cvr(['run', file, '--cache', 'ref-cache', '--out', 'ref']);
     expect(reference.code, reference.output).toBe(0);
 
-    const killed = await cvr(['run', file, '--cache', 'cache', '--out', 'killed'], /^epoch +train:resnet50:0 2\/3/m);
+    const killed = await cvr(['run', file, '--cache', 'cache', '--out', 'killed'], /^\S+ epoch +train:resnet50:0 2\/3/m);
     // An epoch is announced only after its checkpoint is written: the kill lands after epoch 2's.
     expect(killed.signal, killed.output).toBe('SIGKILL');
-    expect(killed.output).not.toMatch(/^done +train:/m);
+    expect(killed.output).not.toMatch(/^\S+ done +train:/m);
 
     const resumed = await cvr(['run', file, '--cache', 'cache', '--out', 'resumed']);
     expect(resumed.code, resumed.output).toBe(0);
-    expect(resumed.output).toMatch(/^resumed +train:resnet50:0/m);
-    expect(resumed.output).not.toMatch(/^epoch +train:resnet50:0 [12]\/3/m);
+    expect(resumed.output).toMatch(/^\S+ resumed +train:resnet50:0/m);
+    expect(resumed.output).not.toMatch(/^\S+ epoch +train:resnet50:0 [12]\/3/m);
     expect(readJson(join(dir, 'resumed', 'metrics.json'))).toEqual(readJson(join(dir, 'ref', 'metrics.json')));
     expect(readFileSync(join(dir, 'resumed', 'predictions.csv'), 'utf8')).toBe(readFileSync(join(dir, 'ref', 'predictions.csv'), 'utf8'));
 
@@ -74,10 +74,10 @@ describe('cvr run with the real stages', () => {
     const edited = await cvr(['run', file, '--cache', 'ref-cache']);
     expect(edited.code, edited.output).toBe(0);
     for (const id of ['scan:a', 'scan:b', 'split', 'audit', 'prep:a', 'prep:b', 'train:resnet50:0', 'predict:resnet50:0']) {
-      expect(edited.output).toMatch(new RegExp(`^cached +${id}$`, 'm'));
+      expect(edited.output).toMatch(new RegExp(`^\\S+ cached +${id}$`, 'm'));
     }
-    expect(edited.output).toMatch(/^start +metrics:resnet50$/m);
-    expect(edited.output).not.toMatch(/^start +(train|predict|prep):/m);
+    expect(edited.output).toMatch(/^\S+ start +metrics:resnet50$/m);
+    expect(edited.output).not.toMatch(/^\S+ start +(train|predict|prep):/m);
     const runDir = onlyRunDir(join(dir, 'runs', 'tiny'));
     for (const name of ['pipeline.cvr', 'lock.json', 'audit.json', 'metrics.json', 'predictions.csv', 'events.ndjson']) expect(readdirSync(runDir)).toContain(name);
   });

@@ -78,7 +78,7 @@ describe('the stage handlers in a real run', () => {
     expect(plainFold.auc).toBeUndefined();
     expect(plainFold.bySource).toEqual({});
     expect(plainFold.accuracy).toBe(fold.accuracy);
-    expect(plain.output).toMatch(/^cached +predict:resnet50:0$/m);
+    expect(plain.output).toMatch(/^\S+ cached +predict:resnet50:0$/m);
   });
 
   it('writes the GradCAM overlays of the top correctly classified test images into the run folder', () => {

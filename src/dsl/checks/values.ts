@@ -1,5 +1,5 @@
 /** Value ranges and known option names: image, augmentation, models, training, evaluation. */
-import type { Ident, ModelOption, NamedNumber, NumberLit } from '../ast.ts';
+import type { Ident, ModelOption, NamedNumber, NumberLit, PathMap } from '../ast.ts';
 import { suggestion } from '../did-you-mean.ts';
 import type { EffectivePipeline } from '../effective.ts';
 import type { Accept } from '../report.ts';
@@ -98,7 +98,7 @@ export function checkAugment(p: EffectivePipeline, accept: Accept): void {
   }
 }
 
-function checkModelOptions(options: readonly ModelOption[], accept: Accept): void {
+function checkModelOptions(options: readonly ModelOption[], models: readonly string[], accept: Accept): void {
   const seen = new Map<string, ModelOption>();
   for (const option of options) {
     const key = option.key.name;
@@ -116,7 +116,8 @@ function checkModelOptions(options: readonly ModelOption[], accept: Accept): voi
     switch (key) {
       case 'weights':
         if (v.kind === 'ident') checkOneOf(v, WEIGHTS, 'weights', accept);
-        else if (v.kind === 'number') accept('CVR405', v.span, 'weights take `none`, `imagenet` or a folder path string');
+        else if (v.kind === 'number') accept('CVR405', v.span, 'weights take `none`, `imagenet`, a file or folder path string, or `{ resnet50 "…" xception "…" }`');
+        else if (v.kind === 'path-map') checkBranchWeights(v, models, accept);
         break;
       case 'width':
         if (v.kind !== 'number') accept('CVR401', v.span, 'width takes a number in (0, 1]');
@@ -140,6 +141,21 @@ function checkModelOptions(options: readonly ModelOption[], accept: Accept): voi
   }
 }
 
+/** The branches a model's `weights { … }` may name (CVR-Net: its ResNet-50 and Xception). */
+const BRANCHES: Readonly<Record<string, readonly string[]>> = { cvrnet: ['resnet50', 'xception'] };
+
+function checkBranchWeights(v: PathMap, models: readonly string[], accept: Accept): void {
+  const without = models.filter((m) => BRANCHES[m] === undefined);
+  if (without.length > 0) {
+    accept('CVR725', v.span, `${without.join(', ')} ${without.length === 1 ? 'has' : 'have'} no branches: give one path, \`weights "file.h5"\``);
+    return;
+  }
+  for (const e of v.entries) {
+    const allowed = models.flatMap((m) => BRANCHES[m] ?? []);
+    if (!allowed.includes(e.key.name)) accept('CVR725', e.key.span, `"${e.key.name}" is no branch of ${models.join(', ')}`, { hint: `branches: ${allowed.join(', ')}` });
+  }
+}
+
 export function checkModels(p: EffectivePipeline, accept: Accept): void {
   const stmt = p.model;
   if (stmt === undefined) return;
@@ -156,7 +172,7 @@ export function checkModels(p: EffectivePipeline, accept: Accept): void {
       accept('CVR309', name.span, `unknown model "${name.name}"`, { hint: suggestion(name.name, MODELS) ?? `the registry has: ${MODELS.join(', ')}` });
     }
   }
-  checkModelOptions(stmt.options, accept);
+  checkModelOptions(stmt.options, names.map((n) => n.name), accept);
 }
 
 export function checkTrain(p: EffectivePipeline, accept: Accept): void {
