@@ -4,7 +4,7 @@ import { EXIT } from './io.ts';
 /** Each command lives in its own module, loaded only when used, so start-up stays fast. */
 const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ run: CommandRunner }>; tensors?: true }>> = {
   check: { summary: 'parse, resolve and check .cvr files (no data read)', load: () => import('./commands/check.ts') },
-  fmt: { summary: 'print the canonical form; --write, --check', load: () => import('./commands/fmt.ts') },
+  fmt: { summary: 'print the canonical form; --write, --check; `-` reads stdin', load: () => import('./commands/fmt.ts') },
   audit: { summary: 'scan sources, assign splits, run the bias audit', load: () => import('./commands/audit.ts') },
   plan: { summary: 'print the execution DAG (--format json, --dot)', load: () => import('./commands/plan.ts') },
   lock: { summary: 'write the resolved data fingerprint', load: () => import('./commands/lock.ts') },
@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{
   diff: { summary: 'compare two .cvr files, lock files or run folders', load: () => import('./commands/diff.ts') },
   synth: { summary: 'write phantom chest-image datasets', load: () => import('./commands/synth.ts') },
   models: { summary: 'list the model registry', load: () => import('./commands/models.ts'), tensors: true },
+  lsp: { summary: 'the language server for editors (--stdio)', load: () => import('./commands/lsp.ts') },
   engines: { summary: 'list tensor engines and which one auto picks', load: () => import('./commands/engines.ts'), tensors: true },
 };
 
@@ -29,6 +30,11 @@ export function processIo(): CliIo {
     isTty: Boolean(process.stdout.isTTY) && !process.env['CI'],
     cwd: process.cwd(),
     env: process.env,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * `cvr fmt FILE…` prints each file in canonical form; `--write` rewrites the files that are not
  * canonical; `--check` lists them and exits 1. A file with syntax errors is never rewritten:
- * its diagnostics are printed and the exit code is 1.
+ * its diagnostics are printed and the exit code is 1. `-` reads standard input and prints its
+ * canonical form (format-on-save in any editor).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -13,15 +14,21 @@ import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 
 const USAGE = `usage: cvr fmt [--write | --check] FILE…
+       cvr fmt [--check] -
 
 Prints each .cvr file in canonical form (one statement a line, two-space indent, a fixed order
-of settings inside blocks, comments kept).
+of settings inside blocks, comments kept). \`-\` reads the text from standard input and prints
+its canonical form on standard output (diagnostics on standard error and exit 1 when it does not
+parse), for format-on-save in an editor.
 
   --write   rewrite the files that are not in canonical form
   --check   print the files that are not in canonical form and exit 1 if there are any
 `;
 
 type Mode = 'print' | 'write' | 'check';
+
+/** The name standard input's diagnostics carry. */
+const STDIN_NAME = '<stdin>';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let mode: Mode = 'print';
@@ -38,7 +45,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return EXIT.usage;
       }
       mode = wanted;
-    } else if (arg.startsWith('-')) {
+    } else if (arg.startsWith('-') && arg !== '-') {
       io.stderr(`cvr fmt: unknown option "${arg}"\n\n${USAGE}`);
       return EXIT.usage;
     } else files.push(arg);
@@ -48,14 +55,22 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
 
+  if (files.includes('-') && (mode === 'write' || files.length > 1)) {
+    io.stderr(`cvr fmt: \`-\` (standard input) stands alone and cannot be rewritten; use \`cvr fmt -\` or \`cvr fmt --check -\`\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+
   let failed = false;
   const notCanonical: string[] = [];
-  for (const name of files) {
+  for (const given of files) {
+    const name = given === '-' ? STDIN_NAME : given;
     let text: string;
     try {
-      text = await readFile(resolve(io.cwd, name), 'utf8');
+      if (given !== '-') text = await readFile(resolve(io.cwd, name), 'utf8');
+      else if (io.readStdin !== undefined) text = await io.readStdin();
+      else throw new Error('no standard input');
     } catch {
-      io.stderr(`cvr fmt: cannot read "${name}"\n`);
+      io.stderr(`cvr fmt: cannot read ${given === '-' ? 'standard input' : `"${name}"`}\n`);
       failed = true;
       continue;
     }
