@@ -3,8 +3,9 @@
  * tokenizing `.cvr` text as an editor would, through the same engine VS Code uses
  * (vscode-textmate over the Oniguruma regex library).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { tokenLabel } from 'chevrotain';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as oniguruma from 'vscode-oniguruma';
@@ -101,5 +102,26 @@ describe('the grammar tokenizes .cvr text', () => {
     expect(t).toContainEqual(['=', 'keyword.operator.assignment.cvr']);
     expect(t).toContainEqual(['|', 'keyword.operator.union.cvr']);
     expect(tokens('"a" -> NOR')).toContainEqual(['->', 'keyword.operator.arrow.cvr']);
+  });
+});
+
+describe('editors/vscode, the extension package', () => {
+  const dir = join(import.meta.dirname, '..', '..', 'editors', 'vscode');
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    main: string;
+    contributes: { languages: { id: string; extensions: string[]; configuration: string }[]; grammars: { language: string; scopeName: string; path: string }[] };
+    dependencies: Record<string, string>;
+  };
+
+  it('contributes the language, its configuration and the grammar, from files inside the package', () => {
+    const language = manifest.contributes.languages[0];
+    const grammar = manifest.contributes.grammars[0];
+    expect(language?.extensions).toEqual(['.cvr']);
+    expect(existsSync(join(dir, language?.configuration ?? 'missing'))).toBe(true);
+    expect(grammar?.language).toBe(language?.id);
+    const tm = JSON.parse(readFileSync(join(dir, grammar?.path ?? 'missing'), 'utf8')) as { scopeName: string };
+    expect(grammar?.scopeName).toBe(tm.scopeName);
+    expect(existsSync(join(dir, manifest.main))).toBe(true);
+    expect(Object.keys(manifest.dependencies)).toEqual(['vscode-languageclient']);
   });
 });
