@@ -7,19 +7,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Connection, DocumentSymbol, InitializeParams, InitializeResult, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import { ResponseError, SymbolKind, TextDocumentSyncKind, TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { hasErrors } from '../diag/index.ts';
-import type { Diagnostic } from '../diag/index.ts';
-import { formatCvr, importTarget, parseCvr } from '../dsl/index.ts';
-import type { Span } from '../diag/index.ts';
+import type { Diagnostic, Span } from '../diag/index.ts';
 import type { Pipeline, Statement, TopLevelItem } from '../dsl/index.ts';
-import { checkEntry, diagnosticKey, fileOf, toLspDiagnostic } from './check.ts';
 import type { EntryCheck } from './check.ts';
-import { complete } from './completion.ts';
-import { hoverText } from './hover.ts';
-import { Names } from './names.ts';
-import type { Occurrence } from './names.ts';
+import type { Names, Occurrence } from './names.ts';
 import { Positions } from './positions.ts';
-import { Workspace } from './workspace.ts';
+import type { Workspace } from './workspace.ts';
+
+type Analysis = typeof import('./analysis.ts');
 
 /** A name as the lexer takes it: what a rename may write. */
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -34,7 +29,17 @@ export function pathToUri(file: string): string {
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
-  let workspace = new Workspace([]);
+  // The front end is loaded once `initialize` is answered (or at the first message that needs
+  // it); every handler awaits the same promise, so messages keep their order.
+  let roots: string[] = [];
+  let loading: Promise<{ a: Analysis; workspace: Workspace }> | undefined;
+  const load = (): Promise<{ a: Analysis; workspace: Workspace }> =>
+    (loading ??= import('./analysis.ts').then((a) => ({ a, workspace: new a.Workspace(roots) })));
+  let workspace!: Workspace;
+  let a!: Analysis;
+  const ready = async (): Promise<void> => {
+    ({ a, workspace } = await load());
+  };
   /** Per open entry: what its last check read and found. */
   const checks = new Map<string, EntryCheck>();
   /** What was last published per file, to clear a file that has none left and skip repeats. */
@@ -42,13 +47,13 @@ export function startServer(connection: Connection): void {
   const dirty = new Set<string>();
   let running: Promise<void> | undefined;
 
-  const names = (): Names => new Names(workspace, importTarget);
+  const names = (): Names => new a.Names(workspace, a.importTarget);
   const positions = (file: string): Positions => new Positions(workspace.text(file) ?? '');
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    const roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
+    roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
     if (roots.length === 0 && params.rootUri) roots.push(uriToPath(params.rootUri));
-    workspace = new Workspace(roots);
+    setImmediate(() => void load());
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -68,12 +73,13 @@ export function startServer(connection: Connection): void {
 
   /** Checks the open entries that read a changed file, then publishes what changed. */
   async function runChecks(): Promise<void> {
+    await ready();
     while (dirty.size > 0) {
       const changed = new Set(dirty);
       dirty.clear();
       for (const file of changed) workspace.invalidate(file);
       const entries = workspace.openFiles().filter((f) => changed.has(f) || [...(checks.get(f)?.files.keys() ?? [])].some((read) => changed.has(read)));
-      for (const entry of entries) checks.set(entry, await checkEntry(workspace, entry));
+      for (const entry of entries) checks.set(entry, await a.checkEntry(workspace, entry));
       publish();
     }
   }
@@ -101,10 +107,10 @@ export function startServer(connection: Connection): void {
       for (const [f, t] of check.files) if (!texts.has(f)) texts.set(f, t);
       for (const [f, v] of check.versions) versions.set(f, Math.max(v, versions.get(f) ?? v));
       for (const d of check.diagnostics) {
-        const key = diagnosticKey(d);
+        const key = a.diagnosticKey(d);
         if (seen.has(key)) continue;
         seen.add(key);
-        const file = fileOf(d) ?? entry;
+        const file = a.fileOf(d) ?? entry;
         const list = byFile.get(file) ?? [];
         list.push(d);
         byFile.set(file, list);
@@ -112,7 +118,7 @@ export function startServer(connection: Connection): void {
     }
     const now = new Map<string, string>();
     for (const [file, list] of byFile) {
-      const diagnostics = list.map((d) => toLspDiagnostic(d, texts, pathToUri));
+      const diagnostics = list.map((d) => a.toLspDiagnostic(d, texts, pathToUri));
       const body = JSON.stringify(diagnostics);
       now.set(file, body);
       const version = versions.get(file);
@@ -123,13 +129,17 @@ export function startServer(connection: Connection): void {
   }
 
   // Opening a document also fires a content change: that one schedules the check.
-  documents.onDidChangeContent((e) => {
+  documents.onDidChangeContent(async (e) => {
     const file = uriToPath(e.document.uri);
-    workspace.setOpen(file, e.document.getText(), e.document.version);
+    const text = e.document.getText();
+    const version = e.document.version;
+    await ready();
+    workspace.setOpen(file, text, version);
     schedule(file);
   });
-  documents.onDidClose((e) => {
+  documents.onDidClose(async (e) => {
     const file = uriToPath(e.document.uri);
+    await ready();
     workspace.close(file);
     checks.delete(file);
     schedule(file);
@@ -150,7 +160,8 @@ export function startServer(connection: Connection): void {
     return { uri: pathToUri(span.file), range: positions(span.file).range(span.start, span.end) };
   }
 
-  connection.onDefinition((params) => {
+  connection.onDefinition(async (params) => {
+    await ready();
     const { names: n, occurrence } = occurrenceAt(params.textDocument.uri, params.position);
     if (occurrence === undefined) return null;
     if (occurrence.kind === 'file') return workspace.text(occurrence.name) === undefined ? null : { uri: pathToUri(occurrence.name), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
@@ -161,7 +172,8 @@ export function startServer(connection: Connection): void {
     return location(d.occurrence.span);
   });
 
-  connection.onReferences((params) => {
+  connection.onReferences(async (params) => {
+    await ready();
     const { names: n, occurrence } = occurrenceAt(params.textDocument.uri, params.position);
     if (occurrence === undefined) return null;
     const files = workspace.allFiles();
@@ -176,38 +188,42 @@ export function startServer(connection: Connection): void {
       .map((o) => location(o.span));
   });
 
-  connection.onHover((params) => {
+  connection.onHover(async (params) => {
+    await ready();
     const { names: n, occurrence } = occurrenceAt(params.textDocument.uri, params.position);
     if (occurrence === undefined) return null;
-    const text = hoverText(occurrence, n, workspace);
+    const text = a.hoverText(occurrence, n, workspace);
     if (text === undefined) return null;
     return { contents: { kind: 'markdown', value: text }, range: location(occurrence.span).range };
   });
 
-  connection.onCompletion((params) => {
+  connection.onCompletion(async (params) => {
+    await ready();
     const file = uriToPath(params.textDocument.uri);
     const text = workspace.text(file) ?? '';
     const offset = new Positions(text).offset(params.position);
     const ast = workspace.bestAst(file);
     const pipeline = ast?.items.find((i): i is Pipeline => i.kind === 'pipeline' && i.span.start <= offset && offset <= i.span.end) ?? pipelineByHeader(ast?.items ?? [], text, offset);
-    return complete({ file, text, offset, names: names(), ...(pipeline === undefined ? {} : { pipeline }) });
+    return a.complete({ file, text, offset, names: names(), ...(pipeline === undefined ? {} : { pipeline }) });
   });
 
   // --- Editing -------------------------------------------------------------------------------------
 
-  connection.onDocumentFormatting((params): TextEdit[] | null => {
+  connection.onDocumentFormatting(async (params): Promise<TextEdit[] | null> => {
+    await ready();
     const file = uriToPath(params.textDocument.uri);
     const text = workspace.text(file);
     if (text === undefined) return null;
-    const parsed = parseCvr(file, text);
+    const parsed = a.parseCvr(file, text);
     // A file with syntax errors is never rewritten (as `cvr fmt`); its diagnostics say why.
-    if (hasErrors(parsed.diagnostics)) return null;
-    const formatted = formatCvr(parsed.file);
+    if (a.hasErrors(parsed.diagnostics)) return null;
+    const formatted = a.formatCvr(parsed.file);
     if (formatted === text) return [];
     return [{ range: new Positions(text).range(0, text.length), newText: formatted }];
   });
 
-  connection.onDocumentSymbol((params): DocumentSymbol[] => {
+  connection.onDocumentSymbol(async (params): Promise<DocumentSymbol[]> => {
+    await ready();
     const file = uriToPath(params.textDocument.uri);
     const ast = workspace.bestAst(file);
     if (ast === undefined) return [];
@@ -215,7 +231,8 @@ export function startServer(connection: Connection): void {
     return ast.items.map((item) => itemSymbol(item, p));
   });
 
-  connection.onPrepareRename((params) => {
+  connection.onPrepareRename(async (params) => {
+    await ready();
     const { names: n, occurrence } = occurrenceAt(params.textDocument.uri, params.position);
     if (occurrence === undefined || occurrence.kind === 'model' || occurrence.kind === 'file') return null;
     const d = n.resolve(occurrence);
@@ -223,7 +240,8 @@ export function startServer(connection: Connection): void {
     return { range: location(occurrence.span).range, placeholder: occurrence.name };
   });
 
-  connection.onRenameRequest((params): WorkspaceEdit | null => {
+  connection.onRenameRequest(async (params): Promise<WorkspaceEdit | null> => {
+    await ready();
     const { names: n, occurrence } = occurrenceAt(params.textDocument.uri, params.position);
     if (occurrence === undefined || occurrence.kind === 'model' || occurrence.kind === 'file') return null;
     if (!NAME.test(params.newName)) throw new ResponseError(-32602, `"${params.newName}" is not a name: names are letters, digits, \`_\` and \`-\`, starting with a letter or \`_\``);
