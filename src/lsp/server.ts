@@ -202,8 +202,12 @@ export function startServer(connection: Connection): void {
     const file = uriToPath(params.textDocument.uri);
     const text = workspace.text(file) ?? '';
     const offset = new Positions(text).offset(params.position);
-    const ast = workspace.bestAst(file);
-    const pipeline = ast?.items.find((i): i is Pipeline => i.kind === 'pipeline' && i.span.start <= offset && offset <= i.span.end) ?? pipelineByHeader(ast?.items ?? [], text, offset);
+    // Mid-edit the text rarely parses: then the pipeline is the one whose header precedes the
+    // cursor, as the last text that parsed declares it (its spans are stale, its names are not).
+    const parsed = workspace.parse(file);
+    const clean = parsed !== undefined && !a.hasErrors(parsed.diagnostics);
+    const containing = (items: readonly TopLevelItem[]): Pipeline | undefined => items.find((i): i is Pipeline => i.kind === 'pipeline' && i.span.start <= offset && offset <= i.span.end);
+    const pipeline = clean ? containing(parsed.file.items) : (pipelineByHeader(workspace.bestAst(file)?.items ?? [], text, offset) ?? containing(parsed?.file.items ?? []));
     return a.complete({ file, text, offset, names: names(), ...(pipeline === undefined ? {} : { pipeline }) });
   });
 

@@ -304,3 +304,36 @@ describe('cvr lsp --stdio', () => {
     expect(readFileSync(file('main.cvr'), 'utf8')).toBe(MAIN);
   });
 });
+
+describe('cvr lsp --stdio, mid-edit', () => {
+  it('completes in text that does not parse, from the last text that did', async () => {
+    const typing = MAIN.replace('pipeline child extends base {\n', 'pipeline child extends base {\n  task NCV vs \n');
+    await client.change(file('main.cvr'), MAIN);
+    await client.change(file('main.cvr'), typing);
+    // The text as typed has a syntax error: the server says so, and completion still knows the pipeline.
+    expect((await client.diagnosticsNow(file('main.cvr'))).diagnostics.length).toBeGreaterThan(0);
+    const items = labels(await client.request('textDocument/completion', { textDocument: { uri: uri(file('main.cvr')) }, position: positionOf(typing, 'task NCV vs \n', 'task NCV vs '.length) }));
+    // child extends base, whose taxonomy is the imported `classes lab`.
+    expect(items).toEqual(expect.arrayContaining(['NOR', 'OBP', 'OVP', 'CVP', 'NCP', 'NCV']));
+    const sources = labels(await client.request('textDocument/completion', { textDocument: { uri: uri(file('main.cvr')) }, position: positionOf(typing, 'source gamma', 'source '.length) }));
+    expect(sources).toEqual(expect.arrayContaining(['alpha', 'beta', 'gamma']));
+    await client.change(file('main.cvr'), MAIN);
+  });
+
+  it('takes no completion inside strings and comments', async () => {
+    expect(labels(await client.request('textDocument/completion', { textDocument: { uri: uri(file('common.cvr')) }, position: positionOf(COMMON, 'data/alpha', 2) }))).toEqual([]);
+    expect(labels(await client.request('textDocument/completion', { textDocument: { uri: uri(file('common.cvr')) }, position: positionOf(COMMON, 'Shared parts', 3) }))).toEqual([]);
+  });
+
+  it('resolves a built-in class to the `classes covid` line that brings it in', async () => {
+    const text = MAIN.replace('classes lab', 'classes covid');
+    await client.change(file('main.cvr'), text);
+    const def = await client.request<Location | null>('textDocument/definition', { textDocument: { uri: uri(file('main.cvr')) }, position: positionOf(text, 'vs CVP', 'vs '.length) });
+    const start = positionOf(text, 'classes covid', 'classes '.length);
+    expect(def).toEqual({ uri: uri(file('main.cvr')), range: { start, end: { line: start.line, character: start.character + 'covid'.length } } });
+    const hover = await client.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uri(file('main.cvr')) }, position: positionOf(text, 'vs CVP', 'vs '.length) });
+    expect(hover?.contents.value).toContain('built-in taxonomy');
+    await expect(client.request('textDocument/rename', { textDocument: { uri: uri(file('main.cvr')) }, position: positionOf(text, 'vs CVP', 'vs '.length), newName: 'COVID' })).rejects.toThrow(/built-in/);
+    await client.change(file('main.cvr'), MAIN);
+  });
+});
