@@ -1,9 +1,10 @@
 /**
  * Hover text (Markdown): a class with its algebra expanded to leaf classes, a source as the
  * formatter prints it (folder or manifest, map) with where its data lies, a named block or
- * pipeline as written, a model's options, an imported file's contents.
+ * pipeline's parents and sources with its last run's audit numbers, a model's options, an
+ * imported file's contents.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { classModel, formatCvr, vocabulary } from '../dsl/index.ts';
 import type { ClassesBlock, CvrFile, Pipeline, SourceDecl, TopLevelItem } from '../dsl/index.ts';
@@ -60,13 +61,54 @@ function sourceHover(def: SourceDecl): string {
   return parts.join('\n\n');
 }
 
-function pipelineHover(p: Pipeline, names: Names): string {
+interface LastAudit {
+  readonly folder: string;
+  readonly sourceOnlyBaseline?: number | null;
+  readonly cramersV?: number | null;
+  readonly independent?: boolean | null;
+}
+
+/**
+ * The audit of the pipeline's last run: `runs/<pipeline>/<run>/audit.json` below a workspace
+ * folder or the pipeline file's folder (where `cvr run` writes it), the latest run by name
+ * (run folders are named by their start time).
+ */
+export function lastAudit(pipeline: string, places: readonly string[]): LastAudit | undefined {
+  for (const place of places) {
+    const runs = path.join(place, 'runs', pipeline);
+    let names: string[];
+    try {
+      names = readdirSync(runs).filter((n) => existsSync(path.join(runs, n, 'audit.json'))).sort();
+    } catch {
+      continue;
+    }
+    const latest = names[names.length - 1];
+    if (latest === undefined) continue;
+    try {
+      const doc = JSON.parse(readFileSync(path.join(runs, latest, 'audit.json'), 'utf8')) as Omit<LastAudit, 'folder'>;
+      return { folder: path.join(runs, latest), sourceOnlyBaseline: doc.sourceOnlyBaseline, cramersV: doc.cramersV, independent: doc.independent };
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+const percent = (x: number | null | undefined): string => (typeof x === 'number' ? `${(x * 100).toFixed(1)} %` : '—');
+
+function pipelineHover(p: Pipeline, names: Names, places: readonly string[]): string {
   const lineage = names.lineage(p).map((x) => x.name.name);
   const title = p.statements.find((s) => s.kind === 'title');
   const lines = [`pipeline **${p.name.name}**${title?.kind === 'title' ? ` — ${title.text.value}` : ''}`];
   if (lineage.length > 1) lines.push('', `extends ${lineage.slice(1).map((n) => `\`${n}\``).join(' → ')}`);
   const sources = names.sourcesOf(p);
   if (sources.length > 0) lines.push('', `sources: ${sources.map((n) => `\`${n}\``).join(', ')}`);
+  const audit = lastAudit(p.name.name, places);
+  if (audit !== undefined) {
+    const v = typeof audit.cramersV === 'number' ? audit.cramersV.toFixed(2) : '—';
+    const independent = audit.independent === true ? 'independent test' : audit.independent === false ? 'test not independent' : 'independence unknown';
+    lines.push('', `last run's audit (\`${audit.folder}\`): source-only baseline ${percent(audit.sourceOnlyBaseline)}, Cramér's V ${v}, ${independent}`);
+  }
   return lines.join('\n');
 }
 
@@ -102,7 +144,7 @@ export function hoverText(o: Occurrence, names: Names, workspace: Workspace): st
     case 'source':
       return sourceHover(def.node as unknown as SourceDecl);
     case 'pipeline':
-      return pipelineHover(def.node as unknown as Pipeline, names);
+      return pipelineHover(def.node as unknown as Pipeline, names, [...workspace.folders(), path.dirname(def.span.file)]);
     case 'classes':
     case 'image':
     case 'augment':

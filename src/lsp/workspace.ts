@@ -29,6 +29,11 @@ export class Workspace {
 
   constructor(private readonly roots: readonly string[]) {}
 
+  /** The workspace folders the editor announced. */
+  folders(): readonly string[] {
+    return this.roots;
+  }
+
   setOpen(file: string, text: string, version: number): void {
     this.open.set(file, text);
     this.versions.set(file, version);

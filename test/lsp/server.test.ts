@@ -3,7 +3,7 @@
  * editor drives it. Expected diagnostics come from `cvr check --format json` on the same files;
  * expected class leaves, names and edits from the fixture as written here.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -302,6 +302,24 @@ describe('cvr lsp --stdio', () => {
   it('writes nothing but the protocol on standard output, and nothing on standard error', () => {
     expect(client.stderr).toBe('');
     expect(readFileSync(file('main.cvr'), 'utf8')).toBe(MAIN);
+  });
+});
+
+describe('cvr lsp --stdio, a pipeline hover', () => {
+  it('shows the parents, the sources, and the audit numbers of the last run folder', async () => {
+    // Two run folders: the later one (run folders are named by start time) is the one shown.
+    for (const [run, baseline] of [['2026-01-01T10-00-00', 0.5], ['2026-01-02T10-00-00', 0.875]] as const) {
+      mkdirSync(join(dir, 'runs', 'child', run), { recursive: true });
+      writeFileSync(join(dir, 'runs', 'child', run, 'audit.json'), JSON.stringify({ pipeline: 'child', sourceOnlyBaseline: baseline, cramersV: 0.4321, independent: false }));
+    }
+    const hover = await client.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uri(file('main.cvr')) }, position: positionOf(MAIN, 'pipeline child', 'pipeline '.length) });
+    const text = hover?.contents.value ?? '';
+    expect(text).toContain('extends `base`');
+    expect(text).toMatch(/sources: .*`alpha`.*`beta`.*`gamma`|sources: .*`gamma`.*`alpha`/);
+    expect(text).toContain('87.5 %');
+    expect(text).toContain('0.43');
+    expect(text).toContain('not independent');
+    expect(text).toContain('2026-01-02T10-00-00');
   });
 });
 
