@@ -5,11 +5,14 @@
  * the language's own tables (the words each block holds, the closed sets of names) and from the
  * names the file sees (pipelines, sources, classes, named blocks).
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { CompletionItemKind } from 'vscode-languageserver';
 import type { CompletionItem } from 'vscode-languageserver';
 import { BUILTIN_CLASSES, KEYWORD_WORDS, RULE_WORDS, lexCvr, vocabulary } from '../dsl/index.ts';
 import type { LexedToken, Pipeline } from '../dsl/index.ts';
 import type { Names, NameKind } from './names.ts';
+import { Positions } from './positions.ts';
 
 /** The kind of block a `{` opens, from the keywords before it. */
 type Frame = 'pipeline' | 'source' | 'manifest' | 'sources-from-manifest' | 'map' | 'split-kfold' | 'split-holdout' | 'split-other' | 'image' | 'augment' | 'model' | 'train' | 'evaluate' | 'classes' | 'class_weights' | 'other';
@@ -197,6 +200,8 @@ export interface CompletionInput {
 }
 
 export function complete(input: CompletionInput): CompletionItem[] {
+  const imported = importPathItems(input);
+  if (imported !== undefined) return imported;
   const ctx = contextAt(input.text, input.offset);
   if (ctx.inLiteral) return [];
   const frame = ctx.frames[0];
@@ -242,6 +247,37 @@ export function complete(input: CompletionInput): CompletionItem[] {
   if (frame === 'map') return KEYWORD_WORDS.includes('other') ? words(['other'], 'every label no other key matches') : [];
   if (frame === 'classes' || frame === 'class_weights') return frame === 'class_weights' ? classes() : [];
   return words(frameWords(frame), frame === undefined ? 'top level' : 'keyword');
+}
+
+/**
+ * Inside the string of an `import`: the .cvr files and folders of the folder typed so far,
+ * relative to the file (as import paths are); each replaces what is typed inside the quotes.
+ */
+function importPathItems(input: CompletionInput): CompletionItem[] | undefined {
+  const tokens = lexCvr(input.text).filter((t) => t.kind !== 'comment');
+  const i = tokens.findIndex((t) => t.kind === 'string' && t.start < input.offset && input.offset <= t.end);
+  const str = tokens[i];
+  if (str === undefined || tokens[i - 1]?.image !== 'import') return undefined;
+  const closed = str.image.length > 1 && str.image.endsWith('"');
+  if (closed && input.offset === str.end) return undefined;
+  const typed = input.text.slice(str.start + 1, input.offset);
+  const folderPart = typed.includes('/') ? typed.slice(0, typed.lastIndexOf('/') + 1) : '';
+  const folder = path.resolve(path.dirname(input.file), folderPart || '.');
+  let entries;
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const positions = new Positions(input.text);
+  const range = positions.range(str.start + 1, input.offset);
+  return entries
+    .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules' && (e.isDirectory() || (e.name.endsWith('.cvr') && path.join(folder, e.name) !== input.file)))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((e) => {
+      const newText = `${folderPart}${e.name}${e.isDirectory() ? '/' : ''}`;
+      return { label: newText, kind: e.isDirectory() ? CompletionItemKind.Folder : CompletionItemKind.File, detail: e.isDirectory() ? 'folder' : '.cvr file', textEdit: { range, newText } };
+    });
 }
 
 function classItems(input: CompletionInput): CompletionItem[] {

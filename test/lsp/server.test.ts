@@ -338,6 +338,16 @@ describe('cvr lsp --stdio, mid-edit', () => {
     await client.change(file('main.cvr'), MAIN);
   });
 
+  it('completes the path of an import with the .cvr files beside the file', async () => {
+    const text = MAIN.replace('import "common.cvr"', 'import "co');
+    await client.change(file('main.cvr'), text);
+    const items = await client.request<{ label: string; textEdit?: { newText: string } }[]>('textDocument/completion', { textDocument: { uri: uri(file('main.cvr')) }, position: positionOf(text, 'import "co', 'import "co'.length) });
+    // The fixture's folder holds common.cvr, broken.cvr and main.cvr (itself, left out); folders are offered too.
+    expect(items.map((i) => i.label).filter((l) => !l.endsWith('/'))).toEqual(['broken.cvr', 'common.cvr']);
+    expect(items.find((i) => i.label === 'common.cvr')?.textEdit?.newText).toBe('common.cvr');
+    await client.change(file('main.cvr'), MAIN);
+  });
+
   it('takes no completion inside strings and comments', async () => {
     expect(labels(await client.request('textDocument/completion', { textDocument: { uri: uri(file('common.cvr')) }, position: positionOf(COMMON, 'data/alpha', 2) }))).toEqual([]);
     expect(labels(await client.request('textDocument/completion', { textDocument: { uri: uri(file('common.cvr')) }, position: positionOf(COMMON, 'Shared parts', 3) }))).toEqual([]);
