@@ -6,6 +6,8 @@ export interface CliIo {
   readonly isTty: boolean;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** All of standard input as UTF-8 (`cvr fmt -`); absent where there is none. */
+  readonly readStdin?: () => Promise<string>;
 }
 
 /** Exit codes (cli.md). */

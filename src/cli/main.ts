@@ -27,6 +27,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   diff: { spec: SPECS.DIFF, load: () => import('./commands/diff.ts') },
   synth: { spec: SPECS.SYNTH, load: () => import('./commands/synth.ts') },
   models: { spec: SPECS.MODELS, load: () => import('./commands/models.ts'), tensors: true },
+  lsp: { spec: SPECS.LSP, load: () => import('./commands/lsp.ts') },
   engines: { spec: SPECS.ENGINES, load: () => import('./commands/engines.ts'), tensors: true },
   weights: { spec: SPECS.WEIGHTS, load: () => import('./commands/weights.ts'), tensors: true },
   doctor: { spec: SPECS.DOCTOR, load: () => import('./commands/doctor.ts'), tensors: true },
@@ -49,6 +50,11 @@ export function processIo(): CliIo {
     isTty: Boolean(process.stdout.isTTY) && !process.env['CI'],
     cwd: process.cwd(),
     env: process.env,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    },
   };
 }
 

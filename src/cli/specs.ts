@@ -16,10 +16,10 @@ export const CHECK = {
 
 export const FMT = {
   name: 'fmt',
-  summary: 'print the canonical form; --write, --check',
-  synopsis: '[--write | --check] FILE…',
+  summary: 'print the canonical form; --write, --check; `-` reads stdin',
+  synopsis: '[--write | --check] FILE… | [--check] -',
   description:
-    'Prints each .cvr file in canonical form (one statement a line, two-space indent, a fixed order\nof settings inside blocks, comments kept).',
+    'Prints each .cvr file in canonical form (one statement a line, two-space indent, a fixed order\nof settings inside blocks, comments kept). `-` reads the text from standard input and prints\nits canonical form on standard output (diagnostics on standard error and exit 1 when it does not\nparse), for format-on-save in an editor.',
   options: {
     write: { kind: 'boolean', help: 'rewrite the files that are not in canonical form' },
     check: { kind: 'boolean', help: 'print the files that are not in canonical form and exit 1 if there are any' },
@@ -177,6 +177,15 @@ export const WEIGHTS = {
     format: SHARED.format,
   },
   positionals: { name: 'argument', min: 1, max: Infinity },
+} as const satisfies CommandSpec;
+
+export const LSP = {
+  name: 'lsp',
+  summary: 'the language server for editors (--stdio)',
+  synopsis: '--stdio',
+  description: 'Speaks the Language Server Protocol on standard input and output: diagnostics as `cvr check`\ngives them, completion, go to definition, references, hover, formatting, symbols and rename.\nSee docs/editors.md for VS Code, Neovim, Helix and other clients.',
+  options: { stdio: { kind: 'boolean', help: 'talk over standard input and output (the only transport)' } },
+  positionals: { name: 'argument', min: 0, max: 0 },
 } as const satisfies CommandSpec;
 
 export const INIT = {

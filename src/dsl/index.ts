@@ -15,3 +15,15 @@ export type * from './ast.ts';
 export function loadPipelines(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadResult> {
   return loadPipelinesWith(paths, parseCvr, opts);
 }
+
+// For editors (src/lsp): tokens with their kinds, the words of the language and of each block,
+// the closed sets of names, the built-in taxonomy, the class algebra, and what a file sees.
+export { lexCvr, KEYWORD_WORDS } from './editor-support.ts';
+export type { LexedToken, LexedKind } from './editor-support.ts';
+export { RULE_WORDS } from './parse-messages.ts';
+export * as vocabulary from './vocabulary.ts';
+export { builtinClasses, BUILTIN_CLASSES } from './builtin.ts';
+export { classModel } from './class-model.ts';
+export type { ClassModel } from './class-model.ts';
+export { visibleFiles } from './scope.ts';
+export { importTarget } from './load.ts';

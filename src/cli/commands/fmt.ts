@@ -1,7 +1,8 @@
 /**
  * `cvr fmt FILE…` prints each file in canonical form; `--write` rewrites the files that are not
  * canonical; `--check` lists them and exits 1. A file with syntax errors is never rewritten:
- * its diagnostics are printed and the exit code is 1.
+ * its diagnostics are printed and the exit code is 1. `-` reads standard input and prints its
+ * canonical form (format-on-save in any editor).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -16,6 +17,9 @@ import { FMT } from '../specs.ts';
 
 type Mode = 'print' | 'write' | 'check';
 
+/** The name standard input's diagnostics carry. */
+const STDIN_NAME = '<stdin>';
+
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const args = settleCommandLine(FMT, argv, io);
   if (typeof args === 'number') return args;
@@ -23,14 +27,21 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const mode: Mode = args.values.write === true ? 'write' : args.values.check === true ? 'check' : 'print';
   const files = args.positional;
 
+  if (files.includes('-') && (mode === 'write' || files.length > 1)) {
+    return usageError(FMT, '`-` (standard input) stands alone and cannot be rewritten; use `cvr fmt -` or `cvr fmt --check -`', io);
+  }
+
   let failed = false;
   const notCanonical: string[] = [];
-  for (const name of files) {
+  for (const given of files) {
+    const name = given === '-' ? STDIN_NAME : given;
     let text: string;
     try {
-      text = await readFile(resolve(io.cwd, name), 'utf8');
+      if (given !== '-') text = await readFile(resolve(io.cwd, name), 'utf8');
+      else if (io.readStdin !== undefined) text = await io.readStdin();
+      else throw new Error('no standard input');
     } catch {
-      io.stderr(`cvr fmt: cannot read "${name}"\n`);
+      io.stderr(`cvr fmt: cannot read ${given === '-' ? 'standard input' : `"${name}"`}\n`);
       failed = true;
       continue;
     }

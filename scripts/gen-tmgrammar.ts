@@ -1,0 +1,192 @@
+/**
+ * `npm run grammar` (also `npm run editors:grammar` alone): writes the TextMate grammar
+ * `editors/cvr.tmLanguage.json` from the lexer's own vocabulary, so a keyword, a punctuation
+ * token or a closed set of names added to `src/dsl/lexer.ts` or `src/dsl/vocabulary.ts` reaches
+ * every editor by regenerating. A test fails when the committed grammar differs from what this
+ * would write. The copies in `editors/vscode/` (the extension's own: grammar and language
+ * configuration) are written too.
+ *
+ * Where the lexer says it, the grammar follows: statement keywords (reserved: not names) are
+ * `keyword.control`, the other keywords `keyword.other`, the closed sets of vocabulary.ts
+ * `support.constant`, every non-word token of the lexer an operator or punctuation scope.
+ * What the lexer cannot say is written here: literals as begin/end rules (escapes highlighted),
+ * declarations (`pipeline NAME extends NAME`, `source NAME`, `train NAME {`), and the convention
+ * that class names are upper case.
+ */
+import type { TokenType } from 'chevrotain';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ALL_TOKENS, Identifier, KEYWORDS, Name } from '../src/dsl/lexer.ts';
+import * as vocabulary from '../src/dsl/vocabulary.ts';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const TMGRAMMAR_PATHS = [join(ROOT, 'editors', 'cvr.tmLanguage.json'), join(ROOT, 'editors', 'vscode', 'syntaxes', 'cvr.tmLanguage.json')];
+
+/** Tokens that are not keywords and are not punctuation: handled by their own rules below. */
+const LITERAL_TOKENS = new Set(['WhiteSpace', 'Comment', 'NumberLit', 'StringLit', 'RegexLit', 'Identifier', 'Name']);
+
+/** Scope of a punctuation or operator token, by the lexer's token name; unknown ones are operators. */
+function punctuationScope(token: TokenType): string {
+  const name = token.name;
+  if (/^L(Curly|Brace)$/.test(name)) return 'punctuation.section.block.begin.cvr';
+  if (/^R(Curly|Brace)$/.test(name)) return 'punctuation.section.block.end.cvr';
+  if (/^L(Paren|Round)$/.test(name)) return 'punctuation.section.parens.begin.cvr';
+  if (/^R(Paren|Round)$/.test(name)) return 'punctuation.section.parens.end.cvr';
+  if (/^L(Bracket|Square)$/.test(name)) return 'punctuation.section.brackets.begin.cvr';
+  if (/^R(Bracket|Square)$/.test(name)) return 'punctuation.section.brackets.end.cvr';
+  if (name === 'Comma') return 'punctuation.separator.comma.cvr';
+  if (name === 'Arrow') return 'keyword.operator.arrow.cvr';
+  if (name === 'Pipe') return 'keyword.operator.union.cvr';
+  if (name === 'Equals') return 'keyword.operator.assignment.cvr';
+  return `keyword.operator.${name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.cvr`;
+}
+
+function word(token: TokenType): string {
+  return token.PATTERN instanceof RegExp ? token.PATTERN.source : String(token.PATTERN);
+}
+
+function isReserved(token: TokenType): boolean {
+  return !(token.CATEGORIES ?? []).includes(Name);
+}
+
+/** Longest first, then alphabetical: a stable order that never lets a prefix shadow a word. */
+function ordered(words: Iterable<string>): string[] {
+  return [...new Set(words)].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const escapeRegex = (w: string): string => w.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/** A word that is not part of a longer name: names may hold `-` (`test-a`), so `\b` is not enough. */
+function words(list: readonly string[]): string {
+  return `(?<![A-Za-z0-9_-])(?:${list.map(escapeRegex).join('|')})(?![A-Za-z0-9_-])`;
+}
+
+export function tmGrammar(): string {
+  const reserved = ordered(KEYWORDS.filter(isReserved).map(word));
+  const soft = ordered(KEYWORDS.filter((k) => !isReserved(k)).map(word));
+  const keywordSet = new Set([...reserved, ...soft]);
+  // Every closed set of names in vocabulary.ts (models, optimizers, losses, …): values, not keywords.
+  const constants = ordered(
+    (Object.values(vocabulary) as unknown[])
+      .filter((v): v is readonly string[] => Array.isArray(v) && v.every((x) => typeof x === 'string'))
+      .flat()
+      .filter((w) => !keywordSet.has(w)),
+  );
+  const ident = Identifier.PATTERN instanceof RegExp ? Identifier.PATTERN.source : '[A-Za-z_][A-Za-z0-9_-]*';
+  const punctuation = ALL_TOKENS.filter((t) => !LITERAL_TOKENS.has(t.name) && !KEYWORDS.includes(t))
+    // Longer tokens first (`==` before `=`), as the lexer must also order them.
+    .sort((a, b) => word(b).length - word(a).length || (a.name < b.name ? -1 : 1))
+    .map((t) => ({ match: word(t), name: punctuationScope(t) }));
+  const blockKeywords = ['classes', 'image', 'augment', 'train', 'evaluate'].filter((w) => reserved.includes(w));
+
+  const grammar = {
+    $schema: 'https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json',
+    name: 'cvr',
+    scopeName: 'source.cvr',
+    fileTypes: ['cvr'],
+    comment: 'Generated by `npm run grammar` (scripts/gen-tmgrammar.ts) from src/dsl/lexer.ts and src/dsl/vocabulary.ts. Do not edit.',
+    patterns: [
+      { include: '#comment' },
+      { include: '#string' },
+      { include: '#regex' },
+      { include: '#declaration' },
+      { include: '#number' },
+      { include: '#keyword' },
+      { include: '#constant' },
+      { include: '#class-name' },
+      { include: '#punctuation' },
+      { include: '#identifier' },
+    ],
+    repository: {
+      comment: { name: 'comment.line.number-sign.cvr', match: '(#).*$', captures: { '1': { name: 'punctuation.definition.comment.cvr' } } },
+      string: {
+        name: 'string.quoted.double.cvr',
+        begin: '"',
+        beginCaptures: { '0': { name: 'punctuation.definition.string.begin.cvr' } },
+        end: '"|$',
+        endCaptures: { '0': { name: 'punctuation.definition.string.end.cvr' } },
+        patterns: [
+          { name: 'constant.character.escape.cvr', match: '\\\\["\\\\]' },
+          { name: 'invalid.illegal.escape.cvr', match: '\\\\.' },
+          { name: 'constant.other.placeholder.cvr', match: '\\{\\{|\\}\\}|\\{[^{}"]*\\}' },
+        ],
+      },
+      regex: {
+        name: 'string.regexp.cvr',
+        begin: '/',
+        beginCaptures: { '0': { name: 'punctuation.definition.string.begin.cvr' } },
+        end: '(/)([A-Za-z]*)|$',
+        endCaptures: { '1': { name: 'punctuation.definition.string.end.cvr' }, '2': { name: 'keyword.other.flag.regexp.cvr' } },
+        patterns: [
+          { name: 'constant.character.escape.regexp.cvr', match: '\\\\.' },
+          {
+            name: 'constant.other.character-class.set.regexp.cvr',
+            begin: '\\[',
+            end: '\\]|$',
+            patterns: [{ name: 'constant.character.escape.regexp.cvr', match: '\\\\.' }],
+          },
+          { name: 'keyword.operator.quantifier.regexp.cvr', match: '[*+?]|\\{\\d+(?:,\\d*)?\\}' },
+          { name: 'keyword.control.anchor.regexp.cvr', match: '[\\^$]' },
+          { name: 'keyword.operator.or.regexp.cvr', match: '\\|' },
+          { name: 'punctuation.definition.group.regexp.cvr', match: '[()]' },
+        ],
+      },
+      declaration: {
+        patterns: [
+          {
+            match: `(${words(['pipeline'])})\\s+(${ident})(?:\\s+(extends)\\s+(${ident}))?`,
+            captures: {
+              '1': { name: 'keyword.control.cvr' },
+              '2': { name: 'entity.name.function.pipeline.cvr' },
+              '3': { name: 'keyword.control.cvr' },
+              '4': { name: 'entity.other.inherited-class.cvr' },
+            },
+          },
+          {
+            match: `(${words(['source'])})\\s+(?!(?:from)(?![A-Za-z0-9_-]))(${ident})`,
+            captures: { '1': { name: 'keyword.control.cvr' }, '2': { name: 'entity.name.section.source.cvr' } },
+          },
+          {
+            match: `(${words(blockKeywords)})\\s+(${ident})(?=\\s*\\{)`,
+            captures: { '1': { name: 'keyword.control.cvr' }, '2': { name: 'entity.name.section.block.cvr' } },
+          },
+          {
+            match: `(${words(['import'])})\\s*(?=")`,
+            captures: { '1': { name: 'keyword.control.import.cvr' } },
+          },
+        ],
+      },
+      number: {
+        match: '(?<![A-Za-z0-9_-])((?:\\d+(?:\\.\\d+)?|\\.\\d+)(?:[eE][+-]?\\d+)?)(%|deg(?![A-Za-z0-9_]))?',
+        captures: { '1': { name: 'constant.numeric.cvr' }, '2': { name: 'keyword.other.unit.cvr' } },
+      },
+      keyword: {
+        patterns: [
+          { name: 'keyword.control.cvr', match: words(reserved) },
+          { name: 'keyword.other.cvr', match: words(soft) },
+        ],
+      },
+      constant: { name: 'support.constant.cvr', match: words(constants) },
+      'class-name': { name: 'entity.name.type.class.cvr', match: '(?<![A-Za-z0-9_-])[A-Z][A-Z0-9_]*(?![A-Za-z0-9_-])' },
+      punctuation: { patterns: punctuation },
+      identifier: { name: 'variable.other.cvr', match: ident },
+    },
+  };
+  return `${JSON.stringify(grammar, null, 2)}\n`;
+}
+
+/** The language configuration is written by hand in editors/; the extension carries a copy. */
+export const LANGUAGE_CONFIGURATION = join(ROOT, 'editors', 'language-configuration.json');
+export const LANGUAGE_CONFIGURATION_COPY = join(ROOT, 'editors', 'vscode', 'language-configuration.json');
+
+export function main(): void {
+  const text = tmGrammar();
+  for (const path of TMGRAMMAR_PATHS) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+  writeFileSync(LANGUAGE_CONFIGURATION_COPY, readFileSync(LANGUAGE_CONFIGURATION, 'utf8'));
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) main();
