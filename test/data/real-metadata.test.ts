@@ -210,7 +210,7 @@ describe('COVIDx label lists (COVID-Net train/test_COVIDx9B)', () => {
     const train = lines('train_COVIDx9B.excerpt.txt').map(([, image, label, source]) => ({ image: `train/${image}`, label, source: source === 'rnsa' ? 'rsna' : source }));
     const test = lines('test_COVIDx9B.excerpt.txt').map(([, image, label, source]) => ({ image: `test/${image}`, label, source }));
     const all = [...train, ...test];
-    const names = [...new Set(all.map((r) => r.source))].sort();
+    const names = [...new Set(all.map((r) => r.source ?? ''))].sort();
     expect(result.pipeline.sources.map((s) => s.name).sort()).toEqual(names);
     expect(names).not.toContain('rnsa');
     for (const name of names) {
