@@ -13,6 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPipelines } from '../../src/dsl/index.ts';
 import { auditPipeline } from '../../src/plan/audit-pipeline.ts';
 import type { SourceLedger } from '../../src/data/ledger.ts';
+import { pipelineLock } from '../../src/plan/lock.ts';
+import { auditDocument } from '../../src/plan/audit-json.ts';
 import { tempDir } from './files.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/real-metadata/', import.meta.url));
@@ -107,6 +109,9 @@ describe('COVID-19 image data collection (cidc) metadata.csv', () => {
     const perClass = (c: string) => result.labels!.images.filter((i) => i.taskClass === c).length;
     for (const c of ['CVP', 'OVP', 'OBP', 'NOR']) expect(perClass(c), c).toBe(used.filter((r) => classOf(r['finding']!) === c).length);
     addsUp(result.ledger);
+    // The same ledger in `cvr audit --format json` (key `ledger`) and in the lock file.
+    expect(auditDocument(result, [], true).ledger).toEqual(result.ledger);
+    expect(pipelineLock(result)?.ledger).toEqual(result.ledger);
   });
 });
 
