@@ -37,8 +37,10 @@ export async function expandSourceManifests(pipeline: ResolvedPipeline): Promise
       continue;
     }
     const names: string[] = [];
+    const alias = m.alias ?? {};
     for (const row of table.rows) {
-      const value = row.fields[column]?.trim();
+      const raw = row.fields[column]?.trim();
+      const value = raw !== undefined && Object.hasOwn(alias, raw) ? alias[raw] : raw;
       if (value !== undefined && value !== '' && !names.includes(value)) names.push(value);
     }
     for (const name of names) {
@@ -50,12 +52,24 @@ export async function expandSourceManifests(pipeline: ResolvedPipeline): Promise
         sourceColumn: m.sourceColumn,
         sourceValue: name,
         ...(m.partition === undefined ? {} : { partition: m.partition }),
+        ...(m.alias === undefined ? {} : { alias: m.alias }),
       };
       const existing = byName.get(name);
       if (existing !== undefined) {
         existing.locations = [...existing.locations, location];
         existing.map = { ...m.map, ...existing.map };
-      } else byName.set(name, { name, locations: [location], map: { ...m.map }, coarse: m.coarse });
+        if (existing.patterns === undefined && m.patterns !== undefined) existing.patterns = m.patterns;
+        if (existing.other === undefined && m.other !== undefined) existing.other = m.other;
+      } else {
+        byName.set(name, {
+          name,
+          locations: [location],
+          map: { ...m.map },
+          ...(m.patterns === undefined ? {} : { patterns: m.patterns }),
+          ...(m.other === undefined ? {} : { other: m.other }),
+          coarse: m.coarse,
+        });
+      }
     }
   }
   const { sourceManifests: _expanded, ...rest } = pipeline;

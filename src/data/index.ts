@@ -4,6 +4,7 @@ export { scanSources, scanSource, IMAGE_EXTENSIONS } from './scan.ts';
 export type { ScanOptions } from './scan.ts';
 export { parseManifest, sniffDelimiter } from './manifest.ts';
 export type { Delimiter, ManifestTable, ManifestRow } from './manifest.ts';
+export { csvField, csvLine, parseCsv, readDelimited } from './csv.ts';
 export { mapLabels, taskClassOf } from './labels.ts';
 export type { LabelMappingRow, LabelOutcome, LabelResult } from './labels.ts';
 export { assignSplit, assignmentHash, foldImages, unitHash, unitHashes, ROLE, ROLE_NAMES } from './split.ts';

@@ -1,21 +1,30 @@
 /**
  * Source scanning: lists each source's images with their native labels, patients and declared
- * partitions, from folders (`dir/<label>/…`) and manifests. With `metadataOnly` no image file is
- * touched (manifests are trusted, folders are only listed); otherwise every manifest entry is
- * checked to exist and to stay inside its root after links are followed.
+ * partitions, from folders (`dir/<label>/…`) and manifests, and keeps the ledger of what was read:
+ * every manifest row and every file under a folder ends in exactly one ledger line (`filtered`,
+ * `duplicate row`, `missing file`, `not an image`, or it becomes a scanned image, whose line the
+ * label mapping decides). With `metadataOnly` no image file is opened (manifests are trusted,
+ * folders are only listed, templates resolve from folder listings); otherwise every manifest
+ * entry is checked to exist and to stay inside its root after links are followed.
  */
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Diagnostic } from '../diag/index.ts';
 import type { ResolvedLocation, ResolvedPipeline, ResolvedSource } from '../dsl/resolved.ts';
+import { mustCompileLinear } from '../dsl/linear-regex.ts';
+import type { LinearRegex } from '../dsl/linear-regex.ts';
 import { diagnostic, firstFew } from './diagnostic.ts';
+import { kindOfName, isDicomFile, IMAGE_EXTENSIONS } from './file-kind.ts';
+import { LedgerBook } from './ledger.ts';
 import { parseManifest } from './manifest.ts';
 import type { ManifestTable } from './manifest.ts';
-import { commonFolder, containedRelativePath, isInside, toPosix } from './paths.ts';
+import { readManifestRows } from './manifest-rows.ts';
+import type { ManifestListed } from './manifest-rows.ts';
+import { commonFolder, isInside, toPosix } from './paths.ts';
 import { mapLimit } from './pool.ts';
 import type { Partition, ScanResult, ScannedImage } from './types.ts';
 
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.bmp', '.gif']);
+export { IMAGE_EXTENSIONS } from './file-kind.ts';
 
 export interface ScanOptions {
   /** Read manifests and folder listings only; never stat or open an image. */
@@ -23,36 +32,54 @@ export interface ScanOptions {
 }
 
 /** One image as a location lists it, before identities are made source-wide. */
-interface Listed {
+export interface Listed {
   readonly root: string;
   readonly rel: string;
   readonly nativeLabel?: string;
+  readonly labelSeparator?: string;
   readonly patient?: string;
   readonly partition?: Partition;
+  /** `row 12` for manifest rows (ledger examples). */
+  readonly where?: string;
 }
 
 /** Parsed manifests by file, shared by the sources of one scan (a multi-source manifest is read once). */
-type ManifestCache = Map<string, Promise<{ table: ManifestTable } | { error: true }>>;
+export type ManifestCache = Map<string, Promise<{ table: ManifestTable; text: string } | { error: true }>>;
 
-interface SourceContext {
+export interface SourceContext {
   readonly manifests: ManifestCache;
   readonly source: ResolvedSource;
   readonly pipeline: ResolvedPipeline;
   readonly diagnostics: Diagnostic[];
   readonly metadataOnly: boolean;
+  readonly ledger: LedgerBook;
+  /** Per-manifest reports already made (a manifest shared by several sources reports once). */
+  readonly reported: Set<string>;
 }
 
 export async function scanSources(pipeline: ResolvedPipeline, options: ScanOptions): Promise<ScanResult> {
   const manifests: ManifestCache = new Map();
-  const perSource = await Promise.all(pipeline.sources.map((source) => scanSource(pipeline, source, options, manifests)));
+  const reported = new Set<string>();
+  const perSource = await Promise.all(pipeline.sources.map((source) => scanSource(pipeline, source, options, manifests, reported)));
+  const ledger = new LedgerBook();
+  for (const r of perSource) ledger.merge(r.ledger);
   return {
     images: perSource.flatMap((r) => r.images),
     diagnostics: perSource.flatMap((r) => r.diagnostics),
+    ledger,
   };
 }
 
-export async function scanSource(pipeline: ResolvedPipeline, source: ResolvedSource, options: ScanOptions, manifests: ManifestCache = new Map()): Promise<ScanResult> {
-  const ctx: SourceContext = { manifests, source, pipeline, diagnostics: [], metadataOnly: options.metadataOnly };
+export async function scanSource(
+  pipeline: ResolvedPipeline,
+  source: ResolvedSource,
+  options: ScanOptions,
+  manifests: ManifestCache = new Map(),
+  reported: Set<string> = new Set(),
+): Promise<ScanResult> {
+  const ledger = new LedgerBook();
+  ledger.read(source.name, 0);
+  const ctx: SourceContext = { manifests, source, pipeline, diagnostics: [], metadataOnly: options.metadataOnly, ledger, reported };
   const listed: Listed[] = [];
   for (const location of source.locations) {
     listed.push(...(await listLocation(ctx, location)));
@@ -64,23 +91,28 @@ export async function scanSource(pipeline: ResolvedPipeline, source: ResolvedSou
   const duplicates: string[] = [];
   const unlabeled: string[] = [];
   const unmatchedPatients: string[] = [];
-  const labelPattern = source.labelsFromPath !== undefined ? new RegExp(source.labelsFromPath) : undefined;
-  const patientPattern = source.patientsFromPath !== undefined ? new RegExp(source.patientsFromPath) : undefined;
+  const labelPattern = source.labelsFromPath !== undefined ? mustCompileLinear(source.labelsFromPath) : undefined;
+  const patientPattern = source.patientsFromPath !== undefined ? mustCompileLinear(source.patientsFromPath) : undefined;
   // Listed paths are normalised and relative, so identities are plain concatenations.
   const prefixes = new Map(roots.map((r) => [r, toPosix(relative(common, r))]));
   for (const item of listed) {
     const absPath = `${item.root}${sep}${item.rel}`;
     const prefix = prefixes.get(item.root) ?? '';
     const id = prefix === '' ? item.rel : `${prefix}/${item.rel}`;
+    const example = item.where === undefined ? id : `${item.where}: ${id}`;
     if (seen.has(id)) {
       duplicates.push(id);
+      ledger.add(source.name, 'duplicate row', example);
       continue;
     }
     seen.add(id);
     let nativeLabel = item.nativeLabel;
     if (labelPattern !== undefined) nativeLabel = matchGroup(labelPattern, item.rel);
-    if (nativeLabel === undefined || nativeLabel === '') {
+    // A folder file with no label folder, or a path the label pattern misses, has no label; an
+    // empty manifest field is the empty label `""`, which the map decides.
+    if (nativeLabel === undefined || (nativeLabel === '' && labelPattern !== undefined)) {
       unlabeled.push(item.rel);
+      ledger.add(source.name, 'dropped', `${example} (no label)`);
       continue;
     }
     let patient = item.patient;
@@ -91,15 +123,19 @@ export async function scanSource(pipeline: ResolvedPipeline, source: ResolvedSou
     const image: { -readonly [K in keyof ScannedImage]: ScannedImage[K] } = { source: source.name, id, absPath, nativeLabel };
     if (patient !== undefined && patient !== '') image.patient = patient;
     if (item.partition !== undefined) image.partition = item.partition;
+    if (item.labelSeparator !== undefined) image.labelSeparator = item.labelSeparator;
+    if (item.where !== undefined) image.row = item.where;
     images.push(image);
   }
+  // Scanned images are counted as used until the label mapping moves them to their line.
+  ledger.add(source.name, 'used', undefined, images.length);
   const span = pipeline.spans[`source:${source.name}`];
   if (duplicates.length > 0) {
     ctx.diagnostics.push(
       diagnostic('CVR513', `source "${source.name}" lists ${duplicates.length} image(s) more than once: ${firstFew(duplicates)}`, {
         span,
         data: { source: source.name, count: duplicates.length, first: duplicates.slice(0, 5) },
-        hint: 'remove the repeated rows; only the first is used',
+        hint: 'the first row is used, later ones are counted as `duplicate row` in the ledger',
       }),
     );
   }
@@ -123,28 +159,46 @@ export async function scanSource(pipeline: ResolvedPipeline, source: ResolvedSou
       }),
     );
   }
-  return { images, diagnostics: ctx.diagnostics };
+  const read = ledger.toJSON()[0]?.read ?? 0;
+  if (read === 0 && !ctx.diagnostics.some((d) => d.code === 'CVR501' || d.code === 'CVR502')) {
+    ctx.diagnostics.push(
+      diagnostic('CVR521', `source "${source.name}" read nothing: ${source.locations.map((l) => (l.kind === 'folder' ? `folder ${JSON.stringify(l.dir)} is empty` : `manifest ${JSON.stringify(l.file)} has no rows for it`)).join('; ')}`, {
+        span,
+        data: { source: source.name },
+        hint: 'check the path and the source column, or remove the source',
+      }),
+    );
+  }
+  return { images, diagnostics: ctx.diagnostics, ledger };
 }
 
-function matchGroup(pattern: RegExp, text: string): string | undefined {
-  const m = pattern.exec(text);
-  if (m === null) return undefined;
-  return m[1] ?? m[0];
+function matchGroup(pattern: LinearRegex, text: string): string | undefined {
+  return pattern.capture(text);
 }
 
 async function listLocation(ctx: SourceContext, location: ResolvedLocation): Promise<Listed[]> {
   return location.kind === 'folder' ? listFolder(ctx, location.dir) : listManifest(ctx, location);
 }
 
+type NotImageReason = 'hidden file' | 'dangling link' | 'link loop' | 'not an image file' | 'a volume' | 'outside the root';
+const REASON_CODES = {
+  'hidden file': 'CVR522',
+  'dangling link': 'CVR523',
+  'link loop': 'CVR524',
+  'not an image file': 'CVR525',
+  'a volume': 'CVR526',
+} as const;
+
 async function listFolder(ctx: SourceContext, dir: string): Promise<Listed[]> {
-  const span = ctx.pipeline.spans[`source:${ctx.source.name}`];
+  const name = ctx.source.name;
+  const span = ctx.pipeline.spans[`source:${name}`];
   let realRoot: string;
   try {
     realRoot = await realpath(dir);
     if (!(await stat(realRoot)).isDirectory()) throw new Error('not a folder');
   } catch {
     ctx.diagnostics.push(
-      diagnostic('CVR501', `source "${ctx.source.name}": folder ${JSON.stringify(dir)} does not exist or is not a folder`, {
+      diagnostic('CVR501', `source "${name}": folder ${JSON.stringify(dir)} does not exist or is not a folder`, {
         span,
         file: dir,
         hint: 'check the path (relative to the .cvr file), or make the data first (see docs/data-layout.md)',
@@ -154,35 +208,65 @@ async function listFolder(ctx: SourceContext, dir: string): Promise<Listed[]> {
   }
   const out: Listed[] = [];
   const escaped: string[] = [];
+  const notImages = new Map<NotImageReason, string[]>();
+  const notImage = (rel: string, reason: NotImageReason): void => {
+    ctx.ledger.add(name, 'not an image', `${rel} (${reason})`);
+    const list = notImages.get(reason) ?? [];
+    list.push(rel);
+    notImages.set(reason, list);
+  };
   const visited = new Set<string>([realRoot]);
   const walk = async (abs: string, rel: string): Promise<void> => {
     const entries = await readdir(abs, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
       const childAbs = join(abs, entry.name);
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      let target = childAbs;
       if (entry.isSymbolicLink()) {
-        let target: string;
         try {
           target = await realpath(childAbs);
-        } catch {
-          continue; // a dangling link is not an image
+        } catch (e) {
+          ctx.ledger.read(name);
+          notImage(childRel, (e as NodeJS.ErrnoException).code === 'ELOOP' ? 'link loop' : 'dangling link');
+          continue;
         }
         if (!isInside(realRoot, target)) {
+          ctx.ledger.read(name);
+          ctx.ledger.add(name, 'not an image', `${childRel} (outside the root)`);
           escaped.push(childRel);
           continue;
         }
         const st = await stat(target);
         isDir = st.isDirectory();
         isFile = st.isFile();
-        if (isDir && visited.has(target)) continue;
-        if (isDir) visited.add(target);
       }
-      if (isDir) await walk(childAbs, childRel);
-      else if (isFile && IMAGE_EXTENSIONS.has(extensionOf(entry.name))) {
+      if (isDir) {
+        if (entry.name.startsWith('.')) {
+          ctx.ledger.read(name);
+          notImage(`${childRel}/`, 'hidden file');
+          continue;
+        }
+        // A folder reached twice (a link back into the tree) is walked once: no image counts twice.
+        const real = entry.isSymbolicLink() ? target : await realpath(childAbs);
+        if (visited.has(real)) continue;
+        visited.add(real);
+        await walk(childAbs, childRel);
+        continue;
+      }
+      if (!isFile) continue; // sockets, devices: not part of a dataset
+      ctx.ledger.read(name);
+      if (entry.name.startsWith('.')) {
+        notImage(childRel, 'hidden file');
+        continue;
+      }
+      const kind = kindOfName(entry.name);
+      const isImage = kind === 'image' || kind === 'dicom' || (kind === 'no-extension' && (await isDicomFile(target)));
+      if (kind === 'volume') notImage(childRel, 'a volume');
+      else if (!isImage) notImage(childRel, 'not an image file');
+      else {
         const slash = childRel.indexOf('/');
         const listed: { -readonly [K in keyof Listed]: Listed[K] } = { root: dir, rel: childRel };
         if (slash > 0) listed.nativeLabel = childRel.slice(0, slash);
@@ -192,15 +276,21 @@ async function listFolder(ctx: SourceContext, dir: string): Promise<Listed[]> {
   };
   await walk(dir, '');
   if (escaped.length > 0) reportEscapes(ctx, dir, escaped);
+  for (const [reason, paths] of notImages) {
+    if (reason === 'outside the root') continue;
+    ctx.diagnostics.push(
+      diagnostic(REASON_CODES[reason], `source "${name}": ${paths.length} ${reason === 'a volume' ? '3-D volume(s)' : `${reason}(s)`} under ${JSON.stringify(dir)} are not images: ${firstFew(paths)}`, {
+        span,
+        file: dir,
+        data: { source: name, reason, count: paths.length, first: paths.slice(0, 5) },
+        hint: reason === 'a volume' ? 'volumes are counted in the ledger (not an image), never decoded as one 2-D image' : 'they are counted in the ledger as `not an image`; remove them from the folder to silence this',
+      }),
+    );
+  }
   return out;
 }
 
-function extensionOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot < 0 ? '' : name.slice(dot).toLowerCase();
-}
-
-function reportEscapes(ctx: SourceContext, root: string, paths: readonly string[]): void {
+export function reportEscapes(ctx: SourceContext, root: string, paths: readonly string[]): void {
   ctx.diagnostics.push(
     diagnostic('CVR503', `source "${ctx.source.name}": ${paths.length} image path(s) escape the root ${JSON.stringify(root)}: ${firstFew(paths)}`, {
       span: ctx.pipeline.spans[`source:${ctx.source.name}`],
@@ -211,24 +301,17 @@ function reportEscapes(ctx: SourceContext, root: string, paths: readonly string[
   );
 }
 
-const PARTITIONS: Readonly<Record<string, Partition>> = {
-  train: 'train',
-  training: 'train',
-  val: 'val',
-  valid: 'val',
-  validation: 'val',
-  test: 'test',
-  testing: 'test',
-};
-
 async function listManifest(ctx: SourceContext, location: Extract<ResolvedLocation, { kind: 'manifest' }>): Promise<Listed[]> {
   const span = ctx.pipeline.spans[`source:${ctx.source.name}`];
   const file = location.file;
-  const cacheKey = `${file}\u0000${location.columns.delimiter ?? ''}\u0000${location.columns.positional?.join(',') ?? ''}`;
+  const cacheKey = `${file}\u0000${location.columns.delimiter ?? ''}\u0000${location.columns.positional?.join(',') ?? ''}\u0000${location.columns.encoding ?? ''}`;
   let cached = ctx.manifests.get(cacheKey);
   if (cached === undefined) {
-    cached = readFile(file, 'utf8').then(
-      (text) => ({ table: parseManifest(text, { fileName: basename(file), delimiter: location.columns.delimiter, positional: location.columns.positional }) }),
+    cached = readFile(file).then(
+      (bytes) => {
+        const text = new TextDecoder(location.columns.encoding === 'latin1' ? 'latin1' : 'utf-8').decode(bytes);
+        return { text, table: parseManifest(text, { fileName: basename(file), delimiter: location.columns.delimiter, positional: location.columns.positional }) };
+      },
       () => ({ error: true as const }),
     );
     ctx.manifests.set(cacheKey, cached);
@@ -244,89 +327,13 @@ async function listManifest(ctx: SourceContext, location: Extract<ResolvedLocati
     );
     return [];
   }
-  const table = read.table;
-  const columnIndex = (name: string | undefined): number | undefined => (name === undefined ? undefined : table.columns.indexOf(name));
-  const want: Array<[string, string | undefined]> = [
-    ['image', location.columns.image],
-    ['label', location.columns.label],
-    ['patient', location.columns.patient],
-    ['source', location.sourceColumn ?? location.columns.source],
-    ['partition', location.columns.partition],
-  ];
-  const missing = want.filter(([, name]) => name !== undefined && table.columns.indexOf(name) < 0).map(([role, name]) => `${role} "${name}"`);
-  if (missing.length > 0) {
-    ctx.diagnostics.push(
-      diagnostic('CVR502', `manifest ${JSON.stringify(file)} has no column ${missing.join(', ')}; its columns are ${table.columns.map((c) => JSON.stringify(c)).join(', ')}`, {
-        span,
-        file,
-        data: { missing, columns: table.columns },
-        hint: location.columns.positional !== undefined ? 'the `columns` list names headerless columns by position' : 'name the columns as the header row spells them, or say `columns …` for a headerless file',
-      }),
-    );
-    return [];
-  }
-  const imageCol = columnIndex(location.columns.image)!;
-  const labelCol = columnIndex(location.columns.label)!;
-  const patientCol = columnIndex(location.columns.patient);
-  const sourceCol = columnIndex(location.sourceColumn ?? location.columns.source);
-  const partitionCol = columnIndex(location.columns.partition);
-  const wanted = Math.max(imageCol, labelCol, patientCol ?? 0, sourceCol ?? 0, partitionCol ?? 0);
-  const shortRows: number[] = [];
-  const badPartitions: string[] = [];
-  const escapes: string[] = [];
-  const out: Listed[] = [];
-  const fieldOf = (row: { readonly fields: readonly string[] }, i: number | undefined): string | undefined => (i === undefined ? undefined : row.fields[i]?.trim());
-  for (const row of table.rows) {
-    if (row.fields.length <= wanted) {
-      shortRows.push(row.line);
-      continue;
-    }
-    if (sourceCol !== undefined && location.sourceValue !== undefined && fieldOf(row, sourceCol) !== location.sourceValue) continue;
-    const written = fieldOf(row, imageCol) ?? '';
-    const rel = containedRelativePath(written);
-    if (rel === null) {
-      escapes.push(written);
-      continue;
-    }
-    const listed: { -readonly [K in keyof Listed]: Listed[K] } = { root: location.root, rel, nativeLabel: fieldOf(row, labelCol) ?? '' };
-    const patient = fieldOf(row, patientCol);
-    if (patient !== undefined && patient !== '') listed.patient = patient;
-    if (location.partition !== undefined) listed.partition = location.partition;
-    const partitionText = fieldOf(row, partitionCol);
-    if (partitionText !== undefined && partitionText !== '') {
-      const partition = PARTITIONS[partitionText.toLowerCase()];
-      if (partition === undefined) badPartitions.push(`${partitionText} (line ${row.line})`);
-      else listed.partition = partition;
-    }
-    out.push(listed);
-  }
-  if (shortRows.length > 0) {
-    ctx.diagnostics.push(
-      diagnostic('CVR502', `manifest ${JSON.stringify(file)}: ${shortRows.length} row(s) have too few fields (lines ${shortRows.slice(0, 5).join(', ')}${shortRows.length > 5 ? ', …' : ''})`, {
-        span,
-        file,
-        data: { count: shortRows.length, lines: shortRows.slice(0, 5), delimiter: table.delimiter },
-        hint: `the file was read as ${table.delimiter}; fix the rows or state the delimiter`,
-      }),
-    );
-  }
-  if (badPartitions.length > 0) {
-    ctx.diagnostics.push(
-      diagnostic('CVR512', `manifest ${JSON.stringify(file)}: ${badPartitions.length} partition value(s) are not train, val or test: ${firstFew(badPartitions)}`, {
-        span,
-        file,
-        data: { count: badPartitions.length, first: badPartitions.slice(0, 5) },
-        hint: 'use train, val or test',
-      }),
-    );
-  }
-  if (escapes.length > 0) reportEscapes(ctx, location.root, escapes);
-  if (!ctx.metadataOnly) return verifyOnDisk(ctx, location.root, file, out);
-  return out;
+  const listed: ManifestListed[] = await readManifestRows(ctx, location, read.table);
+  if (ctx.metadataOnly) return listed;
+  return verifyOnDisk(ctx, location.root, file, listed);
 }
 
 /** Keeps the entries that exist and stay inside the root once links are followed. */
-async function verifyOnDisk(ctx: SourceContext, root: string, manifest: string, listed: readonly Listed[]): Promise<Listed[]> {
+async function verifyOnDisk(ctx: SourceContext, root: string, manifest: string, listed: readonly ManifestListed[]): Promise<Listed[]> {
   let realRoot: string;
   try {
     realRoot = await realpath(root);
@@ -334,6 +341,7 @@ async function verifyOnDisk(ctx: SourceContext, root: string, manifest: string, 
     realRoot = root;
   }
   const status = await mapLimit(listed, 64, async (item): Promise<'ok' | 'missing' | 'escapes'> => {
+    if (item.resolved === true) return 'ok';
     try {
       const real = await realpath(join(item.root, item.rel));
       return isInside(realRoot, real) ? 'ok' : 'escapes';
@@ -341,18 +349,36 @@ async function verifyOnDisk(ctx: SourceContext, root: string, manifest: string, 
       return 'missing';
     }
   });
-  const missing = listed.filter((_, i) => status[i] === 'missing').map((l) => l.rel);
-  const escapes = listed.filter((_, i) => status[i] === 'escapes').map((l) => l.rel);
+  const name = ctx.source.name;
+  const missing = listed.filter((_, i) => status[i] === 'missing');
+  const escapes = listed.filter((_, i) => status[i] === 'escapes');
+  for (const m of missing) ctx.ledger.add(name, 'missing file', `${m.where ?? ''}: ${m.rel}`);
+  for (const m of escapes) ctx.ledger.add(name, 'not an image', `${m.where ?? ''}: ${m.rel} (outside the root)`);
   if (missing.length > 0) {
     ctx.diagnostics.push(
-      diagnostic('CVR504', `source "${ctx.source.name}": ${missing.length} of ${listed.length} image(s) named in ${JSON.stringify(manifest)} are missing under ${JSON.stringify(root)}: ${firstFew(missing)}`, {
-        span: ctx.pipeline.spans[`source:${ctx.source.name}`],
+      diagnostic('CVR504', `source "${name}": ${missing.length} of ${listed.length} image(s) named in ${JSON.stringify(manifest)} are missing under ${JSON.stringify(root)}: ${firstFew(missing.map((l) => l.rel))}`, {
+        span: ctx.pipeline.spans[`source:${name}`],
         file: manifest,
-        data: { source: ctx.source.name, count: missing.length, listed: listed.length, first: missing.slice(0, 5), root },
+        data: { source: name, count: missing.length, listed: listed.length, first: missing.slice(0, 5).map((l) => l.rel), rows: missing.slice(0, 5).map((l) => l.where), root },
         hint: 'check `root` (image paths are relative to it), or run with --metadata-only to audit the design without the images',
       }),
     );
   }
-  if (escapes.length > 0) reportEscapes(ctx, root, escapes);
+  if (escapes.length > 0) reportEscapes(ctx, root, escapes.map((l) => l.rel));
   return listed.filter((_, i) => status[i] === 'ok');
 }
+
+/** Folder listings by absolute folder (for `.*` templates), shared within one scan. */
+export async function listDirectory(cache: Map<string, Promise<string[]>>, dir: string): Promise<string[]> {
+  let p = cache.get(dir);
+  if (p === undefined) {
+    p = readdir(dir).then(
+      (names) => names.filter((n) => !n.startsWith('.')).sort(),
+      () => [],
+    );
+    cache.set(dir, p);
+  }
+  return p;
+}
+
+export { dirname };

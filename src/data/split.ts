@@ -95,14 +95,15 @@ export function unitHash(seed: number, purpose: SplitPurpose, key: string): numb
 }
 
 /** Units are patients when grouped and the patient is known, else single images. */
-function unitTable(images: readonly LabeledImage[], grouped: boolean, task: readonly string[]): UnitTable {
+function unitTable(images: readonly LabeledImage[], grouped: boolean, task: readonly string[], patientsShared = false): UnitTable {
   const ids = new Map<string, number>();
   const keys: string[] = [];
   const unitOf = new Int32Array(images.length);
   const classOf = new Int32Array(images.length);
   const classIndex = new Map(task.map((c, i) => [c, i]));
   images.forEach((image, i) => {
-    const key = grouped && image.patient !== undefined ? `patient\u0000${image.source}\u0000${image.patient}` : `image\u0000${image.source}\u0000${image.id}`;
+    // `patients shared across sources`: one id is one person everywhere, so the source is not part of the key.
+    const key = grouped && image.patient !== undefined ? (patientsShared ? `patient\u0000*\u0000${image.patient}` : `patient\u0000${image.source}\u0000${image.patient}`) : `image\u0000${image.source}\u0000${image.id}`;
     let id = ids.get(key);
     if (id === undefined) {
       id = keys.length;
@@ -201,7 +202,7 @@ export function assignSplit(pipeline: ResolvedPipeline, images: readonly Labeled
   const all = images.map((_, i) => i);
   const grouped = split.groupByPatient;
   const folds: Fold[] = [];
-  const table = unitTable(images, grouped, task);
+  const table = unitTable(images, grouped, task, pipeline.patientsShared === true);
   const memo = new HashMemo(seed, table.keys);
   const hashFor = (purpose: SplitPurpose) => (id: number) => memo.get(purpose, id);
 

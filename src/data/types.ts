@@ -1,3 +1,4 @@
+import type { LedgerBook } from './ledger.ts';
 import type { Diagnostic } from '../diag/index.ts';
 
 /** Where an image sits in a design: fitted on, used for model selection, or held out. */
@@ -17,6 +18,10 @@ export interface ScannedImage {
   readonly patient?: string;
   /** A partition the data itself declares (`partition test`, a partition column). */
   readonly partition?: Partition;
+  /** `label "col" split "|"`: the native label holds several values joined by this. */
+  readonly labelSeparator?: string;
+  /** `row 12` for an image from a manifest row (ledger examples). */
+  readonly row?: string;
 }
 
 /** An image that lands in one of the task's classes. */
@@ -28,4 +33,6 @@ export interface LabeledImage extends ScannedImage {
 export interface ScanResult {
   readonly images: readonly ScannedImage[];
   readonly diagnostics: readonly Diagnostic[];
+  /** What was read per source and where it went so far (see `ledger.ts`). */
+  readonly ledger: LedgerBook;
 }

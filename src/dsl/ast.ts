@@ -45,6 +45,8 @@ export interface RegexLit {
   readonly kind: 'regex';
   /** The pattern between the slashes, with `\/` unescaped to `/`. */
   readonly pattern: string;
+  /** Flags after the closing slash (`/covid/i`); absent when none. */
+  readonly flags?: string;
   readonly span: Span;
 }
 
@@ -122,7 +124,8 @@ export type Statement =
   | CompareModelsStmt
   | TrainStmt
   | EvaluateStmt
-  | EngineStmt;
+  | EngineStmt
+  | PatientsSharedStmt;
 
 export interface TitleStmt {
   readonly kind: 'title';
@@ -220,15 +223,22 @@ export interface ManifestLocation {
  * `columns patient image label source` names the positional columns.
  */
 export interface ManifestFields {
+  /** A column name, or a path template over columns (`"{patientid}.*"`, `"{folder}/{filename}"`). */
   readonly image?: StringLit;
   readonly label?: StringLit;
+  /** `label "col" split "|"`: the label column holds several values joined by this separator. */
+  readonly labelSplit?: StringLit;
+  /** `where EXPR`: rows that fail it are filtered before any mapping. */
+  readonly where?: WhereExpr;
+  /** `encoding utf8|latin1`; absent = UTF-8. */
+  readonly encoding?: Ident;
   readonly patient?: StringLit;
   readonly source?: StringLit;
   /** A column giving each row's partition (`train` / `test`), for `split given`. */
   readonly partitionColumn?: StringLit;
   /** Headerless positional column names, e.g. `columns patient image label source`. */
   readonly columns?: readonly Ident[];
-  /** `delimiter csv|tsv|whitespace`; absent = sniffed from the file. */
+  /** `delimiter comma|tab|semicolon|pipe|whitespace` (`csv`, `tsv` synonyms); absent = sniffed from the file. */
   readonly delimiter?: Ident;
   /** Where image paths are relative to; default the manifest's folder. */
   readonly root?: StringLit;
@@ -240,10 +250,33 @@ export interface LabelMap {
   readonly span: Span;
 }
 
+/**
+ * A `where` expression over a manifest row. Columns are bare names or strings (`"View Position"`);
+ * values are strings (numbers are compared as written).
+ */
+export type WhereExpr =
+  | { readonly kind: 'where-or'; readonly terms: readonly WhereExpr[]; readonly span: Span }
+  | { readonly kind: 'where-and'; readonly terms: readonly WhereExpr[]; readonly span: Span }
+  | { readonly kind: 'where-not'; readonly term: WhereExpr; readonly span: Span }
+  | { readonly kind: 'where-compare'; readonly column: WhereColumn; readonly op: '==' | '!='; readonly value: StringLit; readonly span: Span }
+  | { readonly kind: 'where-in'; readonly column: WhereColumn; readonly values: readonly StringLit[]; readonly span: Span }
+  | { readonly kind: 'where-matches'; readonly column: WhereColumn; readonly regex: RegexLit; readonly span: Span };
+
+export interface WhereColumn {
+  readonly name: string;
+  /** Written as a string (`"View Position"`), not a bare name. */
+  readonly quoted: boolean;
+  readonly span: Span;
+}
+
+/** A map key: an exact label, a regex, or `other`. */
+export type MapKey = StringLit | RegexLit | { readonly kind: 'other'; readonly span: Span };
+
 /** `"BACTERIA" -> OBP` or `"Lateral" -> drop` (then `target` is absent and `drop` true). */
 export interface MapEntry {
   readonly kind: 'map-entry';
-  readonly from: StringLit;
+  /** The key as written: an exact string, a regex, or `other`. */
+  readonly key: MapKey;
   readonly target?: Ident;
   readonly drop: boolean;
   readonly span: Span;
@@ -261,8 +294,29 @@ export interface SourcesFromManifest {
   readonly partition?: Ident;
   /** `only a, b`: restrict to these source names (others in the manifest are ignored). */
   readonly only?: readonly Ident[];
+  /** `alias { "rnsa" -> rsna }`: source-column values renamed, in written order. */
+  readonly alias?: AliasBlock;
   readonly map?: LabelMap;
   readonly coarse?: CoarsePolicy;
+  readonly span: Span;
+}
+
+export interface AliasBlock {
+  readonly kind: 'alias';
+  readonly entries: readonly AliasEntry[];
+  readonly span: Span;
+}
+
+export interface AliasEntry {
+  readonly kind: 'alias-entry';
+  readonly from: StringLit;
+  readonly to: Ident;
+  readonly span: Span;
+}
+
+/** `patients shared across sources`: one patient id means one person in every source. */
+export interface PatientsSharedStmt {
+  readonly kind: 'patients-shared';
   readonly span: Span;
 }
 

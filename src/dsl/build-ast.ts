@@ -14,6 +14,7 @@ import type * as A from './ast.ts';
 import type * as C from './cst-types.ts';
 import * as T from './lexer.ts';
 import { cvrParser } from './parser-instance.ts';
+import { splitRegexImage, unescapeSlashes } from './regex-literal.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -120,14 +121,15 @@ function numberLit(ctx: BuildContext, token: IToken | undefined): A.NumberLit | 
 
 /** The pattern between the slashes, `\/` unescaped to `/`; other escapes stay as written. */
 export function regexPattern(image: string): string {
-  const terminated = image.length >= 2 && image.endsWith('/') && !isEscapedEnd(image);
-  const body = terminated ? image.slice(1, -1) : image.slice(1);
-  return body.replace(/\\(.)/g, (whole, c: string) => (c === '/' ? '/' : whole));
+  return unescapeSlashes(splitRegexImage(image).body);
 }
 
 function regexLit(ctx: BuildContext, token: IToken | undefined): A.RegexLit | undefined {
   if (token === undefined) return undefined;
-  return { kind: 'regex', pattern: regexPattern(token.image), span: tokenSpan(ctx.file, token) };
+  const { body, flags } = splitRegexImage(token.image);
+  const lit: Mutable<A.RegexLit> = { kind: 'regex', pattern: unescapeSlashes(body), span: tokenSpan(ctx.file, token) };
+  if (flags !== '') lit.flags = flags;
+  return lit;
 }
 
 /** Where the i-th `keyword value` setting starts: at its keyword, or at the value when recovery lost the keyword. */
@@ -304,6 +306,8 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     if (evaluate !== undefined) return this.evaluateStmt(evaluate.children, ctx, evaluate);
     const engine = c.engineStmt?.[0];
     if (engine !== undefined) return this.engineStmt(engine.children, ctx, engine);
+    const shared = c.patientsSharedStmt?.[0];
+    if (shared !== undefined) return this.patientsSharedStmt(shared.children, ctx, shared);
     return undefined;
   }
 
@@ -465,7 +469,19 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     const where = 'this manifest';
     const value = stringLit(ctx, real(c.value));
     if (c.Image !== undefined) setOnce(ctx, fields, 'image', value, 'image', where, span);
-    else if (c.Label !== undefined) setOnce(ctx, fields, 'label', value, 'label', where, span);
+    else if (c.Label !== undefined) {
+      setOnce(ctx, fields, 'label', value, 'label', where, span);
+      const separator = stringLit(ctx, real(c.separator));
+      if (separator !== undefined) {
+        if (separator.value === '') {
+          ctx.diagnostics.push({ code: 'CVR111', severity: 'error', message: '`split ""` needs a separator', span: separator.span, hint: 'write the character that joins the values, e.g. `split "|"`' });
+        } else fields.labelSplit = separator;
+      }
+    } else if (c.Where !== undefined) {
+      const expr = c.whereOr?.[0];
+      const built = expr && this.whereOr(expr.children, ctx, expr);
+      setOnce(ctx, fields, 'where', built, 'where', where, span);
+    } else if (c.Encoding !== undefined) setOnce(ctx, fields, 'encoding', ident(ctx, real(c.encoding)), 'encoding', where, span);
     else if (c.Patient !== undefined) setOnce(ctx, fields, 'patient', value, 'patient', where, span);
     else if (c.Source !== undefined) setOnce(ctx, fields, 'source', value, 'source', where, span);
     else if (c.Partition !== undefined) setOnce(ctx, fields, 'partitionColumn', value, 'partition', where, span);
@@ -495,6 +511,9 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
           break;
         case 'fixedPartition':
           setOnce(ctx, result, 'partition', this.fixedPartition((element as C.FixedPartitionCstNode).children, ctx), 'partition', where, elementSpan);
+          break;
+        case 'aliasBlock':
+          setOnce(ctx, result, 'alias', this.aliasBlock((element as C.AliasBlockCstNode).children, ctx, element), 'alias', where, elementSpan);
           break;
         case 'onlySources':
           setOnce(ctx, result, 'only', this.onlySources((element as C.OnlySourcesCstNode).children, ctx), 'only', where, elementSpan);
@@ -532,13 +551,97 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
   }
 
   mapEntry(c: C.MapEntryCstChildren, ctx: BuildContext, node?: CstNode): A.MapEntry | undefined {
-    const from = stringLit(ctx, real(c.from));
+    const otherToken = real(c.other);
+    const key: A.MapKey | undefined =
+      stringLit(ctx, real(c.from)) ?? regexLit(ctx, real(c.pattern)) ?? (otherToken === undefined ? undefined : { kind: 'other', span: tokenSpan(ctx.file, otherToken) });
     const targetToken = real(c.target);
     const span = node && nodeSpan(ctx.file, node);
-    if (from === undefined || targetToken === undefined || span === undefined) return undefined;
-    if (tokenMatcher(targetToken, T.Drop)) return { kind: 'map-entry', from, drop: true, span };
+    if (key === undefined || targetToken === undefined || span === undefined) return undefined;
+    if (tokenMatcher(targetToken, T.Drop)) return { kind: 'map-entry', key, drop: true, span };
     const target = ident(ctx, targetToken);
-    return target && { kind: 'map-entry', from, target, drop: false, span };
+    return target && { kind: 'map-entry', key, target, drop: false, span };
+  }
+
+  aliasBlock(c: C.AliasBlockCstChildren, ctx: BuildContext, node?: CstNode): A.AliasBlock | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const entries: A.AliasEntry[] = [];
+    for (const e of c.aliasEntry ?? []) {
+      const entry = this.aliasEntry(e.children, ctx, e);
+      if (entry !== undefined) entries.push(entry);
+    }
+    return { kind: 'alias', entries, span };
+  }
+
+  aliasEntry(c: C.AliasEntryCstChildren, ctx: BuildContext, node?: CstNode): A.AliasEntry | undefined {
+    const from = stringLit(ctx, real(c.from));
+    const to = ident(ctx, real(c.target));
+    const span = node && nodeSpan(ctx.file, node);
+    return from && to && span && { kind: 'alias-entry', from, to, span };
+  }
+
+  // ---- where
+
+  whereOr(c: C.WhereOrCstChildren, ctx: BuildContext, node?: CstNode): A.WhereExpr | undefined {
+    const terms = (c.whereAnd ?? []).map((t) => this.whereAnd(t.children, ctx, t)).filter((t): t is A.WhereExpr => t !== undefined);
+    const span = node && nodeSpan(ctx.file, node);
+    if (terms.length === 0 || span === undefined) return undefined;
+    return terms.length === 1 ? terms[0] : { kind: 'where-or', terms, span };
+  }
+
+  whereAnd(c: C.WhereAndCstChildren, ctx: BuildContext, node?: CstNode): A.WhereExpr | undefined {
+    const terms = (c.whereNot ?? []).map((t) => this.whereNot(t.children, ctx, t)).filter((t): t is A.WhereExpr => t !== undefined);
+    const span = node && nodeSpan(ctx.file, node);
+    if (terms.length === 0 || span === undefined) return undefined;
+    return terms.length === 1 ? terms[0] : { kind: 'where-and', terms, span };
+  }
+
+  whereNot(c: C.WhereNotCstChildren, ctx: BuildContext, node?: CstNode): A.WhereExpr | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    const inner = c.whereNot?.[0];
+    if (real(c.Not) !== undefined && inner !== undefined) {
+      const term = this.whereNot(inner.children, ctx, inner);
+      return term && span && { kind: 'where-not' as const, term, span };
+    }
+    const atom = c.whereAtom?.[0];
+    return atom && this.whereAtom(atom.children, ctx, atom);
+  }
+
+  whereAtom(c: C.WhereAtomCstChildren, ctx: BuildContext, _node?: CstNode): A.WhereExpr | undefined {
+    const group = c.whereOr?.[0];
+    if (group !== undefined) return this.whereOr(group.children, ctx, group);
+    const cmp = c.whereComparison?.[0];
+    return cmp && this.whereComparison(cmp.children, ctx, cmp);
+  }
+
+  whereComparison(c: C.WhereComparisonCstChildren, ctx: BuildContext, node?: CstNode): A.WhereExpr | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    const columnToken = real(c.column);
+    const op = real(c.op);
+    if (span === undefined || columnToken === undefined || op === undefined) return undefined;
+    const quoted = tokenMatcher(columnToken, T.StringLit);
+    const column: A.WhereColumn = { name: quoted ? unquote(columnToken.image) : columnToken.image, quoted, span: tokenSpan(ctx.file, columnToken) };
+    const values = (c.whereValue ?? []).map((v) => this.whereValue(v.children, ctx)).filter((v): v is A.StringLit => v !== undefined);
+    if (tokenMatcher(op, T.Matches)) {
+      const regex = regexLit(ctx, real(c.regex));
+      return regex && { kind: 'where-matches', column, regex, span };
+    }
+    if (tokenMatcher(op, T.In)) return values.length === 0 ? undefined : { kind: 'where-in', column, values, span };
+    const value = values[0];
+    return value && { kind: 'where-compare', column, op: tokenMatcher(op, T.EqEq) ? '==' : '!=', value, span };
+  }
+
+  /** A string, or a number compared as written (`age == 65`). */
+  whereValue(c: C.WhereValueCstChildren, ctx: BuildContext): A.StringLit | undefined {
+    const token = real(c.value);
+    if (token === undefined) return undefined;
+    if (tokenMatcher(token, T.StringLit)) return stringLit(ctx, token);
+    return { kind: 'string', value: token.image, span: tokenSpan(ctx.file, token) };
+  }
+
+  patientsSharedStmt(_c: C.PatientsSharedStmtCstChildren, ctx: BuildContext, node?: CstNode): A.PatientsSharedStmt | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    return span && { kind: 'patients-shared', span };
   }
 
   nameList(c: C.NameListCstChildren, ctx: BuildContext): A.Ident[] {

@@ -3,7 +3,7 @@
  * converted, paths made absolute (relative to the file each path was written in).
  */
 import path from 'node:path';
-import type { CoarsePolicy, LabelMap, ManifestFields, NumberLit, SourcesFromManifest, StringLit, ValidationSpec } from './ast.ts';
+import type { AliasBlock, CoarsePolicy, LabelMap, ManifestFields, NumberLit, SourcesFromManifest, StringLit, ValidationSpec, WhereExpr } from './ast.ts';
 import { classModel } from './class-model.ts';
 import type { EffectivePipeline } from './effective.ts';
 import type {
@@ -20,6 +20,9 @@ import type {
   ResolvedSplit,
   ResolvedTrain,
   ResolvedValidation,
+  ResolvedWhere,
+  ResolvedPatternRule,
+  ManifestDelimiter,
 } from './resolved.ts';
 import { asFraction } from './checks/numbers.ts';
 import { CLASS_WEIGHT_MODES, METRICS, NORMALIZE, OPTIMIZERS, RESIZE, isOneOf } from './vocabulary.ts';
@@ -53,9 +56,54 @@ function absolute(s: StringLit): string {
 
 function mapRecord(map: LabelMap | undefined): Record<string, string | null> {
   const out: Record<string, string | null> = {};
-  for (const e of map?.entries ?? []) if (!(e.from.value in out)) out[e.from.value] = e.drop || e.target === undefined ? null : e.target.name;
+  for (const e of map?.entries ?? []) {
+    if (e.key.kind === 'string' && !Object.hasOwn(out, e.key.value)) out[e.key.value] = e.drop || e.target === undefined ? null : e.target.name;
+  }
   return out;
 }
+
+/** The regex keys in written order and the `other` target, as optional fields (absent when not written). */
+function mapRules(map: LabelMap | undefined): { patterns?: ResolvedPatternRule[]; other?: string | null } {
+  const patterns: ResolvedPatternRule[] = [];
+  let other: string | null | undefined;
+  for (const e of map?.entries ?? []) {
+    const target = e.drop || e.target === undefined ? null : e.target.name;
+    if (e.key.kind === 'regex') patterns.push({ pattern: e.key.pattern, flags: e.key.flags ?? '', target });
+    else if (e.key.kind === 'other' && other === undefined) other = target;
+  }
+  return { ...(patterns.length > 0 ? { patterns } : {}), ...(other !== undefined ? { other } : {}) };
+}
+
+function aliasRecord(alias: AliasBlock | undefined): Record<string, string> | undefined {
+  if (alias === undefined || alias.entries.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const e of alias.entries) if (!Object.hasOwn(out, e.from.value)) out[e.from.value] = e.to.name;
+  return out;
+}
+
+export function resolveWhere(e: WhereExpr): ResolvedWhere {
+  switch (e.kind) {
+    case 'where-or': return { op: 'or', terms: e.terms.map(resolveWhere) };
+    case 'where-and': return { op: 'and', terms: e.terms.map(resolveWhere) };
+    case 'where-not': return { op: 'not', term: resolveWhere(e.term) };
+    case 'where-compare': return { op: e.op, column: e.column.name, value: e.value.value };
+    case 'where-in': return { op: 'in', column: e.column.name, values: e.values.map((v) => v.value) };
+    case 'where-matches': return { op: 'matches', column: e.column.name, pattern: e.regex.pattern, flags: e.regex.flags ?? '' };
+  }
+}
+
+/** `delimiter` words: the five names, and `csv` / `tsv` as synonyms of comma and tab. */
+export const DELIMITERS: Readonly<Record<string, ManifestDelimiter>> = {
+  comma: 'comma',
+  csv: 'comma',
+  tab: 'tab',
+  tsv: 'tab',
+  semicolon: 'semicolon',
+  pipe: 'pipe',
+  whitespace: 'whitespace',
+};
+
+export const ENCODINGS = ['utf8', 'utf-8', 'latin1'] as const;
 
 function coarse(c: CoarsePolicy | undefined): 'drop' | 'error' {
   return c?.action ?? 'error';
@@ -75,8 +123,11 @@ function columns(fields: ManifestFields): ResolvedManifestColumns {
   if (source !== undefined) out.source = source;
   if (partition !== undefined) out.partition = partition;
   if (positional !== undefined) out.positional = positional;
-  const delimiter = fields.delimiter?.name;
-  if (delimiter === 'csv' || delimiter === 'tsv' || delimiter === 'whitespace') out.delimiter = delimiter;
+  const delimiter = fields.delimiter === undefined ? undefined : DELIMITERS[fields.delimiter.name];
+  if (delimiter !== undefined) out.delimiter = delimiter;
+  if (fields.labelSplit !== undefined) out.labelSplit = fields.labelSplit.value;
+  if (fields.where !== undefined) out.where = resolveWhere(fields.where);
+  if (fields.encoding?.name === 'latin1') out.encoding = 'latin1';
   return out;
 }
 
@@ -100,7 +151,7 @@ function sources(p: EffectivePipeline): { sources: ResolvedSource[]; manifests: 
       const file = absolute(loc.path);
       location = { kind: 'manifest', file, columns: columns(loc.fields), root: manifestRoot(file, loc.fields) };
     }
-    const source: { -readonly [K in keyof ResolvedSource]: ResolvedSource[K] } = { name: use.name.name, locations: [location], map: mapRecord(def.map), coarse: coarse(def.coarse) };
+    const source: { -readonly [K in keyof ResolvedSource]: ResolvedSource[K] } = { name: use.name.name, locations: [location], map: mapRecord(def.map), ...mapRules(def.map), coarse: coarse(def.coarse) };
     if (def.labelsFromPath !== undefined) source.labelsFromPath = def.labelsFromPath.pattern;
     if (def.patientsFromPath !== undefined) source.patientsFromPath = def.patientsFromPath.pattern;
     byName.set(source.name, source);
@@ -112,17 +163,22 @@ function sources(p: EffectivePipeline): { sources: ResolvedSource[]; manifests: 
     const root = manifestRoot(file, m.fields);
     const partition = partitionOf(m);
     const sourceColumn = cols.source ?? 'source';
+    const alias = aliasRecord(m.alias);
+    const aliasPart = alias === undefined ? {} : { alias };
     if (m.only === undefined) {
-      manifests.push({ file, columns: cols, root, sourceColumn, ...(partition === undefined ? {} : { partition }), map: mapRecord(m.map), coarse: coarse(m.coarse) });
+      manifests.push({ file, columns: cols, root, sourceColumn, ...(partition === undefined ? {} : { partition }), map: mapRecord(m.map), ...mapRules(m.map), ...aliasPart, coarse: coarse(m.coarse) });
       continue;
     }
     for (const name of m.only) {
-      const location: ResolvedLocation = { kind: 'manifest', file, columns: cols, root, sourceColumn, sourceValue: name.name, ...(partition === undefined ? {} : { partition }) };
+      const location: ResolvedLocation = { kind: 'manifest', file, columns: cols, root, sourceColumn, sourceValue: name.name, ...(partition === undefined ? {} : { partition }), ...aliasPart };
       const existing = byName.get(name.name);
       if (existing !== undefined) {
         existing.locations = [...existing.locations, location];
         existing.map = { ...mapRecord(m.map), ...existing.map };
-      } else byName.set(name.name, { name: name.name, locations: [location], map: mapRecord(m.map), coarse: coarse(m.coarse) });
+        const rules = mapRules(m.map);
+        if (existing.patterns === undefined && rules.patterns !== undefined) existing.patterns = rules.patterns;
+        if (existing.other === undefined && rules.other !== undefined) existing.other = rules.other;
+      } else byName.set(name.name, { name: name.name, locations: [location], map: mapRecord(m.map), ...mapRules(m.map), coarse: coarse(m.coarse) });
     }
   }
   return { sources: [...byName.values()], manifests };
@@ -293,6 +349,7 @@ export function toResolved(p: EffectivePipeline): ResolvedPipeline {
     classes: { classes: classes(p) },
     sources: resolvedSources,
     ...(manifests.length === 0 ? {} : { sourceManifests: manifests }),
+    ...(p.patientsShared === undefined ? {} : { patientsShared: true as const }),
     task: { classes: (p.task?.classes ?? []).map((c) => c.name) },
     split: split(p),
     image: image(p),

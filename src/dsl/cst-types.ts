@@ -78,6 +78,19 @@ export type StatementCstChildren = {
   trainStmt?: TrainStmtCstNode[];
   evaluateStmt?: EvaluateStmtCstNode[];
   engineStmt?: EngineStmtCstNode[];
+  patientsSharedStmt?: PatientsSharedStmtCstNode[];
+};
+
+export interface PatientsSharedStmtCstNode extends CstNode {
+  name: "patientsSharedStmt";
+  children: PatientsSharedStmtCstChildren;
+}
+
+export type PatientsSharedStmtCstChildren = {
+  Patients?: IToken[];
+  Shared?: IToken[];
+  Across?: IToken[];
+  Sources?: IToken[];
 };
 
 export interface TitleStmtCstNode extends CstNode {
@@ -239,6 +252,12 @@ export type ManifestFieldCstChildren = {
   Image?: IToken[];
   value?: (IToken)[];
   Label?: IToken[];
+  Split?: IToken[];
+  separator?: IToken[];
+  Where?: IToken[];
+  whereOr?: WhereOrCstNode[];
+  Encoding?: IToken[];
+  encoding?: IToken[];
   Patient?: IToken[];
   Source?: IToken[];
   Partition?: IToken[];
@@ -247,6 +266,97 @@ export type ManifestFieldCstChildren = {
   delimiter?: IToken[];
   Columns?: IToken[];
   column?: (IToken)[];
+};
+
+export interface WhereOrCstNode extends CstNode {
+  name: "whereOr";
+  children: WhereOrCstChildren;
+}
+
+export type WhereOrCstChildren = {
+  whereAnd: (WhereAndCstNode)[];
+  Or?: IToken[];
+};
+
+export interface WhereAndCstNode extends CstNode {
+  name: "whereAnd";
+  children: WhereAndCstChildren;
+}
+
+export type WhereAndCstChildren = {
+  whereNot: (WhereNotCstNode)[];
+  And?: IToken[];
+};
+
+export interface WhereNotCstNode extends CstNode {
+  name: "whereNot";
+  children: WhereNotCstChildren;
+}
+
+export type WhereNotCstChildren = {
+  Not?: IToken[];
+  whereNot?: WhereNotCstNode[];
+  whereAtom?: WhereAtomCstNode[];
+};
+
+export interface WhereAtomCstNode extends CstNode {
+  name: "whereAtom";
+  children: WhereAtomCstChildren;
+}
+
+export type WhereAtomCstChildren = {
+  LParen?: IToken[];
+  whereOr?: WhereOrCstNode[];
+  RParen?: IToken[];
+  whereComparison?: WhereComparisonCstNode[];
+};
+
+export interface WhereComparisonCstNode extends CstNode {
+  name: "whereComparison";
+  children: WhereComparisonCstChildren;
+}
+
+export type WhereComparisonCstChildren = {
+  column?: (IToken)[];
+  op?: (IToken)[];
+  whereValue?: (WhereValueCstNode)[];
+  LParen?: IToken[];
+  Comma?: IToken[];
+  RParen?: IToken[];
+  regex?: IToken[];
+};
+
+export interface WhereValueCstNode extends CstNode {
+  name: "whereValue";
+  children: WhereValueCstChildren;
+}
+
+export type WhereValueCstChildren = {
+  value?: (IToken)[];
+};
+
+export interface AliasBlockCstNode extends CstNode {
+  name: "aliasBlock";
+  children: AliasBlockCstChildren;
+}
+
+export type AliasBlockCstChildren = {
+  Alias?: IToken[];
+  LCurly?: IToken[];
+  aliasEntry?: AliasEntryCstNode[];
+  Comma?: IToken[];
+  RCurly?: IToken[];
+};
+
+export interface AliasEntryCstNode extends CstNode {
+  name: "aliasEntry";
+  children: AliasEntryCstChildren;
+}
+
+export type AliasEntryCstChildren = {
+  from?: IToken[];
+  Arrow?: IToken[];
+  target?: IToken[];
 };
 
 export interface SourcesFromManifestCstNode extends CstNode {
@@ -263,6 +373,7 @@ export type SourcesFromManifestCstChildren = {
   manifestField?: ManifestFieldCstNode[];
   fixedPartition?: FixedPartitionCstNode[];
   onlySources?: OnlySourcesCstNode[];
+  aliasBlock?: AliasBlockCstNode[];
   labelMap?: LabelMapCstNode[];
   coarsePolicy?: CoarsePolicyCstNode[];
   RCurly?: IToken[];
@@ -308,6 +419,8 @@ export interface MapEntryCstNode extends CstNode {
 
 export type MapEntryCstChildren = {
   from?: IToken[];
+  pattern?: IToken[];
+  other?: IToken[];
   Arrow?: IToken[];
   target?: IToken[];
 };
@@ -735,6 +848,7 @@ export interface CvrCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   namedBlock(children: NamedBlockCstChildren, param?: IN): OUT;
   pipeline(children: PipelineCstChildren, param?: IN): OUT;
   statement(children: StatementCstChildren, param?: IN): OUT;
+  patientsSharedStmt(children: PatientsSharedStmtCstChildren, param?: IN): OUT;
   titleStmt(children: TitleStmtCstChildren, param?: IN): OUT;
   descriptionStmt(children: DescriptionStmtCstChildren, param?: IN): OUT;
   seedStmt(children: SeedStmtCstChildren, param?: IN): OUT;
@@ -749,6 +863,14 @@ export interface CvrCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   patientsFromPath(children: PatientsFromPathCstChildren, param?: IN): OUT;
   coarsePolicy(children: CoarsePolicyCstChildren, param?: IN): OUT;
   manifestField(children: ManifestFieldCstChildren, param?: IN): OUT;
+  whereOr(children: WhereOrCstChildren, param?: IN): OUT;
+  whereAnd(children: WhereAndCstChildren, param?: IN): OUT;
+  whereNot(children: WhereNotCstChildren, param?: IN): OUT;
+  whereAtom(children: WhereAtomCstChildren, param?: IN): OUT;
+  whereComparison(children: WhereComparisonCstChildren, param?: IN): OUT;
+  whereValue(children: WhereValueCstChildren, param?: IN): OUT;
+  aliasBlock(children: AliasBlockCstChildren, param?: IN): OUT;
+  aliasEntry(children: AliasEntryCstChildren, param?: IN): OUT;
   sourcesFromManifest(children: SourcesFromManifestCstChildren, param?: IN): OUT;
   fixedPartition(children: FixedPartitionCstChildren, param?: IN): OUT;
   onlySources(children: OnlySourcesCstChildren, param?: IN): OUT;

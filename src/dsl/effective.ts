@@ -13,6 +13,7 @@ import type {
   CompareModelsStmt,
   DescriptionStmt,
   EngineStmt,
+  PatientsSharedStmt,
   EvaluateBlock,
   EvaluateStmt,
   ImageBlock,
@@ -66,6 +67,8 @@ export interface EffectivePipeline {
   readonly evaluateStmt?: EvaluateStmt;
   readonly evaluate?: EvaluateBlock;
   readonly engine?: EngineStmt;
+  /** `patients shared across sources`. */
+  readonly patientsShared?: PatientsSharedStmt;
   /** Statement key → span of the statement that is in effect. */
   readonly spans: Readonly<Record<string, Span>>;
 }
@@ -95,6 +98,8 @@ export function statementKey(stmt: Statement): string {
     case 'evaluate':
     case 'engine':
       return stmt.kind;
+    case 'patients-shared':
+      return 'patients';
     default: {
       const never: never = stmt;
       throw new Error(`Internal error: unknown statement ${JSON.stringify(never)}`);
@@ -274,6 +279,9 @@ export function effectivePipeline(p: Pipeline, statements: ReadonlyMap<string, S
       }
       case 'engine':
         out.engine = stmt;
+        break;
+      case 'patients-shared':
+        out.patientsShared = stmt;
         break;
       default: {
         const never: never = stmt;

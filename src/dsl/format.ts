@@ -11,6 +11,7 @@
  * formatting is idempotent.
  */
 import type * as A from './ast.ts';
+import { mapKeyText } from './map-keys.ts';
 import type { Span } from '../diag/span.ts';
 
 interface Unit {
@@ -136,6 +137,7 @@ function statementUnit(s: A.Statement): Unit {
     case 'evaluate':
       return s.block === undefined ? leaf(`evaluate ${s.ref?.name ?? ''}`, s.span) : block('evaluate', s.span, evaluateUnits(s.block));
     case 'engine': return leaf(`engine ${s.name.name}`, s.span);
+    case 'patients-shared': return leaf('patients shared across sources', s.span);
   }
 }
 
@@ -158,8 +160,8 @@ function sourceUnit(s: A.SourceDecl): Unit {
     const text = `manifest ${str(s.location.path)}`;
     children.push(fields.length === 0 ? leaf(text, s.location.span) : block(text, s.location.span, fields));
   }
-  if (s.labelsFromPath !== undefined) children.push(leaf(`labels from path ${regexLiteral(s.labelsFromPath.pattern)}`, s.labelsFromPath.span));
-  if (s.patientsFromPath !== undefined) children.push(leaf(`patients from path ${regexLiteral(s.patientsFromPath.pattern)}`, s.patientsFromPath.span));
+  if (s.labelsFromPath !== undefined) children.push(leaf(`labels from path ${regexLiteral(s.labelsFromPath.pattern)}${s.labelsFromPath.flags ?? ''}`, s.labelsFromPath.span));
+  if (s.patientsFromPath !== undefined) children.push(leaf(`patients from path ${regexLiteral(s.patientsFromPath.pattern)}${s.patientsFromPath.flags ?? ''}`, s.patientsFromPath.span));
   if (s.map !== undefined) children.push(mapUnit(s.map));
   if (s.coarse !== undefined) children.push(leaf(`coarse ${s.coarse.action}`, s.coarse.span));
   return block(head, s.span, children);
@@ -172,17 +174,41 @@ function manifestFieldUnits(f: A.ManifestFields): Unit[] {
     if (value !== undefined) out.push(leaf(`${key} ${str(value)}`, value.span));
   };
   field('image', f.image);
-  field('label', f.label);
+  if (f.label !== undefined) out.push(leaf(`label ${str(f.label)}${f.labelSplit === undefined ? '' : ` split ${str(f.labelSplit)}`}`, f.label.span));
   field('patient', f.patient);
   field('source', f.source);
   field('partition', f.partitionColumn);
   if (f.delimiter !== undefined) out.push(leaf(`delimiter ${f.delimiter.name}`, f.delimiter.span));
+  if (f.encoding !== undefined) out.push(leaf(`encoding ${f.encoding.name}`, f.encoding.span));
   field('root', f.root);
+  if (f.where !== undefined) out.push(leaf(`where ${whereText(f.where)}`, f.where.span));
   return out;
+}
+
+/** A `where` expression with the fewest parentheses its precedence needs (or < and < not). */
+export function whereText(e: A.WhereExpr): string {
+  const column = (c: A.WhereColumn): string => (c.quoted ? quoteString(c.name) : c.name);
+  const inner = (t: A.WhereExpr, parent: 'or' | 'and' | 'not'): string => {
+    const text = whereText(t);
+    const needs = (t.kind === 'where-or' && parent !== 'or') || (t.kind === 'where-and' && parent === 'not');
+    return needs ? `(${text})` : text;
+  };
+  switch (e.kind) {
+    case 'where-or': return e.terms.map((t) => inner(t, 'or')).join(' or ');
+    case 'where-and': return e.terms.map((t) => inner(t, 'and')).join(' and ');
+    case 'where-not': return `not ${inner(e.term, 'not')}`;
+    case 'where-compare': return `${column(e.column)} ${e.op} ${quoteString(e.value.value)}`;
+    case 'where-in': return `${column(e.column)} in (${e.values.map((v) => quoteString(v.value)).join(', ')})`;
+    case 'where-matches': return `${column(e.column)} matches ${regexLiteral(e.regex.pattern)}${e.regex.flags ?? ''}`;
+  }
 }
 
 function sourcesFromManifestUnit(s: A.SourcesFromManifest): Unit {
   const children = manifestFieldUnits(s.fields);
+  if (s.alias !== undefined) {
+    const entries = s.alias.entries.map((e) => leaf(`${str(e.from)} -> ${e.to.name}`, e.span));
+    children.push({ text: 'alias', span: s.alias.span, children: entries, inline: true });
+  }
   if (s.partition !== undefined) {
     const partition = leaf(`partition ${s.partition.name}`, s.partition.span);
     // Right after a `columns` list, `partition NAME` could read as two more columns: then it goes first.
@@ -196,7 +222,8 @@ function sourcesFromManifestUnit(s: A.SourcesFromManifest): Unit {
 }
 
 function mapUnit(m: A.LabelMap): Unit {
-  const entries = m.entries.map((e) => leaf(`${str(e.from)} -> ${e.drop || e.target === undefined ? 'drop' : e.target.name}`, e.span));
+  // Entries keep their written order: regex keys are tried in it, so reordering changes meaning.
+  const entries = m.entries.map((e) => leaf(`${mapKeyText(e.key)} -> ${e.drop || e.target === undefined ? 'drop' : e.target.name}`, e.span));
   return { text: 'map', span: m.span, children: entries, inline: true };
 }
 

@@ -103,6 +103,18 @@ export const Bootstrap = keyword('Bootstrap', 'bootstrap');
 export const Gradcam = keyword('Gradcam', 'gradcam');
 export const Top = keyword('Top', 'top');
 export const Threshold = keyword('Threshold', 'threshold');
+// Real metadata (language.md "Real metadata"): filters, map keys, aliases, encodings.
+export const Where = keyword('Where', 'where');
+export const And = keyword('And', 'and');
+export const Or = keyword('Or', 'or');
+export const Not = keyword('Not', 'not');
+export const In = keyword('In', 'in');
+export const Matches = keyword('Matches', 'matches');
+export const Other = keyword('Other', 'other');
+export const Alias = keyword('Alias', 'alias');
+export const Encoding = keyword('Encoding', 'encoding');
+export const Shared = keyword('Shared', 'shared');
+export const Across = keyword('Across', 'across');
 
 function keywordWord(token: TokenType): string {
   return token.PATTERN instanceof RegExp ? token.PATTERN.source : '';
@@ -115,7 +127,7 @@ export const KEYWORDS: readonly TokenType[] = [
   Resize, Channels, Normalize, Augment, P, Models, Model, Compare, Train, Evaluate, Engine,
   Columns, Root, Partition, Only, Label, Patient, Delimiter, Optimizer, Loss, ClassWeights,
   Batch, Epochs, ReduceLr, EarlyStop, On, RestoreBest, Metrics, Confusion, Bootstrap, Gradcam,
-  Top, Threshold,
+  Top, Threshold, Where, And, Or, Not, In, Matches, Other, Alias, Encoding, Shared, Across,
 ];
 
 /**
@@ -132,7 +144,7 @@ export const StringLit = createToken({ name: 'StringLit', label: 'a string', pat
 export const RegexLit = createToken({
   name: 'RegexLit',
   label: 'a /regex/',
-  pattern: /\/(?:[^/\\\r\n[]|\\.|\[(?:[^\]\\\r\n]|\\.)*\]?)*\/?/,
+  pattern: /\/(?:[^/\\\r\n[]|\\.|\[(?:[^\]\\\r\n]|\\.)*\]?)*(?:\/[A-Za-z]*)?/,
 });
 
 export const Arrow = createToken({ name: 'Arrow', label: '`->`', pattern: /->/ });
@@ -141,6 +153,10 @@ export const RCurly = createToken({ name: 'RCurly', label: '`}`', pattern: /\}/ 
 export const Comma = createToken({ name: 'Comma', label: '`,`', pattern: /,/ });
 export const Equals = createToken({ name: 'Equals', label: '`=`', pattern: /=/ });
 export const Pipe = createToken({ name: 'Pipe', label: '`|`', pattern: /\|/ });
+export const EqEq = createToken({ name: 'EqEq', label: '`==`', pattern: /==/ });
+export const NotEq = createToken({ name: 'NotEq', label: '`!=`', pattern: /!=/ });
+export const LParen = createToken({ name: 'LParen', label: '`(`', pattern: /\(/ });
+export const RParen = createToken({ name: 'RParen', label: '`)`', pattern: /\)/ });
 
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\uFEFF]+/, group: Lexer.SKIPPED });
@@ -159,7 +175,11 @@ export const ALL_TOKENS: readonly TokenType[] = [
   LCurly,
   RCurly,
   Comma,
+  EqEq,
+  NotEq,
   Equals,
+  LParen,
+  RParen,
   Pipe,
   NumberLit,
   StringLit,

@@ -11,6 +11,7 @@ import type { Comment, CvrFile } from './ast.ts';
 import { AstBuilder, tokenSpan } from './build-ast.ts';
 import type { FileCstNode } from './cst-types.ts';
 import { cvrLexer, RegexLit, StringLit } from './lexer.ts';
+import { splitRegexImage } from './regex-literal.ts';
 import { cvrParser } from './parser-instance.ts';
 import { RULE_WORDS, UNEXPECTED_IN_BLOCK } from './parse-messages.ts';
 import { closestName } from './did-you-mean.ts';
@@ -139,7 +140,7 @@ function checkLiterals(file: string, tokens: readonly IToken[]): Diagnostic[] {
           hint: 'only \\" and \\\\ are escapes; paths use forward slashes',
         });
       }
-    } else if (tokenMatcher(token, RegexLit) && !isClosed(image, '/')) {
+    } else if (tokenMatcher(token, RegexLit) && !splitRegexImage(image).closed) {
       out.push({ code: 'CVR103', severity: 'error', message: 'this regular expression has no closing `/`', span: tokenSpan(file, token), hint: 'write \\/ for a slash inside the pattern' });
     }
   }

@@ -10,7 +10,7 @@ import { cvrErrorMessages } from './parse-messages.ts';
 import { runsCompiled } from '../diag/index.ts';
 
 /** Keywords that start a setting of a manifest body; a `columns` list stops at them. */
-const MANIFEST_SETTING_STARTS = [T.Columns, T.Root, T.Only, T.Map, T.Coarse, T.Delimiter] as const;
+const MANIFEST_SETTING_STARTS = [T.Columns, T.Root, T.Only, T.Map, T.Coarse, T.Delimiter, T.Where, T.Encoding, T.Alias] as const;
 /** Field keywords that are also column roles: they end a `columns` list only when a string follows. */
 const FIELD_KEYWORDS = [T.Image, T.Label, T.Patient, T.Source, T.Partition] as const;
 
@@ -158,7 +158,16 @@ export class CvrParser extends CstParser {
       { ALT: () => this.SUBRULE(this.trainStmt) },
       { ALT: () => this.SUBRULE(this.evaluateStmt) },
       { ALT: () => this.SUBRULE(this.engineStmt) },
+      { ALT: () => this.SUBRULE(this.patientsSharedStmt) },
     ]);
+  });
+
+  /** `patients shared across sources`: patient ids are global, not per source. */
+  patientsSharedStmt = this.RULE('patientsSharedStmt', () => {
+    this.CONSUME(T.Patients);
+    this.CONSUME(T.Shared);
+    this.CONSUME(T.Across);
+    this.CONSUME(T.Sources);
   });
 
   titleStmt = this.RULE('titleStmt', () => {
@@ -270,7 +279,19 @@ export class CvrParser extends CstParser {
   manifestField = this.RULE('manifestField', () => {
     this.OR([
       { ALT: () => { this.CONSUME(T.Image); this.CONSUME1(T.StringLit, { LABEL: 'value' }); } },
-      { ALT: () => { this.CONSUME(T.Label); this.CONSUME2(T.StringLit, { LABEL: 'value' }); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Label);
+          this.CONSUME2(T.StringLit, { LABEL: 'value' });
+          // `label "Finding Labels" split "|"`: a multi-valued label.
+          this.OPTION(() => {
+            this.CONSUME(T.Split);
+            this.CONSUME7(T.StringLit, { LABEL: 'separator' });
+          });
+        },
+      },
+      { ALT: () => { this.CONSUME(T.Where); this.SUBRULE(this.whereOr); } },
+      { ALT: () => { this.CONSUME(T.Encoding); this.CONSUME3(T.Name, { LABEL: 'encoding' }); } },
       { ALT: () => { this.CONSUME(T.Patient); this.CONSUME3(T.StringLit, { LABEL: 'value' }); } },
       { ALT: () => { this.CONSUME(T.Source); this.CONSUME4(T.StringLit, { LABEL: 'value' }); } },
       { ALT: () => { this.CONSUME(T.Partition); this.CONSUME5(T.StringLit, { LABEL: 'value' }); } },
@@ -309,6 +330,100 @@ export class CvrParser extends CstParser {
     return true;
   }
 
+  // ---- `where` filters: or binds loosest, then and, then not; parentheses group.
+
+  whereOr = this.RULE('whereOr', () => {
+    this.SUBRULE1(this.whereAnd);
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      this.SUBRULE2(this.whereAnd);
+    });
+  });
+
+  whereAnd = this.RULE('whereAnd', () => {
+    this.SUBRULE1(this.whereNot);
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      this.SUBRULE2(this.whereNot);
+    });
+  });
+
+  whereNot = this.RULE('whereNot', () => {
+    this.OR([
+      {
+        // `not` is also a name (a column may be called `not`): it negates only when a term follows.
+        GATE: () => !isOneOf(this.LA(2), [T.EqEq, T.NotEq, T.In, T.Matches]),
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.SUBRULE(this.whereNot);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.whereAtom) },
+    ]);
+  });
+
+  whereAtom = this.RULE('whereAtom', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.whereOr);
+          this.CONSUME(T.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.whereComparison) },
+    ]);
+  });
+
+  /** `modality == "X-ray"`, `"View Position" != "LL"`, `view in ("PA", "AP")`, `finding matches /covid/i`. */
+  whereComparison = this.RULE('whereComparison', () => {
+    this.OR1([
+      { ALT: () => this.CONSUME1(T.Name, { LABEL: 'column' }) },
+      { ALT: () => this.CONSUME1(T.StringLit, { LABEL: 'column' }) },
+    ]);
+    this.OR2([
+      { ALT: () => { this.CONSUME(T.EqEq, { LABEL: 'op' }); this.SUBRULE1(this.whereValue); } },
+      { ALT: () => { this.CONSUME(T.NotEq, { LABEL: 'op' }); this.SUBRULE2(this.whereValue); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.In, { LABEL: 'op' });
+          this.CONSUME(T.LParen);
+          this.SUBRULE3(this.whereValue);
+          this.MANY(() => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE4(this.whereValue);
+          });
+          this.CONSUME(T.RParen);
+        },
+      },
+      { ALT: () => { this.CONSUME(T.Matches, { LABEL: 'op' }); this.CONSUME(T.RegexLit, { LABEL: 'regex' }); } },
+    ]);
+  });
+
+  whereValue = this.RULE('whereValue', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'value' }) },
+      { ALT: () => this.CONSUME(T.NumberLit, { LABEL: 'value' }) },
+    ]);
+  });
+
+  /** `alias { "rnsa" -> rsna, "" -> unknown }`: renames values of the source column. */
+  aliasBlock = this.RULE('aliasBlock', () => {
+    this.CONSUME(T.Alias);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.aliasEntry);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  aliasEntry = this.RULE('aliasEntry', () => {
+    this.CONSUME(T.StringLit, { LABEL: 'from' });
+    this.CONSUME(T.Arrow);
+    this.CONSUME(T.Name, { LABEL: 'target' });
+  });
+
   sourcesFromManifest = this.RULE('sourcesFromManifest', () => {
     this.CONSUME(T.Sources);
     this.CONSUME(T.From);
@@ -320,6 +435,7 @@ export class CvrParser extends CstParser {
         { ALT: () => this.SUBRULE(this.manifestField) },
         { ALT: () => this.SUBRULE(this.fixedPartition) },
         { ALT: () => this.SUBRULE(this.onlySources) },
+        { ALT: () => this.SUBRULE(this.aliasBlock) },
         { ALT: () => this.SUBRULE(this.labelMap) },
         { ALT: () => this.SUBRULE(this.coarsePolicy) },
       ]);
@@ -354,7 +470,12 @@ export class CvrParser extends CstParser {
 
   /** `"BACTERIA" -> OBP` or `"Lateral" -> drop` (`drop` is told apart when the AST is built). */
   mapEntry = this.RULE('mapEntry', () => {
-    this.CONSUME(T.StringLit, { LABEL: 'from' });
+    // An exact label, a /regex/, or `other` (every label no exact key or regex matches).
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'from' }) },
+      { ALT: () => this.CONSUME(T.RegexLit, { LABEL: 'pattern' }) },
+      { ALT: () => this.CONSUME(T.Other, { LABEL: 'other' }) },
+    ]);
     this.CONSUME(T.Arrow);
     this.CONSUME(T.Name, { LABEL: 'target' });
   });

@@ -35,6 +35,8 @@ export interface ResolvedPipeline {
   readonly evaluate: ResolvedEvaluate;
   /** `auto` unless the file names one; a CLI flag overrides at run time. */
   readonly engine: string;
+  /** `patients shared across sources`: patient ids are global (absent: per source). */
+  readonly patientsShared?: true;
   /** Where each statement came from, by statement key (`task`, `split`, `source:cxri`, `train`, …). */
   readonly spans: Readonly<Record<string, Span>>;
 }
@@ -75,6 +77,8 @@ export type ResolvedLocation =
       readonly sourceValue?: string;
       /** Every row of this manifest is in this partition (`partition test`). */
       readonly partition?: 'train' | 'test';
+      /** `alias { "rnsa" -> rsna }` of the `sources from manifest` block: source-column value → name. */
+      readonly alias?: Readonly<Record<string, string>>;
     };
 
 export interface ResolvedManifestColumns {
@@ -85,8 +89,32 @@ export interface ResolvedManifestColumns {
   readonly partition?: string;
   /** Headerless files: positional names. Absent = the file has a header row. */
   readonly positional?: readonly string[];
-  /** Absent = sniffed. */
-  readonly delimiter?: 'csv' | 'tsv' | 'whitespace';
+  /** Absent = sniffed. `csv` and `tsv` are written `comma` and `tab` here. */
+  readonly delimiter?: ManifestDelimiter;
+  /** `label "col" split "|"`: the separator of a multi-valued label. */
+  readonly labelSplit?: string;
+  /** `where EXPR`: rows that fail it are filtered. */
+  readonly where?: ResolvedWhere;
+  /** Absent = UTF-8. */
+  readonly encoding?: 'latin1';
+}
+
+export type ManifestDelimiter = 'comma' | 'tab' | 'semicolon' | 'pipe' | 'whitespace';
+
+/** A `where` expression as plain data (column names as written, values as strings). */
+export type ResolvedWhere =
+  | { readonly op: 'or' | 'and'; readonly terms: readonly ResolvedWhere[] }
+  | { readonly op: 'not'; readonly term: ResolvedWhere }
+  | { readonly op: '==' | '!='; readonly column: string; readonly value: string }
+  | { readonly op: 'in'; readonly column: string; readonly values: readonly string[] }
+  | { readonly op: 'matches'; readonly column: string; readonly pattern: string; readonly flags: string };
+
+/** A regex map key: tried after the exact keys, in written order; the first that matches wins. */
+export interface ResolvedPatternRule {
+  readonly pattern: string;
+  readonly flags: string;
+  /** A class name, or null for `drop`. */
+  readonly target: string | null;
 }
 
 export interface ResolvedSource {
@@ -101,6 +129,10 @@ export interface ResolvedSource {
   readonly patientsFromPath?: string;
   /** Native label → class name, or null for an explicit `drop`. */
   readonly map: Readonly<Record<string, string | null>>;
+  /** Regex keys, in written order (absent when the map has none). */
+  readonly patterns?: readonly ResolvedPatternRule[];
+  /** `other -> X`: the class (or null: drop) of every label no exact key or regex matches. */
+  readonly other?: string | null;
   /** What to do with images whose class is a union too coarse for the task. */
   readonly coarse: 'drop' | 'error';
 }
@@ -118,6 +150,10 @@ export interface ResolvedSourceManifest {
   readonly partition?: 'train' | 'test';
   /** Native label → class name, or null for an explicit `drop`; shared by its sources. */
   readonly map: Readonly<Record<string, string | null>>;
+  readonly patterns?: readonly ResolvedPatternRule[];
+  readonly other?: string | null;
+  /** `alias { … }`: source-column value → source name. */
+  readonly alias?: Readonly<Record<string, string>>;
   readonly coarse: 'drop' | 'error';
 }
 

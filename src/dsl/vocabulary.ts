@@ -15,7 +15,8 @@ export const FLIP_AXES = ['horizontal', 'vertical'] as const;
 export const MODEL_OPTIONS = ['weights', 'width', 'dropout', 'heads', 'freeze', 'bn_momentum'] as const;
 export const WEIGHTS = ['none', 'imagenet'] as const;
 export const PARTITIONS = ['train', 'test'] as const;
-export const DELIMITERS = ['csv', 'tsv', 'whitespace'] as const;
+export const DELIMITERS = ['comma', 'tab', 'semicolon', 'pipe', 'whitespace', 'csv', 'tsv'] as const;
+export const ENCODINGS = ['utf8', 'latin1'] as const;
 export const GROUP_BY = ['patient'] as const;
 
 export function isOneOf<T extends string>(set: readonly T[], name: string): name is T {

@@ -3,6 +3,7 @@
  * recomputed outside cvr. Probabilities are written with JavaScript's shortest round-tripping
  * form, so the file is byte-identical between two runs with identical numbers.
  */
+import { csvField } from '../data/csv.ts';
 import type { Prediction } from './metrics.ts';
 import { argmax } from './metrics.ts';
 
@@ -13,13 +14,10 @@ export interface PredictionRow extends Prediction {
   readonly partition: string;
 }
 
-function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
 
 export function predictionsCsv(rows: readonly PredictionRow[], classes: readonly string[]): string {
   const header = ['image', 'source', 'partition', 'true', 'predicted', ...classes.map((c) => `p_${c}`)];
-  const lines = [header.map(csvField).join(',')];
+  const lines = [header.map((v) => csvField(v)).join(',')];
   for (const row of rows) {
     lines.push(
       [
@@ -30,7 +28,7 @@ export function predictionsCsv(rows: readonly PredictionRow[], classes: readonly
         classes[argmax(row.probabilities)] ?? '',
         ...classes.map((_, i) => String(row.probabilities[i] ?? '')),
       ]
-        .map(csvField)
+        .map((v) => csvField(v))
         .join(','),
     );
   }

@@ -22,6 +22,7 @@ export function auditDocument<F>(result: PipelineAudit, findings: readonly F[], 
     classSources: report?.classSources ?? null,
     classBalance: report?.classBalance ?? [],
     labels: result.labels?.mapping ?? [],
+    ledger: result.ledger ?? [],
     findings,
   };
 }

@@ -14,6 +14,8 @@ import type { SplitResult } from '../data/split.ts';
 import { hashFiles } from '../data/content-hash.ts';
 import { diagnostic, firstFew } from '../data/diagnostic.ts';
 import { audit } from './audit.ts';
+import type { SourceLedger } from '../data/ledger.ts';
+import { sharedPatientFindings } from './shared-patients.ts';
 import type { AuditReport } from './audit.ts';
 
 export interface AuditOptions {
@@ -35,6 +37,8 @@ export interface PipelineAudit {
   /** sha256 per image of `split.images`, when images were read. */
   readonly contentHashes?: readonly (string | undefined)[];
   readonly report?: AuditReport;
+  /** Per source: what was read and where each row or file went (language.md "The ledger"). */
+  readonly ledger?: readonly SourceLedger[];
 }
 
 export async function auditPipeline(declared: ResolvedPipeline, options: AuditOptions): Promise<PipelineAudit> {
@@ -45,13 +49,15 @@ export async function auditPipeline(declared: ResolvedPipeline, options: AuditOp
   if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics };
   const scan = await scanSources(pipeline, { metadataOnly: options.metadataOnly });
   diagnostics.push(...scan.diagnostics);
-  if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics };
-  const labels = mapLabels(pipeline, scan.images);
+  if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics, ledger: scan.ledger.toJSON() };
+  const labels = mapLabels(pipeline, scan.images, scan.ledger);
+  const ledger = scan.ledger.toJSON();
   diagnostics.push(...labels.diagnostics);
-  if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics, labels };
+  if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics, labels, ledger };
+  diagnostics.push(...sharedPatientFindings(pipeline, labels.images));
   const split = assignSplit(pipeline, labels.images, { seed });
   diagnostics.push(...split.diagnostics);
-  if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics, labels, split };
+  if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics, labels, split, ledger };
   let contentHashes: readonly (string | undefined)[] | undefined;
   if (!options.metadataOnly) {
     const hashed = await hashFiles(split.images.map((i) => i.absPath), options.concurrency ?? 16);
@@ -63,7 +69,7 @@ export async function auditPipeline(declared: ResolvedPipeline, options: AuditOp
           hint: 'check the files\' permissions, or audit with --metadata-only',
         }),
       );
-      return { pipeline, seed, diagnostics, labels, split, contentHashes };
+      return { pipeline, seed, diagnostics, labels, split, contentHashes, ledger };
     }
     if (hashed.empty.length > 0) {
       diagnostics.push(
@@ -77,6 +83,6 @@ export async function auditPipeline(declared: ResolvedPipeline, options: AuditOp
   const report = audit(contentHashes === undefined ? { pipeline, split, seed } : { pipeline, split, seed, contentHashes });
   diagnostics.push(...report.findings);
   return contentHashes === undefined
-    ? { pipeline, seed, diagnostics, labels, split, report }
-    : { pipeline, seed, diagnostics, labels, split, contentHashes, report };
+    ? { pipeline, seed, diagnostics, labels, split, report, ledger }
+    : { pipeline, seed, diagnostics, labels, split, contentHashes, report, ledger };
 }

@@ -20,6 +20,7 @@ const OUTCOME_TEXT: Readonly<Record<LabelMappingRow['outcome'], string>> = {
   'coarse-dropped': 'too coarse, dropped',
   'coarse-error': 'too coarse',
   unmapped: 'unmapped',
+  conflicting: 'conflicting',
 };
 
 /** Native label → class → task class, with counts: what the source maps told the audit. */

@@ -4,6 +4,7 @@
  * per-source hashes of those lists, the seed, the split-assignment hash and the versions.
  * `cvr audit --frozen` recomputes it and fails naming what changed.
  */
+import type { SourceLedger } from '../data/ledger.ts';
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../diag/index.ts';
 import { assignmentHash, ROLE, ROLE_NAMES, type SplitResult } from '../data/split.ts';
@@ -28,6 +29,8 @@ export interface SourceLock {
 }
 
 export interface PipelineLock {
+  /** What each source read and where it went (absent in older lock files). */
+  readonly ledger?: readonly SourceLedger[];
   readonly seed: number;
   readonly task: readonly string[];
   readonly metadataOnly: boolean;
@@ -81,6 +84,7 @@ export function pipelineLock(result: PipelineAudit): PipelineLock | undefined {
     metadataOnly: hashes === undefined,
     split: { form: split.form, folds: split.folds.map((f) => f.name), assignmentHash: assignmentHash(split), roles: rolesBySource(split) },
     sources,
+    ...(result.ledger === undefined ? {} : { ledger: result.ledger }),
   };
 }
 

@@ -68,6 +68,8 @@ export function describeSource(source: ResolvedSource, cwd: string, withMap = tr
   const map = Object.entries(source.map)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([label, cls]) => `"${label}" -> ${cls ?? 'drop'}`)
+    .concat((source.patterns ?? []).map((p) => `/${p.pattern}/${p.flags} -> ${p.target ?? 'drop'}`))
+    .concat(source.other === undefined ? [] : [`other -> ${source.other ?? 'drop'}`])
     .join(', ');
   const extra = [
     source.labelsFromPath !== undefined ? `; labels from path /${source.labelsFromPath}/` : '',
@@ -120,7 +122,8 @@ export function classSources(pipeline: ResolvedPipeline): Record<string, { train
     const taskLeaves = leaves.get(task) ?? new Set([task]);
     const entry = { train: [] as string[], test: [] as string[] };
     for (const source of pipeline.sources) {
-      const supplies = Object.values(source.map).some((cls) => {
+      const targets = [...Object.values(source.map), ...(source.patterns ?? []).map((p) => p.target), ...(source.other === undefined ? [] : [source.other])];
+      const supplies = targets.some((cls) => {
         if (cls === null) return false;
         const l = leaves.get(cls) ?? new Set([cls]);
         return [...l].every((leaf) => taskLeaves.has(leaf));

@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { MetricsFile } from '../evaluate/types.ts';
-import { parseCsv } from './csv.ts';
+import { parseCsv } from '../data/csv.ts';
 
 /** The parts of audit.json (plan/audit.ts's AuditReport) the report shows. */
 export interface AuditJson {

@@ -5,6 +5,7 @@
  * - `metrics:<model>`: a `ModelMetrics` of `evaluate/types.ts`;
  * - `predict:<model>:<fold>`: `{ predictions: [{ image, source, label, predicted, … }] }`.
  */
+import { csvField } from '../data/csv.ts';
 import type { FoldMetrics, MeanStd, MetricsFile, ModelMetrics } from '../evaluate/types.ts';
 import type { AuditEvent, SummaryEvent } from './events.ts';
 import { predictionsCsv as evaluatePredictionsCsv, type PredictionRow as EvaluateRow } from '../evaluate/predictions-csv.ts';
@@ -115,23 +116,20 @@ export function predictionsCsv(rows: readonly PredictionRow[], classes: readonly
     for (const model of models) {
       const lines = evaluatePredictionsCsv(rows.filter((row) => String(row['model'] ?? '') === model) as unknown as EvaluateRow[], classes).trimEnd().split('\n');
       if (out.length === 0) out.push(`model,${lines[0] ?? ''}`);
-      out.push(...lines.slice(1).map((line) => `${csvCell(model)},${line}`));
+      out.push(...lines.slice(1).map((line) => `${csvField(model)},${line}`));
     }
     return `${out.join('\n')}\n`;
   }
   return genericCsv(rows);
 }
 
-function csvCell(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 function genericCsv(rows: readonly PredictionRow[]): string {
   const columns: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
   const cell = (value: unknown): string => {
     const text = value === undefined || value === null ? '' : Array.isArray(value) ? value.join(' ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
-    return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    return csvField(text);
   };
   const lines = [columns.map(cell).join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))];
   return `${lines.join('\n')}\n`;

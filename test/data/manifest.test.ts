@@ -3,11 +3,11 @@ import { containedRelativePath, parseManifest, sniffDelimiter } from '../../src/
 
 describe('sniffDelimiter', () => {
   it.each([
-    ['a.csv', 'x\ty\n', 'csv'],
-    ['a.tsv', 'x,y\n', 'tsv'],
+    ['a.csv', 'x\ty\n', 'comma'],
+    ['a.tsv', 'x,y\n', 'tab'],
     ['a.txt', 'p1 a.png positive cohen\n', 'whitespace'],
-    ['a.txt', 'image\tlabel\n', 'tsv'],
-    ['a.list', '\n\nimage,label\n', 'csv'],
+    ['a.txt', 'image\tlabel\n', 'tab'],
+    ['a.list', '\n\nimage,label\n', 'comma'],
   ])('%s %j → %s', (name, text, expected) => expect(sniffDelimiter(name, text)).toBe(expected));
 });
 

@@ -21,11 +21,21 @@ function pipelineOf(...sources: ResolvedSource[]) {
 }
 
 describe('folder sources', () => {
-  it('takes the label from the first path segment and ignores non-images and dot files', async () => {
+  it('takes the label from the first path segment; non-images and dot files are ledger lines with a warning', async () => {
     const dir = join(root, 'folder1');
     await writeTree(dir, { 'NORMAL/a.png': 'a', 'NORMAL/sub/b.jpeg': 'b', 'COVID/c.PNG': 'c', 'COVID/notes.txt': 'x', '.hidden/d.png': 'd' });
     const result = await scanSources(pipelineOf(folderSource('s', dir, {})), { metadataOnly: true });
-    expect(result.diagnostics).toEqual([]);
+    expect(result.diagnostics.map((d) => [d.code, d.severity]).sort()).toEqual([['CVR522', 'warning'], ['CVR525', 'warning']]);
+    expect(result.ledger.toJSON()).toEqual([
+      {
+        source: 's',
+        read: 5,
+        lines: [
+          { line: 'used', count: 3, examples: [] },
+          { line: 'not an image', count: 2, examples: ['.hidden/ (hidden file)', 'COVID/notes.txt (not an image file)'] },
+        ],
+      },
+    ]);
     expect(result.images.map((i) => [i.id, i.nativeLabel])).toEqual([
       ['COVID/c.PNG', 'COVID'],
       ['NORMAL/a.png', 'NORMAL'],

@@ -94,8 +94,8 @@ const classesBlock: fc.Arbitrary<A.ClassesBlock> = fc
 // ---- sources
 
 const mapEntry: fc.Arbitrary<A.MapEntry> = fc.oneof(
-  fc.record({ from: stringLit, target: identExcept('drop') }).map((r) => ({ kind: 'map-entry' as const, ...r, drop: false, span })),
-  stringLit.map((from) => ({ kind: 'map-entry' as const, from, drop: true, span })),
+  fc.record({ key: stringLit, target: identExcept('drop') }).map((r) => ({ kind: 'map-entry' as const, ...r, drop: false, span })),
+  stringLit.map((key) => ({ kind: 'map-entry' as const, key, drop: true, span })),
 );
 const labelMap: fc.Arbitrary<A.LabelMap> = fc.array(mapEntry, { maxLength: 5 }).map((entries) => ({ kind: 'map', entries, span }));
 const coarse: fc.Arbitrary<A.CoarsePolicy> = fc.constantFrom<'drop' | 'error'>('drop', 'error').map((action) => ({ kind: 'coarse', action, span }));

@@ -20,7 +20,7 @@ function leaf(node: Node): string | undefined {
     case 'ident': return String(node['name']);
     case 'string': return JSON.stringify(node['value']);
     case 'number': return `${String(node['raw'])}(${String(node['value'])} ${String(node['unit'])})`;
-    case 'regex': return `/${String(node['pattern'])}/`;
+    case 'regex': return `/${String(node['pattern'])}/${node['flags'] === undefined ? '' : String(node['flags'])}`;
     default: return undefined;
   }
 }

@@ -33,7 +33,8 @@ beforeAll(async () => {
   for (const i of range(16)) files[`data/cxri/NORMAL/IM-${i}.png`] = '';
   for (const i of range(20)) files[`data/cxri/PNEUMONIA/person${i}_bacteria_${i}.png`] = '';
   for (const i of range(10)) files[`data/cxri/PNEUMONIA/person${100 + i}_virus_${i}.png`] = '';
-  files['data/cidc/metadata.csv'] = `patientid,filename,finding,view\n${range(10).map((i) => `${i},c${i}.png,Pneumonia/Viral/COVID-19,PA`).join('\n')}\n`;
+  // As published: modality and view columns; a CT row and a lateral view that the pipeline's `where` filters out.
+  files['data/cidc/metadata.csv'] = `patientid,filename,finding,view,modality\n${range(10).map((i) => `${i},c${i}.png,Pneumonia/Viral/COVID-19,PA,X-ray`).join('\n')}\n10,ct.png,Pneumonia/Viral/COVID-19,Axial,CT\n11,lat.png,Pneumonia/Viral/COVID-19,L,X-ray\n`;
   for (const i of range(12)) files[`data/ccxri/COVID/COVID-${i}.png`] = '';
   for (const i of range(3)) files[`data/ccxri/Normal/Normal-${i}.png`] = '';
   files['data/padchest/labels.csv'] = `ImageID,PatientID,label\n${range(8).map((i) => `p${i}.png,P${i},COVID 19`).join('\n')}\n`;

@@ -1,4 +1,5 @@
 /** `cvr audit FILE` — scan sources, map labels, assign splits, run the static bias audit. */
+import { ledgerText } from '../../data/ledger.ts';
 import { resolve } from 'node:path';
 import { hasErrors } from '../../diag/index.ts';
 import type { Diagnostic } from '../../diag/index.ts';
@@ -52,7 +53,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       const report = audit.report;
       const head = report === undefined ? `pipeline ${audit.pipeline.name}: the audit could not run\n` : formatAudit(report, audit.pipeline.sources.map((s) => s.name), audit.pipeline.task.classes, audit.labels?.mapping);
       const shown = diagnostics.filter((d) => d.code !== 'CVR600');
-      return `${head}\n${renderFor(shown, loaded, io, false).human()}`;
+      const ledger = audit.ledger === undefined || audit.ledger.length === 0 ? '' : `${ledgerText(audit.ledger).join('\n')}\n`;
+      return `${head}\n${ledger}${ledger === '' ? '' : '\n'}${renderFor(shown, loaded, io, false).human()}`;
     });
     io.stdout(parts.join('\n'));
   }

@@ -20,4 +20,5 @@ export const auditCodes = {
   CVR641: { severity: 'warning', summary: 'validation was requested but the validation set of a fold is empty' },
   CVR650: { severity: 'error', summary: '`--frozen`: the data no longer matches the lock file' },
   CVR651: { severity: 'error', summary: 'the lock file is missing, unreadable or does not describe this pipeline' },
+  CVR660: { severity: 'warning', summary: 'the same patient id appears in two sources (possibly one person); say `patients shared across sources` to group them' },
 } as const satisfies Record<string, CodeInfo>;

@@ -15,4 +15,7 @@ export const syntaxCodes = {
   CVR108: { severity: 'error', summary: 'unexpected text after the last complete item of the file' },
   CVR109: { severity: 'error', summary: 'a setting is given twice in one block' },
   CVR110: { severity: 'error', summary: 'a word that the grammar restricts has a value it does not allow here' },
+  CVR111: { severity: 'error', summary: '`split ""` in a label column needs a non-empty separator' },
+  CVR112: { severity: 'error', summary: 'a regular expression is refused: it does not compile with linear-time (RE2) semantics, or has an unknown flag' },
+  CVR114: { severity: 'error', summary: 'an image path template is malformed: an unclosed `{`, an empty `{}`, or `.*` not at its end' },
 } as const satisfies Record<string, CodeInfo>;

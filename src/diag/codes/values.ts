@@ -24,4 +24,7 @@ export const valuesCodes = {
   CVR417: { severity: 'error', summary: 'A whole number is required (batch, epochs, K, patience, size, seed, …).' },
   CVR418: { severity: 'warning', summary: 'No `seed`: 0 is used. State the seed so the run can be reproduced and reviewed.' },
   CVR419: { severity: 'error', summary: 'An augmentation op is malformed (a flip needs an axis; other ops need an amount).' },
+  CVR420: { severity: 'error', summary: 'A `where` filter names a column that the headerless `columns …` list does not have.' },
+  CVR421: { severity: 'error', summary: 'An image path template names a column that the headerless `columns …` list does not have.' },
+  CVR422: { severity: 'warning', summary: '`alias` maps a spelling that is already a source name, or two spellings of one name are mapped twice.' },
 } as const satisfies Record<string, CodeInfo>;

@@ -4,6 +4,7 @@ import { classModel, intersects, isSubset } from '../class-model.ts';
 import { suggestion } from '../did-you-mean.ts';
 import type { EffectivePipeline } from '../effective.ts';
 import type { Accept } from '../report.ts';
+import { mapKeyText } from '../map-keys.ts';
 
 function unknownClass(p: EffectivePipeline, name: Ident, accept: Accept, role: string): void {
   const known = (p.classes?.classes ?? []).map((c) => c.name.name);
@@ -82,13 +83,14 @@ function checkMap(p: EffectivePipeline, map: LabelMap | undefined, coarse: Coars
   const taskLeaves = (p.task?.classes ?? []).map((c) => ({ name: c.name, leaves: model.leaves(c.name) }));
   const seen = new Map<string, LabelMap['entries'][number]>();
   for (const entry of map.entries) {
-    const earlier = seen.get(entry.from.value);
+    const keyText = mapKeyText(entry.key);
+    const earlier = seen.get(keyText);
     if (earlier !== undefined) {
-      accept('CVR312', entry.from.span, `native label "${entry.from.value}" is mapped twice in ${owner}`, { related: [{ message: 'first mapped here', span: earlier.from.span }] });
-    } else seen.set(entry.from.value, entry);
+      accept('CVR312', entry.key.span, `native label ${keyText} is mapped twice in ${owner}`, { related: [{ message: 'first mapped here', span: earlier.key.span }] });
+    } else seen.set(keyText, entry);
     if (entry.target === undefined) continue;
     if (!model.decls.has(entry.target.name)) {
-      unknownClass(p, entry.target, accept, ` as the target of "${entry.from.value}"`);
+      unknownClass(p, entry.target, accept, ` as the target of ${keyText}`);
       continue;
     }
     const leaves = model.leaves(entry.target.name);
@@ -96,7 +98,7 @@ function checkMap(p: EffectivePipeline, map: LabelMap | undefined, coarse: Coars
     if (taskLeaves.some((t) => t.leaves !== undefined && isSubset(leaves, t.leaves))) continue;
     const overlapping = taskLeaves.filter((t) => t.leaves !== undefined && intersects(leaves, t.leaves)).map((t) => t.name);
     if (overlapping.length === 0) continue; // outside the task: dropped, and the audit counts it
-    accept('CVR315', entry.target.span, `"${entry.from.value}" -> ${entry.target.name} is too coarse for the task: ${entry.target.name} spans ${overlapping.join(', ')}`, {
+    accept('CVR315', entry.target.span, `${keyText} -> ${entry.target.name} is too coarse for the task: ${entry.target.name} spans ${overlapping.join(', ')}`, {
       hint: `map it to one task class, or add \`coarse drop\` to ${owner} to drop these images`,
     });
   }

@@ -6,6 +6,7 @@
 import type { Check } from './types.ts';
 import { checkDuplicateClasses, checkMapTargets, checkTaskClasses, checkTaskDisjoint, checkUnionCycles, checkUnionMembers, checkWeightAndGradcamClasses } from './classes.ts';
 import { checkSourceDefinitions } from './sources.ts';
+import { checkRealMetadataForms } from './real-metadata.ts';
 import { checkSplitFitsSources, checkSplitShape, checkTestSources } from './split.ts';
 import { checkAugment, checkEvaluate, checkImage, checkModels, checkRequired, checkSeed, checkTrain } from './values.ts';
 
@@ -18,6 +19,7 @@ export const CHECKS: readonly Check[] = [
   checkTaskClasses,
   checkTaskDisjoint,
   checkSourceDefinitions,
+  checkRealMetadataForms,
   checkMapTargets,
   checkSplitShape,
   checkTestSources,

@@ -5,6 +5,7 @@ import { suggestion } from '../did-you-mean.ts';
 import type { EffectivePipeline } from '../effective.ts';
 import type { Accept } from '../report.ts';
 import { DELIMITERS, PARTITIONS } from '../vocabulary.ts';
+import { isTemplate } from '../image-template.ts';
 
 function checkOneOf(ident: Ident | undefined, set: readonly string[], what: string, accept: Accept): void {
   if (ident === undefined || set.includes(ident.name)) return;
@@ -18,6 +19,7 @@ function checkFields(fields: ManifestFields, at: { readonly span: Span }, owner:
   const required = needSource ? (['image', 'label', 'source'] as const) : (['image', 'label'] as const);
   for (const field of required) {
     const named = fields[field] !== undefined;
+    if (field === 'image' && named && isTemplate(fields.image?.value ?? '')) continue; // a template over columns
     const inColumns = positional?.includes(fields[field]?.value ?? field) ?? false;
     if (positional === undefined ? !named : !inColumns) {
       accept('CVR412', at.span, `${owner} does not say which column holds the ${field}`, {

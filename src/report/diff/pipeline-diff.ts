@@ -82,6 +82,11 @@ function facts(p: ResolvedPipeline, cwd: string): Map<string, Fact> {
       if (to === null) return `source ${s.name} removed (was ${describeSource(s, cwd)})`;
       return `source ${s.name}: ${String(from)} → ${String(to)}`;
     });
+    // Regex keys are tried in written order: a reordering is a change of meaning.
+    const patterns = (s.patterns ?? []).map((r) => `/${r.pattern}/${r.flags} -> ${r.target ?? 'drop'}`).join(', ');
+    if (patterns !== '' || s.other !== undefined) {
+      put(`source:${s.name}.map.patterns`, `${patterns}${s.other === undefined ? '' : `${patterns === '' ? '' : ', '}other -> ${s.other ?? 'drop'}`}`, 7, (from, to) => `${s.name}: regex keys and other now ${String(to)} (was ${String(from)})`);
+    }
     // Per native label too, so a changed source says which labels moved.
     for (const [label, cls] of Object.entries(s.map)) {
       put(`source:${s.name}.map."${label}"`, cls ?? 'drop', 7, (from, to) =>
