@@ -16,11 +16,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Diagnostic } from '../diag/index.ts';
 import type { ResolvedImage } from '../dsl/resolved.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 import { resizeArea } from './resize-area.ts';
+import { imageInput } from './image-input.ts';
 
 const MAGIC = Buffer.from('CVRPREP1', 'latin1');
 /** sharp's own default: 0x3FFF × 0x3FFF pixels. */
@@ -87,10 +87,13 @@ function fileDiagnostic(code: Diagnostic['code'], file: string, message: string,
 /** Decodes one image file's bytes into h × w × c pixels at the declared size (uint16 for 16-bit files). */
 export async function decodeImage(path: string, bytes: Buffer, settings: PrepSettings, maxPixels: number): Promise<Decoded> {
   const { width, height, channels } = settings;
+  // DICOM decodes to raw 16-bit grey here; other formats go to sharp as they are.
+  const input = await imageInput(path, bytes, maxPixels);
+  if (!input.ok) return { ok: false, diagnostic: input.diagnostic };
   try {
-    const meta = await sharp(bytes, { limitInputPixels: maxPixels }).metadata();
+    const meta = await input.open().metadata();
     const deep = meta.depth === 'ushort';
-    let pipeline = sharp(bytes, { limitInputPixels: maxPixels });
+    let pipeline = input.open();
     if (settings.resize !== 'area') {
       pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: KERNELS[settings.resize] });
     }
