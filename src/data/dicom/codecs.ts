@@ -192,7 +192,7 @@ function toRgb(h: DicomHeader, data: Uint8Array): Uint8Array {
 }
 
 /** The first SOFn marker's process and sample precision, read from the marker segments. */
-export function jpegFrameInfo(frame: Uint8Array): { readonly marker: number; readonly precision: number } | null {
+export function jpegFrameInfo(frame: Uint8Array): { readonly marker: number; readonly precision: number; readonly width: number; readonly height: number } | null {
   let i = 2;
   if (frame[0] !== 0xff || frame[1] !== 0xd8) return null;
   while (i + 4 < frame.length) {
@@ -204,7 +204,9 @@ export function jpegFrameInfo(frame: Uint8Array): { readonly marker: number; rea
     }
     const length = ((frame[i + 2] as number) << 8) | (frame[i + 3] as number);
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return { marker, precision: frame[i + 4] as number };
+      const height = ((frame[i + 5] as number) << 8) | (frame[i + 6] as number);
+      const width = ((frame[i + 7] as number) << 8) | (frame[i + 8] as number);
+      return { marker, precision: frame[i + 4] as number, width, height };
     }
     i += 2 + length;
   }
@@ -216,6 +218,7 @@ type JpegDecode = (data: Uint8Array, options: Record<string, unknown>) => { widt
 function decodeJpeg(frame: Uint8Array, h: DicomHeader): ArrayLike<number> | DicomFailure {
   const info = jpegFrameInfo(frame);
   if (info === null) return fail('CVR562', 'JPEG stream has no frame header (SOF marker)', 'the compressed stream is corrupt or truncated; re-export the file');
+  if (info.width !== h.columns || info.height !== h.rows) return streamSize('JPEG', info.width, info.height, h);
   if (info.marker === 0xc3) return decodeJpegLossless(frame, h);
   if (info.precision !== 8) {
     return fail('CVR560', `JPEG ${info.marker === 0xc1 ? 'extended' : 'lossy'} stream with ${info.precision}-bit samples is not supported (8-bit only)`, 'transcode the file to JPEG 2000 or an uncompressed syntax');
@@ -239,7 +242,14 @@ interface LosslessDecoder {
   yDim?: number;
 }
 
+function streamSize(what: string, width: number, height: number, h: DicomHeader): DicomFailure {
+  return fail('CVR562', `${what} stream is ${width}×${height}, the header says ${h.columns}×${h.rows}`, 'the header contradicts the stream; re-export the file');
+}
+
 function decodeJpegLossless(frame: Uint8Array, h: DicomHeader): ArrayLike<number> | DicomFailure {
+  const info = jpegFrameInfo(frame);
+  if (info === null || info.marker !== 0xc3) return fail('CVR562', 'JPEG lossless stream has no lossless frame header (SOF3)', 'the compressed stream is corrupt or does not match the transfer syntax; re-export the file');
+  if (info.width !== h.columns || info.height !== h.rows) return streamSize('JPEG lossless', info.width, info.height, h);
   const { Decoder } = require('jpeg-lossless-decoder-js') as { Decoder: new () => LosslessDecoder };
   const decoder = new Decoder();
   const copy = frame.slice();
@@ -281,6 +291,18 @@ export function openJpeg(): Promise<OpenJpegModule> {
   return openjpeg;
 }
 
+/** Image size from the SIZ marker of a JPEG 2000 codestream (SOC FF4F then SIZ FF51), or null. */
+export function j2kSize(frame: Uint8Array): { readonly width: number; readonly height: number } | null {
+  for (let i = 0; i + 24 <= frame.length && i < 4096; i++) {
+    if (frame[i] === 0xff && frame[i + 1] === 0x4f && frame[i + 2] === 0xff && frame[i + 3] === 0x51) {
+      const view = new DataView(frame.buffer, frame.byteOffset + i + 4);
+      // Lsiz, Rsiz, Xsiz, Ysiz, XOsiz, YOsiz
+      return { width: view.getUint32(4) - view.getUint32(12), height: view.getUint32(8) - view.getUint32(16) };
+    }
+  }
+  return null;
+}
+
 async function decodeJ2k(frame: Uint8Array, h: DicomHeader): Promise<ArrayLike<number> | DicomFailure> {
   const module = await openJpeg();
   const decoder = new module.J2KDecoder();
@@ -288,6 +310,9 @@ async function decodeJ2k(frame: Uint8Array, h: DicomHeader): Promise<ArrayLike<n
   try {
     decoder.getEncodedBuffer(frame.length).set(frame);
     try {
+      // The SIZ marker first: a stream larger than the DICOM header says is refused before decoding.
+      const size = j2kSize(frame);
+      if (size !== null && (size.width !== h.columns || size.height !== h.rows)) return streamSize('JPEG 2000', size.width, size.height, h);
       decoder.decode();
     } catch (error) {
       // OpenJPEG throws a bare number (a WebAssembly exception pointer); its printed lines say why.

@@ -16,6 +16,8 @@ export function decodeRle(frame: Uint8Array, h: DicomHeader): Uint8Array | Uint1
     const start = view.getUint32(4 + 4 * s, true);
     const end = s + 1 < segments ? view.getUint32(8 + 4 * s, true) : frame.length;
     if (start < 64 || end > frame.length || end < start) throw new Error(`RLE segment ${s + 1} lies outside the frame`);
+    // A repeat run of 2 bytes makes at most 128: a short segment cannot fill a large image (no huge allocation for a tiny file).
+    if ((end - start) * 64 < pixels) throw new Error(`RLE segment ${s + 1} has ${end - start} bytes, too few for ${pixels} pixels`);
     planes.push(unpackBits(frame.subarray(start, end), pixels, s + 1));
   }
   const out = bytesPer === 1 ? new Uint8Array(pixels * h.samplesPerPixel) : new Uint16Array(pixels * h.samplesPerPixel);

@@ -242,8 +242,23 @@ describe('DICOM decoding: refusals are coded diagnostics', () => {
     expect(failure(await decodeDicom(writeDicom({ ...base, bitsAllocated: 16, transferSyntax: '1.2.840.10008.1.2.4.90', encapsulated: junk }))).code).toBe('CVR562');
   });
 
+  it('refuses a compressed stream larger than its header says before decoding it (CVR562)', async () => {
+    const stored = storedValues(0, 4095, 43);
+    const lossless = encodeJpegLossless(stored, W, H, 12);
+    const f = failure(await decodeDicom(writeDicom({ rows: H, columns: W + 1, bitsAllocated: 16, bitsStored: 12, transferSyntax: '1.2.840.10008.1.2.4.70', encapsulated: lossless })));
+    expect(f).toEqual({ code: 'CVR562', message: expect.stringContaining(`stream is ${W}×${H}, the header says ${W + 1}×${H}`) as unknown as string });
+    const rle = encodeRle(stored, W * H, 1, 2);
+    expect(failure(await decodeDicom(writeDicom({ rows: H + 1, columns: W, bitsAllocated: 16, transferSyntax: '1.2.840.10008.1.2.5', encapsulated: rle }))).code).toBe('CVR562');
+  });
+
   it('refuses PALETTE COLOR and 32 bits allocated (CVR563)', async () => {
     expect(failure(await decodeDicom(writeDicom({ ...ok, bitsAllocated: 8, bitsStored: 8, photometric: 'PALETTE COLOR', pixels: [1] })))).toMatchObject({ code: 'CVR563' });
+    const words = writeDicom({ ...ok, bitsAllocated: 16, bitsStored: 16 });
+    // patch Bits Allocated (0028,0100) to 32: explicit VR little endian "(28 00 00 01) US 02 00 10 00"
+    const at = Buffer.from(words).indexOf(Buffer.from([0x28, 0x00, 0x00, 0x01, 0x55, 0x53, 0x02, 0x00]));
+    expect(at).toBeGreaterThan(0);
+    words[at + 8] = 32;
+    expect(failure(await decodeDicom(words)).code).toBe('CVR563');
   });
 
   it('reports truncated pixel data, a non-image object and bytes that are not DICOM (CVR561)', async () => {
