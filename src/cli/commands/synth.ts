@@ -6,7 +6,8 @@ import { PRESET_NAMES, synthesize } from '../../data/synth/index.ts';
 
 const USAGE = `usage: cvr synth --preset tiny|paper|shortcut --out DIR [--seed N] [--scale S] [--size N] [--corrupt N] [--workers N]
 
-Writes phantom chest images (PNG) and manifests laid out like real datasets.
+Writes phantom chest images (PNG; paper also DICOM and NIfTI volumes) and manifests laid out
+like the published datasets (docs/synth-layouts.md).
   --preset   tiny: 48 images of 64×64 over 3 sources, for tests
              paper: the paper's Table 1 sources in the layout of docs/data-layout.md
              shortcut: one strongly marked source for CVP, unmarked external test sources
