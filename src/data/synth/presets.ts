@@ -3,7 +3,7 @@ import { NO_ARTIFACTS } from './artifacts.ts';
 import type { FindingClass } from './findings/types.ts';
 import type { FileFormat } from './formats.ts';
 import type { CidcKind } from './published.ts';
-import { CIDC_HEADER, cidcPatient, cidcRow, NIH_HEADER, nihRow, RSNA_HEADER, rsnaPatientId, rsnaRows } from './published.ts';
+import { CIDC_HEADER, cidcPatient, cidcRow, FIGURE1_HEADER, figure1Id, figure1Row, NIH_HEADER, nihRow, RSNA_HEADER, rsnaPatientId, rsnaRows } from './published.ts';
 import type { Modality } from './render.ts';
 
 /** How one source looks: its modality and its scanner's artifacts. */
@@ -286,8 +286,34 @@ function paperSources(): SourcePlan[] {
       },
     },
     ...covidxPlans(),
+    figure1Plan(),
     rsnaPlan(),
   ];
+}
+
+/**
+ * The Figure 1 COVID-19 chest X-ray collection as published: metadata.csv without a file-name
+ * column (the image is `images/<patientid>.png`; pipelines say `image "{patientid}.*"`),
+ * `No finding` with a lower-case f, and many rows with an empty finding.
+ */
+function figure1Plan(): SourcePlan {
+  return {
+    key: 'figure1',
+    source: 'figure1',
+    style: style('cxr', { marker: marker('FIG1', 'top-right', 0.04, { probability: 0.5 }), gamma: 1.05, noise: 0.02, resolution: 0.7 }),
+    labels: [
+      { native: 'COVID-19', count: 35, mix: only('CVP') },
+      { native: 'Pneumonia', count: 4, mix: [['OBP', 0.5], ['OVP', 0.5]] },
+      { native: 'No finding', count: 4, mix: only('NOR') },
+      { native: '', count: 15, mix: only('CVP') },
+    ],
+    imagesPerPatient: ONE,
+    severity: DEFAULT_SEVERITY,
+    layout: {
+      file: (n) => `figure1/images/${figure1Id(n.serial)}.png`,
+      manifest: { path: 'figure1/metadata.csv', header: FIGURE1_HEADER, separator: ',', row: (n) => figure1Row(n) },
+    },
+  };
 }
 
 /**

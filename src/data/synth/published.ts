@@ -132,3 +132,32 @@ export function rsnaRows(n: ImageName): string[][] {
     return [id, `${x}.0`, `${y}.0`, `${150 + (hash('bw', n.serial, b) % 200)}.0`, `${200 + (hash('bh', n.serial, b) % 300)}.0`, '1'];
   });
 }
+
+/** The header of the Figure 1 COVID-19 chest X-ray dataset's metadata.csv: no file-name column. */
+export const FIGURE1_HEADER = ['patientid', 'offset', 'sex', 'age', 'finding', 'survival', 'temperature', 'pO2 saturation', 'view', 'modality', 'artifacts/distortion', 'notes'] as const;
+
+/** `COVID-00003a`: the image of a row is `<patientid>.<ext>`; some ids carry a letter, as published. */
+export function figure1Id(serial: number): string {
+  return `COVID-${String(serial).padStart(5, '0')}${hash('f1', serial) % 6 === 0 ? 'a' : ''}`;
+}
+
+/** One Figure 1 metadata.csv row; most clinical fields are empty, as in the published file. */
+export function figure1Row(n: ImageName): string[] {
+  const s = n.serial;
+  const described = hash('f1-described', s) % 3 !== 0;
+  const at = (text: string): string => (described ? text : '');
+  return [
+    figure1Id(s),
+    at(String(hash('f1-offset', s) % 14)),
+    at(pick(['M', 'F'], 'f1-sex', s)),
+    at(pick(['33', '50+', '28', '42', '61'], 'f1-age', s)),
+    n.native,
+    '',
+    at(hash('f1-t', s) % 2 === 0 ? '39.1' : ''),
+    at(pick(['58', '90', '91-92', ''], 'f1-o2', s)),
+    at(pick(['AP erect', 'PA', 'AP supine'], 'f1-view', s)),
+    'X-ray',
+    '',
+    at(pick(['Post-intubation in the critical care setting', '42 year old patient, two day history of fever, "mild" shortness of breath.', ''], 'f1-notes', s)),
+  ];
+}

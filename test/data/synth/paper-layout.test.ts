@@ -35,12 +35,12 @@ const FOLDERS: readonly { dir: string; pattern: RegExp; count: number }[] = [
   { dir: 'ccii/Normal', pattern: /\.png$/, count: 5000 },
 ];
 
-// cidc, chestxray8 and rsna are laid out as published: test/data/synth/published-layout.test.ts.
+// cidc, chestxray8, figure1 and rsna are laid out as published: test/data/synth/published-layout.test.ts.
 const MANIFESTS: readonly { path: string; header: string[]; images: string; image: number; label: number; counts: Record<string, number> }[] = [
   { path: 'padchest/labels.csv', header: ['ImageID', 'PatientID', 'label'], images: 'padchest/images', image: 0, label: 2, counts: { 'COVID 19': 515 } },
   { path: 'ictcf/labels.csv', header: ['patient', 'image', 'label'], images: 'ictcf/images', image: 1, label: 2, counts: { positive: 2123, negative: 6219 } },
 ];
-const PUBLISHED_MANIFESTS = ['cidc/metadata.csv', 'chestxray8/Data_Entry_2017.csv', 'rsna/stage_2_train_labels.csv'];
+const PUBLISHED_MANIFESTS = ['cidc/metadata.csv', 'chestxray8/Data_Entry_2017.csv', 'figure1/metadata.csv', 'rsna/stage_2_train_labels.csv'];
 
 describe('cvr synth --preset paper: the layout of docs/data-layout.md', () => {
   it.each(FOLDERS)('$dir holds the scaled count of $pattern', ({ dir, pattern, count }) => {

@@ -96,6 +96,23 @@ describe('chestxray8/Data_Entry_2017.csv as NIH publishes it', () => {
   });
 });
 
+describe('figure1/metadata.csv as the Figure 1 collection publishes it', () => {
+  it('has no file-name column: each row\'s image is images/<patientid>.png; findings include `No finding` and empty', async () => {
+    const t = await table('figure1/metadata.csv');
+    expect(t.header).toBe('patientid,offset,sex,age,finding,survival,temperature,pO2 saturation,view,modality,artifacts/distortion,notes');
+    expect(new Set(t.widths)).toEqual(new Set([12]));
+    const findings: Record<string, number> = {};
+    for (const r of t.rows) findings[r.finding!] = (findings[r.finding!] ?? 0) + 1;
+    expect(findings).toEqual({ 'COVID-19': n(35), Pneumonia: n(4), 'No finding': n(4), '': n(15) });
+    for (const r of t.rows) {
+      expect(r.patientid).toMatch(/^COVID-\d{5}a?$/);
+      // the template `{patientid}.*`: exactly one file with that stem
+      expect(files.filter((f) => f.startsWith(`figure1/images/${r.patientid}.`))).toHaveLength(1);
+    }
+    expect(files.filter((f) => f.startsWith('figure1/images/'))).toHaveLength(t.rows.length);
+  });
+});
+
 describe('rsna: the DICOM source, laid out as the RSNA Pneumonia challenge publishes it', () => {
   it('has one row per box for Target 1, one empty-box row for Target 0, and one .dcm per patient', async () => {
     const t = await table('rsna/stage_2_train_labels.csv');
