@@ -57,6 +57,29 @@ describe('DICOM in the prep path', () => {
     }
   });
 
+  it('`window: auto` in the prep settings stretches min–max and is part of the cache key', async () => {
+    const d = dirs();
+    const narrow = stored.map((s) => 1000 + (s % 500)); // 1000..1499 of 4095
+    writeFileSync(join(d.images, 'n.dcm'), writeDicom({ rows: H, columns: W, bitsAllocated: 16, bitsStored: 12, pixels: narrow }));
+    const image: ResolvedImage = { width: W, height: H, resize: 'nearest', channels: 1, normalize: 'unit' };
+    const read = async (window: 'auto' | undefined): Promise<{ px: number[]; key: string }> => {
+      const r = await prepareImages([{ id: 'n', path: join(d.images, 'n.dcm') }], image, { cacheDir: d.cache, ...(window === undefined ? {} : { window }) });
+      if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+      const o = openPrepared(r.prepared);
+      if (!o.ok) throw new Error('open failed');
+      const px = Array.from(o.source.read('n'));
+      o.source.close();
+      return { px, key: r.prepared.shards[0]!.key };
+    };
+    const file = await read(undefined);
+    const auto = await read('auto');
+    const lo = Math.min(...narrow);
+    const hi = Math.max(...narrow);
+    expect(file.px).toEqual(narrow.map((s) => Math.round((s / 4095) * 65535)));
+    expect(auto.px).toEqual(narrow.map((s) => Math.round(((s - lo) / (hi - lo)) * 65535)));
+    expect(auto.key).not.toBe(file.key);
+  });
+
   it('finds DICOM by its preamble when the name has no .dcm extension', async () => {
     const d = dirs();
     const bytes = writeDicom({ rows: H, columns: W, bitsAllocated: 8, pixels: stored.map((s) => s % 256) });
