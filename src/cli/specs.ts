@@ -121,7 +121,7 @@ export const SYNTH = {
   summary: 'write phantom chest-image datasets',
   synopsis: '--preset tiny|paper|shortcut --out DIR [--seed N] [--scale S] [--size N] [--corrupt N] [--workers N]',
   description:
-    "Writes phantom chest images (PNG) and manifests laid out like real datasets.\nPresets: tiny (48 images of 64×64 over 3 sources, for tests); paper (the paper's Table 1\nsources in the layout of docs/data-layout.md); shortcut (one strongly marked source for CVP,\nunmarked external test sources). The same seed writes the same bytes.",
+    "Writes phantom chest images (PNG; paper also DICOM and NIfTI volumes) and manifests laid out\nlike the published datasets (docs/synth-layouts.md).\nPresets: tiny (48 images of 64×64 over 3 sources, for tests); paper (the paper's Table 1\nsources in the layout of docs/data-layout.md); shortcut (one strongly marked source for CVP,\nunmarked external test sources). The same seed writes the same bytes.",
   options: {
     preset: { kind: 'choice', value: 'NAME', choices: ['tiny', 'paper', 'shortcut'], help: 'which dataset family (required)' },
     out: { kind: 'string', value: 'DIR', help: 'output folder (new, empty, or written before by cvr synth; required)' },

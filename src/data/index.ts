@@ -35,3 +35,4 @@ export {
 export { makeBatch, batchesOf, type Batch, type BatchSpec, type LabelledImage } from './batches.ts';
 export { augmentImage, type ImageShape } from './augment.ts';
 export { normalizeImage } from './normalize.ts';
+export { decodeDicom, isDicom, volumeReason, readVolumeReason, SUPPORTED_TRANSFER_SYNTAXES, type DicomImage, type DicomOptions, type DicomResult } from './dicom/index.ts';

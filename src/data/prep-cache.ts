@@ -16,11 +16,12 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Diagnostic } from '../diag/index.ts';
 import type { ResolvedImage } from '../dsl/resolved.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 import { resizeArea } from './resize-area.ts';
+import { imageInput } from './image-input.ts';
+import type { WindowMode } from './dicom/index.ts';
 
 const MAGIC = Buffer.from('CVRPREP1', 'latin1');
 /** sharp's own default: 0x3FFF × 0x3FFF pixels. */
@@ -42,6 +43,8 @@ export interface PrepSettings {
   readonly height: number;
   readonly channels: 1 | 3;
   readonly resize: ResolvedImage['resize'];
+  /** DICOM VOI: the file's window (absent: the default) or `auto` (min–max). Not yet set by the DSL. */
+  readonly window?: WindowMode;
 }
 
 export interface PrepShard {
@@ -63,6 +66,8 @@ export interface PrepOptions {
   readonly shardSize?: number;
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
+  /** DICOM `window auto` (min–max); part of the cache key. Absent: each file's own window. */
+  readonly window?: WindowMode;
 }
 
 export type PrepResult =
@@ -87,10 +92,13 @@ function fileDiagnostic(code: Diagnostic['code'], file: string, message: string,
 /** Decodes one image file's bytes into h × w × c pixels at the declared size (uint16 for 16-bit files). */
 export async function decodeImage(path: string, bytes: Buffer, settings: PrepSettings, maxPixels: number): Promise<Decoded> {
   const { width, height, channels } = settings;
+  // DICOM decodes to raw 16-bit grey here; other formats go to sharp as they are.
+  const input = await imageInput(path, bytes, maxPixels, settings.window);
+  if (!input.ok) return { ok: false, diagnostic: input.diagnostic };
   try {
-    const meta = await sharp(bytes, { limitInputPixels: maxPixels }).metadata();
+    const meta = await input.open().metadata();
     const deep = meta.depth === 'ushort';
-    let pipeline = sharp(bytes, { limitInputPixels: maxPixels });
+    let pipeline = input.open();
     if (settings.resize !== 'area') {
       pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: KERNELS[settings.resize] });
     }
@@ -218,7 +226,7 @@ async function shardIsValid(file: string, ids: readonly string[]): Promise<boole
  * so a rerun after fixing the files decodes only what is missing.
  */
 export async function prepareImages(images: readonly PrepImage[], image: ResolvedImage, options: PrepOptions): Promise<PrepResult> {
-  const settings = prepSettings(image);
+  const settings: PrepSettings = options.window === undefined ? prepSettings(image) : { ...prepSettings(image), window: options.window };
   const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const diagnostics: Diagnostic[] = [];

@@ -25,7 +25,9 @@ export interface CorruptPlan {
 export const NOT_AN_IMAGE = 'This is not a PNG image: planted by cvr synth --corrupt.\n';
 export const TRUNCATE_FRACTION = 0.4;
 
-export function planCorruption(n: number, images: readonly PlannedImage[], plans: readonly SourcePlan[]): CorruptPlan[] {
+export function planCorruption(n: number, images: readonly PlannedImage[], allPlans: readonly SourcePlan[]): CorruptPlan[] {
+  // a volume is not an image: a broken one would be reported as a volume, not as corrupt
+  const plans = allPlans.filter((p) => p.layout.format !== 'nifti');
   const withManifest = plans.filter((p) => p.layout.manifest !== undefined);
   const kinds: CorruptKind[] = withManifest.length > 0 ? ['truncated', 'not-an-image', 'missing-file', 'empty'] : ['truncated', 'not-an-image', 'empty'];
   const lastOf = new Map<SourcePlan, PlannedImage>();

@@ -1,6 +1,9 @@
 import type { ArtifactProfile, MarkerArtifact } from './artifacts.ts';
 import { NO_ARTIFACTS } from './artifacts.ts';
 import type { FindingClass } from './findings/types.ts';
+import type { FileFormat } from './formats.ts';
+import type { CidcKind } from './published.ts';
+import { CIDC_HEADER, cidcPatient, cidcRow, FIGURE1_HEADER, figure1Id, figure1Row, NIH_HEADER, nihRow, RSNA_HEADER, rsnaPatientId, rsnaRows } from './published.ts';
 import type { Modality } from './render.ts';
 
 /** How one source looks: its modality and its scanner's artifacts. */
@@ -35,12 +38,16 @@ export interface LabelPlan {
  */
 export interface SourceLayout {
   readonly file: (n: ImageName) => string;
+  /** How the image is written: PNG (default), DICOM, or a gzipped NIfTI volume made from it. */
+  readonly format?: FileFormat;
   readonly manifest?: {
     readonly path: string;
     /** Column names, or null for a headerless list. */
     readonly header: readonly string[] | null;
     readonly separator: ',' | ' ';
     readonly row: (n: ImageName, file: string) => readonly string[];
+    /** Further rows for the same image, right after its row (e.g. one per bounding box). */
+    readonly extraRows?: (n: ImageName, file: string) => readonly (readonly string[])[];
   };
 }
 
@@ -122,13 +129,14 @@ function covidxPlans(): SourcePlan[] {
   const plans: SourcePlan[] = [];
   const S = PAPER_STYLES;
   // cohen is the COVIDx name of the CIDC collection: same look
-  const list = (partition: 'train' | 'test', source: string, styleOf: SourceStyle, positive: number, negative: number): SourcePlan => {
+  // `spelled`: the source column as the list writes it (the published lists also say `rnsa`).
+  const list = (partition: 'train' | 'test', source: string, styleOf: SourceStyle, positive: number, negative: number, spelled = source): SourcePlan => {
     const labels: LabelPlan[] = [];
     if (positive > 0) labels.push({ native: 'positive', count: positive, mix: only('CVP') });
     if (negative > 0) labels.push({ native: 'negative', count: negative, mix: NON_COVID_MIX });
-    const name = (n: ImageName): string => `${source}-${partition}-${pad(n.serial, 5)}.png`;
+    const name = (n: ImageName): string => `${spelled}-${partition}-${pad(n.serial, 5)}.png`;
     return {
-      key: `covidx-${partition}-${source}`,
+      key: `covidx-${partition}-${spelled}`,
       source,
       style: styleOf,
       labels,
@@ -140,7 +148,7 @@ function covidxPlans(): SourcePlan[] {
           path: `covidx/${partition}.txt`,
           header: null,
           separator: ' ',
-          row: (n) => [`${source}-${partition}-p${n.patient}`, name(n), n.native, source],
+          row: (n) => [`${spelled}-${partition}-p${n.patient}`, name(n), n.native, spelled],
         },
       },
     };
@@ -149,7 +157,9 @@ function covidxPlans(): SourcePlan[] {
   plans.push(list('train', 'actmed', S.actmed, 200, 0));
   plans.push(list('train', 'sirm', S.sirm, 400, 0));
   plans.push(list('train', 'ricord', S.ricord, 600, 0));
-  plans.push(list('train', 'rsna', S.rsna, 0, 8000));
+  // As published: 199 of the train list's RSNA rows spell the source `rnsa`.
+  plans.push(list('train', 'rsna', S.rsna, 0, 7801));
+  plans.push(list('train', 'rsna', S.rsna, 0, 199, 'rnsa'));
   plans.push(list('test', 'ricord', S.ricord, 200, 0));
   plans.push(list('test', 'rsna', S.rsna, 0, 200));
   return plans;
@@ -170,23 +180,7 @@ function paperSources(): SourcePlan[] {
       (n) => (n.native === 'NORMAL' ? `cxri/NORMAL/IM-${pad(n.patient, 4)}-${pad(n.view, 4)}.png` : `cxri/PNEUMONIA/person${n.patient}_${n.native}_${n.serial}.png`),
       { imagesPerPatient: SOME_REPEAT },
     ),
-    {
-      key: 'cidc',
-      source: 'cidc',
-      style: S.cidc,
-      labels: [{ native: 'Pneumonia/Viral/COVID-19', count: 500, mix: only('CVP') }],
-      imagesPerPatient: SOME_REPEAT,
-      severity: DEFAULT_SEVERITY,
-      layout: {
-        file: (n) => `cidc/images/${n.patient}-${n.view}.png`,
-        manifest: {
-          path: 'cidc/metadata.csv',
-          header: ['patientid', 'filename', 'finding', 'view'],
-          separator: ',',
-          row: (n) => [String(n.patient), `${n.patient}-${n.view}.png`, n.native, n.serial % 3 === 0 ? 'AP' : 'PA'],
-        },
-      },
-    },
+    ...cidcPlans(),
     folderSource(
       'ccxri',
       S.ccxri,
@@ -218,16 +212,23 @@ function paperSources(): SourcePlan[] {
       key: 'chestxray8',
       source: 'chestxray8',
       style: S.chestxray8,
-      labels: [{ native: 'No Finding', count: 2008, mix: only('NOR') }],
+      labels: [
+        { native: 'No Finding', count: 2008, mix: only('NOR') },
+        // multi-valued labels, `|`-joined and sorted as published; none maps to a class of the paper
+        { native: 'Cardiomegaly|Effusion', count: 150, mix: only('NOR') },
+        { native: 'Infiltration', count: 150, mix: only('OBP') },
+        { native: 'Atelectasis|Effusion|Infiltration', count: 100, mix: only('OBP') },
+        { native: 'Nodule', count: 100, mix: only('NOR') },
+      ],
       imagesPerPatient: SOME_REPEAT,
       severity: DEFAULT_SEVERITY,
       layout: {
         file: (n) => `chestxray8/images/${pad(n.patient, 8)}_${pad(n.view - 1, 3)}.png`,
         manifest: {
           path: 'chestxray8/Data_Entry_2017.csv',
-          header: ['Image Index', 'Finding Labels', 'Patient ID'],
+          header: NIH_HEADER,
           separator: ',',
-          row: (n) => [`${pad(n.patient, 8)}_${pad(n.view - 1, 3)}.png`, n.native, String(n.patient)],
+          row: (n) => nihRow(n, `${pad(n.patient, 8)}_${pad(n.view - 1, 3)}.png`),
         },
       },
     },
@@ -285,7 +286,99 @@ function paperSources(): SourcePlan[] {
       },
     },
     ...covidxPlans(),
+    figure1Plan(),
+    rsnaPlan(),
   ];
+}
+
+/**
+ * The Figure 1 COVID-19 chest X-ray collection as published: metadata.csv without a file-name
+ * column (the image is `images/<patientid>.png`; pipelines say `image "{patientid}.*"`),
+ * `No finding` with a lower-case f, and many rows with an empty finding.
+ */
+function figure1Plan(): SourcePlan {
+  return {
+    key: 'figure1',
+    source: 'figure1',
+    style: style('cxr', { marker: marker('FIG1', 'top-right', 0.04, { probability: 0.5 }), gamma: 1.05, noise: 0.02, resolution: 0.7 }),
+    labels: [
+      { native: 'COVID-19', count: 35, mix: only('CVP') },
+      { native: 'Pneumonia', count: 4, mix: [['OBP', 0.5], ['OVP', 0.5]] },
+      { native: 'No finding', count: 4, mix: only('NOR') },
+      { native: '', count: 15, mix: only('CVP') },
+    ],
+    imagesPerPatient: ONE,
+    severity: DEFAULT_SEVERITY,
+    layout: {
+      file: (n) => `figure1/images/${figure1Id(n.serial)}.png`,
+      manifest: { path: 'figure1/metadata.csv', header: FIGURE1_HEADER, separator: ',', row: (n) => figure1Row(n) },
+    },
+  };
+}
+
+/**
+ * The COVID-19 image data collection as published: one metadata.csv for X-ray frontal views (the
+ * paper's 500 COVID-19 images), lateral views of the same patients, CT slices, CT volumes
+ * (`.nii.gz` in volumes/) and rows with an empty finding. A pipeline keeps the frontal X-rays with
+ * `where modality == "X-ray" and view in ("PA", "AP", "AP Supine")` and drops `""`.
+ */
+function cidcPlans(): SourcePlan[] {
+  const S = PAPER_STYLES;
+  const manifest = (kind: CidcKind, file: (n: ImageName) => string) => ({
+    path: 'cidc/metadata.csv',
+    header: CIDC_HEADER,
+    separator: ',' as const,
+    row: (n: ImageName) => cidcRow(kind, n, file(n)),
+  });
+  const plan = (key: string, kind: CidcKind, styleOf: SourceStyle, labels: readonly LabelPlan[], file: (n: ImageName) => string, extra: Partial<SourcePlan> = {}): SourcePlan => ({
+    key,
+    source: 'cidc',
+    style: styleOf,
+    labels,
+    imagesPerPatient: SOME_REPEAT,
+    severity: DEFAULT_SEVERITY,
+    ...extra,
+    layout: { file: (n) => `cidc/${kind === 'volume' ? 'volumes' : 'images'}/${file(n)}`, manifest: manifest(kind, file), ...(kind === 'volume' ? { format: 'nifti' as const } : {}) },
+  });
+  const covid = (count: number): LabelPlan[] => [{ native: 'Pneumonia/Viral/COVID-19', count, mix: only('CVP') }];
+  return [
+    // the frontal X-rays keep the key and file names of the earlier layout
+    plan('cidc', 'frontal', S.cidc, covid(500), (n) => `${n.patient}-${n.view}.png`),
+    plan('cidc-lateral', 'lateral', S.cidc, covid(60), (n) => `${n.patient}-${n.view}-L.png`, { imagesPerPatient: ONE }),
+    plan('cidc-ct', 'ct', style('ct', { fieldOfView: 0.48, resolution: 0.6 }), covid(80), (n) => `${cidcPatient('ct', n.patient)}-ct-${n.view}.png`, { imagesPerPatient: CT_SLICES }),
+    plan('cidc-volumes', 'volume', style('ct', { fieldOfView: 0.48, size: 0.25 }), covid(20), (n) => `coronacases_${pad(n.patient, 3)}.nii.gz`, { imagesPerPatient: ONE }),
+    plan('cidc-unlabelled', 'unlabelled', S.cidc, [{ native: '', count: 40, mix: only('NOR') }], (n) => `${cidcPatient('unlabelled', n.patient)}-${n.view}.png`),
+  ];
+}
+
+/**
+ * The DICOM source, laid out as the RSNA Pneumonia Detection Challenge publishes it: one
+ * `<patientId>.dcm` per image and stage_2_train_labels.csv with one row per bounding box (so a
+ * Target 1 image has one to three rows) and empty box columns for Target 0.
+ */
+function rsnaPlan(): SourcePlan {
+  return {
+    key: 'rsna',
+    source: 'rsna',
+    style: PAPER_STYLES.rsna,
+    labels: [
+      { native: '0', count: 400, mix: NON_COVID_MIX },
+      { native: '1', count: 200, mix: [['OBP', 0.6], ['OVP', 0.4]] },
+    ],
+    imagesPerPatient: ONE,
+    severity: DEFAULT_SEVERITY,
+    layout: {
+      file: (n) => `rsna/stage_2_train_images/${rsnaPatientId(n.serial)}.dcm`,
+      format: 'dicom',
+      manifest: {
+        path: 'rsna/stage_2_train_labels.csv',
+        header: RSNA_HEADER,
+        separator: ',',
+        row: (n) => rsnaRows(n)[0]!,
+        extraRows: (n) => rsnaRows(n).slice(1),
+      },
+    },
+  };
 }
 
 const TINY_LABELS: readonly LabelPlan[] = (['NOR', 'OBP', 'OVP', 'CVP'] as const).map((c) => ({ native: c, count: 4, mix: only(c) }));

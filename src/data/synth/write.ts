@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { CorruptPlan } from './corrupt.ts';
 import { NOT_AN_IMAGE, TRUNCATE_FRACTION } from './corrupt.ts';
 import { encodePng } from './encode.ts';
+import { encodeAs } from './formats.ts';
 import type { PlannedImage } from './plan.ts';
 import type { RenderPool } from './pool.ts';
 import type { SourcePlan } from './presets.ts';
@@ -41,7 +42,10 @@ export function manifestTexts(plans: readonly SourcePlan[], images: readonly Pla
     if (m === undefined || row === null) return;
     rows.get(m.path)!.push(row.map((c) => csvCell(c, m.separator)).join(m.separator));
   };
-  for (const img of images) add(img.plan, img.manifestRow);
+  for (const img of images) {
+    add(img.plan, img.manifestRow);
+    for (const row of img.plan.layout.manifest?.extraRows?.(img.name, img.file) ?? []) add(img.plan, row);
+  }
   for (const c of corrupt) add(c.plan, c.manifestRow);
   return new Map([...rows].map(([path, lines]) => [path, `${lines.join('\n')}\n`]));
 }
@@ -98,9 +102,10 @@ export async function writeImages(
     if (error !== null) break;
     const tracked: Promise<void> = pool
       .render(img.recipe)
-      .then(({ png, width }) => {
+      .then(async ({ png, width }) => {
         sizes.set(img.plan.key, width);
-        return writeFile(join(out, img.file), png);
+        const format = img.plan.layout.format ?? 'png';
+        return writeFile(join(out, img.file), format === 'png' ? png : await encodeAs(format, png, img.name));
       })
       .then(() => {
         done++;

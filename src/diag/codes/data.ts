@@ -1,10 +1,12 @@
 import type { CodeInfo } from './types.ts';
+import { dicomCodes } from './dicom.ts';
 
 /**
  * CVR5xx — data. Codes are stable: never renumber or reuse one; retire by leaving it here
  * marked "(retired)".
  */
 export const dataCodes = {
+  ...dicomCodes,
   CVR501: { severity: 'error', summary: 'a source folder or manifest does not exist or cannot be read' },
   CVR502: { severity: 'error', summary: 'a manifest is malformed: a named column is missing or a row is short' },
   CVR503: { severity: 'error', summary: 'an image path escapes its declared root (`..`, an absolute path, a link out of the root)' },

@@ -21,7 +21,7 @@ describe('cvr synth images', () => {
     // one image per folder is enough to check each source
     const byDir = new Map<string, string>();
     for (const f of files) if (!byDir.has(f.slice(0, f.lastIndexOf('/')))) byDir.set(f.slice(0, f.lastIndexOf('/')), f);
-    expect(byDir.size).toBe(19);
+    expect(byDir.size).toBe(20); // the 19 folders of PNGs before, and figure1/images (rsna is DICOM, cidc/volumes NIfTI)
     for (const f of byDir.values()) {
       const meta = await sharp(join(out, f)).metadata();
       expect(meta.channels, f).toBe(1);

@@ -35,12 +35,12 @@ const FOLDERS: readonly { dir: string; pattern: RegExp; count: number }[] = [
   { dir: 'ccii/Normal', pattern: /\.png$/, count: 5000 },
 ];
 
+// cidc, chestxray8, figure1 and rsna are laid out as published: test/data/synth/published-layout.test.ts.
 const MANIFESTS: readonly { path: string; header: string[]; images: string; image: number; label: number; counts: Record<string, number> }[] = [
-  { path: 'cidc/metadata.csv', header: ['patientid', 'filename', 'finding', 'view'], images: 'cidc/images', image: 1, label: 2, counts: { 'Pneumonia/Viral/COVID-19': 500 } },
   { path: 'padchest/labels.csv', header: ['ImageID', 'PatientID', 'label'], images: 'padchest/images', image: 0, label: 2, counts: { 'COVID 19': 515 } },
-  { path: 'chestxray8/Data_Entry_2017.csv', header: ['Image Index', 'Finding Labels', 'Patient ID'], images: 'chestxray8/images', image: 0, label: 1, counts: { 'No Finding': 2008 } },
   { path: 'ictcf/labels.csv', header: ['patient', 'image', 'label'], images: 'ictcf/images', image: 1, label: 2, counts: { positive: 2123, negative: 6219 } },
 ];
+const PUBLISHED_MANIFESTS = ['cidc/metadata.csv', 'chestxray8/Data_Entry_2017.csv', 'figure1/metadata.csv', 'rsna/stage_2_train_labels.csv'];
 
 describe('cvr synth --preset paper: the layout of docs/data-layout.md', () => {
   it.each(FOLDERS)('$dir holds the scaled count of $pattern', ({ dir, pattern, count }) => {
@@ -60,7 +60,7 @@ describe('cvr synth --preset paper: the layout of docs/data-layout.md', () => {
     expect(images.size).toBe(body.length);
   });
 
-  it('writes COVIDx-style headerless lists whose test positives are all ricord and negatives all rsna', async () => {
+  it('writes COVIDx-style headerless lists whose test positives are all ricord and negatives all rsna (spelled rnsa in part of the train list)', async () => {
     const read = async (p: string): Promise<string[][]> => (await readFile(join(out, p), 'utf8')).trim().split('\n').map((l) => l.split(/\s+/));
     const train = await read('covidx/train.txt');
     const test = await read('covidx/test.txt');
@@ -70,7 +70,7 @@ describe('cvr synth --preset paper: the layout of docs/data-layout.md', () => {
       return t;
     };
     expect(train.every((r) => r.length === 4)).toBe(true);
-    expect(tally(train)).toEqual({ 'positive:cohen': n(400), 'positive:actmed': n(200), 'positive:sirm': n(400), 'positive:ricord': n(600), 'negative:rsna': n(8000) });
+    expect(tally(train)).toEqual({ 'positive:cohen': n(400), 'positive:actmed': n(200), 'positive:sirm': n(400), 'positive:ricord': n(600), 'negative:rsna': n(7801), 'negative:rnsa': n(199) });
     expect(tally(test)).toEqual({ 'positive:ricord': n(200), 'negative:rsna': n(200) });
     for (const [part, rows] of [['train', train], ['test', test]] as const) {
       for (const row of rows) expect(files).toContain(`covidx/${part}/${row[1]}`);
@@ -79,11 +79,11 @@ describe('cvr synth --preset paper: the layout of docs/data-layout.md', () => {
 
   it('writes nothing else but synth.json, and records the counts in it', async () => {
     const summary = JSON.parse(await readFile(join(out, 'synth.json'), 'utf8')) as SynthSummary;
-    const pngs = files.filter((f) => f.endsWith('.png'));
-    expect(pngs).toHaveLength(summary.images);
+    const images = files.filter((f) => /\.(png|dcm|nii\.gz)$/.test(f));
+    expect(images).toHaveLength(summary.images);
     expect(summary.counts.reduce((s, c) => s + c.n, 0)).toBe(summary.images);
-    const others = files.filter((f) => !f.endsWith('.png')).sort();
-    expect(others).toEqual([...MANIFESTS.map((m) => m.path), 'covidx/test.txt', 'covidx/train.txt', 'synth.json'].sort());
+    const others = files.filter((f) => !images.includes(f)).sort();
+    expect(others).toEqual([...MANIFESTS.map((m) => m.path), ...PUBLISHED_MANIFESTS, 'covidx/test.txt', 'covidx/train.txt', 'synth.json'].sort());
   });
 
   it('gives some patients several images at the default scale', () => {
