@@ -15,6 +15,17 @@
 #include <vector>
 
 #include "oneapi/dnnl/dnnl.hpp"
+#include "oneapi/dnnl/dnnl_version.h"
+
+// oneDNN 3.0 dropped the operation descriptors (`convolution_forward::desc` and the like): a
+// primitive descriptor is built from the engine and the operation's arguments directly. Both APIs
+// are compiled from the same calls below, chosen by the headers' major version (native/build.mjs
+// prints which one it found).
+#if DNNL_VERSION_MAJOR >= 3
+#define CVR_DNNL3 1
+#else
+#define CVR_DNNL3 0
+#endif
 
 namespace {
 
@@ -126,20 +137,32 @@ std::unique_ptr<Conv> makeConv(Context& c, int kind, const std::vector<int64_t>&
   memory::desc anyWeights(wdims, dt::f32, tag::any);
   memory::dims strides{d[SH], d[SW]}, dil{d[DH] - 1, d[DW] - 1}, pl{d[PT], d[PL]}, pr{d[PB], d[PR]};
   const auto alg = dnnl::algorithm::convolution_direct;
-  dnnl::convolution_forward::desc fd(kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training,
-                                     alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+  const auto prop = kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
+#if CVR_DNNL3
+  dnnl::convolution_forward::primitive_desc fpd(c.eng, prop, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+#else
+  dnnl::convolution_forward::desc fd(prop, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
   dnnl::convolution_forward::primitive_desc fpd(fd, c.eng);
+#endif
   if (kind == 0) {
     e->weightsDesc = fpd.weights_desc();
     e->prim = dnnl::convolution_forward(fpd);
   } else if (kind == 1) {
+#if CVR_DNNL3
+    dnnl::convolution_backward_data::primitive_desc bpd(c.eng, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr, fpd);
+#else
     dnnl::convolution_backward_data::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
     dnnl::convolution_backward_data::primitive_desc bpd(bd, c.eng, fpd);
+#endif
     e->weightsDesc = bpd.weights_desc();
     e->prim = dnnl::convolution_backward_data(bpd);
   } else {
+#if CVR_DNNL3
+    dnnl::convolution_backward_weights::primitive_desc bpd(c.eng, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr, fpd);
+#else
     dnnl::convolution_backward_weights::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
     dnnl::convolution_backward_weights::primitive_desc bpd(bd, c.eng, fpd);
+#endif
     e->weightsDesc = bpd.diff_weights_desc();
     e->prim = dnnl::convolution_backward_weights(bpd);
   }
@@ -262,13 +285,22 @@ napi_value PoolCall(napi_env env, napi_callback_info info) {
                        : kind == 0 ? dnnl::algorithm::pooling_avg_exclude_padding
                                    : dnnl::algorithm::pooling_avg_include_padding;
       memory::dims strides{d[PSH], d[PSW]}, kernel{d[PKH], d[PKW]}, pl{d[PPT], d[PPL]}, pr{d[PPB], d[PPR]};
-      dnnl::pooling_forward::desc fd(kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training,
-                                     alg, e->srcDesc, e->dstDesc, strides, kernel, pl, pr);
+      const auto prop = kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
+#if CVR_DNNL3
+      const memory::dims noDilation{0, 0};
+      dnnl::pooling_forward::primitive_desc fpd(c.eng, prop, alg, e->srcDesc, e->dstDesc, strides, kernel, noDilation, pl, pr);
+#else
+      dnnl::pooling_forward::desc fd(prop, alg, e->srcDesc, e->dstDesc, strides, kernel, pl, pr);
       dnnl::pooling_forward::primitive_desc fpd(fd, c.eng);
+#endif
       e->fwd = dnnl::pooling_forward(fpd);
       if (kind == 1) {
+#if CVR_DNNL3
+        dnnl::pooling_backward::primitive_desc bpd(c.eng, alg, e->srcDesc, e->dstDesc, strides, kernel, noDilation, pl, pr, fpd);
+#else
         dnnl::pooling_backward::desc bd(alg, e->srcDesc, e->dstDesc, strides, kernel, pl, pr);
         dnnl::pooling_backward::primitive_desc bpd(bd, c.eng, fpd);
+#endif
         e->bwd = dnnl::pooling_backward(bpd);
         e->hasBwd = true;
         if (!avg) {

@@ -1,21 +1,26 @@
 /** `cvr plan FILE` — the execution DAG, its content-hash keys and which nodes are cached. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildPlan, dataFingerprints, nodeCacheDir } from '../../plan/index.ts';
+import { nodeCacheDir } from '../../plan/index.ts';
+import { planRunKeys } from '../../plan/run-keys.ts';
+import { chooseEngine } from '../../engine/index.ts';
+import { formatDiagnostic } from './flags.ts';
 import type { Plan } from '../../plan/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import { loadSelected, parseOptions, parseSeed } from '../pipeline-command.ts';
 
-const USAGE = `usage: cvr plan FILE [--pipeline NAME] [--format text|json] [--dot] [--cache DIR] [--seed N]
+const USAGE = `usage: cvr plan FILE [--pipeline NAME] [--format text|json] [--dot] [--cache DIR] [--seed N] [--engine E]
 
 Prints each pipeline's DAG: nodes in run order with their content-hash keys and inputs, and
 which are already in the cache (<cache>/nodes/<key>/). The sources are listed (not read) so
-that the scan keys cover the file lists. --dot prints Graphviz.
+that the scan keys cover the file lists. --dot prints Graphviz. The keys are \`cvr run\`'s: the
+engine (--engine, else the file's \`engine\`, else auto) is resolved the same way, so after a
+finished run every node shows as cached.
 `;
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseOptions(argv, { values: ['pipeline', 'format', 'cache', 'seed'], flags: ['dot', 'json'] });
+  const args = parseOptions(argv, { values: ['pipeline', 'format', 'cache', 'seed', 'engine'], flags: ['dot', 'json'] });
   if (args === 'help') {
     io.stdout(USAGE);
     return EXIT.ok;
@@ -39,9 +44,15 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   const plans: { plan: Plan; listed: boolean }[] = [];
   for (const declared of loaded.pipelines) {
-    const { pipeline, fingerprints } = await dataFingerprints(declared, existsSync(cacheDir) ? { cacheDir } : {});
-    const options = { ...(fingerprints === undefined ? {} : { sourceFingerprints: fingerprints }), ...(seed === undefined ? {} : { seed }) };
-    plans.push({ plan: buildPlan(pipeline, options), listed: fingerprints !== undefined });
+    // The engine as `cvr run` resolves it (probed, not started): it is part of the train keys.
+    const choice = await chooseEngine(args.values.get('engine') ?? declared.engine);
+    if (!choice.ok) {
+      for (const d of choice.diagnostics) io.stderr(formatDiagnostic(d));
+      return EXIT.failed;
+    }
+    const keyed = await planRunKeys(declared, { engine: choice.engine.name, unlisted: 'omit', ...(existsSync(cacheDir) ? { cacheDir } : {}), ...(seed === undefined ? {} : { seed }) });
+    if (!keyed.ok) throw new Error('Internal error: planRunKeys with unlisted "omit" always gives a plan');
+    plans.push({ plan: keyed.plan, listed: keyed.listed });
   }
   const cached = (key: string): boolean => existsSync(nodeCacheDir(cacheDir, key));
 

@@ -13,4 +13,5 @@ export const engineCodes = {
   CVR706: { severity: 'error', summary: 'the weights directory has no tfjs layers model (model.json)' },
   CVR707: { severity: 'error', summary: 'the weights files cannot be read (bad JSON, missing or short weight shard)' },
   CVR708: { severity: 'error', summary: 'the weights do not match the model (layer names or shapes differ)' },
+  CVR709: { severity: 'warning', summary: 'training falls back to the plain cpu engine, tens of times slower than the native engine' },
 } as const satisfies Record<string, CodeInfo>;
