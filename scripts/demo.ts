@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPipelines } from '../src/dsl/index.ts';
 import { describeSplit } from '../src/plan/index.ts';
-import { chooseEngine } from '../src/engine/index.ts';
+import { chooseEngine, probeEngine } from '../src/engine/index.ts';
 import { cpuSlowdown, DEMO_MODEL_IMAGES_PER_S, NATIVE_FIX_COMMAND } from '../src/engine/slow-engine.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { MetricsFile } from '../src/evaluate/types.ts';
@@ -102,7 +102,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const choice = await chooseEngine(engine);
   const small = choice.ok && choice.engine.name === 'cpu' && values.full !== true;
   if (choice.ok && choice.engine.name === 'cpu') {
-    const why = engine === 'cpu' ? 'the cpu engine was asked for' : `the native engine is not built here (${choice.reason.replace(/^auto: /, '').split('; to enable it')[0]})`;
+    const nativeWhy = (await probeEngine('native')).reason.split('; to enable it')[0];
+    const why = engine === 'cpu' ? 'the cpu engine was asked for' : `the native engine cannot be used here (${nativeWhy})`;
     process.stderr.write(
       `demo: ${why}; training runs on the plain cpu engine, about ${cpuSlowdown()}× slower ` +
         `(${DEMO_MODEL_IMAGES_PER_S.cpu} against ${DEMO_MODEL_IMAGES_PER_S.native} images/s on this model).\n` +

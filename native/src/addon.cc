@@ -621,6 +621,49 @@ napi_value BnGradCall(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adam(v, m, u, g, outV, outM, outU, lrT, beta1, beta2, epsilon): one Keras Adam step for one
+// variable in one pass, instead of tfjs's eleven tensor-sized operations (each allocating):
+//   m' = m·β1 + g·(1−β1);  u' = u·β2 + (g·g)·(1−β2);  v' = v − (m'·lrT) / (√u' + ε)
+// Every operation rounds to float32 in the order src/train/optimizers.ts's tensor chain does, and
+// float32 +, −, ×, ÷ and √ round exactly as tfjs's double arithmetic stored to float32 does (the
+// addon is built with -ffp-contract=off: no fused multiply-adds), so the result is bit-identical
+// to the chain's, and element-wise, so it does not depend on the thread count.
+napi_value AdamCall(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  float *v, *m, *u, *g, *ov, *om, *ou;
+  size_t lv, lm, lu, lg, lov, lom, lou;
+  double lrD, b1D, b2D, epsD;
+  if (!getFloats(env, argv[0], &v, &lv) || !getFloats(env, argv[1], &m, &lm) || !getFloats(env, argv[2], &u, &lu) ||
+      !getFloats(env, argv[3], &g, &lg) || !getFloats(env, argv[4], &ov, &lov) || !getFloats(env, argv[5], &om, &lom) ||
+      !getFloats(env, argv[6], &ou, &lou))
+    return nullptr;
+  CHECK(napi_get_value_double(env, argv[7], &lrD));
+  CHECK(napi_get_value_double(env, argv[8], &b1D));
+  CHECK(napi_get_value_double(env, argv[9], &b2D));
+  CHECK(napi_get_value_double(env, argv[10], &epsD));
+  if (lm != lv || lu != lv || lg != lv || lov != lv || lom != lv || lou != lv) {
+    napi_throw_range_error(env, nullptr, "cvr-native: adam arrays must all have the variable's length");
+    return nullptr;
+  }
+  // The scalars as tfjs makes them: float32 tensors of the JavaScript numbers.
+  const float lrT = float(lrD), b1 = float(b1D), b2 = float(b2D), eps = float(epsD);
+  const float c1 = float(1.0 - b1D), c2 = float(1.0 - b2D);
+  ThreadScope threads(lv >= kParallelMin ? ctx(env)->threads : 1);
+  forEach(lv, [&](size_t i) {
+    const float gi = g[i];
+    const float mi = m[i] * b1 + gi * c1;
+    const float gg = gi * gi;
+    const float ui = u[i] * b2 + gg * c2;
+    const float step = (mi * lrT) / (std::sqrt(ui) + eps);
+    om[i] = mi;
+    ou[i] = ui;
+    ov[i] = v[i] - step;
+  });
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -669,6 +712,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", nullptr, BatchNormCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gradOp", nullptr, GradOpCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnGrad", nullptr, BnGradCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, AdamCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, MatMulCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},

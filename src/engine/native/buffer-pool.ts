@@ -61,6 +61,14 @@ export class BufferPool {
     this.freeBytes += values.byteLength;
   }
 
+  /**
+   * True when `values` came from this pool, is held by `dataId` alone and was never read out or
+   * shared: nothing but that tensor can see it, so it may be updated in place.
+   */
+  isPrivate(values: unknown, dataId: object): boolean {
+    return values instanceof Float32Array && this.owned.get(values) === dataId;
+  }
+
   get pooledBytes(): number {
     return this.freeBytes;
   }
