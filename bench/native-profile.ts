@@ -1,22 +1,21 @@
-// Where a training step's time goes, kernel by kernel: `npm run -s bench -- native-profile
-// [--backend cpu|native] [--net resnet50|xception] [--size 32] [--batch 4] [--width 0.25]`.
+// Where a training step's time goes, kernel by kernel, on the path `cvr run` trains (registry
+// model, our optimizer, src/train/step.ts): `npm run -s bench -- native-profile [--backend cpu|native]
+// [--model resnet50] [--size 64] [--batch 16] [--width 1] [--optimizer adam] [--steps 1]`.
+// Prints the top kernels (ms, calls, share of kernel time), then the step time, the kernel time
+// and the rest (JavaScript between kernels: tape, allocation, garbage collection).
 import * as tf from '@tensorflow/tfjs';
-import { NETS, type NetName } from './lib/tf-models.ts';
 import { parseBenchArgs, useBackend } from './lib/bench-args.ts';
+import { registryTrainer } from './lib/registry-trainer.ts';
 
 export async function main(argv: string[]): Promise<number> {
-  const a = parseBenchArgs(argv, { backend: 'cpu', net: 'resnet50', size: '32', batch: '4', width: '0.25', steps: '1' });
+  const a = parseBenchArgs(argv, { backend: 'native', model: 'resnet50', size: '64', batch: '16', width: '1', steps: '1', optimizer: 'adam', top: '25' });
   await useBackend(a.backend);
-  const net = a.net as NetName;
   const size = Number(a.size), batch = Number(a.batch), width = Number(a.width), steps = Number(a.steps);
-  const model = NETS[net]({ inputSize: size, classes: 3, width });
-  model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
-  const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 1);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 3), 'int32'), 3);
-  await model.trainOnBatch(x, y); // warm-up: weight creation, primitive caches
+  const trainer = registryTrainer({ model: a.model, size, batch, width, optimizer: a.optimizer as 'adam' });
+  trainer.step(); // warm-up: primitive caches, first allocations
   const t0 = performance.now();
-  const info = await tf.profile(async () => {
-    for (let s = 0; s < steps; s++) await model.trainOnBatch(x, y);
+  const info = await tf.profile(() => {
+    for (let s = 0; s < steps; s++) trainer.step();
   });
   const totalMs = performance.now() - t0;
   const byKernel = new Map<string, { ms: number; calls: number }>();
@@ -28,9 +27,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const kernelMs = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
   const rows = [...byKernel.entries()].sort((p, q) => q[1].ms - p[1].ms);
-  for (const [name, e] of rows.slice(0, 25)) {
-    console.log(JSON.stringify({ kernel: name, ms: +e.ms.toFixed(1), calls: e.calls, share: +(e.ms / kernelMs).toFixed(4) }));
+  for (const [name, e] of rows.slice(0, Number(a.top))) {
+    console.log(JSON.stringify({ kernel: name, ms: +(e.ms / steps).toFixed(1), calls: e.calls / steps, share: +(e.ms / kernelMs).toFixed(4) }));
   }
-  console.log(JSON.stringify({ backend: tf.getBackend(), net, size, batch, width, steps, stepMs: +(totalMs / steps).toFixed(1), kernelMs: +(kernelMs / steps).toFixed(1) }));
+  console.log(JSON.stringify({ backend: tf.getBackend(), model: a.model, size, batch, width, optimizer: a.optimizer, steps,
+    stepMs: +(totalMs / steps).toFixed(1), kernelMs: +(kernelMs / steps).toFixed(1), otherMs: +((totalMs - kernelMs) / steps).toFixed(1), kernels: info.kernels.length / steps }));
+  trainer.dispose();
   return 0;
 }

@@ -1,11 +1,16 @@
 /**
- * `npm run demo [-- --seed N] [--engine E] [--cache DIR] [--keep-data]`: the end-to-end shortcut demonstration.
+ * `npm run demo [-- --seed N] [--engine E] [--cache DIR] [--keep-data] [--full]`: the end-to-end shortcut demonstration.
  * Generates `cvr synth --preset shortcut` data into examples/shortcut/data, runs the three
  * designs of examples/shortcut/ (single source, multiple sources, independent sources) with
  * `cvr run`, and prints one table: what the audit predicted beside what training measured.
  *
  * Each design runs as its own `cvr run` process, exactly as a user would type it, so the demo
  * exercises the real CLI; its run folders are examples/shortcut/runs/<design>-seed<N>/.
+ *
+ * Where the native engine cannot be had and training would run on the plain cpu engine (about 50×
+ * slower), the demo says so before anything starts and shrinks its work so that it still ends in
+ * minutes (see SMALL; `--full` keeps the full work): it writes shrunk copies of the four .cvr files
+ * and smaller synthetic data into examples/shortcut/runs/small/ and runs those.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,6 +19,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPipelines } from '../src/dsl/index.ts';
 import { describeSplit } from '../src/plan/index.ts';
+import { chooseEngine, probeEngine } from '../src/engine/index.ts';
+import { cpuSlowdown, DEMO_MODEL_IMAGES_PER_S, NATIVE_FIX_COMMAND } from '../src/engine/slow-engine.ts';
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { MetricsFile } from '../src/evaluate/types.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -26,6 +34,27 @@ const DESIGNS = [
   { design: 'multiple', file: 'multiple.cvr' },
   { design: 'independent', file: 'independent.cvr' },
 ] as const;
+
+/**
+ * The demo's work on the plain cpu engine: a quarter of the images (synth scale 0.25), 32 × 32
+ * instead of 64 × 64 (a quarter of the arithmetic per image), 3 folds instead of 5 and 1 epoch
+ * instead of 2: about 20× less training, a few minutes at the cpu engine's speed.
+ */
+const SMALL = { scale: '0.25', size: 32, folds: 3, epochs: 1, dir: 'runs/small' } as const;
+
+/** Shrunk copies of the example's .cvr files (same designs, smaller work) in SMALL.dir. */
+async function writeSmallExample(): Promise<void> {
+  const dir = join(EXAMPLE, SMALL.dir);
+  await mkdir(dir, { recursive: true });
+  for (const name of ['common.cvr', ...DESIGNS.map((d) => d.file)]) {
+    const text = (await readFile(join(EXAMPLE, name), 'utf8'))
+      .replace(/--scale 0\.5/g, `--scale ${SMALL.scale}`)
+      .replace(/size 64 x 64/g, `size ${SMALL.size} x ${SMALL.size}`)
+      .replace(/epochs 2\b/g, `epochs ${SMALL.epochs}`)
+      .replace(/kfold 5\b/g, `kfold ${SMALL.folds}`);
+    await writeFile(join(dir, name), `# Written by scripts/demo.ts for the cpu engine: a shrunk copy of ../../${name}\n${text}`);
+  }
+}
 
 function cvr(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((done, fail) => {
@@ -65,33 +94,51 @@ function table(rows: readonly Row[]): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seed: { type: 'string' }, engine: { type: 'string' }, cache: { type: 'string' }, 'keep-data': { type: 'boolean' } },
+    options: { seed: { type: 'string' }, engine: { type: 'string' }, cache: { type: 'string' }, 'keep-data': { type: 'boolean' }, full: { type: 'boolean' } },
   });
   const seed = values.seed ?? '1';
   const engine = values.engine ?? 'auto';
+  // Which engine `cvr run` will resolve (the same choice, made here first), said before any work.
+  const choice = await chooseEngine(engine);
+  const small = choice.ok && choice.engine.name === 'cpu' && values.full !== true;
+  if (choice.ok && choice.engine.name === 'cpu') {
+    const nativeWhy = (await probeEngine('native')).reason.split('; to enable it')[0];
+    const why = engine === 'cpu' ? 'the cpu engine was asked for' : `the native engine cannot be used here (${nativeWhy})`;
+    process.stderr.write(
+      `demo: ${why}; training runs on the plain cpu engine, about ${cpuSlowdown()}× slower ` +
+        `(${DEMO_MODEL_IMAGES_PER_S.cpu} against ${DEMO_MODEL_IMAGES_PER_S.native} images/s on this model).\n` +
+        (small
+          ? `demo: so it shrinks its work to finish in minutes: synth scale ${SMALL.scale} instead of ${SCALE}, ${SMALL.size} × ${SMALL.size} images instead of 64 × 64, ` +
+            `${SMALL.folds} folds instead of 5, ${SMALL.epochs} epoch instead of 2 (files in examples/shortcut/${SMALL.dir}/); its numbers are not the README's. --full runs the full work.\n`
+          : 'demo: --full: the full work, about an hour on this engine.\n') +
+        `demo: for the full demo on the fast engine: ${NATIVE_FIX_COMMAND}, then npm run demo\n`,
+    );
+  }
+  if (small) await writeSmallExample();
+  const base = small ? SMALL.dir : '.';
   // On a small machine shared with other work, oneDNN's OpenMP threads spin against each other:
   // one thread measured 5× faster than two on the 2-core development machine under load.
   const env = { ...process.env, CI: process.env['CI'] ?? '1', CVR_NATIVE_THREADS: process.env['CVR_NATIVE_THREADS'] ?? '1' };
   const started = performance.now();
 
-  if (!(values['keep-data'] === true && existsSync(join(EXAMPLE, 'data/synth.json')))) {
+  if (!(values['keep-data'] === true && existsSync(join(EXAMPLE, base, 'data/synth.json')))) {
     // The same seed writes byte-identical images, so the preprocessing cache stays valid.
-    const code = await cvr(['synth', '--preset', 'shortcut', '--scale', SCALE, '--out', 'data'], env);
+    const code = await cvr(['synth', '--preset', 'shortcut', '--scale', small ? SMALL.scale : SCALE, '--out', join(base, 'data')], env);
     if (code !== 0) return code;
   }
 
   const rows: Row[] = [];
   for (const { design, file } of DESIGNS) {
-    const loaded = await loadPipelines([join(EXAMPLE, file)]);
+    const loaded = await loadPipelines([join(EXAMPLE, base, file)]);
     const pipeline = loaded.pipelines[0];
     if (pipeline === undefined) {
       process.stderr.write(`demo: ${file} declares no pipeline\n`);
       return 1;
     }
-    const runDir = join('runs', `${design}-seed${seed}`);
+    const runDir = small ? join(SMALL.dir, `${design}-seed${seed}`) : join('runs', `${design}-seed${seed}`);
     const t0 = performance.now();
     const cache = values.cache === undefined ? [] : ['--cache', resolve(values.cache)];
-    const code = await cvr(['run', file, '--seed', seed, '--engine', engine, '--out', runDir, ...cache], env);
+    const code = await cvr(['run', join(base, file), '--seed', seed, '--engine', engine, '--out', runDir, ...cache], env);
     if (code !== 0) return code;
     const metrics = JSON.parse(await readFile(join(EXAMPLE, runDir, 'metrics.json'), 'utf8')) as MetricsFile;
     const model = Object.values(metrics.models)[0];
@@ -108,7 +155,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   const total = (performance.now() - started) / 1000;
-  process.stdout.write(`\nshortcut demo, seed ${seed}, engine ${engine}; ${(total / 60).toFixed(1)} minutes in all\n\n${table(rows)}\n\n`);
+  const shrunk = small ? ` (shrunk for the cpu engine: scale ${SMALL.scale}, ${SMALL.size}², ${SMALL.folds} folds, ${SMALL.epochs} epoch)` : '';
+  process.stdout.write(`\nshortcut demo, seed ${seed}, engine ${engine}${shrunk}; ${(total / 60).toFixed(1)} minutes in all\n\n${table(rows)}\n\n`);
   const single = rows.find((r) => r.design === 'single');
   const independent = rows.find((r) => r.design === 'independent');
   if (single !== undefined && independent !== undefined) {

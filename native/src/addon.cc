@@ -15,6 +15,17 @@
 #include <vector>
 
 #include "oneapi/dnnl/dnnl.hpp"
+#include "oneapi/dnnl/dnnl_version.h"
+
+// oneDNN 3.0 dropped the operation descriptors (`convolution_forward::desc` and the like): a
+// primitive descriptor is built from the engine and the operation's arguments directly. Both APIs
+// are compiled from the same calls below, chosen by the headers' major version (native/build.mjs
+// prints which one it found).
+#if DNNL_VERSION_MAJOR >= 3
+#define CVR_DNNL3 1
+#else
+#define CVR_DNNL3 0
+#endif
 
 namespace {
 
@@ -126,20 +137,32 @@ std::unique_ptr<Conv> makeConv(Context& c, int kind, const std::vector<int64_t>&
   memory::desc anyWeights(wdims, dt::f32, tag::any);
   memory::dims strides{d[SH], d[SW]}, dil{d[DH] - 1, d[DW] - 1}, pl{d[PT], d[PL]}, pr{d[PB], d[PR]};
   const auto alg = dnnl::algorithm::convolution_direct;
-  dnnl::convolution_forward::desc fd(kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training,
-                                     alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+  const auto prop = kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
+#if CVR_DNNL3
+  dnnl::convolution_forward::primitive_desc fpd(c.eng, prop, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+#else
+  dnnl::convolution_forward::desc fd(prop, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
   dnnl::convolution_forward::primitive_desc fpd(fd, c.eng);
+#endif
   if (kind == 0) {
     e->weightsDesc = fpd.weights_desc();
     e->prim = dnnl::convolution_forward(fpd);
   } else if (kind == 1) {
+#if CVR_DNNL3
+    dnnl::convolution_backward_data::primitive_desc bpd(c.eng, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr, fpd);
+#else
     dnnl::convolution_backward_data::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
     dnnl::convolution_backward_data::primitive_desc bpd(bd, c.eng, fpd);
+#endif
     e->weightsDesc = bpd.weights_desc();
     e->prim = dnnl::convolution_backward_data(bpd);
   } else {
+#if CVR_DNNL3
+    dnnl::convolution_backward_weights::primitive_desc bpd(c.eng, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr, fpd);
+#else
     dnnl::convolution_backward_weights::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
     dnnl::convolution_backward_weights::primitive_desc bpd(bd, c.eng, fpd);
+#endif
     e->weightsDesc = bpd.diff_weights_desc();
     e->prim = dnnl::convolution_backward_weights(bpd);
   }
@@ -262,13 +285,22 @@ napi_value PoolCall(napi_env env, napi_callback_info info) {
                        : kind == 0 ? dnnl::algorithm::pooling_avg_exclude_padding
                                    : dnnl::algorithm::pooling_avg_include_padding;
       memory::dims strides{d[PSH], d[PSW]}, kernel{d[PKH], d[PKW]}, pl{d[PPT], d[PPL]}, pr{d[PPB], d[PPR]};
-      dnnl::pooling_forward::desc fd(kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training,
-                                     alg, e->srcDesc, e->dstDesc, strides, kernel, pl, pr);
+      const auto prop = kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
+#if CVR_DNNL3
+      const memory::dims noDilation{0, 0};
+      dnnl::pooling_forward::primitive_desc fpd(c.eng, prop, alg, e->srcDesc, e->dstDesc, strides, kernel, noDilation, pl, pr);
+#else
+      dnnl::pooling_forward::desc fd(prop, alg, e->srcDesc, e->dstDesc, strides, kernel, pl, pr);
       dnnl::pooling_forward::primitive_desc fpd(fd, c.eng);
+#endif
       e->fwd = dnnl::pooling_forward(fpd);
       if (kind == 1) {
+#if CVR_DNNL3
+        dnnl::pooling_backward::primitive_desc bpd(c.eng, alg, e->srcDesc, e->dstDesc, strides, kernel, noDilation, pl, pr, fpd);
+#else
         dnnl::pooling_backward::desc bd(alg, e->srcDesc, e->dstDesc, strides, kernel, pl, pr);
         dnnl::pooling_backward::primitive_desc bpd(bd, c.eng, fpd);
+#endif
         e->bwd = dnnl::pooling_backward(bpd);
         e->hasBwd = true;
         if (!avg) {
@@ -589,6 +621,49 @@ napi_value BnGradCall(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adam(v, m, u, g, outV, outM, outU, lrT, beta1, beta2, epsilon): one Keras Adam step for one
+// variable in one pass, instead of tfjs's eleven tensor-sized operations (each allocating):
+//   m' = m·β1 + g·(1−β1);  u' = u·β2 + (g·g)·(1−β2);  v' = v − (m'·lrT) / (√u' + ε)
+// Every operation rounds to float32 in the order src/train/optimizers.ts's tensor chain does, and
+// float32 +, −, ×, ÷ and √ round exactly as tfjs's double arithmetic stored to float32 does (the
+// addon is built with -ffp-contract=off: no fused multiply-adds), so the result is bit-identical
+// to the chain's, and element-wise, so it does not depend on the thread count.
+napi_value AdamCall(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  float *v, *m, *u, *g, *ov, *om, *ou;
+  size_t lv, lm, lu, lg, lov, lom, lou;
+  double lrD, b1D, b2D, epsD;
+  if (!getFloats(env, argv[0], &v, &lv) || !getFloats(env, argv[1], &m, &lm) || !getFloats(env, argv[2], &u, &lu) ||
+      !getFloats(env, argv[3], &g, &lg) || !getFloats(env, argv[4], &ov, &lov) || !getFloats(env, argv[5], &om, &lom) ||
+      !getFloats(env, argv[6], &ou, &lou))
+    return nullptr;
+  CHECK(napi_get_value_double(env, argv[7], &lrD));
+  CHECK(napi_get_value_double(env, argv[8], &b1D));
+  CHECK(napi_get_value_double(env, argv[9], &b2D));
+  CHECK(napi_get_value_double(env, argv[10], &epsD));
+  if (lm != lv || lu != lv || lg != lv || lov != lv || lom != lv || lou != lv) {
+    napi_throw_range_error(env, nullptr, "cvr-native: adam arrays must all have the variable's length");
+    return nullptr;
+  }
+  // The scalars as tfjs makes them: float32 tensors of the JavaScript numbers.
+  const float lrT = float(lrD), b1 = float(b1D), b2 = float(b2D), eps = float(epsD);
+  const float c1 = float(1.0 - b1D), c2 = float(1.0 - b2D);
+  ThreadScope threads(lv >= kParallelMin ? ctx(env)->threads : 1);
+  forEach(lv, [&](size_t i) {
+    const float gi = g[i];
+    const float mi = m[i] * b1 + gi * c1;
+    const float gg = gi * gi;
+    const float ui = u[i] * b2 + gg * c2;
+    const float step = (mi * lrT) / (std::sqrt(ui) + eps);
+    om[i] = mi;
+    ou[i] = ui;
+    ov[i] = v[i] - step;
+  });
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -637,6 +712,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", nullptr, BatchNormCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gradOp", nullptr, GradOpCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnGrad", nullptr, BnGradCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, AdamCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, MatMulCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -47,9 +47,9 @@ export const AUDIT = {
 export const PLAN = {
   name: 'plan',
   summary: 'print the execution DAG (--format json, --dot)',
-  synopsis: 'FILE [--pipeline NAME] [--format text|json] [--dot] [--cache DIR] [--seed N]',
+  synopsis: 'FILE [--pipeline NAME] [--format text|json] [--dot] [--cache DIR] [--seed N] [--engine E]',
   description:
-    "Prints each pipeline's DAG: nodes in run order with their content-hash keys and inputs, and\nwhich are already in the cache (<cache>/nodes/<key>/). The sources are listed (not read) so\nthat the scan keys cover the file lists. --dot prints Graphviz.",
+    "Prints each pipeline's DAG: nodes in run order with their content-hash keys and inputs, and\nwhich are already in the cache (<cache>/nodes/<key>/). The sources are listed (not read) so\nthat the scan keys cover the file lists. --dot prints Graphviz. The keys are `cvr run`'s: the\nengine (--engine, else the file's `engine`, else auto) is resolved the same way, so after a\nfinished run every node shows as cached.",
   options: {
     pipeline: SHARED.pipeline,
     format: SHARED.format,
@@ -57,6 +57,7 @@ export const PLAN = {
     json: { kind: 'boolean', help: 'the same as --format json' },
     cache: SHARED.cache,
     seed: SHARED.seed,
+    engine: SHARED.engine,
   },
   positionals: { name: 'FILE', min: 1, max: 1 },
 } as const satisfies CommandSpec;

@@ -3,15 +3,12 @@
  * stage handlers. Kept apart from the command so the command is testable with injected ones.
  */
 import type { Diagnostic } from '../diag/diagnostic.ts';
-import { hasErrors } from '../diag/diagnostic.ts';
 import { renderDiagnostics } from '../diag/render.ts';
 import { loadPipelines } from '../dsl/index.ts';
-import { expandSourceManifests } from '../data/expand.ts';
-import { buildPlan } from '../plan/dag.ts';
-import { sourceFingerprints } from '../plan/fingerprint.ts';
-import { selectEngine } from '../engine/index.ts';
+import { planRunKeys } from '../plan/run-keys.ts';
+import { probeEngine, selectEngine } from '../engine/index.ts';
+import { slowEngineWarning } from '../engine/slow-engine.ts';
 import type { RunDeps } from '../cli/commands/run.ts';
-import { weightsFingerprint } from '../models/index.ts';
 import { stageHandlers } from './stage-handlers.ts';
 
 export function realRunDeps(): Omit<RunDeps, 'tty'> {
@@ -26,26 +23,15 @@ export function realRunDeps(): Omit<RunDeps, 'tty'> {
     },
     renderDiagnostics: render,
     async prepare(declared, options) {
-      const expanded = await expandSourceManifests(declared);
-      if (hasErrors(expanded.diagnostics)) return { ok: false, diagnostics: expanded.diagnostics };
       const engine = await selectEngine(options.engine);
       if (!engine.ok) return { ok: false, diagnostics: engine.diagnostics };
-      // The engine that will actually run (not `auto`) goes into the keys: another engine gives
-      // other numbers, so its results must not be reused for this one.
-      const pipeline = { ...expanded.pipeline, engine: engine.info.engine };
-      // The scan keys cover the data as it is now (listing, labels, file contents), so a changed
-      // folder or manifest reruns the scan and what follows; remembered content hashes make this
-      // a stat per file on unchanged data. Data that cannot be listed gets a key of its own, so
-      // the scan node runs and reports why instead of reusing an old listing.
-      const fingerprints = (await sourceFingerprints(pipeline, { cacheDir: options.cacheDir })) ??
-        Object.fromEntries(pipeline.sources.map((s) => [s.name, `unlisted:${process.pid}:${Date.now()}`]));
-      const weightsFingerprints = Object.fromEntries(
-        pipeline.models.flatMap((m) => {
-          const f = weightsFingerprint(m.name, m.weights, m.weightsFiles, process.env);
-          return f === undefined ? [] : [[m.name, f]];
-        }),
-      );
-      const plan = buildPlan(pipeline, { seed: options.seed, sourceFingerprints: fingerprints, weightsFingerprints });
+      // Said before training starts: a run that silently trains 50× slower wastes the user's day.
+      const slow = engine.info.engine === 'cpu' ? slowEngineWarning('cpu', options.engine, (await probeEngine('native')).reason) : undefined;
+      // The keys: the same function as `cvr plan`'s (src/plan/run-keys.ts), with the engine that
+      // will actually run (not `auto`).
+      const keyed = await planRunKeys(declared, { engine: engine.info.engine, seed: options.seed, cacheDir: options.cacheDir, unlisted: 'fresh', env: process.env });
+      if (!keyed.ok) return { ok: false, diagnostics: keyed.diagnostics };
+      const { plan, pipeline } = keyed;
       return {
         ok: true,
         plan,
@@ -53,7 +39,7 @@ export function realRunDeps(): Omit<RunDeps, 'tty'> {
         engine: engine.info.engine,
         handlers: stageHandlers({ pipeline, seed: options.seed, cacheDir: options.cacheDir, render: (ds) => render(ds, process.cwd()) }),
         lockInfo: { engineInfo: engine.info },
-        diagnostics: expanded.diagnostics,
+        diagnostics: slow === undefined ? keyed.diagnostics : [...keyed.diagnostics, slow],
       };
     },
   };

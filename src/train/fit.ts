@@ -24,6 +24,7 @@ import type { RandomState, RandomStreamFactory } from './random.ts';
 import { shuffled } from './random.ts';
 import { classCounts, classWeights } from './class-weights.ts';
 import { createOptimizer } from './optimizers.ts';
+import { crossEntropy, trainStep } from './step.ts';
 import type { MonitorState } from './monitors.ts';
 import { canonicalMetric, initialMonitor, stepEarlyStop, stepPlateau } from './monitors.ts';
 import type { NamedArray } from './tensor-file.ts';
@@ -154,13 +155,6 @@ function fingerprint(req: FitRequest, model: tf.LayersModel): string {
 
 function loggedMetrics(hasValidation: boolean): string[] {
   return ['loss', 'accuracy', 'learning_rate', ...(hasValidation ? ['val_loss', 'val_accuracy'] : [])];
-}
-
-/** Keras's categorical cross-entropy on probabilities: renormalise, clip to [ε, 1−ε], weigh per sample. */
-function crossEntropy(y: tf.Tensor, probs: tf.Tensor, sampleWeights?: tf.Tensor): tf.Tensor1D {
-  const p = probs.div(probs.sum(-1, true)).clipByValue(1e-7, 1 - 1e-7);
-  const perSample = y.mul(p.log()).sum(-1).neg() as tf.Tensor1D;
-  return sampleWeights === undefined ? perSample : (perSample.mul(sampleWeights) as tf.Tensor1D);
 }
 
 export async function fit(req: FitRequest): Promise<FitResult> {
@@ -295,21 +289,8 @@ export async function fit(req: FitRequest): Promise<FitResult> {
         }
         const started = now();
         const batch = makeBatch(items, { ...spec, augment: req.augment, random: augmentRng });
-        const [loss, hits] = tf.tidy(() => {
-          const x = tf.tensor4d(batch.x, [batch.size, req.images.height, req.images.width, req.images.channels]);
-          const y = tf.tensor2d(batch.y, [batch.size, k]);
-          const w = y.mul(classWeightTensor).sum(-1);
-          let hitsT: tf.Tensor | undefined;
-          const { value, grads } = tf.variableGrads(() => {
-            const probs = model.apply(x, { training: true }) as tf.Tensor;
-            hitsT = tf.keep(probs.argMax(-1).equal(y.argMax(-1)).sum());
-            return crossEntropy(y, probs, w).mean() as tf.Scalar;
-          }, vars);
-          optimizer.apply(vars.map((v) => grads[v.name] as tf.Tensor));
-          const hitCount = (hitsT as tf.Tensor).dataSync()[0] as number;
-          hitsT?.dispose();
-          return [value.dataSync()[0] as number, hitCount];
-        });
+        const { loss, hits } = tf.tidy(() => trainStep(model, vars, optimizer,
+          tf.tensor4d(batch.x, [batch.size, req.images.height, req.images.width, req.images.channels]), tf.tensor2d(batch.y, [batch.size, k]), classWeightTensor));
         if (!Number.isFinite(loss)) {
           model.dispose();
           return error('CVR806', `training ${req.nodeId} diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${loss}`, 'lower the learning rate; the last finished epoch is kept in the checkpoint', checkpointFile);

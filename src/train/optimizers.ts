@@ -8,6 +8,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedTrain } from '../dsl/resolved.ts';
+import { ADAM_KERNEL, adamInPlace } from '../engine/native/optimizer-kernels.ts';
+
+/**
+ * Whether the backend in use has the fused Adam kernel (the native engine): the same update in one
+ * pass per variable, bit-identical to the tensor chain below (test/train/fused-adam.test.ts).
+ */
+function fusedAdam(): boolean {
+  return tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined;
+}
 
 export interface OptimizerState {
   readonly step: number;
@@ -48,6 +57,7 @@ export function createOptimizer(config: ResolvedTrain['optimizer'], vars: readon
     apply(grads) {
       step++;
       const lr = self.learningRate;
+      const fused = name === 'adam' && fusedAdam();
       tf.tidy(() => {
         vars.forEach((v, i) => {
           const g = grads[i] as tf.Tensor;
@@ -58,6 +68,14 @@ export function createOptimizer(config: ResolvedTrain['optimizer'], vars: readon
               const b1 = param(params, 'beta1', 0.9);
               const b2 = param(params, 'beta2', 0.999);
               const lrT = (lr * Math.sqrt(1 - b2 ** step)) / (1 - b1 ** step);
+              if (fused && adamInPlace(v, s0, s1 as tf.Variable, g, lrT, b1, b2, eps)) break;
+              if (fused) {
+                const [nv, nm, nu] = tf.engine().runKernel(ADAM_KERNEL, { v, m: s0, u: s1 as tf.Variable, g }, { lrT, beta1: b1, beta2: b2, epsilon: eps }) as tf.Tensor[];
+                s0.assign(nm as tf.Tensor);
+                (s1 as tf.Variable).assign(nu as tf.Tensor);
+                v.assign(nv as tf.Tensor);
+                break;
+              }
               const m = s0.mul(b1).add(g.mul(1 - b1));
               const u = (s1 as tf.Variable).mul(b2).add(g.square().mul(1 - b2));
               s0.assign(m);

@@ -80,7 +80,7 @@ describe('kill and resume (child processes)', () => {
     } else {
       // SIGINT stops at a batch boundary and says how to resume.
       expect(exit.code).toBe(130);
-      expect(victim.output()).toMatch(/^stopping at the next batch boundary/m);
+      expect(victim.output()).toMatch(/^\S+ stopping at the next batch boundary/m);
       expect(victim.output()).toMatch(/^\S+ stopped +train:toy:1/m);
     }
     expect(victim.output()).not.toMatch(/^\S+ done +train:toy:1/m);
@@ -99,7 +99,7 @@ describe('kill and resume (child processes)', () => {
     const held = await acquireCacheLock(join(dir, 'cache'));
     if (!held.ok) throw new Error('could not take the lock');
     const waiting = startRunner(['--cache', join(dir, 'cache'), '--out', join(dir, 'a'), ...TRAINING]);
-    await waiting.waitFor(new RegExp(`^waiting: the cache is in use by another cvr run \\(pid ${process.pid} on `, 'm'));
+    await waiting.waitFor(new RegExp(`^\\S+ waiting: the cache is in use by another cvr run \\(pid ${process.pid} on `, 'm'));
     expect(waiting.output()).not.toMatch(/^\S+ start /m);
     await held.lock.release();
     expect((await waiting.exited).code, waiting.output()).toBe(0);

@@ -1,6 +1,9 @@
 /** `cvr plan FILE` — the execution DAG, its content-hash keys and which nodes are cached. */
 import { existsSync } from 'node:fs';
-import { buildPlan, dataFingerprints, nodeCacheDir } from '../../plan/index.ts';
+import { nodeCacheDir } from '../../plan/index.ts';
+import { planRunKeys } from '../../plan/run-keys.ts';
+import { chooseEngine } from '../../engine/index.ts';
+import { formatDiagnostic } from './flags.ts';
 import type { Plan } from '../../plan/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
@@ -21,9 +24,15 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   const plans: { plan: Plan; listed: boolean }[] = [];
   for (const declared of loaded.pipelines) {
-    const { pipeline, fingerprints } = await dataFingerprints(declared, existsSync(cacheDir) ? { cacheDir } : {});
-    const options = { ...(fingerprints === undefined ? {} : { sourceFingerprints: fingerprints }), ...(seed === undefined ? {} : { seed }) };
-    plans.push({ plan: buildPlan(pipeline, options), listed: fingerprints !== undefined });
+    // The engine as `cvr run` resolves it (probed, not started): it is part of the train keys.
+    const choice = await chooseEngine(args.values.engine ?? declared.engine);
+    if (!choice.ok) {
+      for (const d of choice.diagnostics) io.stderr(formatDiagnostic(d));
+      return EXIT.failed;
+    }
+    const keyed = await planRunKeys(declared, { engine: choice.engine.name, unlisted: 'omit', env: io.env, ...(existsSync(cacheDir) ? { cacheDir } : {}), ...(seed === undefined ? {} : { seed }) });
+    if (!keyed.ok) throw new Error('Internal error: planRunKeys with unlisted "omit" always gives a plan');
+    plans.push({ plan: keyed.plan, listed: keyed.listed });
   }
   const cached = (key: string): boolean => existsSync(nodeCacheDir(cacheDir, key));
 

@@ -13,6 +13,7 @@ export const engineCodes = {
   CVR706: { severity: 'error', summary: 'the weights directory has no tfjs layers model (model.json)' },
   CVR707: { severity: 'error', summary: 'the weights files cannot be read (bad JSON, missing or short weight shard)' },
   CVR708: { severity: 'error', summary: 'the weights do not match the model (layer names or shapes differ)' },
+  CVR709: { severity: 'warning', summary: 'training falls back to the plain cpu engine, tens of times slower than the native engine' },
   CVR720: { severity: 'error', summary: 'the ImageNet weight file is not on this machine (`cvr weights fetch` downloads it)' },
   CVR721: { severity: 'error', summary: 'the HDF5 weight file cannot be read, or is not a Keras weights file' },
   CVR722: { severity: 'error', summary: 'a weight file cannot be downloaded (network, HTTP status, or a transfer that kept breaking)' },

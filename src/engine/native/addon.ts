@@ -26,6 +26,9 @@ export interface NativeAddon {
   /** FusedBatchNorm's gradient for per-channel parameters; an empty `scale` means 1. */
   bnGrad(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, dy: Float32Array, epsilon: number,
     dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+  /** One Keras Adam step of one variable (see addon.cc's AdamCall); writes v', m', u'. */
+  adam(v: Float32Array, m: Float32Array, u: Float32Array, g: Float32Array, outV: Float32Array, outM: Float32Array, outU: Float32Array,
+    lrT: number, beta1: number, beta2: number, epsilon: number): void;
   /** Sets the OpenMP thread count for later calls; returns the count in effect. */
   setThreads(n: number): number;
   info(): { dnnlVersion: string; threads: number; cachedPrimitives: number };

@@ -7,6 +7,7 @@ import type { NativeAddon } from './addon.ts';
 import { NativeBackend } from './native-backend.ts';
 import { nativeKernelConfigs } from './kernels.ts';
 import { bnGradKernel, gradOpKernel, registerNativeGradients } from './gradients.ts';
+import { registerOptimizerKernels } from './optimizer-kernels.ts';
 
 export const NATIVE_BACKEND = 'native';
 
@@ -45,6 +46,8 @@ export function registerNativeBackend(addon: NativeAddon, threads: number, pooli
   }
   tf.registerKernel(tracked(bnGradKernel(addon, NATIVE_BACKEND)));
   tf.registerKernel(tracked(gradOpKernel(addon, NATIVE_BACKEND)));
+  // An addon built before the fused optimizer kernels existed keeps the tensor-chain updates.
+  if (typeof addon.adam === 'function') registerOptimizerKernels(addon, NATIVE_BACKEND, tracked);
   registerNativeGradients(NATIVE_BACKEND);
   // Priority below cpu's: the engine selector chooses `native` explicitly; registering it must not
   // silently change the default backend of code that never asked for it.

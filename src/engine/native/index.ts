@@ -6,7 +6,7 @@ import { nativeThreads, registerNativeBackend } from './backend.ts';
 export { NATIVE_BACKEND } from './backend.ts';
 
 export const NATIVE_ENABLE_HINT =
-  'install oneDNN (Debian/Ubuntu: apt-get install -y libdnnl-dev g++ make python3), then run `npm run build:native`';
+  'run `npm run setup` (Debian/Ubuntu: installs libdnnl-dev g++ make python3 as root or with sudo, then builds the addon; or install them yourself and run `npm run build:native`)';
 
 export interface NativeProbe {
   available: boolean;
@@ -14,8 +14,10 @@ export interface NativeProbe {
   register?: () => Promise<string>;
 }
 
+/** Probes the built addon, or the one at CVR_NATIVE_ADDON (a missing path stages a machine without it). */
 export async function probeNative(): Promise<NativeProbe> {
-  return probeNativeAt(ADDON_PATH, process.env);
+  const override = process.env['CVR_NATIVE_ADDON'];
+  return probeNativeAt(override !== undefined && override !== '' ? override : ADDON_PATH, process.env);
 }
 
 /** probeNative with the addon's path and the environment given (tests use a missing path). */

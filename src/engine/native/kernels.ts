@@ -7,6 +7,7 @@ import {
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.ts';
 import { allocFloats } from './native-backend.ts';
+import { copyKernelConfigs } from './copy-kernels.ts';
 
 type Args = { inputs: NamedTensorInfoMap; backend: MathBackendCPU; attrs: NamedAttrMap };
 type Conv2DInfo = backend_util.Conv2DInfo;
@@ -358,5 +359,5 @@ function tileLeading(args: Args): TensorInfo {
 
 /** The kernels the addon computes (every other cpu kernel is registered unchanged). */
 export function nativeKernelConfigs(addon: NativeAddon): KernelConfig[] {
-  return makeKernels(addon);
+  return [...makeKernels(addon), ...copyKernelConfigs('native')];
 }

@@ -1,0 +1,26 @@
+// The benchmark's shape: interleaved rounds printed one by one, a summary with the median and the
+// load average, CVR-Net's images/s; and without PyTorch, a line saying so instead of a crash.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../bench/native-vs-torch.ts';
+import { probeNative } from '../../src/engine/native/index.ts';
+
+afterEach(() => vi.restoreAllMocks());
+const native = await probeNative();
+
+describe.skipIf(!native.available)('bench native-vs-torch', () => {
+  it('prints every round and a per-model summary; a missing PyTorch is reported, not fatal', { timeout: 120_000 }, async () => {
+    const out: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: string) => { out.push(line); });
+    const code = await main(['--nets', 'cvrnet', '--size', '32', '--batch', '2', '--rounds', '3', '--steps', '1', '--big', '0', '--width', '0.0625', '--python', '/nonexistent/python3']);
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const docs = out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(docs.find((d) => d['side'] === 'torch')?.['error']).toBeDefined();
+    const rounds = docs.filter((d) => d['round'] !== undefined);
+    expect(rounds.map((d) => d['round'])).toEqual([1, 2, 3]);
+    const last = docs.at(-1) as { summary: Record<string, { cvrImagesPerSec: number }>; loadavgBefore: number[] };
+    const perRound = rounds.map((d) => d['cvr'] as number).sort((x, y) => x - y);
+    expect(last.summary['cvrnet']?.cvrImagesPerSec).toBe(perRound[1]);
+    expect(last.loadavgBefore).toHaveLength(3);
+  });
+});
