@@ -49,7 +49,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   try {
     // Commands that make tensors: tfjs's console notices would sit beside cvr's own engine report.
-    if (command.tensors === true) (await import('../engine/notices.ts')).silenceTfjsNotices();
+    if (command.tensors === true) (await import('../engine/index.ts')).silenceTfjsNotices();
     const module = await command.load();
     return await module.run(rest, io);
   } catch (error) {

@@ -34,3 +34,11 @@ export {
 export { makeBatch, batchesOf, type Batch, type BatchSpec, type LabelledImage } from './batches.ts';
 export { augmentImage, type ImageShape } from './augment.ts';
 export { normalizeImage } from './normalize.ts';
+export type { PresetName } from './synth/index.ts';
+export { PRESET_NAMES } from './synth/index.ts';
+export { diagnostic } from './diagnostic.ts';
+export { firstFew } from './diagnostic.ts';
+export { memoizedDigests } from './digest-memo.ts';
+export { synthesize } from './synth/index.ts';
+export { writeChunksAtomic } from './write-atomic.ts';
+export { writeFileAtomic } from './write-atomic.ts';

@@ -5,7 +5,7 @@
  * every task class is outside the task.
  */
 import type { Diagnostic } from '../diag/index.ts';
-import type { ClassTable, ResolvedPipeline } from '../dsl/resolved.ts';
+import type { ClassTable, ResolvedPipeline } from '../dsl/index.ts';
 import { diagnostic } from './diagnostic.ts';
 import type { LabeledImage, ScannedImage } from './types.ts';
 

@@ -18,7 +18,7 @@ import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Diagnostic } from '../diag/index.ts';
-import type { ResolvedImage } from '../dsl/resolved.ts';
+import type { ResolvedImage } from '../dsl/index.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 import { resizeArea } from './resize-area.ts';
 

@@ -1,7 +1,9 @@
 import type { Span } from './span.ts';
 import type { Code } from './codes/index.ts';
 
-export type Severity = 'error' | 'warning' | 'info';
+import type { Severity } from './severity.ts';
+
+export type { Severity } from './severity.ts';
 
 /** A related location shown indented below the main one (e.g. "first declared here"). */
 export interface RelatedLocation {

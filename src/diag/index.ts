@@ -3,3 +3,6 @@ export type { Diagnostic, Severity, RelatedLocation } from './diagnostic.ts';
 export { hasErrors } from './diagnostic.ts';
 export { CODES } from './codes/index.ts';
 export type { Code, CodeInfo } from './codes/index.ts';
+export { diagnosticsToJson } from './render.ts';
+export { renderDiagnostic } from './render.ts';
+export { renderDiagnostics } from './render.ts';

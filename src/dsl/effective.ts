@@ -4,7 +4,7 @@
  * up (`source X`, `train NAME`, `classes covid`, …). Still AST nodes with their spans, so the
  * checks can point at what the user wrote.
  */
-import type { Span } from '../diag/span.ts';
+import type { Span } from '../diag/index.ts';
 import type {
   AugmentBlock,
   AugmentStmt,

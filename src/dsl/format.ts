@@ -11,7 +11,7 @@
  * formatting is idempotent.
  */
 import type * as A from './ast.ts';
-import type { Span } from '../diag/span.ts';
+import type { Span } from '../diag/index.ts';
 
 interface Unit {
   /** The line's text, without indent; a block's text is followed by ` {`. */

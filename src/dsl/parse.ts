@@ -4,9 +4,7 @@
  */
 import { EarlyExitException, EOF, MismatchedTokenException, NoViableAltException, NotAllInputParsedException, tokenMatcher } from 'chevrotain';
 import type { IRecognitionException, IToken } from 'chevrotain';
-import type { Diagnostic } from '../diag/diagnostic.ts';
-import type { Span } from '../diag/span.ts';
-import type { Code } from '../diag/codes/index.ts';
+import type { Diagnostic, Span, Code } from '../diag/index.ts';
 import type { Comment, CvrFile } from './ast.ts';
 import { AstBuilder, tokenSpan } from './build-ast.ts';
 import type { FileCstNode } from './cst-types.ts';

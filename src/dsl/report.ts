@@ -1,8 +1,6 @@
 /** Making diagnostics from the code table, so a check states only code, place and words. */
-import type { Diagnostic, RelatedLocation } from '../diag/diagnostic.ts';
-import type { Code } from '../diag/codes/index.ts';
-import { CODES } from '../diag/codes/index.ts';
-import type { Span } from '../diag/span.ts';
+import type { Diagnostic, RelatedLocation, Code, Span } from '../diag/index.ts';
+import { CODES } from '../diag/index.ts';
 
 export interface ReportExtra {
   readonly hint?: string | undefined;

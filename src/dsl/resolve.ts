@@ -3,8 +3,8 @@
  * references, (3) semantic checks, (4) conversion to `ResolvedPipeline`. All problems of a
  * phase are reported together; a phase does not run when an earlier one found errors.
  */
-import type { Diagnostic } from '../diag/diagnostic.ts';
-import { hasErrors } from '../diag/diagnostic.ts';
+import type { Diagnostic } from '../diag/index.ts';
+import { hasErrors } from '../diag/index.ts';
 import type { CvrFile, Pipeline, Statement } from './ast.ts';
 import { CHECKS } from './checks/index.ts';
 import { toResolved } from './convert.ts';

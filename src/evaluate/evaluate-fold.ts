@@ -3,8 +3,8 @@
  * `evaluate` block asks (bootstrap intervals for holdout designs), and prediction records in the
  * column order of predictions.csv.
  */
-import type { ResolvedEvaluate } from '../dsl/resolved.ts';
-import type { RandomStream } from '../train/random.ts';
+import type { ResolvedEvaluate } from '../dsl/index.ts';
+import type { RandomStream } from '../engine/index.ts';
 import type { FoldMetrics } from './types.ts';
 import type { Prediction } from './metrics.ts';
 import { argmax, foldMetrics } from './metrics.ts';

@@ -4,10 +4,9 @@
  * imbalance and empty classes. Every finding is a Diagnostic with its numbers in `data`.
  */
 import type { Diagnostic } from '../diag/index.ts';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
-import { ROLE, ROLE_NAMES } from '../data/split.ts';
-import type { SplitResult } from '../data/split.ts';
-import { diagnostic, firstFew } from '../data/diagnostic.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
+import { ROLE, ROLE_NAMES, diagnostic, firstFew } from '../data/index.ts';
+import type { SplitResult } from '../data/index.ts';
 
 /** A source-only baseline at or above this is reported as confounding (CVR601). */
 export const CONFOUNDING_BASELINE = 0.9;

@@ -1,6 +1,6 @@
 /** The report's content, from a run folder: blocks for report.md and report.html. */
-import type { FoldMetrics, MeanStd, ModelMetrics } from '../evaluate/types.ts';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
+import type { FoldMetrics, MeanStd, ModelMetrics } from '../evaluate/index.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
 import {
   classSources,
   describeAugment,

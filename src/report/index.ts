@@ -5,7 +5,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadPipelines } from '../dsl/index.ts';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
 import { buildReport } from './build.ts';
 import { toHtml, toMarkdown } from './document.ts';
 import { svgToPng } from './plot/render.ts';

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { MetricsFile } from '../evaluate/types.ts';
+import type { MetricsFile } from '../evaluate/index.ts';
 import { parseCsv } from './csv.ts';
 
 /** The parts of audit.json (plan/audit.ts's AuditReport) the report shows. */

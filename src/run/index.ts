@@ -1,3 +1,5 @@
+import type { RunDeps } from './deps.ts';
+
 export type * from './events.ts';
 export { NodeCache, resolveCacheDir, DEFAULT_CACHE_DIR } from './cache.ts';
 export { acquireCacheLock, lockFileOf, type CacheLock, type LockOptions } from './lock.ts';
@@ -6,3 +8,9 @@ export { runPlan, defaultRunDir, type RunPlanOptions, type RunOutcome } from './
 export { ndjsonFileSink, fanOut } from './ndjson.ts';
 export { abortOnSigint } from './interrupt.ts';
 export { meanStd } from './outputs.ts';
+export type { RunDeps } from './deps.ts';
+
+/** The real run context; loaded on demand, because it pulls in every stage (tfjs included). */
+export async function loadRunDeps(): Promise<Omit<RunDeps, 'tty'>> {
+  return (await import('./wiring.ts')).realRunDeps();
+}

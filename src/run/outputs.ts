@@ -5,9 +5,9 @@
  * - `metrics:<model>`: a `ModelMetrics` of `evaluate/types.ts`;
  * - `predict:<model>:<fold>`: `{ predictions: [{ image, source, label, predicted, … }] }`.
  */
-import type { FoldMetrics, MeanStd, MetricsFile, ModelMetrics } from '../evaluate/types.ts';
+import type { FoldMetrics, MeanStd, MetricsFile, ModelMetrics } from '../evaluate/index.ts';
 import type { AuditEvent, SummaryEvent } from './events.ts';
-import { predictionsCsv as evaluatePredictionsCsv, type PredictionRow as EvaluateRow } from '../evaluate/predictions-csv.ts';
+import { predictionsCsv as evaluatePredictionsCsv, type PredictionRow as EvaluateRow } from '../evaluate/index.ts';
 
 export interface AuditSummary {
   readonly sourceOnlyBaseline: number;

@@ -6,9 +6,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
-import type { Plan, PlanNode } from '../plan/types.ts';
-import type { MetricsFile, ModelMetrics } from '../evaluate/types.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
+import type { Plan, PlanNode } from '../plan/index.ts';
+import type { MetricsFile, ModelMetrics } from '../evaluate/index.ts';
 import type { EventSink, RunEvent } from './events.ts';
 import { NodeCache } from './cache.ts';
 import { acquireCacheLock, type LockOptions } from './lock.ts';

@@ -6,28 +6,17 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Diagnostic } from '../diag/diagnostic.ts';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
-import type { PlanNode } from '../plan/types.ts';
-import type { AuditReport } from '../plan/audit.ts';
-import { audit } from '../plan/audit.ts';
-import { lockFileOf, pipelineLock } from '../plan/lock.ts';
-import { scanSource } from '../data/scan.ts';
-import { mapLabels } from '../data/labels.ts';
-import { assignSplit, ROLE, type SplitResult } from '../data/split.ts';
-import { hashFiles } from '../data/content-hash.ts';
-import type { LabeledImage, ScannedImage } from '../data/types.ts';
-import { openPrepared, prepareImages, type ImageSource, type PreparedImages } from '../data/prep-cache.ts';
-import type { LabelledImage } from '../data/batches.ts';
-import { fit, CHECKPOINT_FILE } from '../train/fit.ts';
-import { predictProbabilitiesAsync } from '../train/predict.ts';
-import { recalibrateBatchNorm } from '../train/recalibrate-bn.ts';
-import { loadModelWeights, saveModelWeights } from '../train/model-weights.ts';
-import { createStream, streamFactory } from '../train/random.ts';
+import type { Diagnostic } from '../diag/index.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
+import type { PlanNode, AuditReport } from '../plan/index.ts';
+import { audit, lockFileOf, pipelineLock } from '../plan/index.ts';
+import { scanSource, mapLabels, assignSplit, ROLE, type SplitResult, hashFiles, openPrepared, prepareImages, type ImageSource, type PreparedImages } from '../data/index.ts';
+import type { LabeledImage, ScannedImage, LabelledImage } from '../data/index.ts';
+import { fit, CHECKPOINT_FILE, predictProbabilitiesAsync, recalibrateBatchNorm, loadModelWeights, saveModelWeights } from '../train/index.ts';
+import { randomStream, streamFactory } from '../engine/index.ts';
 import { buildModel, loadWeights } from '../models/index.ts';
 import { evaluateFold, gradcam, summarizeFolds, type Prediction } from '../evaluate/index.ts';
-import type { PredictionRow } from '../evaluate/predictions-csv.ts';
-import type { FoldMetrics } from '../evaluate/types.ts';
+import type { PredictionRow, FoldMetrics } from '../evaluate/index.ts';
 import { writeReport } from '../report/index.ts';
 import { NodeFailure, type Handlers, type NodeContext } from './executor.ts';
 import type * as tf from '@tensorflow/tfjs';
@@ -211,7 +200,7 @@ export function stageHandlers(options: StageOptions): Handlers {
           classes,
           evaluate: pipeline.evaluate,
           holdout,
-          random: createStream(seed, node.key, 'bootstrap'),
+          random: randomStream(seed, node.key, 'bootstrap'),
         }),
       );
       return summarizeFolds(folds);

@@ -2,15 +2,13 @@
  * `cvr run`'s real dependencies: the language front end, engine selection, the planner and the
  * stage handlers. Kept apart from the command so the command is testable with injected ones.
  */
-import type { Diagnostic } from '../diag/diagnostic.ts';
-import { hasErrors } from '../diag/diagnostic.ts';
-import { renderDiagnostics } from '../diag/render.ts';
+import type { Diagnostic } from '../diag/index.ts';
+import { hasErrors, renderDiagnostics } from '../diag/index.ts';
 import { loadPipelines } from '../dsl/index.ts';
-import { expandSourceManifests } from '../data/expand.ts';
-import { buildPlan } from '../plan/dag.ts';
-import { sourceFingerprints } from '../plan/fingerprint.ts';
+import { expandSourceManifests } from '../data/index.ts';
+import { buildPlan, sourceFingerprints } from '../plan/index.ts';
 import { selectEngine } from '../engine/index.ts';
-import type { RunDeps } from '../cli/commands/run.ts';
+import type { RunDeps } from './deps.ts';
 import { stageHandlers } from './stage-handlers.ts';
 
 export function realRunDeps(): Omit<RunDeps, 'tty'> {

@@ -15,13 +15,12 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Diagnostic } from '../diag/index.ts';
-import type { ResolvedAugmentOp, ResolvedImage, ResolvedTrain } from '../dsl/resolved.ts';
-import type { EventSink } from '../run/events.ts';
-import type { ImageSource } from '../data/prep-cache.ts';
-import type { LabelledImage } from '../data/batches.ts';
-import { batchesOf, makeBatch } from '../data/batches.ts';
-import type { RandomState, RandomStreamFactory } from './random.ts';
-import { shuffled } from './random.ts';
+import type { ResolvedAugmentOp, ResolvedImage, ResolvedTrain } from '../dsl/index.ts';
+import type { TrainEventSink } from './events.ts';
+import type { ImageSource, LabelledImage } from '../data/index.ts';
+import { batchesOf, makeBatch } from '../data/index.ts';
+import type { RandomState, RandomStreamFactory } from '../engine/index.ts';
+import { shuffled } from '../engine/index.ts';
 import { classCounts, classWeights } from './class-weights.ts';
 import { createOptimizer } from './optimizers.ts';
 import type { MonitorState } from './monitors.ts';
@@ -73,7 +72,7 @@ export interface FitRequest {
   readonly checkpointDir: string;
   /** Where the final weights go (the runner: its node's output folder). Default `<checkpointDir>/final.weights`. */
   readonly weightsFile?: string;
-  readonly emit?: EventSink;
+  readonly emit?: TrainEventSink;
   readonly signal?: AbortSignal;
   /** Clock for event timestamps and throughput. */
   readonly now?: () => number;

@@ -4,4 +4,5 @@ export { classCounts, classWeights, type ClassWeightResult } from './class-weigh
 export { createOptimizer, type TrainOptimizer, type OptimizerState } from './optimizers.ts';
 export { canonicalMetric, isMinimised } from './monitors.ts';
 export { loadModelWeights, saveModelWeights } from './model-weights.ts';
-export { createStream, restoreStream, streamFactory, shuffled, type RandomStream, type RandomStreamFactory, type RandomState } from './random.ts';
+export { recalibrateBatchNorm } from './recalibrate-bn.ts';
+export type { BatchEvent, EpochEvent, TrainEvent, TrainEventSink } from './events.ts';

@@ -7,7 +7,7 @@
  * count in double precision every step, so saved state is the step count plus the slot tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedTrain } from '../dsl/resolved.ts';
+import type { ResolvedTrain } from '../dsl/index.ts';
 
 export interface OptimizerState {
   readonly step: number;

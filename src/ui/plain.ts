@@ -2,7 +2,7 @@
  * The plain line logger, for pipes and CI: one line per event worth a line. Batches are not
  * logged (too many); epochs are.
  */
-import type { EventSink, RunEvent } from '../run/events.ts';
+import type { EventSink, RunEvent } from '../run/index.ts';
 import { auditHeadline, summaryLines } from './format.ts';
 import { fmt, formatMs } from './state.ts';
 

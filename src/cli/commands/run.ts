@@ -8,15 +8,12 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.ts';
 import { EXIT, settleArguments } from '../io.ts';
-import type { Diagnostic } from '../../diag/diagnostic.ts';
-import { hasErrors } from '../../diag/diagnostic.ts';
-import type { ResolvedPipeline } from '../../dsl/resolved.ts';
-import type { Plan } from '../../plan/types.ts';
-import type { Handlers } from '../../run/executor.ts';
-import { resolveCacheDir } from '../../run/cache.ts';
-import { defaultRunDir, runPlan } from '../../run/runner.ts';
-import { fanOut, ndjsonFileSink } from '../../run/ndjson.ts';
-import { abortOnSigint } from '../../run/interrupt.ts';
+import type { Diagnostic } from '../../diag/index.ts';
+import { hasErrors } from '../../diag/index.ts';
+import type { ResolvedPipeline } from '../../dsl/index.ts';
+import type { Plan } from '../../plan/index.ts';
+import type { Handlers } from '../../run/index.ts';
+import { resolveCacheDir, defaultRunDir, runPlan, fanOut, ndjsonFileSink, abortOnSigint, loadRunDeps, type RunDeps } from '../../run/index.ts';
 import { inkRenderer, plainRenderer, type Renderer } from '../../ui/index.ts';
 
 const USAGE = `usage: cvr run FILE [--pipeline NAME] [--engine E] [--out DIR] [--events F] [--seed N] [--cache DIR]
@@ -32,33 +29,7 @@ plain log otherwise. Every finished step is cached (--cache DIR, or CVR_CACHE_DI
 Ctrl-C stops at the next batch boundary; run the same command again to resume.
 `;
 
-/** What `cvr run` needs from the other stages; injected so the command is testable alone. */
-export interface RunDeps {
-  /** Parse, resolve and check FILE. */
-  readonly load: (file: string, cwd: string) => Promise<{ readonly pipelines: readonly ResolvedPipeline[]; readonly diagnostics: readonly Diagnostic[] }>;
-  readonly renderDiagnostics: (diagnostics: readonly Diagnostic[], cwd: string) => string;
-  /** Choose the engine, build the plan and the node handlers for one pipeline. */
-  readonly prepare: (
-    pipeline: ResolvedPipeline,
-    options: { readonly seed: number; readonly engine: string; readonly cacheDir: string },
-  ) => Promise<
-    | {
-        readonly ok: true;
-        readonly plan: Plan;
-        readonly handlers: Handlers;
-        /** The engine actually chosen (`auto` resolved). */
-        readonly engine: string;
-        readonly lockInfo?: Readonly<Record<string, unknown>>;
-        readonly diagnostics?: readonly Diagnostic[];
-        /** The pipeline the plan was built from (manifests expanded, engine chosen); written as pipeline.json. */
-        readonly pipeline?: ResolvedPipeline;
-      }
-    | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] }
-  >;
-  /** The Ink view's output; only used when `io.isTty`. */
-  readonly tty?: NodeJS.WriteStream;
-  readonly now?: () => Date;
-}
+export type { RunDeps };
 
 type Args = {
   readonly file: string;
@@ -194,6 +165,5 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
 }
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const { realRunDeps } = await import('../../run/wiring.ts');
-  return runWith(argv, io, { ...realRunDeps(), tty: process.stdout });
+  return runWith(argv, io, { ...(await loadRunDeps()), tty: process.stdout });
 }

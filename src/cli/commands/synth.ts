@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
-import type { PresetName } from '../../data/synth/index.ts';
-import { PRESET_NAMES, synthesize } from '../../data/synth/index.ts';
+import type { PresetName } from '../../data/index.ts';
+import { PRESET_NAMES, synthesize } from '../../data/index.ts';
 
 const USAGE = `usage: cvr synth --preset tiny|paper|shortcut --out DIR [--seed N] [--scale S] [--size N] [--corrupt N] [--workers N]
 

@@ -1,5 +1,5 @@
 /** Sources: complete definitions and manifest settings. */
-import type { Span } from '../../diag/span.ts';
+import type { Span } from '../../diag/index.ts';
 import type { Ident, ManifestFields } from '../ast.ts';
 import { suggestion } from '../did-you-mean.ts';
 import type { EffectivePipeline } from '../effective.ts';
