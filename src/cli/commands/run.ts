@@ -8,11 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.ts';
 import { EXIT, settleArguments } from '../io.ts';
-import type { Diagnostic } from '../../diag/index.ts';
 import { hasErrors } from '../../diag/index.ts';
 import type { ResolvedPipeline } from '../../dsl/index.ts';
-import type { Plan } from '../../plan/index.ts';
-import type { Handlers } from '../../run/index.ts';
 import { resolveCacheDir, defaultRunDir, runPlan, fanOut, ndjsonFileSink, abortOnSigint, loadRunDeps, type RunDeps } from '../../run/index.ts';
 import { inkRenderer, plainRenderer, type Renderer } from '../../ui/index.ts';
 
