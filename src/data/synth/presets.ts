@@ -157,6 +157,11 @@ function covidxPlans(): SourcePlan[] {
 
 /** The sources of the paper's Table 1, exactly as docs/data-layout.md lays them out. */
 function paperSources(): SourcePlan[] {
+  return [...paperCxrSources(), ...paperCtSources(), ...covidxPlans()];
+}
+
+/** Table 1's chest X-ray sources. */
+function paperCxrSources(): SourcePlan[] {
   const S = PAPER_STYLES;
   return [
     folderSource(
@@ -243,6 +248,13 @@ function paperSources(): SourcePlan[] {
       ],
       (n) => (n.native === 'COVID' ? `scov/COVID/Covid (${n.nth}).png` : `scov/non-COVID/Non-Covid (${n.nth}).png`),
     ),
+  ];
+}
+
+/** Table 1's CT sources. */
+function paperCtSources(): SourcePlan[] {
+  const S = PAPER_STYLES;
+  return [
     folderSource(
       'mgc',
       S.mgc,
@@ -284,7 +296,6 @@ function paperSources(): SourcePlan[] {
         },
       },
     },
-    ...covidxPlans(),
   ];
 }
 
