@@ -3,7 +3,8 @@
  * their outputs; these readers accept the documented fields and ignore the rest:
  * - `audit`: `{ sourceOnlyBaseline, cramersV, independent, findings[], … }` (written as audit.json);
  * - `metrics:<model>`: a `ModelMetrics` of `evaluate/types.ts`;
- * - `predict:<model>:<fold>`: `{ predictions: [{ image, source, label, predicted, … }] }`.
+ * - `predict:<model>:<fold>`: `{ predictions: [{ id, image, source, trueIndex, probabilities, partition }] }`
+ *   (evaluate's PredictionRow; predictions.csv gets evaluate's columns with a leading `model`).
  */
 import type { FoldMetrics, MeanStd, MetricsFile, ModelMetrics } from '../evaluate/index.ts';
 import type { AuditEvent, SummaryEvent } from './events.ts';

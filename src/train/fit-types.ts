@@ -27,8 +27,6 @@ export interface FitRequest {
   /** Streams of this node: `shuffle`, `augment` are drawn here. */
   readonly random: RandomStreamFactory;
   readonly checkpointDir: string;
-  /** Where the final weights go (the runner: its node's output folder). Default `<checkpointDir>/final.weights`. */
-  readonly weightsFile?: string;
   readonly emit?: TrainEventSink;
   readonly signal?: AbortSignal;
   /** Clock for event timestamps and throughput. */
@@ -48,8 +46,6 @@ export type FitResult =
       readonly bestEpoch?: number;
       /** Epochs already done when this call started (0 for a fresh fit). */
       readonly resumedFrom: number;
-      /** Final weights (absent when cancelled): load with `loadModelWeights`. */
-      readonly weightsFile?: string;
       readonly classWeights: readonly number[];
     }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };

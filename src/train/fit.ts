@@ -18,8 +18,6 @@ import type { FitRequest, FitResult } from './fit-types.ts';
 import { classCounts, classWeights } from './class-weights.ts';
 import { createOptimizer } from './optimizers.ts';
 import { canonicalMetric, initialMonitor } from './monitors.ts';
-import { writeTensorFile } from './tensor-file.ts';
-import { snapshotWeights } from './model-weights.ts';
 import { CHECKPOINT_FILE, fingerprint, restoreCheckpoint } from './checkpoint.ts';
 import type { FitSession, FitState } from './fit-state.ts';
 import { endOfEpoch, runEpoch } from './fit-epoch.ts';
@@ -27,8 +25,6 @@ import { endOfEpoch, runEpoch } from './fit-epoch.ts';
 export { CHECKPOINT_FILE, type RandomStateLayer } from './checkpoint.ts';
 
 export type { EpochLogs, FitRequest, FitResult, FitStatus } from './fit-types.ts';
-
-export const FINAL_WEIGHTS_FILE = 'final.weights';
 
 type FitError = { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
@@ -113,7 +109,6 @@ export async function fit(req: FitRequest): Promise<FitResult> {
 
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = createOptimizer(req.config.optimizer, vars);
-  const weightsFile = req.weightsFile ?? join(req.checkpointDir, FINAL_WEIGHTS_FILE);
   const session: FitSession = {
     req,
     model,
@@ -141,7 +136,6 @@ export async function fit(req: FitRequest): Promise<FitResult> {
       }
       await endOfEpoch(session, state, outcome.logs);
     }
-    await writeTensorFile(weightsFile, { model: req.model, epoch: state.epoch, status: state.status }, snapshotWeights(model));
     return {
       ok: true,
       status: state.status,
@@ -149,7 +143,6 @@ export async function fit(req: FitRequest): Promise<FitResult> {
       history: state.history,
       ...(req.config.earlyStop !== undefined && state.early.bestEpoch >= 0 ? { bestEpoch: state.early.bestEpoch } : {}),
       resumedFrom,
-      weightsFile,
       classWeights: weightsPerClass,
     };
   } finally {

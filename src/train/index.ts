@@ -1,4 +1,4 @@
-export { fit, CHECKPOINT_FILE, FINAL_WEIGHTS_FILE, type FitRequest, type FitResult, type FitStatus, type EpochLogs, type RandomStateLayer } from './fit.ts';
+export { fit, CHECKPOINT_FILE, type FitRequest, type FitResult, type FitStatus, type EpochLogs, type RandomStateLayer } from './fit.ts';
 export { predictProbabilities, predictProbabilitiesAsync, type PredictRequest } from './predict.ts';
 export { classCounts, classWeights, type ClassWeightResult } from './class-weights.ts';
 export { createOptimizer, type TrainOptimizer, type OptimizerState } from './optimizers.ts';

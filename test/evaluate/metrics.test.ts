@@ -11,7 +11,7 @@ import {
 } from '../../src/evaluate/metrics.ts';
 import { bootstrapIntervals, meanStd, quantile, summarizeFolds } from '../../src/evaluate/aggregate.ts';
 import { predictionsCsv } from '../../src/evaluate/predictions-csv.ts';
-import { evaluateFold, predictionRecords } from '../../src/evaluate/evaluate-fold.ts';
+import { evaluateFold } from '../../src/evaluate/evaluate-fold.ts';
 import { randomStream } from '../../src/engine/index.ts';
 
 /** One-hot-ish probabilities that make `pred` the argmax. */
@@ -148,7 +148,7 @@ describe('predictions.csv', () => {
   });
 });
 
-describe('evaluateFold and predictionRecords', () => {
+describe('evaluateFold', () => {
   const classes = ['NOR', 'CVP'];
   const predictions: Prediction[] = Array.from({ length: 40 }, (_, i) => ({
     id: `${i}`,
@@ -176,9 +176,4 @@ describe('evaluateFold and predictionRecords', () => {
     expect(lean.accuracy).toBe(all.accuracy);
   });
 
-  it('orders record keys as predictions.csv columns', () => {
-    const [r] = predictionRecords([{ ...predictions[1]!, image: 'x.png', partition: 'test' }], classes);
-    expect(Object.keys(r!)).toEqual(['image', 'source', 'partition', 'true', 'predicted', 'p_NOR', 'p_CVP']);
-    expect(r!['true']).toBe('CVP');
-  });
 });
