@@ -36,8 +36,6 @@ export { augmentImage, type ImageShape } from './augment.ts';
 export { normalizeImage } from './normalize.ts';
 export type { PresetName } from './synth/index.ts';
 export { PRESET_NAMES } from './synth/index.ts';
-export { diagnostic } from './diagnostic.ts';
-export { firstFew } from './diagnostic.ts';
 export { memoizedDigests } from './digest-memo.ts';
 export { synthesize } from './synth/index.ts';
 export { writeChunksAtomic } from './write-atomic.ts';

@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../diag/index.ts';
 import type { ClassTable, ResolvedPipeline } from '../dsl/index.ts';
-import { diagnostic } from './diagnostic.ts';
+import { diagnostic } from '../diag/index.ts';
 import type { LabeledImage, ScannedImage } from './types.ts';
 
 export type LabelOutcome = 'kept' | 'dropped' | 'outside-task' | 'coarse-dropped' | 'coarse-error' | 'unmapped';

@@ -8,7 +8,7 @@ import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import type { Diagnostic } from '../diag/index.ts';
 import type { ResolvedLocation, ResolvedPipeline, ResolvedSource } from '../dsl/index.ts';
-import { diagnostic, firstFew } from './diagnostic.ts';
+import { diagnostic, firstFew } from '../diag/index.ts';
 import { parseManifest } from './manifest.ts';
 import type { ManifestTable } from './manifest.ts';
 import { commonFolder, containedRelativePath, isInside, toPosix } from './paths.ts';

@@ -4,7 +4,8 @@
  * `AUDIT_CHECKS`, which is the order of the findings in audit.json.
  */
 import type { Diagnostic } from '../diag/index.ts';
-import { ROLE, diagnostic, firstFew } from '../data/index.ts';
+import { ROLE } from '../data/index.ts';
+import { diagnostic, firstFew } from '../diag/index.ts';
 import { pct } from './audit-report.ts';
 import type { BaselineFold } from './audit-report.ts';
 import type { AuditStats } from './audit-stats.ts';

@@ -5,7 +5,8 @@
 import type { Diagnostic } from '../diag/index.ts';
 import { hasErrors } from '../diag/index.ts';
 import type { ResolvedPipeline } from '../dsl/index.ts';
-import { scanSources, expandSourceManifests, mapLabels, assignSplit, hashFiles, diagnostic, firstFew } from '../data/index.ts';
+import { scanSources, expandSourceManifests, mapLabels, assignSplit, hashFiles } from '../data/index.ts';
+import { diagnostic, firstFew } from '../diag/index.ts';
 import type { LabelResult, SplitResult } from '../data/index.ts';
 import { audit } from './audit.ts';
 import type { AuditReport } from './audit.ts';

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../diag/index.ts';
-import { assignmentHash, ROLE, ROLE_NAMES, type SplitResult, diagnostic, firstFew } from '../data/index.ts';
+import { assignmentHash, ROLE, ROLE_NAMES, type SplitResult } from '../data/index.ts';
+import { diagnostic, firstFew } from '../diag/index.ts';
 import { sha256Hex } from './canonical.ts';
 import type { PipelineAudit } from './audit-pipeline.ts';
 

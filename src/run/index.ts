@@ -7,7 +7,7 @@ export { executePlan, NodeFailure, type NodeContext, type NodeHandler, type Hand
 export { runPlan, defaultRunDir, type RunPlanOptions, type RunOutcome } from './runner.ts';
 export { ndjsonFileSink, fanOut } from './ndjson.ts';
 export { abortOnSigint } from './interrupt.ts';
-export { meanStd } from './outputs.ts';
+export { meanStd } from '../evaluate/index.ts';
 export type { RunDeps } from './deps.ts';
 
 /** The real run context; loaded on demand, because it pulls in every stage (tfjs included). */

@@ -15,6 +15,7 @@ import { acquireCacheLock, type LockOptions } from './lock.ts';
 import { executePlan, messageOf, NodeFailure, type Handlers } from './executor.ts';
 import { fanOut, ndjsonFileSink } from './ndjson.ts';
 import {
+  isRecord,
   buildMetricsFile,
   predictionsCsv,
   readAudit,
@@ -171,9 +172,6 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   return { status: result.status, runDir };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);

@@ -4,7 +4,7 @@ import { hasErrors } from '../../diag/index.ts';
 import type { Diagnostic } from '../../diag/index.ts';
 import { auditDocument, auditPipeline, compareLocks, defaultLockPath, pipelineLock, readLockFile, formatAudit } from '../../plan/index.ts';
 import type { PipelineAudit } from '../../plan/index.ts';
-import { diagnostic } from '../../data/index.ts';
+import { diagnostic } from '../../diag/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import { loadSelected, parseOptions, parseSeed, renderFor } from '../pipeline-command.ts';
