@@ -16,7 +16,8 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { makeBatch, openPrepared, prepareImages } from '../src/data/index.ts';
-import { fit, streamFactory, createStream } from '../src/train/index.ts';
+import { fit } from '../src/train/index.ts';
+import { streamFactory, randomStream } from '../src/engine/index.ts';
 import type { ResolvedImage } from '../src/dsl/resolved.ts';
 
 function flag(argv: string[], name: string, fallback: number): number {
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   const epochs = flag(argv, 'epochs', 2);
   const root = mkdtempSync(join(tmpdir(), 'cvr-bench-fit-'));
   try {
-    const rng = createStream(1, 'bench', 'pixels');
+    const rng = randomStream(1, 'bench', 'pixels');
     const images = [];
     for (let i = 0; i < n; i++) {
       const px = Uint8Array.from({ length: 256 * 256 }, () => Math.floor(rng.next() * 256));
@@ -116,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
       for (let i = 0; i < reps; i++) fn();
       return (performance.now() - start) / reps;
     };
-    const augRng = createStream(1, 'bench', 'augment');
+    const augRng = randomStream(1, 'bench', 'augment');
     const plainMs = time(() => makeBatch(items, { source, normalize: 'imagenet', classes: 2 }), 5);
     const augMs = time(() => makeBatch(items, { source, normalize: 'imagenet', classes: 2, augment: paperAugment, random: augRng }), 5);
     process.stdout.write(`${JSON.stringify({ bench: 'batch', size: 224, channels: 3, batch, plain_ms_per_image: plainMs / batch, augmented_ms_per_image: augMs / batch, augmented_over_plain: augMs / plainMs })}\n`);

@@ -4,8 +4,8 @@
  * several commands take (`--seed`, `--format`, `--cache`, `--pipeline`, `--engine`) are defined
  * once, in `SHARED`, so they accept the same values everywhere.
  */
-// The leaf module, not dsl/index.ts: that one loads the parser, which `cvr --version` must not pay for.
-import { closestName } from '../dsl/did-you-mean.ts';
+
+import { closestName } from '../diag/index.ts';
 import type { CliIo } from './io.ts';
 import { EXIT } from './io.ts';
 

@@ -1,8 +1,8 @@
 import type { CliIo, CommandRunner } from './io.ts';
 import { EXIT } from './io.ts';
 import { cvrVersion } from '../diag/index.ts';
-// The leaf module, not dsl/index.ts: that one loads the parser, which `cvr --version` must not pay for.
-import { closestName } from '../dsl/did-you-mean.ts';
+
+import { closestName } from '../diag/index.ts';
 import { usageText, type CommandSpec } from './args.ts';
 import * as SPECS from './specs.ts';
 
@@ -89,7 +89,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const command = COMMANDS[name];
   if (command === undefined) return unknownCommand(name, io);
   try {
-    if (command.tensors === true) (await import('../engine/notices.ts')).silenceTfjsNotices();
+    // Commands that make tensors: tfjs's console notices would sit beside cvr's own engine report.
+    if (command.tensors === true) (await import('../engine/index.ts')).silenceTfjsNotices();
     const module = await command.load();
     return await module.run(rest, io);
   } catch (error) {

@@ -2,11 +2,10 @@
  * What `cvr audit`, `cvr plan` and `cvr lock` share: loading the .cvr file and
  * picking pipelines, and printing front-end diagnostics.
  */
-import { hasErrors } from '../diag/index.ts';
+import { hasErrors, diagnosticsToJson, renderDiagnostics } from '../diag/index.ts';
 import type { Diagnostic } from '../diag/index.ts';
-import { diagnosticsToJson, renderDiagnostics } from '../diag/render.ts';
 import { loadPipelines } from '../dsl/index.ts';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
 import type { CliIo } from './io.ts';
 import { EXIT, useColor } from './io.ts';
 

@@ -6,8 +6,8 @@
  * (bilinear, edges repeated — Keras's `fill_mode="nearest"`), so a stack of geometric ops blurs no
  * more than one. Draws happen in declaration order, so the same stream gives the same images.
  */
-import type { ResolvedAugmentOp } from '../dsl/resolved.ts';
-import type { RandomStream } from '../train/random.ts';
+import type { ResolvedAugmentOp } from '../dsl/index.ts';
+import type { RandomStream } from '../engine/index.ts';
 
 export interface ImageShape {
   readonly width: number;

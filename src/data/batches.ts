@@ -2,8 +2,8 @@
  * Batches assembled from the uint8 (or uint16) cache: only one batch is ever float32 (the rest of the data
  * stays as cached bytes), normalised as declared, augmented when a stream is given.
  */
-import type { ResolvedAugmentOp, ResolvedImage } from '../dsl/resolved.ts';
-import type { RandomStream } from '../train/random.ts';
+import type { ResolvedAugmentOp, ResolvedImage } from '../dsl/index.ts';
+import type { RandomStream } from '../engine/index.ts';
 import type { ImageSource } from './prep-cache.ts';
 import { augmentImage } from './augment.ts';
 import { normalizeImage } from './normalize.ts';

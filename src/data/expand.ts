@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Diagnostic } from '../diag/index.ts';
-import type { ResolvedLocation, ResolvedPipeline, ResolvedSource } from '../dsl/resolved.ts';
-import { diagnostic } from './diagnostic.ts';
+import type { ResolvedLocation, ResolvedPipeline, ResolvedSource } from '../dsl/index.ts';
+import { diagnostic } from '../diag/index.ts';
 import { parseManifest } from './manifest.ts';
 
 export async function expandSourceManifests(pipeline: ResolvedPipeline): Promise<{ pipeline: ResolvedPipeline; diagnostics: Diagnostic[] }> {

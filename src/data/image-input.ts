@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import type { Diagnostic } from '../diag/index.ts';
 import { decodeDicom, dicomDiagnostic, isDicom, volumeReason } from './dicom/index.ts';
 import type { WindowMode } from './dicom/index.ts';
-import { diagnostic } from './diagnostic.ts';
+import { diagnostic } from '../diag/index.ts';
 
 export type ImageInput = { readonly ok: true; readonly open: () => sharp.Sharp } | { readonly ok: false; readonly diagnostic: Diagnostic };
 

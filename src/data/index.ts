@@ -36,3 +36,11 @@ export { makeBatch, batchesOf, type Batch, type BatchSpec, type LabelledImage } 
 export { augmentImage, type ImageShape } from './augment.ts';
 export { normalizeImage } from './normalize.ts';
 export { decodeDicom, isDicom, volumeReason, readVolumeReason, SUPPORTED_TRANSFER_SYNTAXES, type DicomImage, type DicomOptions, type DicomResult } from './dicom/index.ts';
+export type { PresetName } from './synth/index.ts';
+export { PRESET_NAMES } from './synth/index.ts';
+export { memoizedDigests } from './digest-memo.ts';
+export { synthesize } from './synth/index.ts';
+export { writeChunksAtomic } from './write-atomic.ts';
+export { writeFileAtomic } from './write-atomic.ts';
+export { ledgerText } from './ledger.ts';
+export type { SourceLedger } from './ledger.ts';

@@ -5,9 +5,9 @@
  * are ignored; no class left drops the image; classes on one chain (OBP inside NCP) give the
  * finest; otherwise the image is conflicting.
  */
-import type { ClassTable, ResolvedSource } from '../dsl/resolved.ts';
-import { mustCompileLinear } from '../dsl/linear-regex.ts';
-import type { LinearRegex } from '../dsl/linear-regex.ts';
+import type { ClassTable, ResolvedSource } from '../dsl/index.ts';
+import { mustCompileLinear } from '../dsl/index.ts';
+import type { LinearRegex } from '../dsl/index.ts';
 
 export interface CompiledRules {
   readonly exact: Readonly<Record<string, string | null>>;

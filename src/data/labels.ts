@@ -5,8 +5,8 @@
  * every task class is outside the task.
  */
 import type { Diagnostic } from '../diag/index.ts';
-import type { ClassTable, ResolvedPipeline } from '../dsl/resolved.ts';
-import { diagnostic, firstFew } from './diagnostic.ts';
+import type { ClassTable, ResolvedPipeline } from '../dsl/index.ts';
+import { diagnostic, firstFew } from '../diag/index.ts';
 import type { LedgerBook, LedgerLineName } from './ledger.ts';
 import { compileRules, mapNative } from './label-rules.ts';
 import type { LabeledImage, ScannedImage } from './types.ts';

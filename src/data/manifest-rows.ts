@@ -5,17 +5,17 @@
  * the source lands on exactly one ledger line or in the returned list.
  */
 import { join, posix } from 'node:path';
-import type { ResolvedLocation, ResolvedWhere } from '../dsl/resolved.ts';
-import { fillTemplate, isTemplate, parseTemplate, templateColumns } from '../dsl/image-template.ts';
-import type { ImageTemplate } from '../dsl/image-template.ts';
-import { mustCompileLinear } from '../dsl/linear-regex.ts';
-import { diagnostic, firstFew } from './diagnostic.ts';
+import type { ResolvedLocation, ResolvedWhere } from '../dsl/index.ts';
+import { fillTemplate, isTemplate, parseTemplate, templateColumns } from '../dsl/index.ts';
+import type { ImageTemplate } from '../dsl/index.ts';
+import { mustCompileLinear } from '../dsl/index.ts';
+import { diagnostic, firstFew } from '../diag/index.ts';
 import { isVolumeName, kindOfName } from './file-kind.ts';
 import { columnIndex, delimiterHint } from './manifest.ts';
 import type { ManifestTable } from './manifest.ts';
 import { containedRelativePath } from './paths.ts';
-import type { Listed, SourceContext } from './scan.ts';
-import { listDirectory, reportEscapes } from './scan.ts';
+import type { Listed, SourceContext } from './scan-context.ts';
+import { listDirectory, reportEscapes } from './scan-context.ts';
 import type { Partition } from './types.ts';
 
 export interface ManifestListed extends Listed {

@@ -3,7 +3,7 @@
  * / std with the torchvision ImageNet statistics (one channel: their average); `standardize` →
  * per image zero mean, unit variance (as tf.image.per_image_standardization); `none` keeps 0..255.
  */
-import type { ResolvedImage } from '../dsl/resolved.ts';
+import type { ResolvedImage } from '../dsl/index.ts';
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
 const IMAGENET_STD = [0.229, 0.224, 0.225];

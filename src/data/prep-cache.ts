@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../diag/index.ts';
-import type { ResolvedImage } from '../dsl/resolved.ts';
+import type { ResolvedImage } from '../dsl/index.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 import { resizeArea } from './resize-area.ts';
 import { imageInput } from './image-input.ts';

@@ -10,10 +10,10 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Diagnostic } from '../diag/index.ts';
-import type { ResolvedLocation, ResolvedPipeline, ResolvedSource } from '../dsl/resolved.ts';
-import { mustCompileLinear } from '../dsl/linear-regex.ts';
-import type { LinearRegex } from '../dsl/linear-regex.ts';
-import { diagnostic, firstFew } from './diagnostic.ts';
+import type { ResolvedLocation, ResolvedPipeline, ResolvedSource } from '../dsl/index.ts';
+import { mustCompileLinear } from '../dsl/index.ts';
+import type { LinearRegex } from '../dsl/index.ts';
+import { diagnostic, firstFew } from '../diag/index.ts';
 import { kindOfName, isDicomFile, IMAGE_EXTENSIONS } from './file-kind.ts';
 import { LedgerBook } from './ledger.ts';
 import { parseManifest } from './manifest.ts';
@@ -23,38 +23,15 @@ import type { ManifestListed } from './manifest-rows.ts';
 import { commonFolder, isInside, toPosix } from './paths.ts';
 import { mapLimit } from './pool.ts';
 import type { Partition, ScanResult, ScannedImage } from './types.ts';
+import { listDirectory, reportEscapes, type Listed, type ManifestCache, type SourceContext } from './scan-context.ts';
+
+export { listDirectory, reportEscapes, type Listed, type ManifestCache, type SourceContext };
 
 export { IMAGE_EXTENSIONS } from './file-kind.ts';
 
 export interface ScanOptions {
   /** Read manifests and folder listings only; never stat or open an image. */
   readonly metadataOnly: boolean;
-}
-
-/** One image as a location lists it, before identities are made source-wide. */
-export interface Listed {
-  readonly root: string;
-  readonly rel: string;
-  readonly nativeLabel?: string;
-  readonly labelSeparator?: string;
-  readonly patient?: string;
-  readonly partition?: Partition;
-  /** `row 12` for manifest rows (ledger examples). */
-  readonly where?: string;
-}
-
-/** Parsed manifests by file, shared by the sources of one scan (a multi-source manifest is read once). */
-export type ManifestCache = Map<string, Promise<{ table: ManifestTable; text: string } | { error: true }>>;
-
-export interface SourceContext {
-  readonly manifests: ManifestCache;
-  readonly source: ResolvedSource;
-  readonly pipeline: ResolvedPipeline;
-  readonly diagnostics: Diagnostic[];
-  readonly metadataOnly: boolean;
-  readonly ledger: LedgerBook;
-  /** Per-manifest reports already made (a manifest shared by several sources reports once). */
-  readonly reported: Set<string>;
 }
 
 export async function scanSources(pipeline: ResolvedPipeline, options: ScanOptions): Promise<ScanResult> {
@@ -290,17 +267,6 @@ async function listFolder(ctx: SourceContext, dir: string): Promise<Listed[]> {
   return out;
 }
 
-export function reportEscapes(ctx: SourceContext, root: string, paths: readonly string[]): void {
-  ctx.diagnostics.push(
-    diagnostic('CVR503', `source "${ctx.source.name}": ${paths.length} image path(s) escape the root ${JSON.stringify(root)}: ${firstFew(paths)}`, {
-      span: ctx.pipeline.spans[`source:${ctx.source.name}`],
-      file: root,
-      data: { source: ctx.source.name, root, count: paths.length, first: paths.slice(0, 5) },
-      hint: 'image paths must be relative and stay inside the root (no "..", no absolute paths, no links out); copy the images under the root or set `root` to their folder',
-    }),
-  );
-}
-
 async function listManifest(ctx: SourceContext, location: Extract<ResolvedLocation, { kind: 'manifest' }>): Promise<Listed[]> {
   const span = ctx.pipeline.spans[`source:${ctx.source.name}`];
   const file = location.file;
@@ -366,19 +332,6 @@ async function verifyOnDisk(ctx: SourceContext, root: string, manifest: string, 
   }
   if (escapes.length > 0) reportEscapes(ctx, root, escapes.map((l) => l.rel));
   return listed.filter((_, i) => status[i] === 'ok');
-}
-
-/** Folder listings by absolute folder (for `.*` templates), shared within one scan. */
-export async function listDirectory(cache: Map<string, Promise<string[]>>, dir: string): Promise<string[]> {
-  let p = cache.get(dir);
-  if (p === undefined) {
-    p = readdir(dir).then(
-      (names) => names.filter((n) => !n.startsWith('.')).sort(),
-      () => [],
-    );
-    cache.set(dir, p);
-  }
-  return p;
 }
 
 export { dirname };

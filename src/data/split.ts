@@ -22,8 +22,8 @@
  */
 import * as crypto from 'node:crypto';
 import type { Diagnostic } from '../diag/index.ts';
-import type { ResolvedPipeline, ResolvedSplit, ResolvedValidation } from '../dsl/resolved.ts';
-import { diagnostic, firstFew } from './diagnostic.ts';
+import type { ResolvedPipeline, ResolvedSplit, ResolvedValidation } from '../dsl/index.ts';
+import { diagnostic, firstFew } from '../diag/index.ts';
 import type { LabeledImage } from './types.ts';
 
 /** What an image is in one fold. */

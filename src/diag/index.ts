@@ -1,6 +1,10 @@
 export type { Span } from './span.ts';
 export type { Diagnostic, Severity, RelatedLocation } from './diagnostic.ts';
-export { hasErrors } from './diagnostic.ts';
+export { hasErrors, diagnostic, firstFew } from './diagnostic.ts';
 export { CODES } from './codes/index.ts';
 export type { Code, CodeInfo } from './codes/index.ts';
 export { packageRoot, cvrVersion, runsCompiled } from './package-info.ts';
+export { diagnosticsToJson } from './render.ts';
+export { renderDiagnostic } from './render.ts';
+export { renderDiagnostics } from './render.ts';
+export { closestName, editDistance, suggestion } from './did-you-mean.ts';

@@ -11,7 +11,7 @@
  * - Optional fields are absent when the user did not write them; defaults are applied in
  *   resolution (`ResolvedPipeline`), never in the parser, so the formatter prints what was written.
  */
-import type { Span } from '../diag/span.ts';
+import type { Span } from '../diag/index.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Leaves

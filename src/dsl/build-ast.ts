@@ -8,8 +8,7 @@
  */
 import { tokenMatcher } from 'chevrotain';
 import type { CstNode, IToken } from 'chevrotain';
-import type { Diagnostic } from '../diag/diagnostic.ts';
-import type { Span } from '../diag/span.ts';
+import type { Diagnostic, Span } from '../diag/index.ts';
 import type * as A from './ast.ts';
 import type * as C from './cst-types.ts';
 import * as T from './lexer.ts';

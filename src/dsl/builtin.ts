@@ -1,5 +1,5 @@
 /** `classes covid`: the paper's taxonomy, built in (language.md, "Classes: a small algebra"). */
-import type { Span } from '../diag/span.ts';
+import type { Span } from '../diag/index.ts';
 import type { ClassDecl, ClassesBlock, Ident } from './ast.ts';
 
 const COVID: readonly { name: string; members?: readonly string[]; description: string }[] = [

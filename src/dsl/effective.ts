@@ -4,7 +4,7 @@
  * up (`source X`, `train NAME`, `classes covid`, …). Still AST nodes with their spans, so the
  * checks can point at what the user wrote.
  */
-import type { Span } from '../diag/span.ts';
+import type { Span } from '../diag/index.ts';
 import type {
   AugmentBlock,
   AugmentStmt,
@@ -31,7 +31,7 @@ import type {
   TrainStmt,
 } from './ast.ts';
 import { builtinClasses } from './builtin.ts';
-import { suggestion } from './did-you-mean.ts';
+import { suggestion } from '../diag/index.ts';
 import type { Accept } from './report.ts';
 import type { ItemKind, Scope } from './scope.ts';
 

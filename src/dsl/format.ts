@@ -11,8 +11,7 @@
  * formatting is idempotent.
  */
 import type * as A from './ast.ts';
-import { mapKeyText } from './map-keys.ts';
-import type { Span } from '../diag/span.ts';
+import type { Span } from '../diag/index.ts';
 
 interface Unit {
   /** The line's text, without indent; a block's text is followed by ` {`. */
@@ -50,6 +49,13 @@ export function formatCvr(file: A.CvrFile): string {
 
 // ---------------------------------------------------------------------------------------------
 // Leaves
+
+/** Map keys as text: how diagnostics and `cvr fmt` write them (`"No Finding"`, `/^Pneumonia\/Viral/`, `other`). */
+export function mapKeyText(key: A.MapKey): string {
+  if (key.kind === 'string') return quoteString(key.value);
+  if (key.kind === 'regex') return regexLiteral(key.pattern) + (key.flags ?? '');
+  return 'other';
+}
 
 export function quoteString(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

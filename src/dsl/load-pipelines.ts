@@ -1,7 +1,7 @@
 /** The front end end to end: files in, resolved pipelines and diagnostics out. */
 import { readFile } from 'node:fs/promises';
-import type { Diagnostic } from '../diag/diagnostic.ts';
-import { hasErrors } from '../diag/diagnostic.ts';
+import type { Diagnostic } from '../diag/index.ts';
+import { hasErrors } from '../diag/index.ts';
 import type { ParseFn, ReadFn } from './load.ts';
 import { loadFiles } from './load.ts';
 import type { ResolvedPipeline } from './resolved.ts';

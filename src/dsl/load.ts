@@ -4,8 +4,7 @@
  * entry file, without a span); an import cycle is a diagnostic naming the cycle.
  */
 import path from 'node:path';
-import type { Diagnostic } from '../diag/diagnostic.ts';
-import type { Span } from '../diag/span.ts';
+import type { Diagnostic, Span } from '../diag/index.ts';
 import type { CvrFile, Import } from './ast.ts';
 import { findCycles } from './cycles.ts';
 import { makeDiagnostic } from './report.ts';

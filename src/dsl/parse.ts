@@ -4,9 +4,7 @@
  */
 import { EarlyExitException, EOF, MismatchedTokenException, NoViableAltException, NotAllInputParsedException, tokenMatcher } from 'chevrotain';
 import type { IRecognitionException, IToken } from 'chevrotain';
-import type { Diagnostic } from '../diag/diagnostic.ts';
-import type { Span } from '../diag/span.ts';
-import type { Code } from '../diag/codes/index.ts';
+import type { Diagnostic, Span, Code } from '../diag/index.ts';
 import type { Comment, CvrFile } from './ast.ts';
 import { AstBuilder, tokenSpan } from './build-ast.ts';
 import type { FileCstNode } from './cst-types.ts';
@@ -14,7 +12,7 @@ import { cvrLexer, RegexLit, StringLit } from './lexer.ts';
 import { splitRegexImage } from './regex-literal.ts';
 import { cvrParser } from './parser-instance.ts';
 import { RULE_WORDS, UNEXPECTED_IN_BLOCK } from './parse-messages.ts';
-import { closestName } from './did-you-mean.ts';
+import { closestName } from '../diag/index.ts';
 
 const builder = new AstBuilder();
 

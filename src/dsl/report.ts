@@ -1,8 +1,6 @@
 /** Making diagnostics from the code table, so a check states only code, place and words. */
-import type { Diagnostic, RelatedLocation } from '../diag/diagnostic.ts';
-import type { Code } from '../diag/codes/index.ts';
-import { CODES } from '../diag/codes/index.ts';
-import type { Span } from '../diag/span.ts';
+import type { Diagnostic, RelatedLocation, Code, Span } from '../diag/index.ts';
+import { diagnostic } from '../diag/index.ts';
 
 export interface ReportExtra {
   readonly hint?: string | undefined;
@@ -14,13 +12,7 @@ export interface ReportExtra {
 export type Accept = (code: Code, span: Span, message: string, extra?: ReportExtra) => void;
 
 export function makeDiagnostic(code: Code, span: Span | undefined, message: string, extra: ReportExtra = {}, file?: string): Diagnostic {
-  const d: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = { code, severity: CODES[code].severity, message };
-  if (span !== undefined) d.span = span;
-  if (file !== undefined || span !== undefined) d.file = file ?? span?.file;
-  if (extra.hint !== undefined) d.hint = extra.hint;
-  if (extra.related !== undefined && extra.related.length > 0) d.related = extra.related;
-  if (extra.data !== undefined) d.data = extra.data;
-  return d;
+  return diagnostic(code, message, { span, file: file ?? span?.file, hint: extra.hint, related: extra.related, data: extra.data });
 }
 
 /** An `accept` that appends to a list. */

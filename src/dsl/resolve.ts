@@ -3,13 +3,13 @@
  * references, (3) semantic checks, (4) conversion to `ResolvedPipeline`. All problems of a
  * phase are reported together; a phase does not run when an earlier one found errors.
  */
-import type { Diagnostic } from '../diag/diagnostic.ts';
-import { hasErrors } from '../diag/diagnostic.ts';
+import type { Diagnostic } from '../diag/index.ts';
+import { hasErrors } from '../diag/index.ts';
 import type { CvrFile, Pipeline, Statement } from './ast.ts';
 import { CHECKS } from './checks/index.ts';
 import { toResolved } from './convert.ts';
 import { findCycles } from './cycles.ts';
-import { suggestion } from './did-you-mean.ts';
+import { suggestion } from '../diag/index.ts';
 import type { EffectivePipeline } from './effective.ts';
 import { effectivePipeline, mergeStatements, pipelineId } from './effective.ts';
 import type { Accept } from './report.ts';

@@ -6,7 +6,7 @@
  * Spans are kept (`spans`) so that later stages can point diagnostics at the statement that
  * caused them (an unmapped label at the source's `map`, a missing test source at the split).
  */
-import type { Span } from '../diag/span.ts';
+import type { Span } from '../diag/index.ts';
 
 export interface ResolvedPipeline {
   readonly name: string;

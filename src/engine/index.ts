@@ -4,6 +4,9 @@ export { probeEngine, probeEngines, chooseEngine, selectEngine, engineInfo } fro
 export type { EngineChoice } from './select.ts';
 export { realProbeHost } from './tfjs-node-probe.ts';
 export type { ProbeHost } from './tfjs-node-probe.ts';
-export { randomStream, saveableRandomStream, restoreRandomStream, derivedSeed, streamName, shuffled, permutation } from './random.ts';
-export type { RandomStream, SaveableRandomStream } from './random.ts';
+export { randomStream, saveableRandomStream, restoreRandomStream, streamFactory, derivedSeed, streamName, shuffled, permutation } from './random.ts';
+export type { RandomStream, SaveableRandomStream, RandomState, RandomStreamFactory } from './random.ts';
 export { silenceTfjsNotices } from './notices.ts';
+export { slowEngineWarning } from './slow-engine.ts';
+export { ADAM_KERNEL } from './native/optimizer-kernels.ts';
+export { adamInPlace } from './native/optimizer-kernels.ts';

@@ -28,10 +28,13 @@ export function randomStream(seed: number, nodeKey: string, purpose: string): Ra
   return fromPrng(seedrandom.alea(streamName(seed, nodeKey, purpose)));
 }
 
-/** A stream that can say where it is, for layers whose draws a training checkpoint must resume. */
+/** A saved position of a stream (alea's state), as a training checkpoint stores it. */
+export type RandomState = seedrandom.State.Alea;
+
+/** A stream that can say where it is, for draws a training checkpoint must resume. */
 export interface SaveableRandomStream extends RandomStream {
   /** The position; `restoreRandomStream(state)` continues from exactly here. */
-  state(): seedrandom.State.Alea;
+  state(): RandomState;
 }
 
 /** The same numbers as `randomStream(seed, nodeKey, purpose)`, plus a saveable position. */
@@ -40,10 +43,18 @@ export function saveableRandomStream(seed: number, nodeKey: string, purpose: str
   return { ...fromPrng(prng), state: () => prng.state() };
 }
 
-export function restoreRandomStream(state: seedrandom.State.Alea): SaveableRandomStream {
+export function restoreRandomStream(state: RandomState): SaveableRandomStream {
   // seedrandom copies the state, so the saved object stays usable for a second restore.
   const prng = seedrandom.alea('', { state });
   return { ...fromPrng(prng), state: () => prng.state() };
+}
+
+/** Creates (or, given a saved position, restores) the stream for one purpose of one node. */
+export type RandomStreamFactory = (purpose: string, saved?: RandomState) => SaveableRandomStream;
+
+/** The streams of one node: `saveableRandomStream(seed, nodeKey, purpose)`, or a restored one. */
+export function streamFactory(seed: number, nodeKey: string): RandomStreamFactory {
+  return (purpose, saved) => (saved === undefined ? saveableRandomStream(seed, nodeKey, purpose) : restoreRandomStream(saved));
 }
 
 function fromPrng(prng: () => number): RandomStream {

@@ -2,7 +2,7 @@
  * The warning a user gets before training starts on the plain `cpu` engine because the native
  * oneDNN engine is not built here: how much slower, measured, and the one command that fixes it.
  */
-import type { Diagnostic } from '../diag/diagnostic.ts';
+import type { Diagnostic } from '../diag/index.ts';
 import type { EngineName } from './types.ts';
 
 /** The one command that builds the native engine on Debian/Ubuntu (scripts/setup.sh). */

@@ -4,7 +4,7 @@
 import type { FoldMetrics, MeanStd, ModelMetrics } from './types.ts';
 import type { Prediction } from './metrics.ts';
 import { headline } from './metrics.ts';
-import type { RandomStream } from '../train/random.ts';
+import type { RandomStream } from '../engine/index.ts';
 
 /**
  * Mean and sample standard deviation over folds (n − 1, as pandas and the runner's summary;

@@ -1,15 +1,14 @@
 /**
- * What the runner's `predict` and `metrics` nodes call: one fold's metrics as the pipeline's
- * `evaluate` block asks (bootstrap intervals for holdout designs), and prediction records in the
- * column order of predictions.csv.
+ * What the runner's `metrics` node calls: one fold's metrics as the pipeline's `evaluate` block
+ * asks (bootstrap intervals for holdout designs). predictions.csv is written by
+ * predictions-csv.ts.
  */
-import type { ResolvedEvaluate } from '../dsl/resolved.ts';
-import type { RandomStream } from '../train/random.ts';
+import type { ResolvedEvaluate } from '../dsl/index.ts';
+import type { RandomStream } from '../engine/index.ts';
 import type { FoldMetrics } from './types.ts';
 import type { Prediction } from './metrics.ts';
-import { argmax, foldMetrics } from './metrics.ts';
+import { foldMetrics } from './metrics.ts';
 import { bootstrapIntervals } from './aggregate.ts';
-import type { PredictionRow } from './predictions-csv.ts';
 
 export interface EvaluateFoldRequest {
   readonly fold: number;
@@ -35,22 +34,4 @@ export function evaluateFold(req: EvaluateFoldRequest): FoldMetrics {
   };
   if (!req.holdout || req.evaluate.bootstrap <= 0) return base;
   return { ...base, bootstrap: bootstrapIntervals(req.predictions, req.classes.length, req.evaluate.bootstrap, req.random) };
-}
-
-/**
- * Records with predictions.csv's columns in order (image, source, partition, true, predicted,
- * p_<class>…): the runner's CSV writer takes columns in first-seen key order.
- */
-export function predictionRecords(rows: readonly PredictionRow[], classes: readonly string[]): Record<string, string | number>[] {
-  return rows.map((row) => {
-    const record: Record<string, string | number> = {
-      image: row.image,
-      source: row.source,
-      partition: row.partition,
-      true: classes[row.trueIndex] ?? String(row.trueIndex),
-      predicted: classes[argmax(row.probabilities)] ?? '',
-    };
-    classes.forEach((c, i) => (record[`p_${c}`] = row.probabilities[i] ?? Number.NaN));
-    return record;
-  });
 }

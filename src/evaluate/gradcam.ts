@@ -16,10 +16,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { Diagnostic } from '../diag/index.ts';
-import type { ImageSource } from '../data/prep-cache.ts';
-import type { ResolvedImage } from '../dsl/resolved.ts';
-import { makeBatch } from '../data/batches.ts';
-import { writeFileAtomic } from '../data/write-atomic.ts';
+import type { ImageSource } from '../data/index.ts';
+import type { ResolvedImage } from '../dsl/index.ts';
+import { makeBatch, writeFileAtomic } from '../data/index.ts';
 import type { Prediction } from './metrics.ts';
 import { argmax } from './metrics.ts';
 

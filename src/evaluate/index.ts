@@ -13,6 +13,6 @@ export {
   weightedAverage,
 } from './metrics.ts';
 export { bootstrapIntervals, meanStd, quantile, summarizeFolds } from './aggregate.ts';
-export { evaluateFold, predictionRecords, type EvaluateFoldRequest } from './evaluate-fold.ts';
+export { evaluateFold, type EvaluateFoldRequest } from './evaluate-fold.ts';
 export { predictionsCsv, type PredictionRow } from './predictions-csv.ts';
 export { gradcam, camFor, defaultTargets, headTargets, lastConvLayer, type CamTarget, type GradcamRequest, type GradcamResult, type GradcamImage } from './gradcam.ts';

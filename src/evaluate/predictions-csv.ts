@@ -3,7 +3,7 @@
  * recomputed outside cvr. Probabilities are written with JavaScript's shortest round-tripping
  * form, so the file is byte-identical between two runs with identical numbers.
  */
-import { csvField } from '../data/csv.ts';
+import { csvField } from '../data/index.ts';
 import type { Prediction } from './metrics.ts';
 import { argmax } from './metrics.ts';
 

@@ -4,3 +4,8 @@ export type { ModelOptions } from './builder.ts';
 export { SeededDropout } from './seeded-dropout.ts';
 export { branchPaths, loadWeights, matchWeights, readWeightsFiles, saveKerasWeights, saveLayersModel, weightsFingerprint, weightsSource } from './weights.ts';
 export type { WeightsResult, LayerMismatch, WeightsSource, WeightsFile, FileLayer, MatchResult } from './weights.ts';
+export { KERAS_WEIGHTS } from './h5/keras-applications.ts';
+export { kerasFilesFor } from './h5/keras-applications.ts';
+export { weightsDir } from './h5/keras-applications.ts';
+export { fetchWeightsFile } from './h5/fetch.ts';
+export { weightsInfo } from './weights-info.ts';

@@ -4,17 +4,12 @@
  */
 import type { Diagnostic } from '../diag/index.ts';
 import { hasErrors } from '../diag/index.ts';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
-import { scanSources } from '../data/scan.ts';
-import { expandSourceManifests } from '../data/expand.ts';
-import { mapLabels } from '../data/labels.ts';
-import type { LabelResult } from '../data/labels.ts';
-import { assignSplit } from '../data/split.ts';
-import type { SplitResult } from '../data/split.ts';
-import { hashFiles } from '../data/content-hash.ts';
-import { diagnostic, firstFew } from '../data/diagnostic.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
+import { scanSources, expandSourceManifests, mapLabels, assignSplit, hashFiles } from '../data/index.ts';
+import { diagnostic, firstFew } from '../diag/index.ts';
+import type { LabelResult, SplitResult } from '../data/index.ts';
 import { audit } from './audit.ts';
-import type { SourceLedger } from '../data/ledger.ts';
+import type { SourceLedger } from '../data/index.ts';
 import { sharedPatientFindings } from './shared-patients.ts';
 import type { AuditReport } from './audit.ts';
 

@@ -1,5 +1,5 @@
 /** The audit as plain-text tables (the human form of `cvr audit`; reused by reports). */
-import type { LabelMappingRow } from '../data/labels.ts';
+import type { LabelMappingRow } from '../data/index.ts';
 import type { AuditReport } from './audit.ts';
 import { pct } from './audit.ts';
 

@@ -7,7 +7,7 @@
  * node that draws randomness (split and below).
  */
 import { dirname, relative } from 'node:path';
-import type { ResolvedLocation, ResolvedPipeline } from '../dsl/resolved.ts';
+import type { ResolvedLocation, ResolvedPipeline } from '../dsl/index.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import type { Plan, PlanNode, PlanNodeKind } from './types.ts';
 

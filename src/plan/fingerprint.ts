@@ -6,11 +6,9 @@
  */
 import { join } from 'node:path';
 import { hasErrors } from '../diag/index.ts';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
-import { expandSourceManifests } from '../data/expand.ts';
-import { scanSources } from '../data/scan.ts';
-import { memoizedDigests } from '../data/digest-memo.ts';
-import type { ScannedImage } from '../data/types.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
+import { expandSourceManifests, scanSources, memoizedDigests } from '../data/index.ts';
+import type { ScannedImage } from '../data/index.ts';
 import { sha256Hex } from './canonical.ts';
 
 /** Where `cvr run` remembers content hashes, inside its cache folder. */

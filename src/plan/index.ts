@@ -12,3 +12,5 @@ export { canonicalJson, sha256Hex } from './canonical.ts';
 export { fileListHashes, dataFingerprints, sourceFingerprints, DIGEST_MEMO_FILE } from './fingerprint.ts';
 export { auditDocument } from './audit-json.ts';
 export { formatAudit, formatLabelMapping } from './audit-text.ts';
+export { movedImages } from './lock.ts';
+export { planRunKeys } from './run-keys.ts';

@@ -4,11 +4,11 @@
  * per-source hashes of those lists, the seed, the split-assignment hash and the versions.
  * `cvr audit --frozen` recomputes it and fails naming what changed.
  */
-import type { SourceLedger } from '../data/ledger.ts';
+import type { SourceLedger } from '../data/index.ts';
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../diag/index.ts';
-import { assignmentHash, ROLE, ROLE_NAMES, type SplitResult } from '../data/split.ts';
-import { diagnostic, firstFew } from '../data/diagnostic.ts';
+import { assignmentHash, ROLE, ROLE_NAMES, type SplitResult } from '../data/index.ts';
+import { diagnostic, firstFew } from '../diag/index.ts';
 import { sha256Hex } from './canonical.ts';
 import type { PipelineAudit } from './audit-pipeline.ts';
 

@@ -7,10 +7,10 @@
  * (3) the seed, (4) the fingerprints of the sources' file lists and contents, and (5) those of
  * the models' weight files.
  */
-import type { Diagnostic } from '../diag/diagnostic.ts';
-import { hasErrors } from '../diag/diagnostic.ts';
+import type { Diagnostic } from '../diag/index.ts';
+import { hasErrors } from '../diag/index.ts';
 import type { ResolvedPipeline } from '../dsl/index.ts';
-import { expandSourceManifests } from '../data/expand.ts';
+import { expandSourceManifests } from '../data/index.ts';
 import { weightsFingerprint } from '../models/index.ts';
 import { buildPlan } from './dag.ts';
 import { sourceFingerprints } from './fingerprint.ts';

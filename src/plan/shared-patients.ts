@@ -4,9 +4,9 @@
  * groups by the id alone (see `data/split.ts`), and the finding is not raised.
  */
 import type { Diagnostic } from '../diag/index.ts';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
-import { diagnostic, firstFew } from '../data/diagnostic.ts';
-import type { LabeledImage } from '../data/types.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
+import { diagnostic, firstFew } from '../diag/index.ts';
+import type { LabeledImage } from '../data/index.ts';
 
 export function sharedPatientFindings(pipeline: ResolvedPipeline, images: readonly LabeledImage[]): Diagnostic[] {
   if (pipeline.patientsShared === true) return [];

@@ -1,6 +1,6 @@
 /** The report's content, from a run folder: blocks for report.md and report.html. */
-import type { FoldMetrics, MeanStd, ModelMetrics } from '../evaluate/types.ts';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
+import type { FoldMetrics, MeanStd, ModelMetrics } from '../evaluate/index.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
 import {
   classSources,
   describeAugment,
@@ -172,11 +172,21 @@ function resultsSection(ctx: ReportContext): Block[] {
 }
 
 function modelSection(ctx: ReportContext, name: string, model: ModelMetrics): Block[] {
-  const m = ctx.run.metrics;
-  const classes = m.classes;
-  const out: Block[] = [{ kind: 'heading', level: 2, text: `Model ${name}` }];
-  const k = model.folds.length;
+  return [
+    { kind: 'heading', level: 2, text: `Model ${name}` },
+    ...perFoldBlocks(ctx, name, model),
+    ...perClassBlocks(ctx, name, model),
+    ...confusionRocBlocks(ctx, name, model),
+    ...trainingCurveBlocks(ctx, name, model),
+    ...perSourceBlocks(ctx, name, model),
+    ...gradcamBlocks(ctx, name, model),
+  ];
+}
 
+function perFoldBlocks(ctx: ReportContext, name: string, model: ModelMetrics): Block[] {
+  const classes = ctx.run.metrics.classes;
+  const k = model.folds.length;
+  const out: Block[] = [];
   // Per fold.
   out.push({ kind: 'heading', level: 3, text: k > 1 ? 'Per fold' : 'Test set' });
   const hasBootstrap = model.folds.some((f) => f.bootstrap?.['accuracy'] !== undefined);
@@ -193,7 +203,13 @@ function modelSection(ctx: ReportContext, name: string, model: ModelMetrics): Bl
     ]),
     numeric: [true, true, ...(hasBootstrap ? [true] : []), true, ...classes.map(() => true), ...classes.map(() => true)],
   });
+  return out;
+}
 
+function perClassBlocks(ctx: ReportContext, name: string, model: ModelMetrics): Block[] {
+  const classes = ctx.run.metrics.classes;
+  const k = model.folds.length;
+  const out: Block[] = [];
   // Per class, mean over folds.
   const meanOf = (pick: (f: FoldMetrics) => number | undefined): number => {
     const v = model.folds.map(pick).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
@@ -206,7 +222,13 @@ function modelSection(ctx: ReportContext, name: string, model: ModelMetrics): Bl
     rows: classes.map((c) => [c, f4(meanOf((f) => f.perClass[c]?.precision)), f4(meanOf((f) => f.perClass[c]?.recall)), f4(meanOf((f) => f.perClass[c]?.f1)), String(model.folds.reduce((a, f) => a + (f.perClass[c]?.support ?? 0), 0))]),
     numeric: [false, true, true, true, true],
   });
+  return out;
+}
 
+function confusionRocBlocks(ctx: ReportContext, name: string, model: ModelMetrics): Block[] {
+  const classes = ctx.run.metrics.classes;
+  const k = model.folds.length;
+  const out: Block[] = [];
   // Confusion matrix (summed over folds) beside the ROC curves (from predictions.csv, pooled).
   const confusion = classes.map((_, r) => classes.map((_, c) => model.folds.reduce((a, f) => a + (f.confusion[r]?.[c] ?? 0), 0)));
   out.push({ kind: 'heading', level: 3, text: `Confusion matrix${k > 1 ? ' (summed over folds)' : ''} and ROC curves` });
@@ -248,8 +270,13 @@ function modelSection(ctx: ReportContext, name: string, model: ModelMetrics): Bl
       svg: lineChart({ title: `ROC — ${name}`, xLabel: 'false positive rate', yLabel: 'true positive rate', series, x: [0, 1], y: [0, 1], diagonal: true }),
     });
   }
-  out.push(...modelEvidenceBlocks(ctx.run, name, m.seed));
+  out.push(...modelEvidenceBlocks(ctx.run, name, ctx.run.metrics.seed));
+  return out;
+}
 
+function trainingCurveBlocks(ctx: ReportContext, name: string, model: ModelMetrics): Block[] {
+  const k = model.folds.length;
+  const out: Block[] = [];
   // Training curves.
   const history = historyOf(ctx.run.epochs, name);
   out.push({ kind: 'heading', level: 3, text: 'Training curves' });
@@ -289,7 +316,12 @@ function modelSection(ctx: ReportContext, name: string, model: ModelMetrics): Bl
       });
     }
   }
+  return out;
+}
 
+function perSourceBlocks(ctx: ReportContext, name: string, model: ModelMetrics): Block[] {
+  const k = model.folds.length;
+  const out: Block[] = [];
   // Per source.
   const sources = [...new Set(model.folds.flatMap((f) => Object.keys(f.bySource)))].sort();
   out.push({ kind: 'heading', level: 3, text: 'Accuracy per test source' });
@@ -321,7 +353,12 @@ function modelSection(ctx: ReportContext, name: string, model: ModelMetrics): Bl
       }),
     });
   }
+  return out;
+}
 
+function gradcamBlocks(ctx: ReportContext, name: string, model: ModelMetrics): Block[] {
+  const m = ctx.run.metrics;
+  const out: Block[] = [];
   // GradCAM.
   const cams = ctx.run.gradcam.filter((g) => g.model === name || (g.model === '' && Object.keys(m.models).length === 1));
   // Only when the pipeline asked for GradCAM (or the folder has images): no empty section otherwise.

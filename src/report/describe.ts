@@ -10,7 +10,7 @@ import type {
   ResolvedSource,
   ResolvedSplit,
   ResolvedTrain,
-} from '../dsl/resolved.ts';
+} from '../dsl/index.ts';
 
 export function pct(x: number): string {
   const v = x * 100;

@@ -1,5 +1,5 @@
 /** The report's blocks for the evidence of evidence.ts: header facts, findings, curves, tables. */
-import type { ModelMetrics } from '../evaluate/types.ts';
+import type { ModelMetrics } from '../evaluate/index.ts';
 import type { Block } from './document.ts';
 import { bootstrapAuc, calibration, oneClassPrediction, precisionRecall, sourceRates, tInterval } from './evidence.ts';
 import { lineChart, type Series } from './plot/svg.ts';

@@ -4,8 +4,8 @@
  * means and for AUC, precision-recall curves, calibration (reliability and ECE), and
  * sensitivity and specificity per test source.
  */
-import type { MeanStd, ModelMetrics } from '../evaluate/types.ts';
-import { randomStream } from '../engine/random.ts';
+import type { MeanStd, ModelMetrics } from '../evaluate/index.ts';
+import { randomStream } from '../engine/index.ts';
 import type { PredictionRecord } from './run-folder.ts';
 import { rocCurve } from './roc.ts';
 

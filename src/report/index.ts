@@ -2,10 +2,11 @@
  * report/: a run folder's report.md (plots as PNG in plots/) and a self-contained report.html
  * (inline CSS, plots as inline SVG, images as data URIs); and `cvr diff`.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadPipelines } from '../dsl/index.ts';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
+import { writeFileAtomic } from '../data/index.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
 import { buildReport } from './build.ts';
 import { toHtml, toMarkdown } from './document.ts';
 import { svgToPng } from './plot/render.ts';
@@ -28,13 +29,6 @@ export interface WriteReportOptions {
 export type WriteReportResult =
   | { readonly ok: true; readonly files: readonly string[] }
   | { readonly ok: false; readonly message: string };
-
-async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
 
 /** The run's pipeline: given, else pipeline.json (resolved), else pipeline.cvr when it resolves on its own. */
 async function runPipeline(runDir: string, name: string, given?: ResolvedPipeline): Promise<{ pipeline?: ResolvedPipeline; note?: string }> {
@@ -63,11 +57,11 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   if (options.png !== false) {
     // sharp rasterises on its own thread pool: all plots at once.
     const plots = blocks.flatMap((b) => (b.kind === 'plot' ? [b] : []));
-    await Promise.all(plots.map(async (b) => writeAtomic(join(runDir, b.file), await svgToPng(b.svg))));
+    await Promise.all(plots.map(async (b) => writeFileAtomic(join(runDir, b.file), await svgToPng(b.svg))));
     files.push(...plots.map((b) => b.file));
   }
-  await writeAtomic(join(runDir, 'report.md'), toMarkdown(blocks));
-  await writeAtomic(join(runDir, 'report.html'), toHtml(title, blocks));
+  await writeFileAtomic(join(runDir, 'report.md'), toMarkdown(blocks));
+  await writeFileAtomic(join(runDir, 'report.html'), toHtml(title, blocks));
   files.push('report.md', 'report.html');
   return { ok: true, files };
 }

@@ -5,8 +5,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { MetricsFile } from '../evaluate/types.ts';
-import { parseCsv } from '../data/csv.ts';
+import type { MetricsFile } from '../evaluate/index.ts';
+import { parseCsv } from '../data/index.ts';
 
 /** The parts of audit.json (plan/audit.ts's AuditReport) the report shows. */
 export interface AuditJson {

@@ -3,7 +3,10 @@
  * the plain logger render them, and `--events F` writes them one JSON object per line.
  * Every event carries `t`, milliseconds since the Unix epoch.
  */
-import type { PlanNodeKind } from '../plan/types.ts';
+import type { PlanNodeKind } from '../plan/index.ts';
+import type { BatchEvent, EpochEvent } from '../train/index.ts';
+
+export type { BatchEvent, EpochEvent } from '../train/index.ts';
 
 export type NodeStatus = 'pending' | 'running' | 'cached' | 'done' | 'failed';
 
@@ -65,40 +68,6 @@ export interface ProgressEvent {
   readonly done: number;
   readonly total: number;
   readonly unit: string;
-}
-
-export interface BatchEvent {
-  readonly type: 'batch';
-  readonly t: number;
-  /** The training node. */
-  readonly id: string;
-  readonly model: string;
-  readonly fold: number;
-  /** 1-based: the epoch this batch belongs to. */
-  readonly epoch: number;
-  /** 1-based: batches finished in this epoch, so `batch === batches` ends the epoch. */
-  readonly batch: number;
-  readonly batches: number;
-  /** Planned epochs (an upper bound when early stopping is on); lets the view show an ETA. */
-  readonly epochs?: number;
-  /** Folds of this model, when known (fold is 0-based). */
-  readonly folds?: number;
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly imagesPerSecond: number;
-}
-
-export interface EpochEvent {
-  readonly type: 'epoch';
-  readonly t: number;
-  readonly id: string;
-  readonly model: string;
-  readonly fold: number;
-  /** 1-based. */
-  readonly epoch: number;
-  readonly epochs: number;
-  /** Every logged metric of the epoch: loss, accuracy, val_loss, val_accuracy, lr … */
-  readonly logs: Readonly<Record<string, number>>;
 }
 
 export interface MetricsEvent {

@@ -3,7 +3,7 @@
  * dependency runs once), each node either reused from the cache (its key is unchanged) or run by
  * the handler injected for its kind and committed to the cache.
  */
-import type { Plan, PlanNode, PlanNodeKind } from '../plan/types.ts';
+import type { Plan, PlanNode, PlanNodeKind } from '../plan/index.ts';
 import type { EventSink } from './events.ts';
 import type { NodeCache } from './cache.ts';
 import { mkdir, rm } from 'node:fs/promises';

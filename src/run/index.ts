@@ -1,3 +1,5 @@
+import type { RunDeps } from './deps.ts';
+
 export type * from './events.ts';
 export { NodeCache, resolveCacheDir, DEFAULT_CACHE_DIR } from './cache.ts';
 export { acquireCacheLock, lockFileOf, type CacheLock, type LockOptions } from './lock.ts';
@@ -5,4 +7,17 @@ export { executePlan, NodeFailure, type NodeContext, type NodeHandler, type Hand
 export { runPlan, defaultRunDir, type RunPlanOptions, type RunOutcome } from './runner.ts';
 export { ndjsonFileSink, fanOut } from './ndjson.ts';
 export { abortOnSigint } from './interrupt.ts';
-export { meanStd } from './outputs.ts';
+export { meanStd } from '../evaluate/index.ts';
+export type { RunDeps } from './deps.ts';
+
+/** The real run context; loaded on demand, because it pulls in every stage (tfjs included). */
+export async function loadRunDeps(): Promise<Omit<RunDeps, 'tty'>> {
+  return (await import('./wiring.ts')).realRunDeps();
+}
+export type { AuditEvent } from './events.ts';
+export type { EpochEvent } from './events.ts';
+export type { NodeStatus } from './events.ts';
+export type { PlanEvent } from './events.ts';
+export type { RunDoneEvent } from './events.ts';
+export type { RunEvent } from './events.ts';
+export type { SummaryEvent } from './events.ts';

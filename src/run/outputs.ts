@@ -3,12 +3,13 @@
  * their outputs; these readers accept the documented fields and ignore the rest:
  * - `audit`: `{ sourceOnlyBaseline, cramersV, independent, findings[], … }` (written as audit.json);
  * - `metrics:<model>`: a `ModelMetrics` of `evaluate/types.ts`;
- * - `predict:<model>:<fold>`: `{ predictions: [{ image, source, label, predicted, … }] }`.
+ * - `predict:<model>:<fold>`: `{ predictions: [{ id, image, source, trueIndex, probabilities, partition }] }`
+ *   (evaluate's PredictionRow; predictions.csv gets evaluate's columns with a leading `model`).
  */
-import { csvField } from '../data/csv.ts';
-import type { FoldMetrics, MeanStd, MetricsFile, ModelMetrics } from '../evaluate/types.ts';
+import { csvField } from '../data/index.ts';
+import type { FoldMetrics, MeanStd, MetricsFile, ModelMetrics } from '../evaluate/index.ts';
 import type { AuditEvent, SummaryEvent } from './events.ts';
-import { predictionsCsv as evaluatePredictionsCsv, type PredictionRow as EvaluateRow } from '../evaluate/predictions-csv.ts';
+import { meanStd, predictionsCsv as evaluatePredictionsCsv, type PredictionRow as EvaluateRow } from '../evaluate/index.ts';
 
 export interface AuditSummary {
   readonly sourceOnlyBaseline: number;
@@ -17,7 +18,7 @@ export interface AuditSummary {
   readonly findings: AuditEvent['findings'];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -46,14 +47,6 @@ export type PredictionRow = Readonly<Record<string, unknown>>;
 export function readPredictions(output: unknown): readonly PredictionRow[] {
   if (!isRecord(output) || !Array.isArray(output['predictions'])) return [];
   return output['predictions'].filter(isRecord);
-}
-
-export function meanStd(values: readonly number[]): MeanStd {
-  if (values.length === 0) return { mean: Number.NaN, std: Number.NaN };
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  // Sample standard deviation across folds (n − 1), 0 for a single fold.
-  const variance = values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
-  return { mean, std: Math.sqrt(variance) };
 }
 
 export function buildMetricsFile(args: {

@@ -8,15 +8,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { cvrVersion } from '../diag/index.ts';
-import type { ResolvedPipeline } from '../dsl/resolved.ts';
-import type { Plan, PlanNode } from '../plan/types.ts';
-import type { MetricsFile, ModelMetrics } from '../evaluate/types.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
+import type { Plan, PlanNode } from '../plan/index.ts';
+import type { MetricsFile, ModelMetrics } from '../evaluate/index.ts';
 import type { EventSink, RunEvent } from './events.ts';
 import { NodeCache } from './cache.ts';
 import { acquireCacheLock, type LockOptions } from './lock.ts';
 import { executePlan, messageOf, NodeFailure, type Handlers } from './executor.ts';
 import { fanOut, ndjsonFileSink } from './ndjson.ts';
 import {
+  isRecord,
   buildMetricsFile,
   predictionsCsv,
   readAudit,
@@ -176,9 +177,6 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   return { status: result.status, runDir };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);

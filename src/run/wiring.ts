@@ -2,13 +2,13 @@
  * `cvr run`'s real dependencies: the language front end, engine selection, the planner and the
  * stage handlers. Kept apart from the command so the command is testable with injected ones.
  */
-import type { Diagnostic } from '../diag/diagnostic.ts';
-import { renderDiagnostics } from '../diag/render.ts';
+import type { Diagnostic } from '../diag/index.ts';
+import { renderDiagnostics } from '../diag/index.ts';
 import { loadPipelines } from '../dsl/index.ts';
-import { planRunKeys } from '../plan/run-keys.ts';
+import { planRunKeys } from '../plan/index.ts';
 import { probeEngine, selectEngine } from '../engine/index.ts';
-import { slowEngineWarning } from '../engine/slow-engine.ts';
-import type { RunDeps } from '../cli/commands/run.ts';
+import { slowEngineWarning } from '../engine/index.ts';
+import type { RunDeps } from './deps.ts';
 import { stageHandlers } from './stage-handlers.ts';
 
 export function realRunDeps(): Omit<RunDeps, 'tty'> {

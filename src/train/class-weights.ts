@@ -4,7 +4,7 @@
  * authors' notebooks compute. `explicit` takes the declared weight of every task class.
  */
 import type { Diagnostic } from '../diag/index.ts';
-import type { ResolvedTrain } from '../dsl/resolved.ts';
+import type { ResolvedTrain } from '../dsl/index.ts';
 
 export type ClassWeightResult =
   | { readonly ok: true; readonly weights: readonly number[] }

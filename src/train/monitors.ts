@@ -4,7 +4,7 @@
  * is plain data that a checkpoint can hold. A metric whose name contains `loss` is minimised,
  * any other maximised.
  */
-import type { ResolvedTrain } from '../dsl/resolved.ts';
+import type { ResolvedTrain } from '../dsl/index.ts';
 
 export interface MonitorState {
   readonly best: number;

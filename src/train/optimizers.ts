@@ -7,8 +7,8 @@
  * count in double precision every step, so saved state is the step count plus the slot tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedTrain } from '../dsl/resolved.ts';
-import { ADAM_KERNEL, adamInPlace } from '../engine/native/optimizer-kernels.ts';
+import type { ResolvedTrain } from '../dsl/index.ts';
+import { ADAM_KERNEL, adamInPlace } from '../engine/index.ts';
 
 /**
  * Whether the backend in use has the fused Adam kernel (the native engine): the same update in one

@@ -2,9 +2,9 @@
  * Softmax outputs for a list of images, batch by batch from the uint8 cache (no augmentation).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedImage } from '../dsl/resolved.ts';
-import type { ImageSource } from '../data/prep-cache.ts';
-import { batchesOf, makeBatch } from '../data/batches.ts';
+import type { ResolvedImage } from '../dsl/index.ts';
+import type { ImageSource } from '../data/index.ts';
+import { batchesOf, makeBatch } from '../data/index.ts';
 
 export interface PredictRequest {
   readonly model: tf.LayersModel;

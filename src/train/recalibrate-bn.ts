@@ -7,9 +7,9 @@
  * `bn_momentum`): Keras does not do this, and the paper's long runs do not need it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeBatch, type LabelledImage } from '../data/batches.ts';
-import type { ImageSource } from '../data/prep-cache.ts';
-import type { ResolvedImage } from '../dsl/resolved.ts';
+import { makeBatch, type LabelledImage } from '../data/index.ts';
+import type { ImageSource } from '../data/index.ts';
+import type { ResolvedImage } from '../dsl/index.ts';
 
 /** Enough moving-average updates for momentum ≤ 0.9 to forget the lagging statistics. */
 const MIN_UPDATES = 30;

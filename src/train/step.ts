@@ -6,13 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainOptimizer } from './optimizers.ts';
+import { crossEntropy } from './loss.ts';
 
-/** Keras's categorical cross-entropy on probabilities: renormalise, clip to [ε, 1−ε], weigh per sample. */
-export function crossEntropy(y: tf.Tensor, probs: tf.Tensor, sampleWeights?: tf.Tensor): tf.Tensor1D {
-  const p = probs.div(probs.sum(-1, true)).clipByValue(1e-7, 1 - 1e-7);
-  const perSample = y.mul(p.log()).sum(-1).neg() as tf.Tensor1D;
-  return sampleWeights === undefined ? perSample : (perSample.mul(sampleWeights) as tf.Tensor1D);
-}
+export { crossEntropy };
+
 
 /**
  * Trains on one batch: x [n, h, w, c], y one-hot [n, k], classWeights [k]. Returns the batch's

@@ -4,7 +4,7 @@
  * checkpoint on disk is always a complete one.
  */
 import { readFile } from 'node:fs/promises';
-import { writeChunksAtomic } from '../data/write-atomic.ts';
+import { writeChunksAtomic } from '../data/index.ts';
 
 const MAGIC = Buffer.from('CVRTENS1', 'latin1');
 

@@ -1,5 +1,5 @@
 /** Text pieces both renderers share: bars, sparklines, the summary tables. */
-import type { AuditEvent, MeanStdValue, SummaryEvent } from '../run/events.ts';
+import type { AuditEvent, MeanStdValue, SummaryEvent } from '../run/index.ts';
 
 const SPARKS = '▁▂▃▄▅▆▇█';
 

@@ -4,7 +4,7 @@
  */
 import React from 'react';
 import { render } from 'ink';
-import type { EventSink } from '../run/events.ts';
+import type { EventSink } from '../run/index.ts';
 import { initialViewState, reduce, type ViewState } from './state.ts';
 import { LiveRunView, type ViewStore } from './view.tsx';
 import { plainLogger } from './plain.ts';

@@ -3,7 +3,7 @@
  * time stamp. Batches are not logged one by one (too many): a long node prints a progress line
  * (batch i/n, images/s, elapsed, ETA) every PROGRESS_EVERY_MS of event time, and every epoch.
  */
-import type { EventSink, RunEvent } from '../run/events.ts';
+import type { EventSink, RunEvent } from '../run/index.ts';
 import { auditHeadline, summaryLines } from './format.ts';
 import { fmt, formatMs } from './state.ts';
 

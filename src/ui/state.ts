@@ -2,7 +2,7 @@
  * The view model of a run, folded from events alone: both renderers (the Ink view and, for its
  * summary, the plain logger) read this and nothing of training internals.
  */
-import type { AuditEvent, EpochEvent, NodeStatus, PlanEvent, RunDoneEvent, RunEvent, SummaryEvent } from '../run/events.ts';
+import type { AuditEvent, EpochEvent, NodeStatus, PlanEvent, RunDoneEvent, RunEvent, SummaryEvent } from '../run/index.ts';
 import { auditHeadline } from './format.ts';
 
 export interface NodeView {

@@ -6,7 +6,7 @@
  */
 import React, { useSyncExternalStore } from 'react';
 import { Box, Static, Text } from 'ink';
-import type { NodeStatus } from '../run/events.ts';
+import type { NodeStatus } from '../run/index.ts';
 import type { FinishedLine, NodeView, RunningView, ViewState } from './state.ts';
 import { formatMs, runProgress } from './state.ts';
 import { bar, sparkline, summaryLines } from './format.ts';

@@ -6,7 +6,7 @@ import { parseCommandLine } from '../../src/cli/args.ts';
 import * as SPECS from '../../src/cli/specs.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { useColor } from '../../src/cli/io.ts';
-import { expectGolden } from '../dsl/golden.ts';
+import { expectGolden } from '../golden.ts';
 
 const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url));
 

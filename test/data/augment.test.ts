@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { augmentImage, warpAffine } from '../../src/data/augment.ts';
 import { normalizeImage } from '../../src/data/normalize.ts';
-import { createStream } from '../../src/train/random.ts';
+import { randomStream } from '../../src/engine/index.ts';
 import type { ResolvedAugmentOp } from '../../src/dsl/resolved.ts';
 
 const shape = { width: 4, height: 3, channels: 1 };
 const ramp = () => Float32Array.from({ length: 12 }, (_, i) => i * 10);
-const stream = (s = 1) => createStream(s, 'aug', 'augment');
+const stream = (s = 1) => randomStream(s, 'aug', 'augment');
 
 describe('augmentImage', () => {
   it('flips exactly when p = 1 and never when p = 0', () => {

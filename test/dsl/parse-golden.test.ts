@@ -5,7 +5,7 @@ import { formatCvr } from '../../src/dsl/format.ts';
 import { parseCvr } from '../../src/dsl/parse.ts';
 import { astText } from './ast-text.ts';
 import { withoutSpans } from './arbitrary.ts';
-import { expectGolden } from './golden.ts';
+import { expectGolden } from '../golden.ts';
 
 const goldenDir = join(import.meta.dirname, 'golden');
 const ownDir = join(import.meta.dirname, 'parse-fixtures');

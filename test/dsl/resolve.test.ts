@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPipelines } from '../../src/dsl/index.ts';
 import { findCycles } from '../../src/dsl/cycles.ts';
-import { closestName, editDistance } from '../../src/dsl/did-you-mean.ts';
+import { closestName, editDistance } from '../../src/diag/did-you-mean.ts';
 
 /** An in-memory file system: relative names under /virtual. */
 function vfs(files: Record<string, string>) {

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { camFor, defaultTargets, gradcam, headTargets, overlay } from '../../src/evaluate/gradcam.ts';
 import { fit } from '../../src/train/fit.ts';
 import { predictProbabilities } from '../../src/train/predict.ts';
-import { streamFactory } from '../../src/train/random.ts';
+import { streamFactory } from '../../src/engine/index.ts';
 import { easySet, IMAGE, memorySource, SIZE, tinyConvNet, trainConfig } from '../train/helpers.ts';
 
 beforeAll(async () => {

@@ -11,8 +11,8 @@ import {
 } from '../../src/evaluate/metrics.ts';
 import { bootstrapIntervals, meanStd, quantile, summarizeFolds } from '../../src/evaluate/aggregate.ts';
 import { predictionsCsv } from '../../src/evaluate/predictions-csv.ts';
-import { evaluateFold, predictionRecords } from '../../src/evaluate/evaluate-fold.ts';
-import { createStream } from '../../src/train/random.ts';
+import { evaluateFold } from '../../src/evaluate/evaluate-fold.ts';
+import { randomStream } from '../../src/engine/index.ts';
 
 /** One-hot-ish probabilities that make `pred` the argmax. */
 function probs(pred: number, k: number): number[] {
@@ -121,14 +121,14 @@ describe('metrics, hand-computed cases', () => {
         probabilities: probs(i % 5 === 0 ? 1 - (i % 2) : i % 2, 2),
       }));
     const small = make(50);
-    const a = bootstrapIntervals(small, 2, 500, createStream(7, 'metrics', 'bootstrap'));
-    const b = bootstrapIntervals(small, 2, 500, createStream(7, 'metrics', 'bootstrap'));
+    const a = bootstrapIntervals(small, 2, 500, randomStream(7, 'metrics', 'bootstrap'));
+    const b = bootstrapIntervals(small, 2, 500, randomStream(7, 'metrics', 'bootstrap'));
     expect(a).toEqual(b);
     const acc = a['accuracy'];
     expect(acc).toBeDefined();
     expect(acc!.low).toBeLessThan(0.8);
     expect(acc!.high).toBeGreaterThan(0.8);
-    const big = bootstrapIntervals(make(1000), 2, 500, createStream(7, 'metrics', 'bootstrap'));
+    const big = bootstrapIntervals(make(1000), 2, 500, randomStream(7, 'metrics', 'bootstrap'));
     expect(big['accuracy']!.high - big['accuracy']!.low).toBeLessThan(acc!.high - acc!.low);
   });
 });
@@ -148,7 +148,7 @@ describe('predictions.csv', () => {
   });
 });
 
-describe('evaluateFold and predictionRecords', () => {
+describe('evaluateFold', () => {
   const classes = ['NOR', 'CVP'];
   const predictions: Prediction[] = Array.from({ length: 40 }, (_, i) => ({
     id: `${i}`,
@@ -159,16 +159,16 @@ describe('evaluateFold and predictionRecords', () => {
   const evaluate = { metrics: ['accuracy', 'auc'], confusion: true, bySource: true, bootstrap: 200 };
 
   it('adds bootstrap intervals for holdout designs only', () => {
-    const holdout = evaluateFold({ fold: 0, predictions, classes, evaluate, holdout: true, random: createStream(1, 'm', 'bootstrap') });
-    const kfold = evaluateFold({ fold: 0, predictions, classes, evaluate, holdout: false, random: createStream(1, 'm', 'bootstrap') });
+    const holdout = evaluateFold({ fold: 0, predictions, classes, evaluate, holdout: true, random: randomStream(1, 'm', 'bootstrap') });
+    const kfold = evaluateFold({ fold: 0, predictions, classes, evaluate, holdout: false, random: randomStream(1, 'm', 'bootstrap') });
     expect(Object.keys(holdout.bootstrap ?? {})).toEqual(['accuracy', 'macroF1']);
     expect(kfold.bootstrap).toBeUndefined();
     expect({ ...holdout, bootstrap: undefined }).toEqual({ ...kfold, bootstrap: undefined });
   });
 
   it('leaves out AUC and per-source accuracy when the evaluate block does not ask for them', () => {
-    const all = evaluateFold({ fold: 0, predictions, classes, evaluate, holdout: false, random: createStream(1, 'm', 'bootstrap') });
-    const lean = evaluateFold({ fold: 0, predictions, classes, evaluate: { ...evaluate, metrics: ['accuracy'], bySource: false }, holdout: false, random: createStream(1, 'm', 'bootstrap') });
+    const all = evaluateFold({ fold: 0, predictions, classes, evaluate, holdout: false, random: randomStream(1, 'm', 'bootstrap') });
+    const lean = evaluateFold({ fold: 0, predictions, classes, evaluate: { ...evaluate, metrics: ['accuracy'], bySource: false }, holdout: false, random: randomStream(1, 'm', 'bootstrap') });
     expect(Object.keys(all.auc ?? {})).toEqual(['NOR', 'CVP']);
     expect(Object.keys(all.bySource)).toEqual(['a', 'b']);
     expect(lean.auc).toBeUndefined();
@@ -176,9 +176,4 @@ describe('evaluateFold and predictionRecords', () => {
     expect(lean.accuracy).toBe(all.accuracy);
   });
 
-  it('orders record keys as predictions.csv columns', () => {
-    const [r] = predictionRecords([{ ...predictions[1]!, image: 'x.png', partition: 'test' }], classes);
-    expect(Object.keys(r!)).toEqual(['image', 'source', 'partition', 'true', 'predicted', 'p_NOR', 'p_CVP']);
-    expect(r!['true']).toBe('CVP');
-  });
 });

@@ -9,7 +9,7 @@ import type { CliIo } from '../../src/cli/io.ts';
 import type { FoldMetrics, MetricsFile, ModelMetrics } from '../../src/evaluate/types.ts';
 import type { LockFile, PipelineLock } from '../../src/plan/lock.ts';
 import { diffLockFiles, diffRuns } from '../../src/report/diff/index.ts';
-import { golden } from './golden.ts';
+import { expectGolden } from '../golden.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -40,7 +40,7 @@ describe('cvr diff on .cvr files', () => {
     const r = await diff(['pipelines/cxr.cvr', 'pipelines/cxr.cvr', '--pipeline', 'cxr_single_cl2:cxr_independent_cl2']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    golden(r.out, path.join(here, 'fixtures/diff-single-independent.golden.txt'));
+    expectGolden(path.join(here, 'fixtures/diff-single-independent.golden.txt'), r.out);
   });
 
   it('JSON: changes with path, kind, from, to, meaning', async () => {
@@ -159,7 +159,7 @@ describe('cvr diff on lock files', () => {
       diffLockFiles(lockOf(x), lockOf(y))
         .map((c) => `${c.kind} ${c.path}: ${c.meaning}`)
         .join('\n');
-    golden(`${render(a, b)}\n\n${render(a2, b2)}\n`, path.join(here, 'fixtures/diff-lock.golden.txt'));
+    expectGolden(path.join(here, 'fixtures/diff-lock.golden.txt'), `${render(a, b)}\n\n${render(a2, b2)}\n`);
     const moved = diffLockFiles(lockOf(a2), lockOf(b2)).find((c) => c.path === 'split.moved');
     expect(moved).toMatchObject({ kind: 'changed', from: 2, to: 2, meaning: expect.stringMatching(/^2 images moved: cxri\/a\.png fold1 → fold2, cxri\/c\.png fold2 val:fold1 → fold1$/) });
   });
@@ -221,7 +221,7 @@ describe('cvr diff on run folders', () => {
     const text = diffRuns(a, b)
       .map((c) => `${c.kind} ${c.path}: ${c.meaning} [${String(c.exceedsNoise)}]`)
       .join('\n');
-    golden(`${text}\n`, path.join(here, 'fixtures/diff-runs.golden.txt'));
+    expectGolden(path.join(here, 'fixtures/diff-runs.golden.txt'), `${text}\n`);
     const byPath = new Map(diffRuns(a, b).map((c) => [c.path, c]));
     expect(byPath.get('kfold.accuracy')?.exceedsNoise).toBe(false);
     expect(byPath.get('holdout.accuracy')?.exceedsNoise).toBe(true);
@@ -246,8 +246,8 @@ describe('cvr diff on run folders', () => {
     const table = await diff(['a', 'b'], dir);
     // The count cells come after the metrics, not before them.
     expect(table.out.indexOf('m.accuracy')).toBeLessThan(table.out.indexOf('x NCV images in fold1:test: 4 → 5'));
-    golden(table.out, path.join(here, 'fixtures/diff-runs-table.golden.txt'));
-    golden((await diff(['--format', 'md', 'a', 'b'], dir)).out, path.join(here, 'fixtures/diff-runs-table.golden.md'));
+    expectGolden(path.join(here, 'fixtures/diff-runs-table.golden.txt'), table.out);
+    expectGolden(path.join(here, 'fixtures/diff-runs-table.golden.md'), (await diff(['--format', 'md', 'a', 'b'], dir)).out);
     const withCounts = await diff(['--format', 'json', 'a', 'b'], dir);
     expect(JSON.parse(withCounts.out).changes[0]).toEqual({ path: 'counts.x.NCV.fold1:test', kind: 'changed', from: 4, to: 5, meaning: 'x NCV images in fold1:test: 4 → 5' });
     mkdirSync(path.join(dir, 'empty'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { foldMetrics, predictionsCsv, summarizeFolds, bootstrapIntervals, type Prediction, type PredictionRow } from '../../src/evaluate/index.ts';
 import type { MetricsFile, ModelMetrics } from '../../src/evaluate/types.ts';
-import { createStream } from '../../src/train/random.ts';
+import { randomStream } from '../../src/engine/index.ts';
 
 export const TINY_PIPELINE = `# A synthetic run's pipeline: two sources, each one class, plus a mixed one.
 pipeline tiny_report {
@@ -91,7 +91,7 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
         generic.push([model, fold, p.id, p.id, p.source, partition, p.trueIndex, p.probabilities.join(' ')].join(','));
       }
       const metrics = foldMetrics(fold, preds, CLASSES);
-      return folds === 1 ? { ...metrics, bootstrap: bootstrapIntervals(preds, 2, 200, createStream(7, `metrics:${model}`, 'bootstrap')) } : metrics;
+      return folds === 1 ? { ...metrics, bootstrap: bootstrapIntervals(preds, 2, 200, randomStream(7, `metrics:${model}`, 'bootstrap')) } : metrics;
     });
     modelMetrics[model] = summarizeFolds(foldList);
     for (let fold = 0; fold < folds; fold++) {

@@ -14,7 +14,7 @@ import { historyOf } from '../../src/report/history.ts';
 import { logTicks, niceTicks } from '../../src/report/plot/svg.ts';
 import { rocCurve } from '../../src/report/roc.ts';
 import { writeFixtureRun } from './fixture-run.ts';
-import { golden } from './golden.ts';
+import { expectGolden } from '../golden.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fresh = (): string => mkdtempSync(path.join(tmpdir(), 'cvr-report-'));
@@ -31,7 +31,7 @@ describe('writeReport', () => {
     await writeFixtureRun(dir);
     const result = await writeReport(dir);
     expect(result.ok).toBe(true);
-    golden(readFileSync(path.join(dir, 'report.md'), 'utf8'), path.join(here, 'fixtures/report-kfold.golden.md'));
+    expectGolden(path.join(here, 'fixtures/report-kfold.golden.md'), readFileSync(path.join(dir, 'report.md'), 'utf8'));
   });
 
   it('report.md of a compare-models holdout run with the runner\'s CSV layout (golden)', async () => {
@@ -39,7 +39,7 @@ describe('writeReport', () => {
     await writeFixtureRun(dir, { models: ['cvrnet', 'vgg19', 'resnet50'], folds: 1, genericCsv: true });
     expect((await writeReport(dir)).ok).toBe(true);
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
-    golden(md, path.join(here, 'fixtures/report-compare.golden.md'));
+    expectGolden(path.join(here, 'fixtures/report-compare.golden.md'), md);
     expect(md).toContain("Model comparison (cf. the paper's Table 5)");
     expect(md).toContain('95% interval');
     // Every model's ROC came from the generic CSV.

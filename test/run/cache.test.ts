@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeCache, resolveCacheDir } from '../../src/run/cache.ts';
-import { tempDir } from './helpers.ts';
+import { scratchDirs } from './helpers.ts';
 
-const disposers: (() => void)[] = [];
-afterEach(() => {
-  for (const dispose of disposers.splice(0)) dispose();
-});
-
+const cacheDirs = scratchDirs('cache');
 function cache(): NodeCache {
-  const { dir, dispose } = tempDir('cache');
-  disposers.push(dispose);
-  return new NodeCache(dir);
+  return new NodeCache(cacheDirs());
 }
 
 const marker = (key: string) => ({ key, id: 'train:m:0', kind: 'train', finishedAt: 1 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPlan } from '../../src/run/runner.ts';
@@ -7,20 +7,11 @@ import { NodeFailure, type Handlers, type NodeHandler } from '../../src/run/exec
 import type { RunEvent } from '../../src/run/events.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { TOY_CLASSES, toyHandlers, toyPlan, type ToyConfig } from './fixtures/toy.ts';
-import { counted, idsOf, readJson, tempDir } from './helpers.ts';
+import { counted, idsOf, readJson, scratchDirs } from './helpers.ts';
 
 const CONFIG: ToyConfig = { seed: 7, models: ['toy', 'wide'], folds: 2, epochs: 3, batches: 4, evaluate: 'accuracy' };
 
-const disposers: (() => void)[] = [];
-afterEach(() => {
-  for (const dispose of disposers.splice(0)) dispose();
-});
-
-function scratch(): string {
-  const { dir, dispose } = tempDir('exec');
-  disposers.push(dispose);
-  return dir;
-}
+const scratch = scratchDirs('exec');
 
 async function run(plan: Plan, handlers: Handlers, cacheDir: string, runDir: string, signal = new AbortController().signal) {
   const events: RunEvent[] = [];

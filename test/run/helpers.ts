@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,19 @@ import type { PlanNodeKind } from '../../src/plan/types.ts';
 export function tempDir(prefix: string): { dir: string; dispose: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `cvr-${prefix}-`));
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A function that makes a fresh temporary folder per call; every one is removed after each test. */
+export function scratchDirs(prefix: string): () => string {
+  const disposers: (() => void)[] = [];
+  afterEach(() => {
+    for (const dispose of disposers.splice(0)) dispose();
+  });
+  return () => {
+    const { dir, dispose } = tempDir(prefix);
+    disposers.push(dispose);
+    return dir;
+  };
 }
 
 /** Wraps every handler to count its calls per node id. */

@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { acquireCacheLock, lockFileOf, type LockHolder } from '../../src/run/lock.ts';
-import { tempDir } from './helpers.ts';
+import { scratchDirs } from './helpers.ts';
 
-const disposers: (() => void)[] = [];
-afterEach(() => {
-  for (const dispose of disposers.splice(0)) dispose();
-});
-
-function cacheDir(): string {
-  const { dir, dispose } = tempDir('lock');
-  disposers.push(dispose);
-  return dir;
-}
+const cacheDir = scratchDirs('lock');
 
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fit, CHECKPOINT_FILE, type FitRequest } from '../../src/train/fit.ts';
 import { predictProbabilities, predictProbabilitiesAsync } from '../../src/train/predict.ts';
-import { streamFactory, shuffled, createStream, restoreStream, type RandomState, type RandomStream } from '../../src/train/random.ts';
+import { streamFactory, shuffled, saveableRandomStream, restoreRandomStream, type RandomState, type SaveableRandomStream } from '../../src/engine/index.ts';
 import { foldMetrics } from '../../src/evaluate/metrics.ts';
 import { evaluateFold } from '../../src/evaluate/evaluate-fold.ts';
 import { summarizeFolds } from '../../src/evaluate/aggregate.ts';
@@ -53,7 +53,7 @@ function testAccuracy(model: tf.LayersModel): number {
  * called 0 and the other half 1 (a plain permutation can correlate with the truth by chance).
  */
 function uncorrelatedLabels(items: readonly LabelledImage[]): LabelledImage[] {
-  const random = createStream(5, 'labels', 'shuffle');
+  const random = saveableRandomStream(5, 'labels', 'shuffle');
   const out = new Map<string, number>();
   for (const c of [0, 1]) {
     shuffled(items.filter((t) => t.classIndex === c), random).forEach((t, i) => out.set(t.id, i % 2));
@@ -93,7 +93,7 @@ describe('fit', () => {
     const section = (model: tf.LayersModel) => {
       const probs = predictProbabilities({ model, images, ids: testSet.items.map((t) => t.id), normalize: 'unit', classes: 2, batch: 16 })!;
       const preds = testSet.items.map((t, i) => ({ id: t.id, source: i % 3 === 0 ? 's1' : 's2', trueIndex: t.classIndex, probabilities: probs[i]! }));
-      const fold = evaluateFold({ fold: 0, predictions: preds, classes: ['A', 'B'], evaluate: { metrics: [], confusion: true, bySource: true, bootstrap: 100 }, holdout: true, random: createStream(42, 'metrics:tiny', 'bootstrap') });
+      const fold = evaluateFold({ fold: 0, predictions: preds, classes: ['A', 'B'], evaluate: { metrics: [], confusion: true, bySource: true, bootstrap: 100 }, holdout: true, random: saveableRandomStream(42, 'metrics:tiny', 'bootstrap') });
       return JSON.stringify(summarizeFolds([fold]));
     };
     expect(section(b.model)).toBe(section(a.model));
@@ -148,7 +148,7 @@ describe('fit', () => {
     /** Dropout drawing a fresh op seed per call from its own stream. */
     class StreamDropout extends tf.layers.Layer {
       static readonly className: string = 'TestStreamDropout';
-      stream: RandomStream = createStream(1, 'test', 'dropout');
+      stream: SaveableRandomStream = saveableRandomStream(1, 'test', 'dropout');
       override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
         return shape;
       }
@@ -163,7 +163,7 @@ describe('fit', () => {
         return this.stream.state();
       }
       restoreRandomState(state: unknown): void {
-        this.stream = restoreStream(state as RandomState);
+        this.stream = restoreRandomStream(state as RandomState);
       }
     }
     const build = (Drop: typeof StreamDropout) => () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSource } from '../../src/data/prep-cache.ts';
 import type { LabelledImage } from '../../src/data/batches.ts';
 import type { ResolvedImage, ResolvedTrain } from '../../src/dsl/resolved.ts';
-import { createStream } from '../../src/train/random.ts';
+import { randomStream } from '../../src/engine/index.ts';
 
 export const SIZE = 16;
 
@@ -25,7 +25,7 @@ export function trainConfig(over: Partial<ResolvedTrain> = {}): ResolvedTrain {
  * noise. A small conv net separates them in a few epochs.
  */
 export function easyImage(classIndex: number, seed: number): Uint8Array {
-  const rng = createStream(seed, 'easy', 'pixels');
+  const rng = randomStream(seed, 'easy', 'pixels');
   const px = new Uint8Array(SIZE * SIZE);
   const cy = classIndex === 0 ? 4 : 11;
   const cx = 3 + Math.floor(rng.next() * 10);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { expectGolden } from '../golden.ts';
 import { fileURLToPath } from 'node:url';
 import { PROGRESS_EVERY_MS, plainLogger } from '../../src/ui/plain.ts';
 import type { RunEvent } from '../../src/run/events.ts';
@@ -12,11 +12,8 @@ function logOf(events: readonly RunEvent[]): string {
   return out.join('');
 }
 
-/** Golden files: set UPDATE_GOLDEN=1 to rewrite them after an intended change, then review the diff. */
 function golden(name: string, actual: string): void {
-  const path = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(path, actual);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
+  expectGolden(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), actual);
 }
 
 describe('plain logger', () => {

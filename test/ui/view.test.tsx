@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import React from 'react';
 import { cleanup, render } from 'ink-testing-library';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { expectGolden } from '../golden.ts';
 import { fileURLToPath } from 'node:url';
 import { RunView, statusStyle } from '../../src/ui/view.tsx';
 import { foldState } from '../../src/ui/state.ts';
@@ -19,9 +19,7 @@ function frameOf(events: Parameters<typeof foldState>[0]): string {
 }
 
 function golden(name: string, actual: string): void {
-  const path = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(path, actual);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
+  expectGolden(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), actual);
 }
 
 describe('Ink run view', () => {

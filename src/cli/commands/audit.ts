@@ -1,12 +1,11 @@
 /** `cvr audit FILE` — scan sources, map labels, assign splits, run the static bias audit. */
-import { ledgerText } from '../../data/ledger.ts';
+import { ledgerText } from '../../data/index.ts';
 import { resolve } from 'node:path';
 import { hasErrors } from '../../diag/index.ts';
 import type { Diagnostic } from '../../diag/index.ts';
-import { auditDocument, auditPipeline, compareLocks, defaultLockPath, pipelineLock, readLockFile } from '../../plan/index.ts';
+import { auditDocument, auditPipeline, compareLocks, defaultLockPath, pipelineLock, readLockFile, formatAudit } from '../../plan/index.ts';
 import type { PipelineAudit } from '../../plan/index.ts';
-import { formatAudit } from '../../plan/index.ts';
-import { diagnostic } from '../../data/diagnostic.ts';
+import { diagnostic } from '../../diag/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import { settleCommandLine } from '../args.ts';

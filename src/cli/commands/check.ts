@@ -1,6 +1,5 @@
 /** `cvr check FILE…` — parse, resolve and check; reads no data. */
-import { hasErrors } from '../../diag/diagnostic.ts';
-import { diagnosticsToJson, renderDiagnostics } from '../../diag/render.ts';
+import { hasErrors, diagnosticsToJson, renderDiagnostics } from '../../diag/index.ts';
 import { loadPipelines } from '../../dsl/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT, useColor } from '../io.ts';

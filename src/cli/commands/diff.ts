@@ -1,7 +1,7 @@
 /** `cvr diff A B` — semantic diff of two .cvr files, two lock files or two run folders. */
 import { resolve } from 'node:path';
-import { renderDiagnostics } from '../../diag/render.ts';
-import { diffPaths, renderChanges, renderRunDiff } from '../../report/diff/index.ts';
+import { renderDiagnostics } from '../../diag/index.ts';
+import { diffPaths, renderChanges, renderRunDiff } from '../../report/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import { settleCommandLine, usageError } from '../args.ts';

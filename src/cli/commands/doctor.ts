@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { cvrVersion, runsCompiled } from '../../diag/index.ts';
 import { probeEngines, realProbeHost, type ProbeHost } from '../../engine/index.ts';
-import { resolveCacheDir } from '../../run/cache.ts';
+import { resolveCacheDir } from '../../run/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import { settleCommandLine } from '../args.ts';

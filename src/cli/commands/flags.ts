@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../diag/index.ts';
-import { renderDiagnostic } from '../../diag/render.ts';
+import { renderDiagnostic } from '../../diag/index.ts';
 
 export type FlagKinds = Readonly<Record<string, 'value' | 'bool'>>;
 

@@ -6,10 +6,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { hasErrors } from '../../diag/diagnostic.ts';
-import { renderDiagnostics } from '../../diag/render.ts';
-import { formatCvr } from '../../dsl/format.ts';
-import { parseCvr } from '../../dsl/parse.ts';
+import { hasErrors, renderDiagnostics } from '../../diag/index.ts';
+import { formatCvr, parseCvr } from '../../dsl/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT, useColor } from '../io.ts';
 import { settleCommandLine, usageError } from '../args.ts';

@@ -1,7 +1,7 @@
 /** `cvr lock FILE` — write the resolved data fingerprint of every pipeline in FILE. */
-import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { hasErrors } from '../../diag/index.ts';
+import { writeFileAtomic } from '../../data/index.ts';
 import { auditPipeline, defaultLockPath, lockFileOf, pipelineLock, readLockFile } from '../../plan/index.ts';
 import type { PipelineLock } from '../../plan/index.ts';
 import type { CliIo } from '../io.ts';
@@ -39,9 +39,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   // With --pipeline, the other pipelines already in the lock file keep their entries.
   const existing = args.values.pipeline !== undefined ? await readLockFile(out) : undefined;
   const merged = existing !== undefined && 'lock' in existing ? { ...existing.lock.pipelines, ...locks } : locks;
-  const temp = `${out}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(lockFileOf(merged), null, 1)}\n`);
-  await rename(temp, out);
+  await writeFileAtomic(out, `${JSON.stringify(lockFileOf(merged), null, 1)}\n`);
   const images = Object.values(locks).reduce((n, l) => n + Object.values(l.sources).reduce((m, s) => m + s.images, 0), 0);
   const n = Object.keys(locks).length;
   io.stdout(`wrote ${out}: ${n} pipeline${n === 1 ? '' : 's'}, ${images} images${metadataOnly ? ' (file lists only, contents not hashed)' : ''}\n`);

@@ -1,7 +1,7 @@
 /** `cvr plan FILE` — the execution DAG, its content-hash keys and which nodes are cached. */
 import { existsSync } from 'node:fs';
 import { nodeCacheDir } from '../../plan/index.ts';
-import { planRunKeys } from '../../plan/run-keys.ts';
+import { planRunKeys } from '../../plan/index.ts';
 import { chooseEngine } from '../../engine/index.ts';
 import { formatDiagnostic } from './flags.ts';
 import type { Plan } from '../../plan/index.ts';
@@ -10,7 +10,7 @@ import { EXIT } from '../io.ts';
 import { settleCommandLine } from '../args.ts';
 import { PLAN } from '../specs.ts';
 import { projectBase } from '../project.ts';
-import { resolveCacheDir } from '../../run/cache.ts';
+import { resolveCacheDir } from '../../run/index.ts';
 import { loadSelected } from '../pipeline-command.ts';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {

@@ -10,44 +10,12 @@ import { EXIT } from '../io.ts';
 import { settleCommandLine } from '../args.ts';
 import { RUN } from '../specs.ts';
 import { projectBase } from '../project.ts';
-import type { Diagnostic } from '../../diag/diagnostic.ts';
-import { hasErrors } from '../../diag/diagnostic.ts';
-import type { ResolvedPipeline } from '../../dsl/resolved.ts';
-import type { Plan } from '../../plan/types.ts';
-import type { Handlers } from '../../run/executor.ts';
-import { resolveCacheDir } from '../../run/cache.ts';
-import { defaultRunDir, runPlan } from '../../run/runner.ts';
-import { fanOut, ndjsonFileSink } from '../../run/ndjson.ts';
-import { abortOnSigint } from '../../run/interrupt.ts';
+import { hasErrors } from '../../diag/index.ts';
+import type { ResolvedPipeline } from '../../dsl/index.ts';
+import { resolveCacheDir, defaultRunDir, runPlan, fanOut, ndjsonFileSink, abortOnSigint, loadRunDeps, type RunDeps } from '../../run/index.ts';
 import { inkRenderer, plainRenderer, type Renderer } from '../../ui/index.ts';
 
-/** What `cvr run` needs from the other stages; injected so the command is testable alone. */
-export interface RunDeps {
-  /** Parse, resolve and check FILE. */
-  readonly load: (file: string, cwd: string) => Promise<{ readonly pipelines: readonly ResolvedPipeline[]; readonly diagnostics: readonly Diagnostic[] }>;
-  readonly renderDiagnostics: (diagnostics: readonly Diagnostic[], cwd: string) => string;
-  /** Choose the engine, build the plan and the node handlers for one pipeline. */
-  readonly prepare: (
-    pipeline: ResolvedPipeline,
-    options: { readonly seed: number; readonly engine: string; readonly cacheDir: string },
-  ) => Promise<
-    | {
-        readonly ok: true;
-        readonly plan: Plan;
-        readonly handlers: Handlers;
-        /** The engine actually chosen (`auto` resolved). */
-        readonly engine: string;
-        readonly lockInfo?: Readonly<Record<string, unknown>>;
-        readonly diagnostics?: readonly Diagnostic[];
-        /** The pipeline the plan was built from (manifests expanded, engine chosen); written as pipeline.json. */
-        readonly pipeline?: ResolvedPipeline;
-      }
-    | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] }
-  >;
-  /** The Ink view's output; only used when `io.isTty`. */
-  readonly tty?: NodeJS.WriteStream;
-  readonly now?: () => Date;
-}
+export type { RunDeps };
 
 export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps): Promise<number> {
   const parsed = settleCommandLine(RUN, argv, io);
@@ -137,6 +105,5 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
 }
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const { realRunDeps } = await import('../../run/wiring.ts');
-  return runWith(argv, io, { ...realRunDeps(), tty: process.stdout });
+  return runWith(argv, io, { ...(await loadRunDeps()), tty: process.stdout });
 }

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
-import type { PresetName } from '../../data/synth/index.ts';
-import { synthesize } from '../../data/synth/index.ts';
+import type { PresetName } from '../../data/index.ts';
+import { synthesize } from '../../data/index.ts';
 import { settleCommandLine, usageError, type OptionValues } from '../args.ts';
 import { SYNTH } from '../specs.ts';
 

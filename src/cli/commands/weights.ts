@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Diagnostic } from '../../diag/index.ts';
-import type { ResolvedPipeline } from '../../dsl/resolved.ts';
-import { KERAS_WEIGHTS, kerasFilesFor, weightsDir } from '../../models/h5/keras-applications.ts';
+import type { ResolvedPipeline } from '../../dsl/index.ts';
+import { KERAS_WEIGHTS, kerasFilesFor, weightsDir } from '../../models/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import { formatDiagnostic } from './flags.ts';
@@ -49,7 +49,7 @@ async function fetchCommand(args: readonly string[], v: Readonly<Record<string, 
   if (unknown.length > 0) return usage(io, `no ImageNet weights for ${unknown.map((n) => `"${n}"`).join(', ')}: models are ${known.join(', ')}`);
   const files = [...new Map(names.flatMap((n) => kerasFilesFor(n)).map(([, f]) => [f.file, f])).values()];
   const dir = v['dir'] !== undefined ? resolve(io.cwd, v['dir']) : weightsDir(io.env);
-  const { fetchWeightsFile } = await import('../../models/h5/fetch.ts');
+  const { fetchWeightsFile } = await import('../../models/index.ts');
   let failed = false;
   for (const f of files) {
     let shown = -1;
@@ -133,7 +133,7 @@ async function infoCommand(args: readonly string[], v: Readonly<Record<string, s
   if (fileArg === undefined || args.length > 1) return usage(io, 'info needs one FILE');
   const format = v['format'] ?? 'text';
   if (format !== 'text' && format !== 'json') return usage(io, `--format must be text or json, not "${format}"`);
-  const { weightsInfo } = await import('../../models/weights-info.ts');
+  const { weightsInfo } = await import('../../models/index.ts');
   const result = await weightsInfo(resolve(io.cwd, fileArg));
   if (!result.ok) {
     printAll(io, result.diagnostics);

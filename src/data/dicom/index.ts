@@ -7,7 +7,7 @@
  * See docs/dicom.md.
  */
 import type { Diagnostic } from '../../diag/index.ts';
-import { diagnostic } from '../diagnostic.ts';
+import { diagnostic } from '../../diag/index.ts';
 import { decodeFrame } from './codecs.ts';
 import { greyToDisplay } from './lut.ts';
 import { hasDicomPreamble, isDicomPath, parseDicomHeader } from './parse.ts';

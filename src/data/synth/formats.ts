@@ -6,7 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { writeDicom } from '../dicom/write.ts';
-import type { ImageName } from './presets.ts';
+import type { ImageName } from './image-name.ts';
 import { rsnaPatientId } from './published.ts';
 
 export type FileFormat = 'png' | 'dicom' | 'nifti';

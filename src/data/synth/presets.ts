@@ -13,17 +13,8 @@ export interface SourceStyle {
 }
 
 /** What identifies one image when its file name and manifest row are made. */
-export interface ImageName {
-  readonly native: string;
-  /** Patient number, unique within the source (1-based). */
-  readonly patient: number;
-  /** 1-based image number of this patient. */
-  readonly view: number;
-  /** 1-based image number within the native label. */
-  readonly nth: number;
-  /** 1-based image number within the source. */
-  readonly serial: number;
-}
+export type { ImageName } from './image-name.ts';
+import type { ImageName } from './image-name.ts';
 
 /** A native label and how many images carry it (at scale 1), drawn as a mix of finding classes. */
 export interface LabelPlan {
@@ -167,6 +158,11 @@ function covidxPlans(): SourcePlan[] {
 
 /** The sources of the paper's Table 1, exactly as docs/data-layout.md lays them out. */
 function paperSources(): SourcePlan[] {
+  return [...paperCxrSources(), ...paperCtSources(), ...covidxPlans(), figure1Plan(), rsnaPlan()];
+}
+
+/** Table 1's chest X-ray sources. */
+function paperCxrSources(): SourcePlan[] {
   const S = PAPER_STYLES;
   return [
     folderSource(
@@ -244,6 +240,13 @@ function paperSources(): SourcePlan[] {
       ],
       (n) => (n.native === 'COVID' ? `scov/COVID/Covid (${n.nth}).png` : `scov/non-COVID/Non-Covid (${n.nth}).png`),
     ),
+  ];
+}
+
+/** Table 1's CT sources. */
+function paperCtSources(): SourcePlan[] {
+  const S = PAPER_STYLES;
+  return [
     folderSource(
       'mgc',
       S.mgc,
@@ -285,9 +288,6 @@ function paperSources(): SourcePlan[] {
         },
       },
     },
-    ...covidxPlans(),
-    figure1Plan(),
-    rsnaPlan(),
   ];
 }
 

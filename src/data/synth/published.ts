@@ -5,7 +5,7 @@
  * the image's name numbers, so the same seed writes the same bytes. Clinical values are invented.
  */
 import { createHash } from 'node:crypto';
-import type { ImageName } from './presets.ts';
+import type { ImageName } from './image-name.ts';
 
 /** The published header of covid-chestxray-dataset's metadata.csv: 29 names and an empty last one. */
 export const CIDC_HEADER = [

@@ -1,10 +1,10 @@
 /** The class algebra: declarations, unions, the task, and where map targets land. */
 import type { Ident, LabelMap, CoarsePolicy } from '../ast.ts';
 import { classModel, intersects, isSubset } from '../class-model.ts';
-import { suggestion } from '../did-you-mean.ts';
+import { suggestion } from '../../diag/index.ts';
 import type { EffectivePipeline } from '../effective.ts';
 import type { Accept } from '../report.ts';
-import { mapKeyText } from '../map-keys.ts';
+import { mapKeyText } from '../format.ts';
 
 function unknownClass(p: EffectivePipeline, name: Ident, accept: Accept, role: string): void {
   const known = (p.classes?.classes ?? []).map((c) => c.name.name);

@@ -3,9 +3,9 @@
  * time (RE2) or is refused with the reason; templates are well formed; with a headerless
  * `columns …` list, `where` and templates name only its columns; encodings are known.
  */
-import type { Span } from '../../diag/span.ts';
+import type { Span } from '../../diag/index.ts';
 import type { AliasBlock, LabelMap, ManifestFields, RegexLit, WhereExpr } from '../ast.ts';
-import { suggestion } from '../did-you-mean.ts';
+import { suggestion } from '../../diag/index.ts';
 import type { EffectivePipeline } from '../effective.ts';
 import { isTemplate, parseTemplate, templateColumns } from '../image-template.ts';
 import { compileLinear } from '../linear-regex.ts';

@@ -1,7 +1,7 @@
 /** Sources: complete definitions and manifest settings. */
-import type { Span } from '../../diag/span.ts';
+import type { Span } from '../../diag/index.ts';
 import type { Ident, ManifestFields } from '../ast.ts';
-import { suggestion } from '../did-you-mean.ts';
+import { suggestion } from '../../diag/index.ts';
 import type { EffectivePipeline } from '../effective.ts';
 import type { Accept } from '../report.ts';
 import { DELIMITERS, PARTITIONS } from '../vocabulary.ts';

@@ -1,6 +1,6 @@
 /** Split well-formedness: test sources exist, fractions in (0,1), K ≥ 2, partitions known. */
 import type { Ident, ValidationSpec } from '../ast.ts';
-import { suggestion } from '../did-you-mean.ts';
+import { suggestion } from '../../diag/index.ts';
 import type { EffectivePipeline } from '../effective.ts';
 import type { Accept } from '../report.ts';
 import { GROUP_BY } from '../vocabulary.ts';

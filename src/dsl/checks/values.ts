@@ -1,6 +1,6 @@
 /** Value ranges and known option names: image, augmentation, models, training, evaluation. */
 import type { Ident, ModelOption, NamedNumber, NumberLit, PathMap } from '../ast.ts';
-import { suggestion } from '../did-you-mean.ts';
+import { suggestion } from '../../diag/index.ts';
 import type { EffectivePipeline } from '../effective.ts';
 import type { Accept } from '../report.ts';
 import {

@@ -59,185 +59,185 @@ function convSupported(c: Conv2DInfo, dataFormat: unknown): boolean {
     p.top >= 0 && p.left >= 0 && p.bottom >= 0 && p.right >= 0 && c.outHeight > 0 && c.outWidth > 0;
 }
 
-function makeKernels(addon: NativeAddon): KernelConfig[] {
-  const convForward = (b: MathBackendCPU, x: TensorInfo, w: TensorInfo, c: Conv2DInfo, depthwise: boolean): TensorInfo => {
+const convForward = (addon: NativeAddon, b: MathBackendCPU, x: TensorInfo, w: TensorInfo, c: Conv2DInfo, depthwise: boolean): TensorInfo => {
+  const out = allocFloats(b, c.batchSize * c.outHeight * c.outWidth * c.outChannels);
+  addon.conv(0, convDims(c, groupsOf(c, depthwise)), floats(b, x), floats(b, w), out);
+  return b.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
+};
+
+// bias and activation of the fused kernels: the native Add and Relu/Relu6, the cpu backend's own
+// kernels for the rarer activations, so semantics (broadcasting, prelu, alpha) are tfjs's.
+const biasActivation = (addon: NativeAddon, b: MathBackendCPU, y: TensorInfo, a: NamedAttrMap, bias?: TensorInfo, prelu?: TensorInfo): TensorInfo => {
+  let r = y;
+  if (bias !== undefined) {
+    r = binaryKernel(addon, 'Add')({ inputs: { a: y, b: bias }, backend: b, attrs: {} });
+    b.disposeIntermediateTensorInfo(y);
+  }
+  const act = a['activation'] as string | undefined;
+  if (act !== undefined && act !== 'linear') {
+    const before = r;
+    const actArgs = (name: string, extra: NamedTensorInfoMap = {}, attrs: NamedAttrMap = {}): TensorInfo =>
+      cpu(name, { inputs: { x: before, ...extra }, backend: b, attrs });
+    if (act === 'relu') r = unaryKernel(addon, 'Relu')({ inputs: { x: before }, backend: b, attrs: {} });
+    else if (act === 'relu6') r = unaryKernel(addon, 'Relu6')({ inputs: { x: before }, backend: b, attrs: {} });
+    else if (act === 'elu') r = actArgs('Elu');
+    else if (act === 'sigmoid') r = actArgs('Sigmoid');
+    else if (act === 'leakyrelu') r = actArgs('LeakyRelu', {}, { alpha: a['leakyreluAlpha'] as number });
+    else if (act === 'prelu' && prelu !== undefined) r = actArgs('Prelu', { alpha: prelu });
+    else throw new Error(`activation ${act} is not implemented for the native backend`);
+    b.disposeIntermediateTensorInfo(before);
+  }
+  return r;
+};
+
+const conv2D = (addon: NativeAddon, name: string, depthwise: boolean, fused: boolean): KernelConfig => ({
+  kernelName: name,
+  backendName: 'native',
+  kernelFunc: ((args: Args) => {
+    const { inputs, backend: b, attrs } = args;
+    const x = inputs['x']!, w = inputs['filter']!;
+    const bias = inputs['bias'], prelu = inputs['preluActivationWeights'];
+    const dataFormat = attrs['dataFormat'] as 'NHWC' | 'NCHW' | undefined;
+    if (!isF32(x, w, bias, prelu) || (dataFormat !== undefined && dataFormat !== 'NHWC')) return cpu(name, args);
+    const c = backend_util.computeConv2DInfo(x.shape as Shape4, w.shape as Shape4, attrs['strides'] as Pair,
+      (attrs['dilations'] as Pair | undefined) ?? 1, attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding, depthwise);
+    if (!convSupported(c, dataFormat)) return cpu(name, args);
+    const y = convForward(addon, b, x, w, c, depthwise);
+    return fused ? biasActivation(addon, b, y, attrs, bias, prelu) : y;
+  }) as unknown as KernelFunc,
+});
+
+const convBackpropInput = (addon: NativeAddon, name: string, depthwise: boolean): KernelConfig => ({
+  kernelName: name,
+  backendName: 'native',
+  kernelFunc: ((args: Args) => {
+    const { inputs, backend: b, attrs } = args;
+    const dy = inputs['dy']!, w = inputs['filter']!;
+    const dataFormat = attrs['dataFormat'] as string | undefined;
+    if (!isF32(dy, w) || (dataFormat !== undefined && dataFormat !== 'NHWC')) return cpu(name, args);
+    const inShape = attrs['inputShape'] as Shape4;
+    const c = backend_util.computeConv2DInfo(inShape, w.shape as Shape4, attrs['strides'] as Pair,
+      depthwise ? (attrs['dilations'] as Pair) : 1, attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding, depthwise);
+    if (!convSupported(c, dataFormat) || c.outHeight !== dy.shape[1] || c.outWidth !== dy.shape[2]) return cpu(name, args);
+    const out = allocFloats(b, size(inShape));
+    addon.conv(1, convDims(c, groupsOf(c, depthwise)), floats(b, dy), floats(b, w), out);
+    return b.makeTensorInfo([...inShape], 'float32', out);
+  }) as unknown as KernelFunc,
+});
+
+const convBackpropFilter = (addon: NativeAddon, name: string, depthwise: boolean): KernelConfig => ({
+  kernelName: name,
+  backendName: 'native',
+  kernelFunc: ((args: Args) => {
+    const { inputs, backend: b, attrs } = args;
+    const x = inputs['x']!, dy = inputs['dy']!;
+    const dataFormat = attrs['dataFormat'] as string | undefined;
+    if (!isF32(x, dy) || (dataFormat !== undefined && dataFormat !== 'NHWC')) return cpu(name, args);
+    const fShape = attrs['filterShape'] as Shape4;
+    const c = backend_util.computeConv2DInfo(x.shape as Shape4, fShape, attrs['strides'] as Pair,
+      depthwise ? (attrs['dilations'] as Pair) : 1, attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding, depthwise);
+    if (!convSupported(c, dataFormat) || c.outHeight !== dy.shape[1] || c.outWidth !== dy.shape[2]) return cpu(name, args);
+    const out = allocFloats(b, size(fShape));
+    addon.conv(2, convDims(c, groupsOf(c, depthwise)), floats(b, x), floats(b, dy), out);
+    return b.makeTensorInfo([...fShape], 'float32', out);
+  }) as unknown as KernelFunc,
+});
+
+const poolInfo = (x: TensorInfo, attrs: NamedAttrMap): Conv2DInfo =>
+  backend_util.computePool2DInfo(x.shape as Shape4, attrs['filterSize'] as Pair, attrs['strides'] as Pair, 1,
+    attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding);
+
+const pool = (addon: NativeAddon, name: string, avg: 0 | 1): KernelConfig => ({
+  kernelName: name,
+  backendName: 'native',
+  kernelFunc: ((args: Args) => {
+    const { inputs, backend: b, attrs } = args;
+    const x = inputs['x']!;
+    if (!isF32(x) || x.shape.length !== 4) return cpu(name, args);
+    const c = poolInfo(x, attrs);
+    if (!convSupported(c, undefined)) return cpu(name, args);
     const out = allocFloats(b, c.batchSize * c.outHeight * c.outWidth * c.outChannels);
-    addon.conv(0, convDims(c, groupsOf(c, depthwise)), floats(b, x), floats(b, w), out);
+    addon.pool(0, avg, poolDims(c), floats(b, x), out, out);
     return b.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
-  };
+  }) as unknown as KernelFunc,
+});
 
-  // bias and activation of the fused kernels: the native Add and Relu/Relu6, the cpu backend's own
-  // kernels for the rarer activations, so semantics (broadcasting, prelu, alpha) are tfjs's.
-  const biasActivation = (b: MathBackendCPU, y: TensorInfo, a: NamedAttrMap, bias?: TensorInfo, prelu?: TensorInfo): TensorInfo => {
-    let r = y;
-    if (bias !== undefined) {
-      r = binaryKernel(addon, 'Add')({ inputs: { a: y, b: bias }, backend: b, attrs: {} });
-      b.disposeIntermediateTensorInfo(y);
-    }
-    const act = a['activation'] as string | undefined;
-    if (act !== undefined && act !== 'linear') {
-      const before = r;
-      const actArgs = (name: string, extra: NamedTensorInfoMap = {}, attrs: NamedAttrMap = {}): TensorInfo =>
-        cpu(name, { inputs: { x: before, ...extra }, backend: b, attrs });
-      if (act === 'relu') r = unaryKernel(addon, 'Relu')({ inputs: { x: before }, backend: b, attrs: {} });
-      else if (act === 'relu6') r = unaryKernel(addon, 'Relu6')({ inputs: { x: before }, backend: b, attrs: {} });
-      else if (act === 'elu') r = actArgs('Elu');
-      else if (act === 'sigmoid') r = actArgs('Sigmoid');
-      else if (act === 'leakyrelu') r = actArgs('LeakyRelu', {}, { alpha: a['leakyreluAlpha'] as number });
-      else if (act === 'prelu' && prelu !== undefined) r = actArgs('Prelu', { alpha: prelu });
-      else throw new Error(`activation ${act} is not implemented for the native backend`);
-      b.disposeIntermediateTensorInfo(before);
-    }
-    return r;
-  };
+const poolGrad = (addon: NativeAddon, name: string, avg: 0 | 1): KernelConfig => ({
+  kernelName: name,
+  backendName: 'native',
+  kernelFunc: ((args: Args) => {
+    const { inputs, backend: b, attrs } = args;
+    const dy = inputs['dy']!, x = inputs['input']!;
+    if (!isF32(dy, x) || x.shape.length !== 4) return cpu(name, args);
+    const c = poolInfo(x, attrs);
+    if (!convSupported(c, undefined) || c.outHeight !== dy.shape[1] || c.outWidth !== dy.shape[2]) return cpu(name, args);
+    const out = allocFloats(b, size(x.shape));
+    addon.pool(1, avg, poolDims(c), floats(b, x), floats(b, dy), out);
+    return b.makeTensorInfo([...x.shape], 'float32', out);
+  }) as unknown as KernelFunc,
+});
 
-  const conv2D = (name: string, depthwise: boolean, fused: boolean): KernelConfig => ({
-    kernelName: name,
-    backendName: 'native',
-    kernelFunc: ((args: Args) => {
-      const { inputs, backend: b, attrs } = args;
-      const x = inputs['x']!, w = inputs['filter']!;
-      const bias = inputs['bias'], prelu = inputs['preluActivationWeights'];
-      const dataFormat = attrs['dataFormat'] as 'NHWC' | 'NCHW' | undefined;
-      if (!isF32(x, w, bias, prelu) || (dataFormat !== undefined && dataFormat !== 'NHWC')) return cpu(name, args);
-      const c = backend_util.computeConv2DInfo(x.shape as Shape4, w.shape as Shape4, attrs['strides'] as Pair,
-        (attrs['dilations'] as Pair | undefined) ?? 1, attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding, depthwise);
-      if (!convSupported(c, dataFormat)) return cpu(name, args);
-      const y = convForward(b, x, w, c, depthwise);
-      return fused ? biasActivation(b, y, attrs, bias, prelu) : y;
-    }) as unknown as KernelFunc,
-  });
+/** Batch dims equal on both sides, or one side has a single matrix reused for every batch. */
+const matmul = (addon: NativeAddon, b: MathBackendCPU, a: TensorInfo, bb: TensorInfo, ta: boolean, tb: boolean): TensorInfo | undefined => {
+  const ra = a.shape.length, rb = bb.shape.length;
+  if (ra < 2 || rb < 2 || !isF32(a, bb)) return undefined;
+  const m = ta ? a.shape[ra - 1]! : a.shape[ra - 2]!, k = ta ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const k2 = tb ? bb.shape[rb - 1]! : bb.shape[rb - 2]!, n = tb ? bb.shape[rb - 2]! : bb.shape[rb - 1]!;
+  if (k !== k2) return undefined;
+  const batchA = a.shape.slice(0, -2), batchB = bb.shape.slice(0, -2);
+  const na = size(batchA), nb = size(batchB);
+  let outBatch: number[];
+  if (na === nb && batchA.length === batchB.length && batchA.every((d, i) => d === batchB[i])) outBatch = batchA;
+  else if (na === 1 && batchA.length <= batchB.length) outBatch = batchB;
+  else if (nb === 1 && batchB.length <= batchA.length) outBatch = batchA;
+  else return undefined;
+  const batch = size(outBatch);
+  const out = allocFloats(b, batch * m * n);
+  if (batch > 0 && m * n > 0) {
+    if (k === 0) out.fill(0);
+    else addon.matmul(ta ? 1 : 0, tb ? 1 : 0, batch, m, n, k, floats(b, a), floats(b, bb), out, na === 1 && batch > 1 ? 1 : 0, nb === 1 && batch > 1 ? 1 : 0);
+  }
+  return b.makeTensorInfo([...outBatch, m, n], 'float32', out);
+};
 
-  const convBackpropInput = (name: string, depthwise: boolean): KernelConfig => ({
-    kernelName: name,
-    backendName: 'native',
-    kernelFunc: ((args: Args) => {
-      const { inputs, backend: b, attrs } = args;
-      const dy = inputs['dy']!, w = inputs['filter']!;
-      const dataFormat = attrs['dataFormat'] as string | undefined;
-      if (!isF32(dy, w) || (dataFormat !== undefined && dataFormat !== 'NHWC')) return cpu(name, args);
-      const inShape = attrs['inputShape'] as Shape4;
-      const c = backend_util.computeConv2DInfo(inShape, w.shape as Shape4, attrs['strides'] as Pair,
-        depthwise ? (attrs['dilations'] as Pair) : 1, attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding, depthwise);
-      if (!convSupported(c, dataFormat) || c.outHeight !== dy.shape[1] || c.outWidth !== dy.shape[2]) return cpu(name, args);
-      const out = allocFloats(b, size(inShape));
-      addon.conv(1, convDims(c, groupsOf(c, depthwise)), floats(b, dy), floats(b, w), out);
-      return b.makeTensorInfo([...inShape], 'float32', out);
-    }) as unknown as KernelFunc,
-  });
+const batchMatMul = (addon: NativeAddon): KernelConfig => ({
+  kernelName: 'BatchMatMul',
+  backendName: 'native',
+  kernelFunc: ((args: Args) => {
+    const { inputs, backend: b, attrs } = args;
+    return matmul(addon, b, inputs['a']!, inputs['b']!, attrs['transposeA'] === true, attrs['transposeB'] === true) ??
+      cpu('BatchMatMul', args);
+  }) as unknown as KernelFunc,
+});
 
-  const convBackpropFilter = (name: string, depthwise: boolean): KernelConfig => ({
-    kernelName: name,
-    backendName: 'native',
-    kernelFunc: ((args: Args) => {
-      const { inputs, backend: b, attrs } = args;
-      const x = inputs['x']!, dy = inputs['dy']!;
-      const dataFormat = attrs['dataFormat'] as string | undefined;
-      if (!isF32(x, dy) || (dataFormat !== undefined && dataFormat !== 'NHWC')) return cpu(name, args);
-      const fShape = attrs['filterShape'] as Shape4;
-      const c = backend_util.computeConv2DInfo(x.shape as Shape4, fShape, attrs['strides'] as Pair,
-        depthwise ? (attrs['dilations'] as Pair) : 1, attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding, depthwise);
-      if (!convSupported(c, dataFormat) || c.outHeight !== dy.shape[1] || c.outWidth !== dy.shape[2]) return cpu(name, args);
-      const out = allocFloats(b, size(fShape));
-      addon.conv(2, convDims(c, groupsOf(c, depthwise)), floats(b, x), floats(b, dy), out);
-      return b.makeTensorInfo([...fShape], 'float32', out);
-    }) as unknown as KernelFunc,
-  });
+const fusedMatMul = (addon: NativeAddon): KernelConfig => ({
+  kernelName: '_FusedMatMul',
+  backendName: 'native',
+  kernelFunc: ((args: Args) => {
+    const { inputs, backend: b, attrs } = args;
+    const bias = inputs['bias'], prelu = inputs['preluActivationWeights'];
+    if (!isF32(bias, prelu)) return cpu('_FusedMatMul', args);
+    const y = matmul(addon, b, inputs['a']!, inputs['b']!, attrs['transposeA'] === true, attrs['transposeB'] === true);
+    return y === undefined ? cpu('_FusedMatMul', args) : biasActivation(addon, b, y, attrs, bias, prelu);
+  }) as unknown as KernelFunc,
+});
 
-  const poolInfo = (x: TensorInfo, attrs: NamedAttrMap): Conv2DInfo =>
-    backend_util.computePool2DInfo(x.shape as Shape4, attrs['filterSize'] as Pair, attrs['strides'] as Pair, 1,
-      attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding);
-
-  const pool = (name: string, avg: 0 | 1): KernelConfig => ({
-    kernelName: name,
-    backendName: 'native',
-    kernelFunc: ((args: Args) => {
-      const { inputs, backend: b, attrs } = args;
-      const x = inputs['x']!;
-      if (!isF32(x) || x.shape.length !== 4) return cpu(name, args);
-      const c = poolInfo(x, attrs);
-      if (!convSupported(c, undefined)) return cpu(name, args);
-      const out = allocFloats(b, c.batchSize * c.outHeight * c.outWidth * c.outChannels);
-      addon.pool(0, avg, poolDims(c), floats(b, x), out, out);
-      return b.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
-    }) as unknown as KernelFunc,
-  });
-
-  const poolGrad = (name: string, avg: 0 | 1): KernelConfig => ({
-    kernelName: name,
-    backendName: 'native',
-    kernelFunc: ((args: Args) => {
-      const { inputs, backend: b, attrs } = args;
-      const dy = inputs['dy']!, x = inputs['input']!;
-      if (!isF32(dy, x) || x.shape.length !== 4) return cpu(name, args);
-      const c = poolInfo(x, attrs);
-      if (!convSupported(c, undefined) || c.outHeight !== dy.shape[1] || c.outWidth !== dy.shape[2]) return cpu(name, args);
-      const out = allocFloats(b, size(x.shape));
-      addon.pool(1, avg, poolDims(c), floats(b, x), floats(b, dy), out);
-      return b.makeTensorInfo([...x.shape], 'float32', out);
-    }) as unknown as KernelFunc,
-  });
-
-  /** Batch dims equal on both sides, or one side has a single matrix reused for every batch. */
-  const matmul = (b: MathBackendCPU, a: TensorInfo, bb: TensorInfo, ta: boolean, tb: boolean): TensorInfo | undefined => {
-    const ra = a.shape.length, rb = bb.shape.length;
-    if (ra < 2 || rb < 2 || !isF32(a, bb)) return undefined;
-    const m = ta ? a.shape[ra - 1]! : a.shape[ra - 2]!, k = ta ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-    const k2 = tb ? bb.shape[rb - 1]! : bb.shape[rb - 2]!, n = tb ? bb.shape[rb - 2]! : bb.shape[rb - 1]!;
-    if (k !== k2) return undefined;
-    const batchA = a.shape.slice(0, -2), batchB = bb.shape.slice(0, -2);
-    const na = size(batchA), nb = size(batchB);
-    let outBatch: number[];
-    if (na === nb && batchA.length === batchB.length && batchA.every((d, i) => d === batchB[i])) outBatch = batchA;
-    else if (na === 1 && batchA.length <= batchB.length) outBatch = batchB;
-    else if (nb === 1 && batchB.length <= batchA.length) outBatch = batchA;
-    else return undefined;
-    const batch = size(outBatch);
-    const out = allocFloats(b, batch * m * n);
-    if (batch > 0 && m * n > 0) {
-      if (k === 0) out.fill(0);
-      else addon.matmul(ta ? 1 : 0, tb ? 1 : 0, batch, m, n, k, floats(b, a), floats(b, bb), out, na === 1 && batch > 1 ? 1 : 0, nb === 1 && batch > 1 ? 1 : 0);
-    }
-    return b.makeTensorInfo([...outBatch, m, n], 'float32', out);
-  };
-
-  const batchMatMul: KernelConfig = {
-    kernelName: 'BatchMatMul',
-    backendName: 'native',
-    kernelFunc: ((args: Args) => {
-      const { inputs, backend: b, attrs } = args;
-      return matmul(b, inputs['a']!, inputs['b']!, attrs['transposeA'] === true, attrs['transposeB'] === true) ??
-        cpu('BatchMatMul', args);
-    }) as unknown as KernelFunc,
-  };
-
-  const fusedMatMul: KernelConfig = {
-    kernelName: '_FusedMatMul',
-    backendName: 'native',
-    kernelFunc: ((args: Args) => {
-      const { inputs, backend: b, attrs } = args;
-      const bias = inputs['bias'], prelu = inputs['preluActivationWeights'];
-      if (!isF32(bias, prelu)) return cpu('_FusedMatMul', args);
-      const y = matmul(b, inputs['a']!, inputs['b']!, attrs['transposeA'] === true, attrs['transposeB'] === true);
-      return y === undefined ? cpu('_FusedMatMul', args) : biasActivation(b, y, attrs, bias, prelu);
-    }) as unknown as KernelFunc,
-  };
-
+function makeKernels(addon: NativeAddon): KernelConfig[] {
   return [
-    conv2D('Conv2D', false, false),
-    conv2D('FusedConv2D', false, true),
-    convBackpropInput('Conv2DBackpropInput', false),
-    convBackpropFilter('Conv2DBackpropFilter', false),
-    conv2D('DepthwiseConv2dNative', true, false),
-    conv2D('FusedDepthwiseConv2D', true, true),
-    convBackpropInput('DepthwiseConv2dNativeBackpropInput', true),
-    convBackpropFilter('DepthwiseConv2dNativeBackpropFilter', true),
-    pool('MaxPool', 0),
-    pool('AvgPool', 1),
-    poolGrad('MaxPoolGrad', 0),
-    poolGrad('AvgPoolGrad', 1),
-    batchMatMul,
-    fusedMatMul,
+    conv2D(addon, 'Conv2D', false, false),
+    conv2D(addon, 'FusedConv2D', false, true),
+    convBackpropInput(addon, 'Conv2DBackpropInput', false),
+    convBackpropFilter(addon, 'Conv2DBackpropFilter', false),
+    conv2D(addon, 'DepthwiseConv2dNative', true, false),
+    conv2D(addon, 'FusedDepthwiseConv2D', true, true),
+    convBackpropInput(addon, 'DepthwiseConv2dNativeBackpropInput', true),
+    convBackpropFilter(addon, 'DepthwiseConv2dNativeBackpropFilter', true),
+    pool(addon, 'MaxPool', 0),
+    pool(addon, 'AvgPool', 1),
+    poolGrad(addon, 'MaxPoolGrad', 0),
+    poolGrad(addon, 'AvgPoolGrad', 1),
+    batchMatMul(addon),
+    fusedMatMul(addon),
     ...(['Add', 'Sub', 'Multiply', 'RealDiv'] as const).map((name) => ({
       kernelName: name, backendName: 'native', kernelFunc: binaryKernel(addon, name) as unknown as KernelFunc,
     })),

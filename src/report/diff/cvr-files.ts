@@ -1,7 +1,7 @@
 /** `cvr diff a.cvr b.cvr`: load both files, pair their pipelines, diff each pair. */
-import type { Diagnostic } from '../../diag/diagnostic.ts';
+import type { Diagnostic } from '../../diag/index.ts';
 import { loadPipelines } from '../../dsl/index.ts';
-import type { ResolvedPipeline } from '../../dsl/resolved.ts';
+import type { ResolvedPipeline } from '../../dsl/index.ts';
 import { diffPipelines } from './pipeline-diff.ts';
 import type { Change } from './types.ts';
 

@@ -1,9 +1,9 @@
 /** `cvr diff`: what A and B are decides which diff runs. */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Diagnostic } from '../../diag/diagnostic.ts';
-import type { MetricsFile } from '../../evaluate/types.ts';
-import { readLockFile } from '../../plan/lock.ts';
+import type { Diagnostic } from '../../diag/index.ts';
+import type { MetricsFile } from '../../evaluate/index.ts';
+import { readLockFile } from '../../plan/index.ts';
 import { diffCvrFiles } from './cvr-files.ts';
 import { diffLockFiles } from './lock-diff.ts';
 import { diffRuns } from './run-diff.ts';

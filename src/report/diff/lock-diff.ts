@@ -3,7 +3,7 @@
  * added and removed per source, relabelled or rewritten images, the split assignment, and (lock
  * version 2, which records each image's role) which images moved to another partition or fold.
  */
-import { movedImages, type LockFile, type PipelineLock } from '../../plan/lock.ts';
+import { movedImages, type LockFile, type PipelineLock } from '../../plan/index.ts';
 import type { Change } from './types.ts';
 
 const FIRST = 5;

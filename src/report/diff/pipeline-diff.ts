@@ -5,7 +5,7 @@
  * does. Each differing fact is explained; facts derived from several statements (which sources
  * supply each class) are compared too, because that is what decides whether a design is biased.
  */
-import type { ResolvedPipeline } from '../../dsl/resolved.ts';
+import type { ResolvedPipeline } from '../../dsl/index.ts';
 import {
   classSources,
   describeAugment,

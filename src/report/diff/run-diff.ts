@@ -3,7 +3,7 @@
  * larger than the noise the runs themselves show: the fold standard deviation for k-fold designs,
  * the 95 % bootstrap interval for a single test set. A delta inside the noise is not a result.
  */
-import type { MetricsFile, ModelMetrics } from '../../evaluate/types.ts';
+import type { MetricsFile, ModelMetrics } from '../../evaluate/index.ts';
 import type { Change } from './types.ts';
 
 function fmt(x: number): string {

@@ -1,5 +1,6 @@
 import { splatLine } from '../fields.ts';
 import type { Rng } from '../random.ts';
+import type { Raster } from '../raster.ts';
 import { gaussianBlur, makeRaster, smoothstep } from '../raster.ts';
 import type { ChestPicture, LungGeometry } from './types.ts';
 
@@ -46,13 +47,47 @@ const BONE = 1;
 
 export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): ChestPicture {
   const density = makeRaster(w, h, AIR);
-  const d = density.data;
   const masks = [makeRaster(w, h), makeRaster(w, h)] as const;
+  const g = ctGeometry(a);
+  drawTable(a, density);
+  drawSlice(a, g, density, masks);
+  drawCtRibs(a, rng, density);
+  drawCtVessels(a, g, rng, density, masks);
+  const { lungCx, lungCy } = g;
+  const lungs = [0, 1].map((s): LungGeometry => ({
+    side: s === 0 ? -1 : 1,
+    cx: lungCx[s]!,
+    cy: lungCy,
+    ax: a.lungA,
+    ay: a.lungB,
+    mask: masks[s as 0 | 1],
+  }));
+  return { modality: 'ct', density, lungs: [lungs[0]!, lungs[1]!] };
+}
+
+
+/** Where the lungs and the spine lie (fractions of the image). */
+interface CtGeometry {
+  readonly lungCx: readonly [number, number];
+  readonly lungCy: number;
+  readonly edge: number;
+  readonly spineCy: number;
+}
+
+function ctGeometry(a: CtAnatomy): CtGeometry {
   const cy = a.bodyCy;
   const lungCx = [0.5 - a.lungGap, 0.5 + a.lungGap] as const;
   const lungCy = cy - 0.01;
   const edge = 0.006;
   const spineCy = cy + a.bodyB * 0.7;
+  return { lungCx, lungCy, edge, spineCy };
+}
+
+/** The scanner table: a shallow curved plate under the patient's back. */
+function drawTable(a: CtAnatomy, density: Raster): void {
+  const { width: w, height: h } = density;
+  const d = density.data;
+  const cy = a.bodyCy;
   // the scanner table: a shallow curved plate under the patient's back
   const tableY = cy + a.bodyB + 0.035;
   // the plate lies within 0.03 above and 0.012 below tableY (|u − 0.5| < 0.5 in the image)
@@ -65,6 +100,14 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
       if (dy > 0 && dy < 0.012 && Math.abs(u - 0.5) < 0.42) d[y * w + x] = 0.45;
     }
   }
+}
+
+/** Body, lungs (their masks too), aorta and vertebra, row by row inside the body ellipse. */
+function drawSlice(a: CtAnatomy, g: CtGeometry, density: Raster, masks: readonly [Raster, Raster]): void {
+  const { width: w, height: h } = density;
+  const d = density.data;
+  const cy = a.bodyCy;
+  const { lungCx, lungCy, edge, spineCy } = g;
   for (let y = 0; y < h; y++) {
     const v = (y + 0.5) / h;
     // columns that can lie inside the body ellipse (br < 1.01), with a pixel to spare
@@ -125,6 +168,12 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
       d[i] = val;
     }
   }
+}
+
+function drawCtRibs(a: CtAnatomy, rng: Rng, density: Raster): void {
+  const { width: w, height: h } = density;
+  const d = density.data;
+  const cy = a.bodyCy;
   // ribs: small bright ovals in the chest wall along the posterior and lateral arc
   for (let k = 0; k < a.ribs; k++) {
     for (const s of [-1, 1]) {
@@ -141,6 +190,13 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
       }
     }
   }
+}
+
+function drawCtVessels(a: CtAnatomy, g: CtGeometry, rng: Rng, density: Raster, masks: readonly [Raster, Raster]): void {
+  const { width: w } = density;
+  const h = density.height;
+  const d = density.data;
+  const { lungCx, lungCy } = g;
   // vessels: cross-sections (dots) and short in-plane segments, denser towards the hilum
   const vessels = makeRaster(w, h);
   for (let s = 0; s < 2; s++) {
@@ -165,14 +221,4 @@ export function drawCtAnatomy(a: CtAnatomy, rng: Rng, w: number, h: number): Che
     const m = Math.max(masks[0].data[i]!, masks[1].data[i]!);
     d[i]! += 0.8 * Math.min(1, vessels.data[i]!) * m;
   }
-  const lungs = [0, 1].map((s): LungGeometry => ({
-    side: s === 0 ? -1 : 1,
-    cx: lungCx[s]!,
-    cy: lungCy,
-    ax: a.lungA,
-    ay: a.lungB,
-    mask: masks[s as 0 | 1],
-  }));
-  return { modality: 'ct', density, lungs: [lungs[0]!, lungs[1]!] };
 }
-

@@ -127,9 +127,29 @@ function addBand(
  */
 export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): ChestPicture {
   const density = makeRaster(w, h);
-  const d = density.data;
   const right = lungMask(a, -1, w, h);
   const left = lungMask(a, 1, w, h);
+  drawSoftTissue(a, density, right, left);
+  drawGastricBubble(a, density);
+  drawRibs(a, density);
+  drawClavicles(a, density);
+  drawVesselMarkings(a, rng, density, right, left);
+  return {
+    modality: 'cxr',
+    density,
+    lungs: [
+      { ...right.geom, mask: right.mask },
+      { ...left.geom, mask: left.mask },
+    ],
+  };
+}
+
+type LungPicture = { readonly mask: Raster; readonly geom: Omit<LungGeometry, 'mask'> };
+
+/** Body and shoulders, lungs, mediastinum, spine, trachea, heart, diaphragm and abdomen. */
+function drawSoftTissue(a: CxrAnatomy, density: Raster, right: LungPicture, left: LungPicture): void {
+  const { width: w, height: h } = density;
+  const d = density.data;
   const domeTop = Math.min(a.lungBottom[0], a.lungBottom[1]) - a.domeHeight;
   const hcos = Math.cos(a.heartTilt);
   const hsin = Math.sin(a.heartTilt);
@@ -201,6 +221,11 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
       d[i] = Math.max(0.06, val);
     }
   }
+}
+
+function drawGastricBubble(a: CxrAnatomy, density: Raster): void {
+  const { width: w, height: h } = density;
+  const d = density.data;
   if (a.gastricBubble) {
     const gx = a.heartCx + a.heartA * 0.6;
     const gy = a.lungBottom[1] + 0.05;
@@ -212,6 +237,9 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
       }
     }
   }
+}
+
+function drawRibs(a: CxrAnatomy, density: Raster): void {
   // posterior ribs: from the spine up and out, then down along the chest wall; anterior ribs fainter
   const ribHalf = 0.0085;
   for (let k = 0; k < 10; k++) {
@@ -231,12 +259,20 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
       if (k < 6) addBand(density, 0.5 + s * 0.12, 0.5 + s * (reach - 0.02), ant, ribHalf * 0.9, 0.04, 0.2, fadeFrom);
     }
   }
+}
+
+function drawClavicles(a: CxrAnatomy, density: Raster): void {
   // clavicles
   for (const s of [-1, 1] as const) {
     const y0 = a.shoulderY + 0.06;
     const clav = (u: number): number => y0 - 0.05 * (Math.abs(u - 0.5) / 0.3) + 0.01 * Math.sin(Math.abs(u - 0.5) * 12);
     addBand(density, 0.5 + s * 0.04, 0.5 + s * (a.bodyHalfWidth - 0.02), clav, 0.011, 0.3, 0.4);
   }
+}
+
+function drawVesselMarkings(a: CxrAnatomy, rng: Rng, density: Raster, right: LungPicture, left: LungPicture): void {
+  const { width: w, height: h } = density;
+  const d = density.data;
   // vessel markings spreading from the hila, visible only over the lungs
   const vessels = makeRaster(w, h);
   for (const lung of [right, left]) {
@@ -254,12 +290,4 @@ export function drawCxrAnatomy(a: CxrAnatomy, rng: Rng, w: number, h: number): C
     const lung = Math.max(right.mask.data[i]!, left.mask.data[i]!);
     d[i]! += 0.65 * Math.min(1, vessels.data[i]!) * lung;
   }
-  return {
-    modality: 'cxr',
-    density,
-    lungs: [
-      { ...right.geom, mask: right.mask },
-      { ...left.geom, mask: left.mask },
-    ],
-  };
 }

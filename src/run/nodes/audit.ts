@@ -1,0 +1,35 @@
+/** `audit`: the static audit over the split and the images' content hashes; its errors stop the run. */
+import { audit, lockFileOf, pipelineLock, type AuditReport } from '../../plan/index.ts';
+import { hashFiles } from '../../data/index.ts';
+import { NodeFailure } from '../executor.ts';
+import { restoreSplit } from './kit.ts';
+import type { NodeHandler } from '../executor.ts';
+import type { StageKit } from './kit.ts';
+
+export function auditNode(kit: StageKit): NodeHandler {
+  const { options, pipeline, seed, splitOf } = kit;
+  return async (_node, inputs, ctx) => {
+    const split = restoreSplit(splitOf(inputs));
+    const hashed = await hashFiles(split.images.map((i) => i.absPath));
+    if (hashed.failures.length > 0) {
+      throw new NodeFailure(`${hashed.failures.length} image file(s) could not be read, e.g. ${hashed.failures.slice(0, 3).map((f) => f.path).join(', ')}`);
+    }
+    const report: AuditReport = audit({ pipeline, split, seed, contentHashes: hashed.hashes });
+    const errors = report.findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0) {
+      // Show the findings before stopping: the audit is why this run does not train.
+      ctx.emit({
+        type: 'audit',
+        t: ctx.now(),
+        sourceOnlyBaseline: report.sourceOnlyBaseline,
+        cramersV: report.cramersV,
+        independent: report.independent,
+        findings: report.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+      });
+      throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`);
+    }
+    // The data fingerprint, in `cvr lock`'s format, so `cvr diff` reads a run folder's lock.json.
+    const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report });
+    return { ...report, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }) };
+  };
+}
