@@ -30,6 +30,8 @@ import type { PredictionRow } from '../evaluate/predictions-csv.ts';
 import type { FoldMetrics } from '../evaluate/types.ts';
 import { writeReport } from '../report/index.ts';
 import { NodeFailure, type Handlers, type NodeContext } from './executor.ts';
+import { succeeded } from './node-result.ts';
+import { preparedForCache, preparedFromCache, preparedReferences } from './relocate.ts';
 import type * as tf from '@tensorflow/tfjs';
 
 export interface StageOptions {
@@ -66,7 +68,7 @@ export function stageHandlers(options: StageOptions): Handlers {
 
   function failOn(diagnostics: readonly Diagnostic[], what: string): void {
     const errors = diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length > 0) throw new NodeFailure(`${what}:\n${options.render(errors)}`);
+    if (errors.length > 0) throw new NodeFailure(`${what}:\n${options.render(errors)}`, errors);
   }
 
   function splitOf(inputs: Readonly<Record<string, unknown>>): StoredSplit {
@@ -75,11 +77,11 @@ export function stageHandlers(options: StageOptions): Handlers {
 
   /** Every prep input of a node, opened as one image source. */
   function openImages(node: PlanNode, inputs: Readonly<Record<string, unknown>>): ImageSource & { close(): void } {
-    const prepared = node.inputs.filter((id) => id.startsWith('prep:')).map((id) => inputs[id] as PreparedImages);
+    const prepared = node.inputs.filter((id) => id.startsWith('prep:')).map((id) => preparedFromCache(inputs[id] as PreparedImages, options.cacheDir));
     const first = prepared[0];
     if (first === undefined) throw new Error(`Internal error: ${node.id} has no prep inputs`);
     const opened = openPrepared({ settings: first.settings, shards: prepared.flatMap((p) => p.shards) });
-    if (!opened.ok) throw new NodeFailure(options.render(opened.diagnostics));
+    if (!opened.ok) throw new NodeFailure(options.render(opened.diagnostics), opened.diagnostics);
     return opened.source;
   }
 
@@ -159,7 +161,7 @@ export function stageHandlers(options: StageOptions): Handlers {
           independent: report.independent,
           findings: report.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
         });
-        throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`);
+        throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`, errors);
       }
       // The data fingerprint, in `cvr lock`'s format, so `cvr diff` reads a run folder's lock.json.
       const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report });
@@ -180,8 +182,8 @@ export function stageHandlers(options: StageOptions): Handlers {
         },
       );
       if (ctx.signal.aborted) throw new Error('cancelled');
-      if (!result.ok) throw new NodeFailure(options.render(result.diagnostics));
-      return result.prepared;
+      if (!result.ok) throw new NodeFailure(options.render(result.diagnostics), result.diagnostics);
+      return succeeded(preparedForCache(result.prepared, options.cacheDir), { references: preparedReferences(result.prepared) });
     },
 
     train: async (node, inputs, ctx) => trainNode(node, inputs, ctx),

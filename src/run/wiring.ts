@@ -12,6 +12,7 @@ import { sourceFingerprints } from '../plan/fingerprint.ts';
 import { selectEngine } from '../engine/index.ts';
 import type { RunDeps } from '../cli/commands/run.ts';
 import { stageHandlers } from './stage-handlers.ts';
+import { makeDiagnostic } from '../dsl/report.ts';
 
 export function realRunDeps(): Omit<RunDeps, 'tty'> {
   // Texts of the files read, so diagnostics can quote their source lines.
@@ -36,7 +37,11 @@ export function realRunDeps(): Omit<RunDeps, 'tty'> {
       // folder or manifest reruns the scan and what follows; remembered content hashes make this
       // a stat per file on unchanged data. Data that cannot be listed gets a key of its own, so
       // the scan node runs and reports why instead of reusing an old listing.
-      const fingerprints = (await sourceFingerprints(pipeline, { cacheDir: options.cacheDir })) ??
+      const memoDiagnostics: Diagnostic[] = [];
+      const onMemoCorrupt = (file: string, reason: string): void => {
+        memoDiagnostics.push(makeDiagnostic('CVR852', undefined, `the scan memo is corrupt: ${reason}; discarded, hashing the image files again`, { hint: 'nothing to do; `cvr cache verify` checks the whole cache' }, file));
+      };
+      const fingerprints = (await sourceFingerprints(pipeline, { cacheDir: options.cacheDir, onMemoCorrupt })) ??
         Object.fromEntries(pipeline.sources.map((s) => [s.name, `unlisted:${process.pid}:${Date.now()}`]));
       const plan = buildPlan(pipeline, { seed: options.seed, sourceFingerprints: fingerprints });
       return {
@@ -46,7 +51,7 @@ export function realRunDeps(): Omit<RunDeps, 'tty'> {
         engine: engine.info.engine,
         handlers: stageHandlers({ pipeline, seed: options.seed, cacheDir: options.cacheDir, render: (ds) => render(ds, process.cwd()) }),
         lockInfo: { engineInfo: engine.info },
-        diagnostics: expanded.diagnostics,
+        diagnostics: [...expanded.diagnostics, ...memoDiagnostics],
       };
     },
   };

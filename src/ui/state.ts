@@ -123,6 +123,11 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
         progress: undefined,
         finished: [...state.finished, { key: `cancel-${event.id}`, text: `■ ${event.id} stopped; \`cvr run\` again resumes it`, tone: 'note' }],
       };
+    case 'diagnostic': {
+      const d = event.diagnostic;
+      const text = `${d.severity === 'error' ? '✖' : '!'} ${d.severity}[${d.code}] ${event.id !== undefined ? `${event.id}: ` : ''}${d.message}`;
+      return { ...state, finished: [...state.finished, { key: `diag-${d.code}-${event.t}-${state.finished.length}`, text, tone: d.severity === 'error' ? 'bad' : 'note' }] };
+    }
     case 'node-resumed':
       return { ...state, finished: [...state.finished, { key: `resume-${event.id}-${event.t}`, text: `↻ ${event.id} resumed from ${event.from}`, tone: 'note' }] };
     case 'progress':

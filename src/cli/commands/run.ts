@@ -14,6 +14,7 @@ import type { ResolvedPipeline } from '../../dsl/resolved.ts';
 import type { Plan } from '../../plan/types.ts';
 import type { Handlers } from '../../run/executor.ts';
 import { resolveCacheDir } from '../../run/cache.ts';
+import { envFaultDiagnostic } from '../../run/env-faults.ts';
 import { defaultRunDir, runPlan } from '../../run/runner.ts';
 import { fanOut, ndjsonFileSink } from '../../run/ndjson.ts';
 import { abortOnSigint } from '../../run/interrupt.ts';
@@ -136,7 +137,16 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
 
   const seed = args.seed ?? pipeline.seed;
   const cacheDir = resolveCacheDir(io.cwd, args.cache, io.env);
-  const prepared = await deps.prepare(pipeline, { seed, engine: args.engine ?? pipeline.engine, cacheDir });
+  let prepared;
+  try {
+    prepared = await deps.prepare(pipeline, { seed, engine: args.engine ?? pipeline.engine, cacheDir });
+  } catch (error) {
+    // A read-only, full or vanished disk while planning: its diagnostic, not a stack trace.
+    const fault = envFaultDiagnostic(error, { cacheDir });
+    if (fault === undefined) throw error;
+    io.stderr(deps.renderDiagnostics([fault], io.cwd));
+    return EXIT.failed;
+  }
   const prepDiagnostics = prepared.diagnostics ?? [];
   if (prepDiagnostics.length > 0) io.stderr(deps.renderDiagnostics(prepDiagnostics, io.cwd));
   if (!prepared.ok) return EXIT.failed;
@@ -179,8 +189,9 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
           io.stderr(`cvr run: internal error in ${outcome.failedId} — this is a bug; please report it with the command and this text:\n${outcome.message}\n`);
           return EXIT.internal;
         }
-        // The view or the log has already shown the node's message.
+        // The view or the log has already shown the node's diagnostics.
         io.stderr(`cvr run: stopped at ${outcome.failedId}; what finished is cached, fix the problem and run again\n`);
+        if (outcome.failedId === 'cache' || outcome.failedId === 'run folder') io.stderr(deps.renderDiagnostics(outcome.diagnostics, io.cwd));
         return EXIT.failed;
       default: {
         const unknown: never = outcome;
