@@ -3,7 +3,8 @@
  * canonical; `--check` lists them and exits 1. A file with syntax errors is never rewritten:
  * its diagnostics are printed and the exit code is 1.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readCvrSource } from '../../dsl/read-source.ts';
 import { resolve } from 'node:path';
 import { hasErrors } from '../../diag/diagnostic.ts';
 import { renderDiagnostics } from '../../diag/render.ts';
@@ -51,17 +52,17 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let failed = false;
   const notCanonical: string[] = [];
   for (const name of files) {
-    let text: string;
-    try {
-      text = await readFile(resolve(io.cwd, name), 'utf8');
-    } catch {
-      io.stderr(`cvr fmt: cannot read "${name}"\n`);
+    // The same bounded reader as `check`: no FIFO, /proc, huge or binary file is read.
+    const got = await readCvrSource(resolve(io.cwd, name));
+    if (got === undefined || got.refused) {
+      io.stderr(got === undefined ? `cvr fmt: cannot read "${name}"\n` : `error[${got.code}] cvr fmt: refused to read "${name}": ${got.detail}\nhint: ${got.hint}\n`);
       failed = true;
       continue;
     }
-    const { file, diagnostics } = parseCvr(name, text);
+    const text = got.text;
+    const { file, diagnostics, notCvrText } = parseCvr(name, text);
     if (hasErrors(diagnostics)) {
-      io.stderr(renderDiagnostics(diagnostics, { files: new Map([[name, text]]), cwd: io.cwd, color: io.isTty }));
+      io.stderr(renderDiagnostics(diagnostics, { files: notCvrText === true ? new Map() : new Map([[name, text]]), cwd: io.cwd, color: io.isTty }));
       failed = true;
       continue;
     }
