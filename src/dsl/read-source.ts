@@ -4,14 +4,19 @@
  * - not a regular file (a FIFO would block forever, a device never ends): CVR130;
  * - inside /proc, /sys or /dev, whose "regular" files are kernel views (`/proc/self/environ`
  *   holds the environment, secrets included): CVR131;
- * - larger than `MAX_SOURCE_BYTES`: CVR132 (a .cvr file is a few kilobytes);
+ * - larger than `MAX_SOURCE_BYTES` (1 MiB): CVR132 (a .cvr file is a few kilobytes);
  * - not UTF-8 text, or holding control characters: CVR133, with at most a short escaped excerpt.
  */
 import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Code } from '../diag/codes/index.ts';
 
-export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
+/**
+ * 1 MiB: the shipped pipelines are a few kilobytes each; a megabyte of .cvr checks in about a
+ * second, so no file that is read can make `check` take long.
+ */
+export const MAX_SOURCE_BYTES = 1024 * 1024;
 
 /** Why a file was not read; `detail` never holds more than a short escaped excerpt of it. */
 export interface ReadRefusal {
@@ -48,6 +53,10 @@ function refuse(code: Code, detail: string, hint: string): ReadRefusal {
 
 /** The text, a refusal, or undefined when the file cannot be opened at all (missing, unreadable). */
 export async function readCvrSource(file: string, maxBytes = MAX_SOURCE_BYTES): Promise<SourceRead> {
+  const pseudo = (path: string): boolean => PSEUDO_ROOTS.some((root) => path === root || path.startsWith(`${root}/`));
+  if (pseudo(resolve(file))) {
+    return refuse('CVR131', `it is a kernel pseudo-file (${resolve(file)})`, 'only ordinary .cvr files are read; an import of /proc, /sys or /dev is refused so it cannot leak the machine\'s state into logs');
+  }
   let real: string;
   try {
     real = await realpath(file);

@@ -17,7 +17,7 @@ export const syntaxCodes = {
   CVR110: { severity: 'error', summary: 'a word that the grammar restricts has a value it does not allow here' },
   CVR130: { severity: 'error', summary: 'a file to read is not a regular file (a FIFO, a device, a socket, a folder); refused before reading' },
   CVR131: { severity: 'error', summary: 'a file to read lies in a kernel pseudo-file system (/proc, /sys, /dev); refused before reading' },
-  CVR132: { severity: 'error', summary: 'a file to read is larger than the size limit for .cvr files (8 MiB); refused before reading' },
+  CVR132: { severity: 'error', summary: 'a file to read is larger than the size limit for .cvr files (1 MiB); refused before reading' },
   CVR133: { severity: 'error', summary: 'a file is not .cvr text (invalid UTF-8 or control characters); only a short escaped excerpt is shown' },
   CVR134: { severity: 'error', summary: 'a file does not start like .cvr text; only its first problem is shown, without its source lines' },
   CVR135: { severity: 'error', summary: 'too many syntax errors in one file; the rest are not shown' },
