@@ -9,6 +9,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{
   plan: { summary: 'print the execution DAG (--format json, --dot)', load: () => import('./commands/plan.ts') },
   lock: { summary: 'write the resolved data fingerprint', load: () => import('./commands/lock.ts') },
   run: { summary: 'run a pipeline (resumes from the cache)', load: () => import('./commands/run.ts'), tensors: true },
+  cache: { summary: 'inspect, verify (sha256 of every file) and clean the node cache', load: () => import('./commands/cache.ts') },
   report: { summary: 're-write report.md / report.html of a run folder', load: () => import('./commands/report.ts') },
   diff: { summary: 'compare two .cvr files, lock files or run folders', load: () => import('./commands/diff.ts') },
   synth: { summary: 'write phantom chest-image datasets', load: () => import('./commands/synth.ts') },

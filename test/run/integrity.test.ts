@@ -6,9 +6,11 @@
  * own files. Real `cvr run`s of the tiny two-source fixture (6 images a class, 1 epoch, 32 px).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWith } from '../../src/cli/commands/run.ts';
+import { main } from '../../src/cli/main.ts';
+import { memoText } from '../../src/data/digest-memo.ts';
 import { realRunDeps } from '../../src/run/wiring.ts';
 import { readJson, tempDir } from './helpers.ts';
 import { tinyPipeline, writeTinyData } from './fixtures/tiny-data.ts';
@@ -149,5 +151,60 @@ describe('a copied cache is relocatable', () => {
     expect(moved.output).not.toMatch(/^start +(scan|prep|train|predict)/m);
     expect(moved.output).not.toMatch(/CVR85/);
     expect(moved.metrics).toEqual(reference);
+  });
+});
+
+describe('cvr cache info|verify|gc', () => {
+  async function cacheCommand(...args: string[]): Promise<{ code: number; output: string }> {
+    let output = '';
+    const io = { stdout: (t: string) => (output += t), stderr: (t: string) => (output += t), isTty: false, cwd: dir, env: {} };
+    return { code: await main(['cache', ...args], io), output };
+  }
+
+  it('verify passes an intact cache and finds a damaged file; --discard removes the entry; gc removes orphans', { timeout: 120_000 }, async () => {
+    cpSync(join(dir, 'clean'), join(dir, 'cmd'), { recursive: true });
+    const entries = readdirSync(join(dir, 'cmd', 'nodes')).length;
+    const info = await cacheCommand('info', '--cache', 'cmd');
+    expect(info.code, info.output).toBe(0);
+    expect(info.output).toContain(`entries: ${entries} finished`);
+    expect(info.output).toMatch(/train +1 /);
+
+    const intact = await cacheCommand('verify', '--cache', 'cmd');
+    expect(intact.code, intact.output).toBe(0);
+    expect(intact.output).toContain(`${entries} entries checked`);
+
+    damage(join(entryOf('cmd', 'train:resnet50:0'), 'weights.bin'), 'flip');
+    const broken = await cacheCommand('verify', '--cache', 'cmd');
+    expect(broken.code, broken.output).toBe(1);
+    expect(broken.output).toContain('[CVR851]');
+    expect(broken.output).toContain('weights.bin');
+    const discarded = await cacheCommand('verify', '--cache', 'cmd', '--discard');
+    expect(discarded.code, discarded.output).toBe(0);
+    expect(readdirSync(join(dir, 'cmd', 'nodes'))).toHaveLength(entries - 1);
+    expect((await cacheCommand('verify', '--cache', 'cmd')).code).toBe(0);
+
+    // Orphans: a shard no entry references, an old-layout file, an unfinished entry, a memo line of a vanished file.
+    const shardsBefore = shardsOf('cmd').length;
+    writeFileSync(join(dir, 'cmd', 'prep', 'orphan.shard'), 'old layout');
+    const level = readdirSync(join(dir, 'cmd', 'prep')).find((n) => /^[0-9a-f]{2}$/.test(n)) ?? '00';
+    writeFileSync(join(dir, 'cmd', 'prep', level, `${'f'.repeat(64)}.shard`), 'unreferenced');
+    mkdirSync(join(dir, 'cmd', 'nodes', 'unfinished'), { recursive: true });
+    const memoFile = join(dir, 'cmd', 'file-hashes.json');
+    const memo = JSON.parse((/"entries":([\s\S]*)\}$/.exec(readFileSync(memoFile, 'utf8')) ?? [])[1] ?? '{}') as Record<string, unknown>;
+    const kept = Object.keys(memo).length;
+    writeFileSync(memoFile, memoText(Object.assign({}, memo, { [join(dir, 'gone.png')]: { size: 1, mtimeMs: 1, hash: 'x' } }) as Parameters<typeof memoText>[0]));
+    const gc = await cacheCommand('gc', '--cache', 'cmd');
+    expect(gc.code, gc.output).toBe(0);
+    expect(gc.output).toContain('[CVR870]');
+    expect(existsSync(join(dir, 'cmd', 'prep', 'orphan.shard'))).toBe(false);
+    expect(existsSync(join(dir, 'cmd', 'nodes', 'unfinished'))).toBe(false);
+    expect(shardsOf('cmd')).toHaveLength(shardsBefore);
+    expect(readFileSync(memoFile, 'utf8')).not.toContain('gone.png');
+    expect(readFileSync(memoFile, 'utf8').match(/"hash"/g)?.length).toBe(kept);
+    // What gc kept is what a run needs: the rerun reuses everything but the discarded node.
+    const rerun = await cvrRun('cmd');
+    expect(rerun.code, rerun.output).toBe(0);
+    expect(rerun.output).not.toMatch(/^start +(scan|prep|split)/m);
+    expect(rerun.metrics).toEqual(reference);
   });
 });
