@@ -23,6 +23,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   plan: { spec: SPECS.PLAN, load: () => import('./commands/plan.ts') },
   lock: { spec: SPECS.LOCK, load: () => import('./commands/lock.ts') },
   run: { spec: SPECS.RUN, load: () => import('./commands/run.ts'), tensors: true },
+  cache: { spec: SPECS.CACHE, load: () => import('./commands/cache.ts') },
   report: { spec: SPECS.REPORT, load: () => import('./commands/report.ts') },
   diff: { spec: SPECS.DIFF, load: () => import('./commands/diff.ts') },
   synth: { spec: SPECS.SYNTH, load: () => import('./commands/synth.ts') },

@@ -94,6 +94,19 @@ export const RUN = {
   positionals: { name: 'FILE', min: 1, max: 1 },
 } as const satisfies CommandSpec;
 
+export const CACHE = {
+  name: 'cache',
+  summary: 'inspect, verify (sha256 of every file) and clean the node cache',
+  synopsis: 'info|verify|gc [--cache DIR] [--discard]',
+  description:
+    "info     what the cache holds: entries by kind, preprocessed shards, sizes, leftovers\nverify   check every entry's files against the sizes and sha256 digests recorded when it was\n         written (large files too); exit 1 when one is corrupt. --discard removes corrupt\n         entries (the next run recomputes them)\ngc       remove what no entry uses: unfinished entry folders, staging leftovers, shards no\n         entry references, files of the old prep layout, scan-memo lines of vanished files",
+  options: {
+    cache: SHARED.cache,
+    discard: { kind: 'boolean', help: 'verify: remove corrupt entries' },
+  },
+  positionals: { name: 'action (info, verify or gc)', min: 1, max: 1 },
+} as const satisfies CommandSpec;
+
 export const REPORT = {
   name: 'report',
   summary: 're-write report.md / report.html of a run folder',

@@ -160,13 +160,15 @@ function shardPath(cacheDir: string, key: string): string {
 
 function encodeShard(settings: PrepSettings, ids: readonly string[], hashes: readonly string[], pixels: readonly Pixels[]): Buffer {
   const depth = pixels.some((p) => p instanceof Uint16Array) ? 16 : 8;
-  const header = Buffer.from(JSON.stringify({ ...settings, depth, ids, hashes }), 'utf8');
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(header.length);
   const data = pixels.map((p) => {
     const samples = depth === 16 && p instanceof Uint8Array ? Uint16Array.from(p, (v) => v * 257) : p;
     return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
   });
+  // The pixels' digest makes a shard self-checking: a reused shard with flipped bits is rebuilt.
+  const pixelsSha256 = data.reduce((h, d) => h.update(d), createHash('sha256')).digest('hex');
+  const header = Buffer.from(JSON.stringify({ ...settings, depth, ids, hashes, pixelsSha256 }), 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(header.length);
   return Buffer.concat([MAGIC, len, header, ...data]);
 }
 
@@ -177,6 +179,8 @@ interface ShardHeader {
   readonly depth: 8 | 16;
   readonly ids: readonly string[];
   readonly dataOffset: number;
+  /** sha256 of the pixel data; absent in shards written before it was recorded. */
+  readonly pixelsSha256?: string;
 }
 
 function parseShardHeader(head: Buffer, fileSize: number): ShardHeader | undefined {
@@ -212,7 +216,9 @@ async function shardIsValid(file: string, ids: readonly string[]): Promise<boole
   try {
     fd = openSync(file, 'r');
     const h = parseShardHeader(readShardHead(fd), fstatSync(fd).size);
-    return h !== undefined && h.ids.length === ids.length && h.ids.every((id, i) => id === ids[i]);
+    if (h === undefined || h.ids.length !== ids.length || !h.ids.every((id, i) => id === ids[i]) || h.pixelsSha256 === undefined) return false;
+    const data = await readFile(file);
+    return createHash('sha256').update(data.subarray(h.dataOffset)).digest('hex') === h.pixelsSha256;
   } catch {
     return false;
   } finally {

@@ -1,5 +1,8 @@
 /** "did you mean" suggestions by edit distance, for unknown names and option values. */
 
+/** Names longer than this get no did-you-mean (and candidates longer than it are never offered). */
+export const MAX_SUGGESTED_LENGTH = 64;
+
 /** Edit distance with adjacent transpositions (optimal string alignment): `widht` is 1 from `width`. */
 export function editDistance(a: string, b: string): number {
   const rows: number[][] = [];
@@ -26,10 +29,13 @@ export function editDistance(a: string, b: string): number {
  * difference always qualifies.
  */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+  // Edit distance is quadratic: a megabyte-long name would take seconds and gigabytes. No real
+  // name is that long, so none gets a suggestion.
+  if (name.length > MAX_SUGGESTED_LENGTH) return undefined;
   const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   let best: { name: string; distance: number } | undefined;
   for (const candidate of [...new Set(candidates)].sort()) {
-    if (candidate === name) continue;
+    if (candidate === name || candidate.length > MAX_SUGGESTED_LENGTH) continue;
     const distance = candidate.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name, candidate);
     if (distance <= limit && distance < name.length && (best === undefined || distance < best.distance)) best = { name: candidate, distance };
   }

@@ -110,15 +110,26 @@ function spanPosition(span: Span, cache: IndexCache): Position {
 }
 
 /** The source line and a squiggle under the span (to the end of the first line for multi-line spans). */
+/** Messages longer than this (one quoting a megabyte-long name) are shown cut. */
+const MAX_SHOWN_MESSAGE = 400;
+
+/** Source lines longer than this are shown cut, around the span. */
+const MAX_SHOWN_LINE = 160;
+
 function excerpt(span: Span, cache: IndexCache, paint: (colour: string, text: string) => string, colour: string): string[] {
   const index = cache.get(span.file);
   if (index === undefined) return [];
-  const start = index.position(span.start);
+  const start0 = index.position(span.start);
   const end = index.position(Math.max(span.start, span.end));
-  const text = index.lineText(start.line);
+  const full = index.lineText(start0.line);
+  // A very long line (a megabyte on one line) is shown as a window around the span, so one
+  // diagnostic never prints a whole file.
+  const from = full.length > MAX_SHOWN_LINE ? Math.max(0, start0.column - 1 - 40) : 0;
+  const text = full.length > MAX_SHOWN_LINE ? `${full.slice(from, from + MAX_SHOWN_LINE)}…` : full;
+  const start = { line: start0.line, column: start0.column - from };
   const gutter = String(start.line);
   const pad = ' '.repeat(gutter.length);
-  const lastColumn = end.line === start.line ? end.column : text.length + 1;
+  const lastColumn = end.line === start.line ? Math.min(end.column - from, text.length + 1) : text.length + 1;
   const width = Math.max(1, lastColumn - start.column);
   // Keep tabs in the lead so the caret sits under the right character whatever the tab width.
   const lead = text.slice(0, start.column - 1).replace(/[^\t]/g, ' ');
@@ -145,7 +156,8 @@ function renderWith(d: Diagnostic, options: RenderOptions, cache: IndexCache): s
   } else if (file !== undefined) {
     where = ` ${displayPath(file, options.cwd)}`;
   }
-  lines.push(`${paint(ANSI.bold + colour, `${d.severity}[${d.code}]`)}${where} ${paint(ANSI.bold, d.message)}`);
+  const message = d.message.length > MAX_SHOWN_MESSAGE ? `${d.message.slice(0, MAX_SHOWN_MESSAGE)}… (${d.message.length - MAX_SHOWN_MESSAGE} more characters)` : d.message;
+  lines.push(`${paint(ANSI.bold + colour, `${d.severity}[${d.code}]`)}${where} ${paint(ANSI.bold, message)}`);
   if (d.span !== undefined) lines.push(...excerpt(d.span, cache, paint, colour));
   if (d.hint !== undefined) lines.push(`${paint(ANSI.cyan, 'hint:')} ${d.hint}`);
   for (const related of d.related ?? []) {

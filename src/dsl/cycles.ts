@@ -10,10 +10,24 @@ export function findCycles(edges: ReadonlyMap<string, readonly string[]>): strin
   const seen = new Set<string>();
   const cycles: string[][] = [];
 
-  const visit = (node: string): void => {
-    state.set(node, 'active');
-    stack.push(node);
-    for (const next of [...(edges.get(node) ?? [])].sort()) {
+  // Depth-first with an explicit stack: a chain of 20,000 unions must not overflow the call stack.
+  const visit = (root: string): void => {
+    const frames: { node: string; next: string[]; at: number }[] = [];
+    const enter = (node: string): void => {
+      state.set(node, 'active');
+      stack.push(node);
+      frames.push({ node, next: [...(edges.get(node) ?? [])].sort(), at: 0 });
+    };
+    enter(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as { node: string; next: string[]; at: number };
+      if (frame.at >= frame.next.length) {
+        frames.pop();
+        stack.pop();
+        state.set(frame.node, 'done');
+        continue;
+      }
+      const next = frame.next[frame.at++] as string;
       const s = state.get(next);
       if (s === 'active') {
         const cycle = canonical(stack.slice(stack.indexOf(next)));
@@ -23,11 +37,9 @@ export function findCycles(edges: ReadonlyMap<string, readonly string[]>): strin
           cycles.push(cycle);
         }
       } else if (s === undefined) {
-        visit(next);
+        enter(next);
       }
     }
-    stack.pop();
-    state.set(node, 'done');
   };
   for (const node of nodes) if (!state.has(node)) visit(node);
   return cycles.sort((a, b) => a.join('\u0000').localeCompare(b.join('\u0000')));

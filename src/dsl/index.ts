@@ -40,3 +40,5 @@ export { parseTemplate } from './image-template.ts';
 export { templateColumns } from './image-template.ts';
 export type { ImageTemplate } from './image-template.ts';
 export type { ResolvedTrain } from './resolved.ts';
+export { makeDiagnostic } from './report.ts';
+export { readCvrSource } from './read-source.ts';

@@ -140,11 +140,14 @@ export const NumberLit = createToken({
   label: 'a number',
   pattern: /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?(?:%|deg(?![A-Za-z0-9_]))?/,
 });
-export const StringLit = createToken({ name: 'StringLit', label: 'a string', pattern: /"(?:[^"\\\r\n]|\\.)*"?/ });
+// Both literals are written as unrolled loops (`a*(?:b a*)*`), not `(?:a|b)*`: the same
+// language, but V8 matches them without a backtracking frame per character, so a string of
+// 10 MB lexes instead of overflowing the regex stack.
+export const StringLit = createToken({ name: 'StringLit', label: 'a string', pattern: /"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?/ });
 export const RegexLit = createToken({
   name: 'RegexLit',
   label: 'a /regex/',
-  pattern: /\/(?:[^/\\\r\n[]|\\.|\[(?:[^\]\\\r\n]|\\.)*\]?)*(?:\/[A-Za-z]*)?/,
+  pattern: /\/[^/\\\r\n[]*(?:(?:\\.|\[[^\]\\\r\n]*(?:\\.[^\]\\\r\n]*)*\]?)[^/\\\r\n[]*)*(?:\/[A-Za-z]*)?/,
 });
 
 export const Arrow = createToken({ name: 'Arrow', label: '`->`', pattern: /->/ });
@@ -189,7 +192,28 @@ export const ALL_TOKENS: readonly TokenType[] = [
   Name,
 ];
 
-export const cvrLexer = new Lexer([...ALL_TOKENS], {
+/**
+ * A run of characters that can start no token, lexed in one match into its own group and
+ * reported by the parser as CVR101. Without it the lexer's error recovery tries every pattern at
+ * every offset, which took minutes on a few megabytes of binary.
+ */
+const JUNK_RUN = /(?:[^A-Za-z0-9_"/{}=,|#. \t\r\n\f\uFEFF-]|-(?!>)|\.(?!\d))+/y;
+const TOKEN_STARTS = new Set([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"/{}=,|# \t\r\n\f\uFEFF'].map((c) => c.charCodeAt(0)));
+export const Junk = createToken({
+  name: 'Junk',
+  // A custom matcher with every first character it can take listed, so the lexer stays optimised.
+  pattern: {
+    exec: (text: string, offset: number): RegExpExecArray | null => {
+      JUNK_RUN.lastIndex = offset;
+      return JUNK_RUN.exec(text);
+    },
+  },
+  start_chars_hint: Array.from({ length: 0x10000 }, (_, code) => code).filter((code) => !TOKEN_STARTS.has(code)),
+  line_breaks: false,
+  group: 'junk',
+});
+
+export const cvrLexer = new Lexer([...ALL_TOKENS, Junk], {
   positionTracking: 'full',
   ensureOptimizations: true,
   // The token definitions are validated whenever the sources run (every test does); the compiled

@@ -1,5 +1,5 @@
 /** The front end end to end: files in, resolved pipelines and diagnostics out. */
-import { readFile } from 'node:fs/promises';
+import { readCvrSource } from './read-source.ts';
 import type { Diagnostic } from '../diag/index.ts';
 import { hasErrors } from '../diag/index.ts';
 import type { ParseFn, ReadFn } from './load.ts';
@@ -21,12 +21,10 @@ export interface LoadResult {
   readonly files: Map<string, string>;
 }
 
+/** Plain, bounded text files only (read-source.ts): FIFOs, /proc, huge or binary files are refused. */
 export const readFromDisk: ReadFn = async (file) => {
-  try {
-    return await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const got = await readCvrSource(file);
+  return got === undefined ? undefined : got.refused ? got : got.text;
 };
 
 /** Diagnostics in reading order: by file, then position; those without a position first. */

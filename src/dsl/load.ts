@@ -8,10 +8,11 @@ import type { Diagnostic, Span } from '../diag/index.ts';
 import type { CvrFile, Import } from './ast.ts';
 import { findCycles } from './cycles.ts';
 import { makeDiagnostic } from './report.ts';
+import type { ReadRefusal } from './read-source.ts';
 
-export type ParseFn = (path: string, text: string) => { file: CvrFile; diagnostics: readonly Diagnostic[] };
-/** Returns the text, or undefined when the file cannot be read. */
-export type ReadFn = (path: string) => Promise<string | undefined>;
+export type ParseFn = (path: string, text: string) => { file: CvrFile; diagnostics: readonly Diagnostic[]; notCvrText?: boolean };
+/** Returns the text, undefined when the file cannot be read, or why it was refused (read-source.ts). */
+export type ReadFn = (path: string) => Promise<string | undefined | ReadRefusal>;
 
 export interface LoadedFiles {
   /** Absolute entry paths, in the order given, without repeats. */
@@ -49,7 +50,15 @@ export async function loadFiles(entryPaths: readonly string[], cwd: string, read
       }
       continue;
     }
-    const text = await read(next.file);
+    const got = await read(next.file);
+    if (typeof got === 'object') {
+      // Refused before reading (a FIFO, /proc, too large, not text): named at its import.
+      missing.add(next.file);
+      const message = next.via === undefined ? `refused to read this file: ${got.detail}` : `refused to read imported file "${displayName(next.via, next.file)}": ${got.detail}`;
+      diagnostics.push(makeDiagnostic(got.code, next.via, message, { hint: got.hint }, next.via === undefined ? next.file : undefined));
+      continue;
+    }
+    const text = got;
     if (text === undefined) {
       missing.add(next.file);
       diagnostics.push(
@@ -59,10 +68,12 @@ export async function loadFiles(entryPaths: readonly string[], cwd: string, read
       );
       continue;
     }
-    texts.set(next.file, text);
     const parsed = parse(next.file, text);
+    // A file that is not .cvr text keeps its lines out of the rendered diagnostics.
+    if (parsed.notCvrText !== true) texts.set(next.file, text);
     files.set(next.file, parsed.file);
-    diagnostics.push(...parsed.diagnostics);
+    // One by one: spreading a file's diagnostics into push() overflows the stack on big inputs.
+    for (const d of parsed.diagnostics) diagnostics.push(d);
     const targets: string[] = [];
     const seenHere = new Map<string, Import>();
     for (const imp of parsed.file.imports) {

@@ -8,36 +8,47 @@ import type { Diagnostic, Span, Code } from '../diag/index.ts';
 import type { Comment, CvrFile } from './ast.ts';
 import { AstBuilder, tokenSpan } from './build-ast.ts';
 import type { FileCstNode } from './cst-types.ts';
-import { cvrLexer, RegexLit, StringLit } from './lexer.ts';
+import { cvrLexer, Identifier, RegexLit, StringLit } from './lexer.ts';
 import { splitRegexImage } from './regex-literal.ts';
 import { cvrParser } from './parser-instance.ts';
 import { RULE_WORDS, UNEXPECTED_IN_BLOCK } from './parse-messages.ts';
 import { closestName } from '../diag/index.ts';
+import { escapedExcerpt } from './read-source.ts';
 
 const builder = new AstBuilder();
 
 export interface ParseResult {
   readonly file: CvrFile;
   readonly diagnostics: Diagnostic[];
+  /** The file does not start like .cvr text: only its first problem is reported, and its lines are not to be shown. */
+  readonly notCvrText?: boolean;
 }
+
+/** At most this many syntax diagnostics per file; then one CVR135 says how many more there were. */
+export const MAX_SYNTAX_DIAGNOSTICS = 50;
 
 export function parseCvr(path: string, text: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lines = lineStarts(text);
   const lexed = cvrLexer.tokenize(text);
-  for (const error of lexed.errors) {
+  // Runs of characters that start no token come as `junk` tokens (lexer.ts), other lexing errors as errors.
+  const unexpected = [
+    ...lexed.errors.map((error) => ({ offset: error.offset, length: error.length })),
+    ...(lexed.groups['junk'] ?? []).map((t) => ({ offset: t.startOffset, length: t.image.length })),
+  ].sort((a, b) => a.offset - b.offset);
+  for (const error of unexpected.slice(0, MAX_SYNTAX_DIAGNOSTICS + 1)) {
     const span = spanAt(path, lines, error.offset, error.offset + error.length);
     diagnostics.push({
       code: 'CVR101',
       severity: 'error',
-      message: `unexpected character \`${text.slice(error.offset, error.offset + Math.min(error.length, 20))}\``,
+      message: `unexpected character \`${escapedExcerpt(text.slice(error.offset, error.offset + Math.min(error.length, 20)), 20)}\``,
       span,
       hint: /^-[\d.]/.test(text.slice(error.offset, error.offset + 2))
         ? 'numbers in .cvr files are never negative: remove the `-`'
         : 'names are letters, digits, `_` and `-`; strings are in double quotes; `#` starts a comment',
     });
   }
-  diagnostics.push(...checkLiterals(path, lexed.tokens));
+  for (const d of checkLiterals(path, lexed.tokens)) diagnostics.push(d);
   const comments: Comment[] = (lexed.groups['comments'] ?? []).map((t) => ({
     kind: 'comment',
     text: t.image.slice(1),
@@ -51,10 +62,58 @@ export function parseCvr(path: string, text: string): ParseResult {
 
   const { imports, items } = builder.file(cst.children, { file: path, diagnostics });
   diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
-  return {
-    file: { kind: 'file', path, imports, items, comments, span: spanAt(path, lines, 0, text.length) },
-    diagnostics,
-  };
+  const file: CvrFile = { kind: 'file', path, imports, items, comments, span: spanAt(path, lines, 0, text.length) };
+  const bounded = diagnostics.map((d) => ({ ...d, message: boundedMessage(d.message) }));
+  // The first problem is at the file's first token: this is not .cvr text (an import of
+  // /etc/shadow, a log file). Its lines are kept out of the output; one diagnostic says so.
+  const firstToken = Math.min(lexed.tokens[0]?.startOffset ?? text.length, unexpected[0]?.offset ?? text.length);
+  const first = bounded[0];
+  if (first !== undefined && first.severity === 'error' && (first.span?.start ?? 0) <= firstToken && looksForeign(text, lines, firstToken, lexed.tokens[0], unexpected)) {
+    const start = text.slice(firstToken).trimStart();
+    return {
+      file,
+      notCvrText: true,
+      diagnostics: [{
+        code: 'CVR134',
+        severity: 'error',
+        message: `the file does not start like .cvr text (it starts with \`${escapedExcerpt(start, 16)}\`): ${escapedExcerpt(first.message, 120)}`,
+        span: spanAt(path, lines, firstToken, firstToken),
+        hint: first.hint ?? 'a .cvr file starts with `import`, `pipeline`, `source` or `classes`; the rest of its problems are shown once the start is fixed',
+      }],
+    };
+  }
+  if (bounded.length > MAX_SYNTAX_DIAGNOSTICS) {
+    const rest = bounded.length - MAX_SYNTAX_DIAGNOSTICS;
+    const kept = bounded.slice(0, MAX_SYNTAX_DIAGNOSTICS);
+    const last = kept[kept.length - 1]?.span ?? spanAt(path, lines, 0, 0);
+    kept.push({ code: 'CVR135', severity: 'error', message: `${rest}${unexpected.length > MAX_SYNTAX_DIAGNOSTICS ? ' or more' : ''} more syntax errors in this file are not shown`, span: last, hint: 'fix the first ones and check again' });
+    return { file, diagnostics: kept };
+  }
+  return { file, diagnostics: bounded };
+}
+
+/** Words a .cvr file starts with; a first word close to one of them is a typo, not a foreign file. */
+const STARTING_WORDS = ['import', 'pipeline', 'source', 'sources', 'classes', 'train', 'model', 'image', 'split', 'evaluate', 'augment', 'task'];
+
+/**
+ * Whether a file whose first token is already wrong is some other kind of text: its first line
+ * holds characters that start no .cvr token (`root:x:0:0`, `KEY=a:b`), or it starts with a plain
+ * name that is no misspelling of a word a .cvr file starts with.
+ */
+function looksForeign(text: string, lines: readonly number[], firstToken: number, token: IToken | undefined, unexpected: readonly { offset: number }[]): boolean {
+  const line = spanAt('', lines, firstToken, firstToken).line;
+  const lineEnd = lines[line] ?? text.length;
+  if (unexpected.some((u) => u.offset >= firstToken && u.offset < lineEnd)) return true;
+  if (token === undefined || token.startOffset !== firstToken || !tokenMatcher(token, Identifier)) return false;
+  return closestName(token.image.toLowerCase(), STARTING_WORDS) === undefined && !STARTING_WORDS.includes(token.image.toLowerCase());
+}
+
+/**
+ * A message quotes pieces of the file (`unexpected \`…\``): each quoted piece at most 40
+ * characters with control characters escaped, so a diagnostic never carries a file's contents.
+ */
+function boundedMessage(message: string): string {
+  return message.replace(/`([^`]*)`/g, (_all, quoted: string) => `\`${escapedExcerpt(quoted, 40)}\``).slice(0, 2000);
 }
 
 /** Offsets at which each line starts, for turning an offset into line and column. */

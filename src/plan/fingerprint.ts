@@ -29,6 +29,8 @@ export function fileListHashes(images: readonly ScannedImage[], digests?: readon
 export interface FingerprintOptions {
   /** The node cache folder, to memoise content hashes in; without it every file is read. */
   readonly cacheDir?: string;
+  /** Told when the cache's scan memo fails its integrity check (it is then ignored and rebuilt). */
+  readonly onMemoCorrupt?: (file: string, reason: string) => void;
 }
 
 /** The expanded pipeline and its fingerprints, or undefined fingerprints when the data cannot be listed. */
@@ -46,6 +48,7 @@ export async function sourceFingerprints(pipeline: ResolvedPipeline, options: Fi
   const digests = await memoizedDigests(
     scan.images.map((i) => i.absPath),
     options.cacheDir === undefined ? undefined : join(options.cacheDir, DIGEST_MEMO_FILE),
+    options.onMemoCorrupt === undefined ? {} : { onCorrupt: options.onMemoCorrupt },
   );
   // A source that lists no image still gets a fingerprint, so emptying it changes its key.
   const empty = Object.fromEntries(pipeline.sources.map((s) => [s.name, sha256Hex('')]));

@@ -31,6 +31,8 @@ export interface RunKeyOptions {
   readonly unlisted: 'fresh' | 'omit';
   /** Where weight files are looked up (CVR_WEIGHTS_DIR): their fingerprints key the train nodes. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Told when the scan memo is corrupt (it is then discarded and the files hashed again). */
+  readonly onMemoCorrupt?: (file: string, reason: string) => void;
 }
 
 export type RunKeys =
@@ -43,7 +45,7 @@ export async function planRunKeys(declared: ResolvedPipeline, options: RunKeyOpt
   // A run stops at a manifest that cannot be expanded; a plan still shows the DAG, unlisted.
   if (broken && options.unlisted === 'fresh') return { ok: false, diagnostics: expanded.diagnostics };
   const pipeline: ResolvedPipeline = { ...expanded.pipeline, engine: options.engine };
-  const listedPrints = broken ? undefined : await sourceFingerprints(pipeline, options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir });
+  const listedPrints = broken ? undefined : await sourceFingerprints(pipeline, { ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }), ...(options.onMemoCorrupt === undefined ? {} : { onMemoCorrupt: options.onMemoCorrupt }) });
   const fingerprints = listedPrints ?? (options.unlisted === 'fresh'
     ? Object.fromEntries(pipeline.sources.map((s) => [s.name, `unlisted:${process.pid}:${Date.now()}`]))
     : undefined);

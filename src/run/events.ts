@@ -7,6 +7,7 @@ import type { PlanNodeKind } from '../plan/index.ts';
 import type { BatchEvent, EpochEvent } from '../train/index.ts';
 
 export type { BatchEvent, EpochEvent } from '../train/index.ts';
+import type { Diagnostic } from '../diag/index.ts';
 
 export type NodeStatus = 'pending' | 'running' | 'cached' | 'done' | 'failed';
 
@@ -57,7 +58,21 @@ export interface NodeFailedEvent {
   readonly t: number;
   readonly id: string;
   readonly kind: PlanNodeKind;
+  /** A one-line-per-diagnostic rendering of `diagnostics`, for logs. */
   readonly message: string;
+  /** Why it failed, as diagnostics (codes, files, hints); absent only in events of older runs. */
+  readonly diagnostics?: readonly Diagnostic[];
+  /** True when the failure is a bug in cvr (exit 3), not a problem of the data or the machine. */
+  readonly isBug?: boolean;
+}
+
+/** A diagnostic raised while running that is not a node's failure (a corrupt cache entry discarded). */
+export interface DiagnosticEvent {
+  readonly type: 'diagnostic';
+  readonly t: number;
+  /** The node concerned, if any. */
+  readonly id?: string;
+  readonly diagnostic: Diagnostic;
 }
 
 /** Progress of a long node that is not training (scanning, preprocessing, predicting). */
@@ -178,6 +193,7 @@ export type RunEvent =
   | LockWaitEvent
   | LockStaleEvent
   | SummaryEvent
-  | StoppingEvent;
+  | StoppingEvent
+  | DiagnosticEvent;
 
 export type EventSink = (event: RunEvent) => void;

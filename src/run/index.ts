@@ -21,3 +21,5 @@ export type { PlanEvent } from './events.ts';
 export type { RunDoneEvent } from './events.ts';
 export type { RunEvent } from './events.ts';
 export type { SummaryEvent } from './events.ts';
+export { envFaultDiagnostic } from './env-faults.ts';
+export { MARKER_FILE } from './cache.ts';

@@ -5,7 +5,8 @@
  * stale and removed. The holder touches the file every `heartbeatMs` so a live run on another
  * machine sharing the cache is never mistaken for a dead one.
  */
-import { mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { checkWrite, ensureDir } from '../data/index.ts';
+import { open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -45,7 +46,7 @@ export async function acquireCacheLock(cacheDir: string, options: LockOptions = 
   const staleMs = options.staleMs ?? 60_000;
   const token = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const me: LockHolder = { pid: process.pid, host: hostname(), since: Date.now(), token };
-  await mkdir(cacheDir, { recursive: true });
+  await ensureDir(cacheDir);
   let told = false;
   for (;;) {
     if (options.signal?.aborted === true) return { ok: false, reason: 'aborted' };
@@ -71,6 +72,7 @@ export async function acquireCacheLock(cacheDir: string, options: LockOptions = 
 
 async function tryCreate(file: string, me: LockHolder): Promise<boolean> {
   try {
+    checkWrite('write', file);
     const handle = await open(file, 'wx');
     try {
       await handle.writeFile(JSON.stringify(me));

@@ -3,7 +3,6 @@
  * the run folder (`runs/<pipeline>/<timestamp-or-name>/`): pipeline.cvr, pipeline.json, lock.json, audit.json,
  * metrics.json, predictions.csv, events.ndjson. Every event also goes to the caller's sink.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
@@ -14,7 +13,12 @@ import type { MetricsFile, ModelMetrics } from '../evaluate/index.ts';
 import type { EventSink, RunEvent } from './events.ts';
 import { NodeCache } from './cache.ts';
 import { acquireCacheLock, type LockOptions } from './lock.ts';
-import { executePlan, messageOf, NodeFailure, type Handlers } from './executor.ts';
+import type { Diagnostic } from '../diag/index.ts';
+import type { AuditEvent } from './events.ts';
+import { executePlan, messageOf, type Handlers } from './executor.ts';
+import { ensureDir, writeFileAtomic } from '../data/index.ts';
+import { envFaultDiagnostic } from './env-faults.ts';
+import { diagnosticLines } from './node-result.ts';
 import { fanOut, ndjsonFileSink } from './ndjson.ts';
 import {
   isRecord,
@@ -55,32 +59,62 @@ export interface RunPlanOptions {
 export type RunOutcome =
   | { readonly status: 'done'; readonly runDir: string }
   | { readonly status: 'cancelled'; readonly runDir: string }
-  | { readonly status: 'failed'; readonly runDir: string; readonly failedId: string; readonly message: string; readonly isBug: boolean };
+  | {
+      readonly status: 'failed';
+      readonly runDir: string;
+      /** The node that failed, or `cache` / `run folder` when the runner itself could not go on. */
+      readonly failedId: string;
+      readonly message: string;
+      readonly isBug: boolean;
+      /** Why, as diagnostics; the events (and so the view) have already shown them. */
+      readonly diagnostics: readonly Diagnostic[];
+    };
 
 export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
-  const { plan, runDir } = options;
+  const { runDir } = options;
   const now = options.now ?? Date.now;
   const started = now();
-  await mkdir(runDir, { recursive: true });
-  const eventsFile = ndjsonFileSink(join(runDir, 'events.ndjson'));
+  const faultContext = { cacheDir: options.cacheDir, runDir };
+  /** A full, read-only or vanished disk outside any node: its diagnostic, exit 1 (never a stack trace). */
+  const faulted = (error: unknown, failedId: string, emit?: EventSink): RunOutcome => {
+    const diagnostic = envFaultDiagnostic(error, faultContext);
+    if (diagnostic === undefined) throw error;
+    emit?.({ type: 'diagnostic', t: now(), diagnostic });
+    emit?.({ type: 'run-done', t: now(), ok: false, runDir, ms: now() - started });
+    return { status: 'failed', runDir, failedId, message: diagnosticLines([diagnostic]), isBug: false, diagnostics: [diagnostic] };
+  };
+  let eventsFile: ReturnType<typeof ndjsonFileSink>;
+  try {
+    await ensureDir(runDir);
+    eventsFile = ndjsonFileSink(join(runDir, 'events.ndjson'));
+  } catch (error) {
+    return faulted(error, 'run folder', options.sink);
+  }
   const emit: EventSink = fanOut(eventsFile.sink, options.sink);
   const cache = new NodeCache(options.cacheDir);
   try {
-    const locked = await acquireCacheLock(options.cacheDir, {
-      ...options.lockOptions,
-      signal: options.signal,
-      onWait: (holder, lockFile) =>
-        emit({ type: 'lock-wait', t: now(), lockFile, holderPid: holder.pid, holderHost: holder.host, since: holder.since }),
-      onStale: (holder, lockFile) => emit({ type: 'lock-stale', t: now(), lockFile, holderPid: holder.pid }),
-    });
+    let locked;
+    try {
+      locked = await acquireCacheLock(options.cacheDir, {
+        ...options.lockOptions,
+        signal: options.signal,
+        onWait: (holder, lockFile) =>
+          emit({ type: 'lock-wait', t: now(), lockFile, holderPid: holder.pid, holderHost: holder.host, since: holder.since }),
+        onStale: (holder, lockFile) => emit({ type: 'lock-stale', t: now(), lockFile, holderPid: holder.pid }),
+      });
+    } catch (error) {
+      return faulted(error, 'cache', emit);
+    }
     if (!locked.ok) {
       emit({ type: 'run-done', t: now(), ok: false, runDir, ms: now() - started, cancelled: true });
       return { status: 'cancelled', runDir };
     }
     try {
       return await runLocked(options, cache, emit, now, started);
+    } catch (error) {
+      return faulted(error, 'cache', emit);
     } finally {
-      await locked.lock.release();
+      await locked.lock.release().catch(() => undefined);
     }
   } finally {
     eventsFile.close();
@@ -101,7 +135,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     runDir,
     nodes: plan.nodes.map((node, i) => ({ id: node.id, kind: node.kind, cached: cached[i] === true })),
   });
-  if (options.pipelineText !== undefined) await writeFile(join(runDir, 'pipeline.cvr'), options.pipelineText);
+  if (options.pipelineText !== undefined) await writeFileAtomic(join(runDir, 'pipeline.cvr'), options.pipelineText);
   if (options.resolvedPipeline !== undefined) await writeJson(join(runDir, 'pipeline.json'), options.resolvedPipeline);
   const writeLock = (data: Readonly<Record<string, unknown>>): Promise<void> =>
     writeJson(join(runDir, 'lock.json'), {
@@ -125,7 +159,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   // after every metrics node, reads them from the run folder.
   const writeResults = async (): Promise<void> => {
     await writeJson(join(runDir, 'metrics.json'), metricsFile());
-    if (predictions.length > 0) await writeFile(join(runDir, 'predictions.csv'), predictionsCsv(predictions, options.classes));
+    if (predictions.length > 0) await writeFileAtomic(join(runDir, 'predictions.csv'), predictionsCsv(predictions, options.classes));
   };
   const onOutput = async (node: PlanNode, output: unknown): Promise<void> => {
     if (node.kind === 'audit') {
@@ -149,6 +183,12 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     }
   };
 
+  // The findings of an audit that stops the run, so audit.json is written for it too.
+  let failedAudit: AuditEvent | undefined;
+  const watch: EventSink = (event) => {
+    if (event.type === 'audit') failedAudit = event;
+    emit(event);
+  };
   const onAbort = (): void => emit({ type: 'stopping', t: now() });
   options.signal.addEventListener('abort', onAbort, { once: true });
   const result = await executePlan({
@@ -158,7 +198,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     seed: options.seed,
     engine: options.engine,
     runDir,
-    emit,
+    emit: watch,
     signal: options.signal,
     now,
     onOutput,
@@ -171,15 +211,27 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   const ok = result.status === 'done';
   emit({ type: 'run-done', t: now(), ok, runDir, ms: now() - started, ...(result.status === 'cancelled' ? { cancelled: true } : {}) });
   if (result.status === 'failed') {
-    const isBug = !(result.error instanceof NodeFailure);
-    return { status: 'failed', runDir, failedId: result.failedId, message: isBug && result.error instanceof Error ? (result.error.stack ?? result.error.message) : messageOf(result.error), isBug };
+    const failedNode = plan.nodes.find((n) => n.id === result.failedId);
+    if (failedNode?.kind === 'audit' && failedAudit !== undefined) {
+      const { type: _type, t: _t, ...report } = failedAudit;
+      await writeJson(join(runDir, 'audit.json'), { ...report, passed: false, diagnostics: result.diagnostics });
+    }
+    const isBug = result.isBug;
+    return {
+      status: 'failed',
+      runDir,
+      failedId: result.failedId,
+      message: isBug && result.error instanceof Error ? (result.error.stack ?? result.error.message) : messageOf(result.error),
+      isBug,
+      diagnostics: result.diagnostics,
+    };
   }
   return { status: result.status, runDir };
 }
 
 
 async function writeJson(path: string, value: unknown): Promise<void> {
-  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** `runs/<pipeline>/<name>`, or a timestamp `2026-11-26T10-41-07` (with `-2`, `-3` … if taken). */

@@ -3,7 +3,7 @@
  * stage handlers. Kept apart from the command so the command is testable with injected ones.
  */
 import type { Diagnostic } from '../diag/index.ts';
-import { renderDiagnostics } from '../diag/index.ts';
+import { diagnostic, renderDiagnostics } from '../diag/index.ts';
 import { loadPipelines } from '../dsl/index.ts';
 import { planRunKeys } from '../plan/index.ts';
 import { probeEngine, selectEngine } from '../engine/index.ts';
@@ -29,7 +29,11 @@ export function realRunDeps(): Omit<RunDeps, 'tty'> {
       const slow = engine.info.engine === 'cpu' ? slowEngineWarning('cpu', options.engine, (await probeEngine('native')).reason) : undefined;
       // The keys: the same function as `cvr plan`'s (src/plan/run-keys.ts), with the engine that
       // will actually run (not `auto`).
-      const keyed = await planRunKeys(declared, { engine: engine.info.engine, seed: options.seed, cacheDir: options.cacheDir, unlisted: 'fresh', env: process.env });
+      const memoDiagnostics: Diagnostic[] = [];
+      const onMemoCorrupt = (file: string, reason: string): void => {
+        memoDiagnostics.push(diagnostic('CVR852', `the scan memo is corrupt: ${reason}; discarded, hashing the image files again`, { file, hint: 'nothing to do; `cvr cache verify` checks the whole cache' }));
+      };
+      const keyed = await planRunKeys(declared, { engine: engine.info.engine, seed: options.seed, cacheDir: options.cacheDir, unlisted: 'fresh', env: process.env, onMemoCorrupt });
       if (!keyed.ok) return { ok: false, diagnostics: keyed.diagnostics };
       const { plan, pipeline } = keyed;
       return {
@@ -39,7 +43,7 @@ export function realRunDeps(): Omit<RunDeps, 'tty'> {
         engine: engine.info.engine,
         handlers: stageHandlers({ pipeline, seed: options.seed, cacheDir: options.cacheDir, render: (ds) => render(ds, process.cwd()) }),
         lockInfo: { engineInfo: engine.info },
-        diagnostics: slow === undefined ? keyed.diagnostics : [...keyed.diagnostics, slow],
+        diagnostics: [...keyed.diagnostics, ...memoDiagnostics, ...(slow === undefined ? [] : [slow])],
       };
     },
   };

@@ -48,6 +48,11 @@ export function plainLines(event: RunEvent): string[] {
     case 'run-done':
       if (event.ok) return [`run done in ${formatMs(event.ms)} → ${event.runDir}`];
       return [event.cancelled === true ? `run stopped after ${formatMs(event.ms)}; \`cvr run\` again resumes it` : `run failed after ${formatMs(event.ms)}`];
+    case 'diagnostic': {
+      const d = event.diagnostic;
+      const where = d.file !== undefined ? ` (${d.file})` : '';
+      return [`${d.severity}[${d.code}] ${event.id !== undefined ? `${event.id}: ` : ''}${d.message}${where}`];
+    }
     case 'stopping':
       return ['stopping at the next batch boundary (Ctrl-C again to quit at once)…'];
     case 'batch':

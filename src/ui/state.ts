@@ -210,38 +210,17 @@ function reduceEvent(state: ViewState, event: RunEvent): ViewState {
         progress: undefined,
         finished: [...state.finished, { key: `cancel-${event.id}`, text: `■ ${event.id} stopped; \`cvr run\` again resumes it`, tone: 'note' }],
       };
+    case 'diagnostic': {
+      const d = event.diagnostic;
+      const text = `${d.severity === 'error' ? '✖' : '!'} ${d.severity}[${d.code}] ${event.id !== undefined ? `${event.id}: ` : ''}${d.message}`;
+      return { ...state, finished: [...state.finished, { key: `diag-${d.code}-${event.t}-${state.finished.length}`, text, tone: d.severity === 'error' ? 'bad' : 'note' }] };
+    }
     case 'node-resumed':
       return { ...state, finished: [...state.finished, { key: `resume-${event.id}-${event.t}`, text: `↻ ${event.id} resumed from ${event.from}`, tone: 'note' }] };
     case 'progress':
       return { ...state, progress: { id: event.id, done: event.done, total: event.total, unit: event.unit } };
-    case 'batch': {
-      const pace = state.pace?.id === event.id ? { ...state.pace, batches: state.pace.batches + 1 } : { id: event.id, startT: event.t, batches: 0 };
-      const perBatch = pace.batches > 0 ? (event.t - pace.startT) / pace.batches : undefined;
-      const fresh = state.running?.id !== event.id;
-      // Batch events may omit the planned epochs; the node's last epoch event says them.
-      const epochs = event.epochs ?? (fresh ? undefined : state.running?.epochs) ?? (state.lastEpoch?.id === event.id ? state.lastEpoch.epochs : undefined);
-      const remaining = epochs !== undefined ? (epochs - event.epoch) * event.batches + (event.batches - event.batch) : undefined;
-      return {
-        ...state,
-        pace,
-        running: {
-          id: event.id,
-          model: event.model,
-          fold: event.fold,
-          folds: event.folds,
-          epoch: event.epoch,
-          epochs,
-          batch: event.batch,
-          batches: event.batches,
-          imagesPerSecond: event.imagesPerSecond,
-          loss: event.loss,
-          accuracy: event.accuracy,
-          etaMs: perBatch !== undefined && remaining !== undefined ? perBatch * remaining : undefined,
-        },
-        losses: push(fresh ? [] : state.losses, event.loss),
-        accuracies: push(fresh ? [] : state.accuracies, event.accuracy),
-      };
-    }
+    case 'batch':
+      return reduceBatch(state, event);
     case 'epoch':
       return {
         ...state,
@@ -272,6 +251,36 @@ function reduceEvent(state: ViewState, event: RunEvent): ViewState {
       return unknown;
     }
   }
+}
+
+/** A training batch: the running node's bars, pace and ETA, and the sparklines. */
+function reduceBatch(state: ViewState, event: Extract<RunEvent, { type: 'batch' }>): ViewState {
+  const pace = state.pace?.id === event.id ? { ...state.pace, batches: state.pace.batches + 1 } : { id: event.id, startT: event.t, batches: 0 };
+  const perBatch = pace.batches > 0 ? (event.t - pace.startT) / pace.batches : undefined;
+  const fresh = state.running?.id !== event.id;
+  // Batch events may omit the planned epochs; the node's last epoch event says them.
+  const epochs = event.epochs ?? (fresh ? undefined : state.running?.epochs) ?? (state.lastEpoch?.id === event.id ? state.lastEpoch.epochs : undefined);
+  const remaining = epochs !== undefined ? (epochs - event.epoch) * event.batches + (event.batches - event.batch) : undefined;
+  return {
+    ...state,
+    pace,
+    running: {
+      id: event.id,
+      model: event.model,
+      fold: event.fold,
+      folds: event.folds,
+      epoch: event.epoch,
+      epochs,
+      batch: event.batch,
+      batches: event.batches,
+      imagesPerSecond: event.imagesPerSecond,
+      loss: event.loss,
+      accuracy: event.accuracy,
+      etaMs: perBatch !== undefined && remaining !== undefined ? perBatch * remaining : undefined,
+    },
+    losses: push(fresh ? [] : state.losses, event.loss),
+    accuracies: push(fresh ? [] : state.accuracies, event.accuracy),
+  };
 }
 
 function trainedLine(id: string, state: ViewState, ms: number): string {

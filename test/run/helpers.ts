@@ -43,5 +43,5 @@ export function readJson(path: string): unknown {
 }
 
 export function idsOf(events: readonly RunEvent[], type: RunEvent['type']): string[] {
-  return events.filter((e) => e.type === type).map((e) => ('id' in e ? e.id : ''));
+  return events.filter((e) => e.type === type).map((e) => ('id' in e ? (e.id ?? '') : ''));
 }

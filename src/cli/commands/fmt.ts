@@ -4,7 +4,8 @@
  * its diagnostics are printed and the exit code is 1. `-` reads standard input and prints its
  * canonical form (format-on-save in any editor).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readCvrSource } from '../../dsl/index.ts';
 import { resolve } from 'node:path';
 import { hasErrors, renderDiagnostics } from '../../diag/index.ts';
 import { formatCvr, parseCvr } from '../../dsl/index.ts';
@@ -34,18 +35,28 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   for (const given of files) {
     const name = given === '-' ? STDIN_NAME : given;
     let text: string;
-    try {
-      if (given !== '-') text = await readFile(resolve(io.cwd, name), 'utf8');
-      else if (io.readStdin !== undefined) text = await io.readStdin();
-      else throw new Error('no standard input');
-    } catch {
-      io.stderr(`cvr fmt: cannot read ${given === '-' ? 'standard input' : `"${name}"`}\n`);
-      failed = true;
-      continue;
+    if (given === '-') {
+      try {
+        if (io.readStdin === undefined) throw new Error('no standard input');
+        text = await io.readStdin();
+      } catch {
+        io.stderr('cvr fmt: cannot read standard input\n');
+        failed = true;
+        continue;
+      }
+    } else {
+      // The same bounded reader as `check`: no FIFO, /proc, huge or binary file is read.
+      const got = await readCvrSource(resolve(io.cwd, name));
+      if (got === undefined || got.refused) {
+        io.stderr(got === undefined ? `cvr fmt: cannot read "${name}"\n` : `error[${got.code}] cvr fmt: refused to read "${name}": ${got.detail}\nhint: ${got.hint}\n`);
+        failed = true;
+        continue;
+      }
+      text = got.text;
     }
-    const { file, diagnostics } = parseCvr(name, text);
+    const { file, diagnostics, notCvrText } = parseCvr(name, text);
     if (hasErrors(diagnostics)) {
-      io.stderr(renderDiagnostics(diagnostics, { files: new Map([[name, text]]), cwd: io.cwd, color: useColor(io) }));
+      io.stderr(renderDiagnostics(diagnostics, { files: notCvrText === true ? new Map() : new Map([[name, text]]), cwd: io.cwd, color: useColor(io) }));
       failed = true;
       continue;
     }

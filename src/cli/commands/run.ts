@@ -12,7 +12,7 @@ import { RUN } from '../specs.ts';
 import { projectBase } from '../project.ts';
 import { hasErrors } from '../../diag/index.ts';
 import type { ResolvedPipeline } from '../../dsl/index.ts';
-import { resolveCacheDir, defaultRunDir, runPlan, fanOut, ndjsonFileSink, abortOnSigint, loadRunDeps, type RunDeps } from '../../run/index.ts';
+import { resolveCacheDir, defaultRunDir, runPlan, fanOut, ndjsonFileSink, abortOnSigint, loadRunDeps, envFaultDiagnostic, type RunDeps } from '../../run/index.ts';
 import { inkRenderer, plainRenderer, type Renderer } from '../../ui/index.ts';
 
 export type { RunDeps };
@@ -47,7 +47,16 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
   const seed = args.seed ?? pipeline.seed;
   const base = projectBase(io.cwd);
   const cacheDir = resolveCacheDir(io.cwd, args.cache, io.env, base);
-  const prepared = await deps.prepare(pipeline, { seed, engine: args.engine ?? pipeline.engine, cacheDir });
+  let prepared;
+  try {
+    prepared = await deps.prepare(pipeline, { seed, engine: args.engine ?? pipeline.engine, cacheDir });
+  } catch (error) {
+    // A read-only, full or vanished disk while planning: its diagnostic, not a stack trace.
+    const fault = envFaultDiagnostic(error, { cacheDir });
+    if (fault === undefined) throw error;
+    io.stderr(deps.renderDiagnostics([fault], io.cwd));
+    return EXIT.failed;
+  }
   const prepDiagnostics = prepared.diagnostics ?? [];
   if (prepDiagnostics.length > 0) io.stderr(deps.renderDiagnostics(prepDiagnostics, io.cwd));
   if (!prepared.ok) return EXIT.failed;
@@ -90,8 +99,9 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
           io.stderr(`cvr run: internal error in ${outcome.failedId} — this is a bug; please report it with the command and this text:\n${outcome.message}\n`);
           return EXIT.internal;
         }
-        // The view or the log has already shown the node's message.
+        // The view or the log has already shown the node's diagnostics.
         io.stderr(`cvr run: stopped at ${outcome.failedId}; what finished is cached, fix the problem and run again\n`);
+        if (outcome.failedId === 'cache' || outcome.failedId === 'run folder') io.stderr(deps.renderDiagnostics(outcome.diagnostics, io.cwd));
         return EXIT.failed;
       default: {
         const unknown: never = outcome;

@@ -18,4 +18,10 @@ export const syntaxCodes = {
   CVR111: { severity: 'error', summary: '`split ""` in a label column needs a non-empty separator' },
   CVR112: { severity: 'error', summary: 'a regular expression is refused: it does not compile with linear-time (RE2) semantics, or has an unknown flag' },
   CVR114: { severity: 'error', summary: 'an image path template is malformed: an unclosed `{`, an empty `{}`, or `.*` not at its end' },
+  CVR130: { severity: 'error', summary: 'a file to read is not a regular file (a FIFO, a device, a socket, a folder); refused before reading' },
+  CVR131: { severity: 'error', summary: 'a file to read lies in a kernel pseudo-file system (/proc, /sys, /dev); refused before reading' },
+  CVR132: { severity: 'error', summary: 'a file to read is larger than the size limit for .cvr files (1 MiB); refused before reading' },
+  CVR133: { severity: 'error', summary: 'a file is not .cvr text (invalid UTF-8 or control characters); only a short escaped excerpt is shown' },
+  CVR134: { severity: 'error', summary: 'a file does not start like .cvr text; only its first problem is shown, without its source lines' },
+  CVR135: { severity: 'error', summary: 'too many syntax errors in one file; the rest are not shown' },
 } as const satisfies Record<string, CodeInfo>;

@@ -26,7 +26,7 @@ export function auditNode(kit: StageKit): NodeHandler {
         independent: report.independent,
         findings: report.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
       });
-      throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`);
+      throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`, errors);
     }
     // The data fingerprint, in `cvr lock`'s format, so `cvr diff` reads a run folder's lock.json.
     const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report });

@@ -39,7 +39,7 @@ export function gradcamNode(kit: StageKit): NodeHandler {
             outDir: join(ctx.runDir, 'gradcam'),
             ...(foldCount > 1 ? { filePrefix: `fold-${fold}-` } : {}),
           });
-          if (!result.ok) throw new NodeFailure(options.render(result.diagnostics));
+          if (!result.ok) throw new NodeFailure(options.render(result.diagnostics), result.diagnostics);
           if (result.diagnostics.length > 0) warnings.push(options.render(result.diagnostics));
           for (const image of result.images) {
             written.push({ fold, target: image.target, image: image.id, rank: image.rank, probability: image.probability, file: relative(ctx.runDir, image.file) });

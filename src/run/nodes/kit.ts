@@ -11,6 +11,7 @@ import { ROLE, openPrepared, type SplitResult, type ImageSource, type PreparedIm
 import { predictProbabilitiesAsync, loadModelWeights } from '../../train/index.ts';
 import { branchPaths, buildModel, loadWeights, weightsSource } from '../../models/index.ts';
 import type { Prediction } from '../../evaluate/index.ts';
+import { preparedFromCache } from '../relocate.ts';
 import { NodeFailure, type NodeContext } from '../executor.ts';
 
 export interface StageOptions {
@@ -64,7 +65,7 @@ export function stageKit(options: StageOptions): StageKit {
 
   function failOn(diagnostics: readonly Diagnostic[], what: string): void {
     const errors = diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length > 0) throw new NodeFailure(`${what}:\n${options.render(errors)}`);
+    if (errors.length > 0) throw new NodeFailure(`${what}:\n${options.render(errors)}`, errors);
   }
 
   function splitOf(inputs: Readonly<Record<string, unknown>>): StoredSplit {
@@ -73,11 +74,11 @@ export function stageKit(options: StageOptions): StageKit {
 
   /** Every prep input of a node, opened as one image source. */
   function openImages(node: PlanNode, inputs: Readonly<Record<string, unknown>>): ImageSource & { close(): void } {
-    const prepared = node.inputs.filter((id) => id.startsWith('prep:')).map((id) => inputs[id] as PreparedImages);
+    const prepared = node.inputs.filter((id) => id.startsWith('prep:')).map((id) => preparedFromCache(inputs[id] as PreparedImages, options.cacheDir));
     const first = prepared[0];
     if (first === undefined) throw new Error(`Internal error: ${node.id} has no prep inputs`);
     const opened = openPrepared({ settings: first.settings, shards: prepared.flatMap((p) => p.shards) });
-    if (!opened.ok) throw new NodeFailure(options.render(opened.diagnostics));
+    if (!opened.ok) throw new NodeFailure(options.render(opened.diagnostics), opened.diagnostics);
     return opened.source;
   }
 
@@ -103,12 +104,12 @@ export function stageKit(options: StageOptions): StageKit {
       nodeKey: node.key,
       ...(typeof declared.options['bn_momentum'] === 'number' && { bnMomentum: declared.options['bn_momentum'] }),
     });
-    if (!built.ok) throw new NodeFailure(options.render(built.diagnostics));
+    if (!built.ok) throw new NodeFailure(options.render(built.diagnostics), built.diagnostics);
     const source = weightsSource(declared.name, declared.weightsFiles !== undefined ? branchPaths(declared.weightsFiles) : declared.weights, options.env ?? process.env);
-    if (source.kind === 'missing') throw new NodeFailure(options.render(source.diagnostics));
+    if (source.kind === 'missing') throw new NodeFailure(options.render(source.diagnostics), source.diagnostics);
     if (source.kind === 'paths') {
       const loaded = await loadWeights(built.model, source.paths);
-      if (!loaded.ok) throw new NodeFailure(options.render(loaded.diagnostics));
+      if (!loaded.ok) throw new NodeFailure(options.render(loaded.diagnostics), loaded.diagnostics);
     }
     return built.model;
   }

@@ -1,5 +1,7 @@
 /** `prep:<source>`: the source's images decoded and resized into the shared preprocessing cache. */
 import { prepareImages, type ScannedImage } from '../../data/index.ts';
+import { succeeded } from '../node-result.ts';
+import { preparedForCache, preparedReferences } from '../relocate.ts';
 import { NodeFailure } from '../executor.ts';
 import { imageKey } from './kit.ts';
 import type { NodeHandler } from '../executor.ts';
@@ -21,7 +23,7 @@ export function prepNode(kit: StageKit): NodeHandler {
       },
     );
     if (ctx.signal.aborted) throw new Error('cancelled');
-    if (!result.ok) throw new NodeFailure(options.render(result.diagnostics));
-    return result.prepared;
+    if (!result.ok) throw new NodeFailure(options.render(result.diagnostics), result.diagnostics);
+    return succeeded(preparedForCache(result.prepared, options.cacheDir), { references: preparedReferences(result.prepared) });
   };
 }

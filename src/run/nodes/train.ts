@@ -40,7 +40,7 @@ export function trainNode(kit: StageKit): NodeHandler {
         signal: ctx.signal,
         now: ctx.now,
       });
-      if (!result.ok) throw new NodeFailure(options.render(result.diagnostics));
+      if (!result.ok) throw new NodeFailure(options.render(result.diagnostics), result.diagnostics);
       try {
         if (result.status === 'cancelled') throw new Error('cancelled');
         if (declaredModel(node).options['bn_momentum'] !== undefined) {
