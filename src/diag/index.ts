@@ -8,3 +8,4 @@ export { diagnosticsToJson } from './render.ts';
 export { renderDiagnostic } from './render.ts';
 export { renderDiagnostics } from './render.ts';
 export { closestName, editDistance, suggestion } from './did-you-mean.ts';
+export { LineIndex } from './render.ts';

@@ -46,6 +46,19 @@ export class LineIndex {
     return { line: lo + 1, column: clamped - (this.starts[lo] ?? 0) + 1 };
   }
 
+  /** The offset where a 1-based line starts; undefined past the last line. */
+  lineStart(line: number): number | undefined {
+    return this.starts[line - 1];
+  }
+
+  /** The length of a 1-based line up to its `\n` (a `\r` before it included). */
+  lineLength(line: number): number {
+    const start = this.starts[line - 1];
+    if (start === undefined) return 0;
+    const next = this.starts[line];
+    return (next === undefined ? this.text.length : next - 1) - start;
+  }
+
   /** The text of a 1-based line, without its line break. */
   lineText(line: number): string {
     const start = this.starts[line - 1];

@@ -3,39 +3,28 @@
  * line/character positions (also UTF-16 by default) and back.
  */
 import type { Position, Range } from 'vscode-languageserver';
+import { LineIndex } from '../diag/index.ts';
 
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-
-/** Positions of one text; build once per text and ask many times. */
+/**
+ * Positions of one text; build once per text and ask many times. The line index is diag's (the
+ * one the diagnostics printer uses); the protocol counts lines and characters from 0.
+ */
 export class Positions {
-  private readonly starts: number[];
+  private readonly index: LineIndex;
 
   constructor(private readonly text: string) {
-    this.starts = lineStarts(text);
+    this.index = new LineIndex(text);
   }
 
   position(offset: number): Position {
-    const clamped = Math.max(0, Math.min(offset, this.text.length));
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.starts[mid] ?? 0) <= clamped) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: clamped - (this.starts[lo] ?? 0) };
+    const { line, column } = this.index.position(offset);
+    return { line: line - 1, character: column - 1 };
   }
 
   offset(position: Position): number {
-    const start = this.starts[position.line];
+    const start = this.index.lineStart(position.line + 1);
     if (start === undefined) return this.text.length;
-    const next = this.starts[position.line + 1];
-    const end = next === undefined ? this.text.length : next - 1;
-    return Math.min(start + position.character, end);
+    return Math.min(start + position.character, start + this.index.lineLength(position.line + 1));
   }
 
   range(start: number, end: number): Range {

@@ -108,7 +108,7 @@ describe('environment faults are diagnostics', () => {
     setWriteFault(undefined);
     const rerun = await cvrRun(cache);
     expect(rerun.code, rerun.output).toBe(0);
-    expect(rerun.output).toMatch(/^cached +scan:a/m);
+    expect(rerun.output).toMatch(/^\S+ cached +scan:a/m);
     expect(rerun.metrics).toEqual(reference);
   });
 

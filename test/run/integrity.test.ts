@@ -114,7 +114,7 @@ describe('a corrupt cache entry is detected, discarded and recomputed, never use
     const third = await cvrRun(cache);
     expect(third.code, third.output).toBe(0);
     expect(third.output).not.toMatch(/CVR85[12]/);
-    expect(third.output).not.toMatch(/^start +train/m);
+    expect(third.output).not.toMatch(/^\S+ start +train/m);
     expect(third.metrics).toEqual(reference);
   });
 
@@ -126,8 +126,8 @@ describe('a corrupt cache entry is detected, discarded and recomputed, never use
     const rerun = await cvrRun('cache-extra');
     expect(rerun.code, rerun.output).toBe(0);
     expect(rerun.output.match(/\[CVR851\]/g)?.length).toBe(2);
-    expect(rerun.output).toMatch(/^start +train:resnet50:0/m);
-    expect(rerun.output).toMatch(/^start +audit/m);
+    expect(rerun.output).toMatch(/^\S+ start +train:resnet50:0/m);
+    expect(rerun.output).toMatch(/^\S+ start +audit/m);
     expect(rerun.metrics).toEqual(reference);
   });
 });
@@ -148,7 +148,7 @@ describe('a copied cache is relocatable', () => {
     }
     const moved = await cvrRun(join('moved', 'copy'));
     expect(moved.code, moved.output).toBe(0);
-    expect(moved.output).not.toMatch(/^start +(scan|prep|train|predict)/m);
+    expect(moved.output).not.toMatch(/^\S+ start +(scan|prep|train|predict)/m);
     expect(moved.output).not.toMatch(/CVR85/);
     expect(moved.metrics).toEqual(reference);
   });
@@ -204,7 +204,7 @@ describe('cvr cache info|verify|gc', () => {
     // What gc kept is what a run needs: the rerun reuses everything but the discarded node.
     const rerun = await cvrRun('cmd');
     expect(rerun.code, rerun.output).toBe(0);
-    expect(rerun.output).not.toMatch(/^start +(scan|prep|split)/m);
+    expect(rerun.output).not.toMatch(/^\S+ start +(scan|prep|split)/m);
     expect(rerun.metrics).toEqual(reference);
   });
 });
