@@ -125,7 +125,8 @@ export type Statement =
   | TrainStmt
   | EvaluateStmt
   | EngineStmt
-  | PatientsSharedStmt;
+  | PatientsSharedStmt
+  | ProbesStmt;
 
 export interface TitleStmt {
   readonly kind: 'title';
@@ -591,5 +592,35 @@ export interface GradcamSpec {
 export interface EngineStmt {
   readonly kind: 'engine';
   readonly name: Ident;
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Image-level evidence
+
+/** `probes { source_probe  periphery_only { model resnet50 { width 0.125 } epochs 5 }  lung_only  gradcam_in_lungs }` */
+export interface ProbesStmt {
+  readonly kind: 'probes';
+  readonly probes: readonly ProbeDecl[];
+  readonly span: Span;
+}
+
+/** One probe with its settings in written order (`model …`, then `key value` pairs). */
+export interface ProbeDecl {
+  readonly kind: 'probe';
+  readonly name: Ident;
+  /** `model resnet50 { width 0.125 }`: a cheaper model than the pipeline's (masked-training probes). */
+  readonly model?: ModelStmt;
+  readonly settings: readonly ProbeSetting[];
+  /** True when the probe was written with braces (`periphery_only { }` keeps them in `cvr fmt`). */
+  readonly braces: boolean;
+  readonly span: Span;
+}
+
+/** `epochs 5`, `folds 5`, `thumbnail 16`: a key and one value. */
+export interface ProbeSetting {
+  readonly kind: 'probe-setting';
+  readonly key: Ident;
+  readonly value: Ident | NumberLit | StringLit;
   readonly span: Span;
 }

@@ -307,6 +307,8 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     if (engine !== undefined) return this.engineStmt(engine.children, ctx, engine);
     const shared = c.patientsSharedStmt?.[0];
     if (shared !== undefined) return this.patientsSharedStmt(shared.children, ctx, shared);
+    const probes = c.probesStmt?.[0];
+    if (probes !== undefined) return this.probesStmt(probes.children, ctx, probes);
     return undefined;
   }
 
@@ -1001,6 +1003,53 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     realAll(c.top).forEach((t, i) => setOnce(ctx, spec, 'top', numberLit(ctx, t), 'top', 'this gradcam', keywordSpan(ctx, c.Top, i, t)));
     realAll(c.threshold).forEach((t, i) => setOnce(ctx, spec, 'threshold', numberLit(ctx, t), 'threshold', 'this gradcam', keywordSpan(ctx, c.Threshold, i, t)));
     return spec;
+  }
+
+  // ---- image-level evidence
+
+  probesStmt(c: C.ProbesStmtCstChildren, ctx: BuildContext, node?: CstNode): A.ProbesStmt | undefined {
+    const span = node && nodeSpan(ctx.file, node);
+    if (span === undefined) return undefined;
+    const probes: A.ProbeDecl[] = [];
+    for (const d of c.probeDecl ?? []) {
+      const probe = this.probeDecl(d.children, ctx, d);
+      if (probe === undefined) continue;
+      if (probes.some((p) => p.name.name === probe.name.name)) duplicate(ctx, probe.name.name, 'this probes block', probe.span);
+      else probes.push(probe);
+    }
+    return { kind: 'probes', probes, span };
+  }
+
+  probeDecl(c: C.ProbeDeclCstChildren, ctx: BuildContext, node?: CstNode): A.ProbeDecl | undefined {
+    const name = ident(ctx, real(c.probe));
+    const span = node && nodeSpan(ctx.file, node);
+    if (name === undefined || span === undefined) return undefined;
+    const probe: Mutable<A.ProbeDecl> = { kind: 'probe', name, settings: [], braces: real(c.LCurly) !== undefined, span };
+    const settings: A.ProbeSetting[] = [];
+    for (const s of c.probeSetting ?? []) {
+      const sc = s.children;
+      const at = nodeSpan(ctx.file, s);
+      if (at === undefined) continue;
+      const model = ident(ctx, real(sc.model));
+      if (model !== undefined) {
+        const o = sc.modelOptions?.[0];
+        const stmt: A.ModelStmt = { kind: 'model', name: model, options: o === undefined ? [] : this.modelOptions(o.children, ctx), span: at };
+        setOnce(ctx, probe, 'model', stmt, 'model', `this ${name.name}`, at);
+        continue;
+      }
+      const key = ident(ctx, real(sc.key));
+      const value = ident(ctx, real(sc.word)) ?? numberLit(ctx, real(sc.number)) ?? stringLit(ctx, real(sc.text));
+      if (key === undefined || value === undefined) continue;
+      if (settings.some((x) => x.key.name === key.name)) duplicate(ctx, key.name, `this ${name.name}`, at);
+      else settings.push({ kind: 'probe-setting', key, value, span: at });
+    }
+    probe.settings = settings;
+    return probe;
+  }
+
+  /** Read inside `probeDecl` (it needs the probe's name for its messages). */
+  probeSetting(): undefined {
+    return undefined;
   }
 
   engineStmt(c: C.EngineStmtCstChildren, ctx: BuildContext, node?: CstNode): A.EngineStmt | undefined {

@@ -23,7 +23,9 @@ import type {
   ResolvedWhere,
   ResolvedPatternRule,
   ManifestDelimiter,
+  ResolvedProbe,
 } from './resolved.ts';
+import { PROBE_NAMES } from './resolved.ts';
 import { asFraction } from './checks/numbers.ts';
 import { CLASS_WEIGHT_MODES, METRICS, NORMALIZE, OPTIMIZERS, RESIZE, isOneOf } from './vocabulary.ts';
 
@@ -246,6 +248,19 @@ function augment(p: EffectivePipeline): ResolvedAugmentOp[] {
   return out;
 }
 
+/** Probes with unknown names were rejected by the checker (CVR820); they are left out here. */
+function probes(p: EffectivePipeline): ResolvedProbe[] {
+  const out: ResolvedProbe[] = [];
+  for (const d of p.probes?.probes ?? []) {
+    const name = PROBE_NAMES.find((n) => n === d.name.name);
+    if (name === undefined) continue;
+    const settings = Object.fromEntries(d.settings.map((s) => [s.key.name, s.value.kind === 'number' ? s.value.value : s.value.kind === 'ident' ? s.value.name : s.value.value]));
+    const model = d.model === undefined ? undefined : models({ ...p, model: d.model })[0];
+    out.push({ name, settings, ...(model === undefined ? {} : { model }) });
+  }
+  return out;
+}
+
 function models(p: EffectivePipeline): ResolvedModel[] {
   const stmt = p.model;
   if (stmt === undefined) return [];
@@ -358,6 +373,7 @@ export function toResolved(p: EffectivePipeline): ResolvedPipeline {
     train: train(p),
     evaluate: evaluate(p),
     engine: p.engine?.name.name ?? DEFAULTS.engine,
+    ...(p.probes === undefined ? {} : { probes: probes(p) }),
     spans: { ...p.spans },
   };
 }

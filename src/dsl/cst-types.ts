@@ -79,6 +79,7 @@ export type StatementCstChildren = {
   evaluateStmt?: EvaluateStmtCstNode[];
   engineStmt?: EngineStmtCstNode[];
   patientsSharedStmt?: PatientsSharedStmtCstNode[];
+  probesStmt?: ProbesStmtCstNode[];
 };
 
 export interface PatientsSharedStmtCstNode extends CstNode {
@@ -832,6 +833,45 @@ export type GradcamSpecCstChildren = {
   threshold?: IToken[];
 };
 
+export interface ProbesStmtCstNode extends CstNode {
+  name: "probesStmt";
+  children: ProbesStmtCstChildren;
+}
+
+export type ProbesStmtCstChildren = {
+  Probes?: IToken[];
+  LCurly?: IToken[];
+  probeDecl?: ProbeDeclCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface ProbeDeclCstNode extends CstNode {
+  name: "probeDecl";
+  children: ProbeDeclCstChildren;
+}
+
+export type ProbeDeclCstChildren = {
+  probe?: IToken[];
+  LCurly?: IToken[];
+  probeSetting?: ProbeSettingCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface ProbeSettingCstNode extends CstNode {
+  name: "probeSetting";
+  children: ProbeSettingCstChildren;
+}
+
+export type ProbeSettingCstChildren = {
+  Model?: IToken[];
+  model?: IToken[];
+  modelOptions?: ModelOptionsCstNode[];
+  key?: IToken[];
+  word?: IToken[];
+  number?: IToken[];
+  text?: IToken[];
+};
+
 export interface EngineStmtCstNode extends CstNode {
   name: "engineStmt";
   children: EngineStmtCstChildren;
@@ -909,5 +949,8 @@ export interface CvrCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   evaluateBlock(children: EvaluateBlockCstChildren, param?: IN): OUT;
   evaluateSetting(children: EvaluateSettingCstChildren, param?: IN): OUT;
   gradcamSpec(children: GradcamSpecCstChildren, param?: IN): OUT;
+  probesStmt(children: ProbesStmtCstChildren, param?: IN): OUT;
+  probeDecl(children: ProbeDeclCstChildren, param?: IN): OUT;
+  probeSetting(children: ProbeSettingCstChildren, param?: IN): OUT;
   engineStmt(children: EngineStmtCstChildren, param?: IN): OUT;
 }

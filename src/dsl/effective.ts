@@ -13,6 +13,7 @@ import type {
   CompareModelsStmt,
   DescriptionStmt,
   EngineStmt,
+  ProbesStmt,
   PatientsSharedStmt,
   EvaluateBlock,
   EvaluateStmt,
@@ -69,6 +70,8 @@ export interface EffectivePipeline {
   readonly engine?: EngineStmt;
   /** `patients shared across sources`. */
   readonly patientsShared?: PatientsSharedStmt;
+  /** `probes { … }`: a child's block replaces its parent's. */
+  readonly probes?: ProbesStmt;
   /** Statement key → span of the statement that is in effect. */
   readonly spans: Readonly<Record<string, Span>>;
 }
@@ -97,6 +100,7 @@ export function statementKey(stmt: Statement): string {
     case 'train':
     case 'evaluate':
     case 'engine':
+    case 'probes':
       return stmt.kind;
     case 'patients-shared':
       return 'patients';
@@ -282,6 +286,9 @@ export function effectivePipeline(p: Pipeline, statements: ReadonlyMap<string, S
         break;
       case 'patients-shared':
         out.patientsShared = stmt;
+        break;
+      case 'probes':
+        out.probes = stmt;
         break;
       default: {
         const never: never = stmt;

@@ -144,6 +144,7 @@ function statementUnit(s: A.Statement): Unit {
       return s.block === undefined ? leaf(`evaluate ${s.ref?.name ?? ''}`, s.span) : block('evaluate', s.span, evaluateUnits(s.block));
     case 'engine': return leaf(`engine ${s.name.name}`, s.span);
     case 'patients-shared': return leaf('patients shared across sources', s.span);
+    case 'probes': return block('probes', s.span, s.probes.map(probeUnit));
   }
 }
 
@@ -279,6 +280,13 @@ function optionsUnit(head: string, span: Span, options: readonly A.ModelOption[]
     span,
     options.map((o) => leaf(`${o.key.name} ${optionValue(o.value)}`, o.span)),
   );
+}
+
+function probeUnit(p: A.ProbeDecl): Unit {
+  const settings: Unit[] = [];
+  if (p.model !== undefined) settings.push(optionsUnit(`model ${p.model.name.name}`, p.model.span, p.model.options));
+  for (const s of p.settings) settings.push(leaf(`${s.key.name} ${optionValue(s.value)}`, s.span));
+  return p.braces || settings.length > 0 ? block(p.name.name, p.span, settings) : leaf(p.name.name, p.span);
 }
 
 function optionValue(v: A.ModelOption['value']): string {

@@ -159,6 +159,7 @@ export class CvrParser extends CstParser {
       { ALT: () => this.SUBRULE(this.evaluateStmt) },
       { ALT: () => this.SUBRULE(this.engineStmt) },
       { ALT: () => this.SUBRULE(this.patientsSharedStmt) },
+      { ALT: () => this.SUBRULE(this.probesStmt) },
     ]);
   });
 
@@ -818,6 +819,49 @@ export class CvrParser extends CstParser {
         { ALT: () => { this.CONSUME(T.Threshold); this.CONSUME2(T.NumberLit, { LABEL: 'threshold' }); } },
       ]);
     });
+  });
+
+  // ---- image-level evidence
+
+  /** `probes { source_probe  periphery_only { model resnet50 { width 0.125 } epochs 5 }  lung_only  gradcam_in_lungs }` */
+  probesStmt = this.RULE('probesStmt', () => {
+    this.CONSUME(T.Probes);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.probeDecl));
+    this.CONSUME(T.RCurly);
+  });
+
+  /** One probe: its name, then optionally its settings in braces. */
+  probeDecl = this.RULE('probeDecl', () => {
+    this.CONSUME(T.Name, { LABEL: 'probe' });
+    this.OPTION(() => {
+      this.CONSUME(T.LCurly);
+      this.MANY(() => this.SUBRULE(this.probeSetting));
+      this.CONSUME(T.RCurly);
+    });
+  });
+
+  /** `model resnet50 { width 0.125 }` · `epochs 5` · `folds 5` · any `key value`; the checker knows the keys. */
+  probeSetting = this.RULE('probeSetting', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Model);
+          this.CONSUME1(T.Name, { LABEL: 'model' });
+          this.OPTION(() => this.SUBRULE(this.modelOptions));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(T.Name, { LABEL: 'key' });
+          this.OR2([
+            { ALT: () => this.CONSUME3(T.Name, { LABEL: 'word' }) },
+            { ALT: () => this.CONSUME(T.NumberLit, { LABEL: 'number' }) },
+            { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'text' }) },
+          ]);
+        },
+      },
+    ]);
   });
 
   engineStmt = this.RULE('engineStmt', () => {

@@ -37,6 +37,8 @@ export interface ResolvedPipeline {
   readonly engine: string;
   /** `patients shared across sources`: patient ids are global (absent: per source). */
   readonly patientsShared?: true;
+  /** `probes { … }` (language.md "Image-level evidence"); absent when the pipeline declares none. */
+  readonly probes?: readonly ResolvedProbe[];
   /** Where each statement came from, by statement key (`task`, `split`, `source:cxri`, `train`, …). */
   readonly spans: Readonly<Record<string, Span>>;
 }
@@ -277,4 +279,18 @@ export interface ResolvedEvaluate {
     readonly top: number;
     readonly threshold: number;
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The probes cvr knows (docs/probes.md says which of them run today). */
+export const PROBE_NAMES = ['source_probe', 'periphery_only', 'lung_only', 'gradcam_in_lungs'] as const;
+export type ProbeName = (typeof PROBE_NAMES)[number];
+
+/** One declared probe: its settings as written (`folds 5`), and a cheaper model when one is declared. */
+export interface ResolvedProbe {
+  readonly name: ProbeName;
+  readonly settings: Readonly<Record<string, number | string>>;
+  /** `model resnet50 { width 0.125 }` inside the probe; absent: the pipeline's own model. */
+  readonly model?: ResolvedModel;
 }

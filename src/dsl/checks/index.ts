@@ -5,6 +5,7 @@
  */
 import type { Check } from './types.ts';
 import { checkDuplicateClasses, checkMapTargets, checkTaskClasses, checkTaskDisjoint, checkUnionCycles, checkUnionMembers, checkWeightAndGradcamClasses } from './classes.ts';
+import { checkProbes } from './probes.ts';
 import { checkSourceDefinitions } from './sources.ts';
 import { checkRealMetadataForms } from './real-metadata.ts';
 import { checkSplitFitsSources, checkSplitShape, checkTestSources } from './split.ts';
@@ -30,6 +31,7 @@ export const CHECKS: readonly Check[] = [
   checkTrain,
   checkWeightAndGradcamClasses,
   checkEvaluate,
+  checkProbes,
 ];
 
 export type { Check } from './types.ts';
