@@ -5,6 +5,7 @@
  * sensitivity and specificity per test source.
  */
 import type { MeanStd, ModelMetrics } from '../evaluate/index.ts';
+import { quantile } from '../evaluate/index.ts';
 import { randomStream } from '../engine/index.ts';
 import type { PredictionRecord } from './run-folder.ts';
 import { rocCurve } from './roc.ts';
@@ -44,15 +45,6 @@ export function tInterval(m: MeanStd, k: number): { low: number; high: number } 
   return { low: m.mean - half, high: m.mean + half };
 }
 
-/** The q-quantile with linear interpolation between order statistics (numpy's default). */
-function quantileOf(sorted: readonly number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const a = sorted[lo] ?? Number.NaN;
-  const b = sorted[Math.ceil(pos)] ?? a;
-  return a + (b - a) * (pos - lo);
-}
-
 /**
  * Percentile-bootstrap 95 % interval of one class's one-vs-rest AUC over the pooled scored
  * images, seeded so the same run folder always gets the same report.
@@ -78,7 +70,7 @@ export function bootstrapAuc(preds: readonly PredictionRecord[], classIndex: num
   }
   if (values.length === 0) return undefined;
   values.sort((a, b) => a - b);
-  return { auc: full.auc, low: quantileOf(values, 0.025), high: quantileOf(values, 0.975) };
+  return { auc: full.auc, low: quantile(values, 0.025), high: quantile(values, 0.975) };
 }
 
 /**
