@@ -52,12 +52,22 @@ struct Pool {
   bool hasBwd = false;
 };
 
+// Batch normalisation in training mode (statistics of the batch): forward and backward primitives
+// of one shape, the forward's descriptor kept as the backward's hint.
+struct BnTrain {
+  dnnl::batch_normalization_forward fwd;
+  dnnl::batch_normalization_backward bwd;
+  memory::desc data, stat;
+  std::vector<float> zeros;  // the shift oneDNN 2.x's backward asks for (unused by the gradient)
+};
+
 struct Context {
   int threads = omp_get_max_threads();  // the configured count (setThreads)
   dnnl::engine eng{dnnl::engine::kind::cpu, 0};
   dnnl::stream strm{eng};
   std::unordered_map<std::string, std::unique_ptr<Conv>> convs;
   std::unordered_map<std::string, std::unique_ptr<Pool>> pools;
+  std::unordered_map<std::string, std::unique_ptr<BnTrain>> bns;
 };
 
 // Problems below this many multiply-adds run on one thread: waking OpenMP workers costs more
@@ -621,6 +631,119 @@ napi_value BnGradCall(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// bnTrain(kind, dims, eps, ...): batch normalisation over N·H·W per channel (NHWC float32) with the
+// batch's own statistics, as Keras's BatchNormalization trains, by oneDNN's batch_normalization
+// primitives (forward_training, backward) with a learnt scale and shift:
+//   kind 0: (x, scale, shift, y, mean, variance)  y = scale·(x − mean)/√(variance + eps) + shift,
+//           mean and (biased) variance of the batch written out;
+//   kind 1: (x, dy, mean, variance, scale, dmean, dvariance, dx, dscale, dshift): the gradient,
+//           with the gradients reaching the mean and variance outputs (dmean, dvariance; length
+//           0, or all zero, when none) added to dx as tfjs's moments would pass them on.
+// dims: N H W C. Primitives are cached per shape and epsilon; the thread count is fixed per shape,
+// so results are the same bytes run after run.
+std::unique_ptr<BnTrain> makeBnTrain(Context& c, const std::vector<int64_t>& d, float eps, bool backward) {
+  auto e = std::make_unique<BnTrain>();
+  e->data = memory::desc({d[0], d[3], d[1], d[2]}, dt::f32, tag::nhwc);
+  e->stat = memory::desc({d[3]}, dt::f32, tag::a);
+  e->zeros.assign(size_t(d[3]), 0.f);
+  const auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+#if CVR_DNNL3
+  dnnl::batch_normalization_forward::primitive_desc fpd(c.eng, dnnl::prop_kind::forward_training, e->data, e->data, eps, flags);
+#else
+  dnnl::batch_normalization_forward::desc fd(dnnl::prop_kind::forward_training, e->data, eps, flags);
+  dnnl::batch_normalization_forward::primitive_desc fpd(fd, c.eng);
+#endif
+  if (!backward) {
+    e->fwd = dnnl::batch_normalization_forward(fpd);
+    return e;
+  }
+#if CVR_DNNL3
+  dnnl::batch_normalization_backward::primitive_desc bpd(c.eng, dnnl::prop_kind::backward, e->data, e->data, e->data, eps, flags, fpd);
+#else
+  dnnl::batch_normalization_backward::desc bd(dnnl::prop_kind::backward, e->data, e->data, eps, flags);
+  dnnl::batch_normalization_backward::primitive_desc bpd(bd, c.eng, fpd);
+#endif
+  e->bwd = dnnl::batch_normalization_backward(bpd);
+  return e;
+}
+
+napi_value BnTrainCall(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t kind;
+  double epsD;
+  CHECK(napi_get_value_int32(env, argv[0], &kind));
+  CHECK(napi_get_value_double(env, argv[2], &epsD));
+  std::vector<int64_t> d;
+  if (!getInts(env, argv[1], &d)) return nullptr;
+  const size_t nArrays = kind == 0 ? 6 : 10;
+  if ((kind != 0 && kind != 1) || d.size() != 4 || argc < 3 + nArrays) {
+    napi_throw_range_error(env, nullptr, "cvr-native: bnTrain expects kind 0 or 1, dims N H W C and its arrays");
+    return nullptr;
+  }
+  float* p[10];
+  size_t l[10];
+  for (size_t i = 0; i < nArrays; i++)
+    if (!getFloats(env, argv[3 + i], &p[i], &l[i])) return nullptr;
+  const size_t ch = size_t(d[3]), n = size_t(d[0] * d[1] * d[2] * d[3]);
+  // Which arrays are tensor-sized (the rest per channel; dmean and dvariance may be empty).
+  const bool big0[6] = {true, false, false, true, false, false};
+  const bool big1[10] = {true, true, false, false, false, false, false, true, false, false};
+  bool ok = ch > 0;
+  for (size_t i = 0; i < nArrays; i++) {
+    const bool big = kind == 0 ? big0[i] : big1[i];
+    const bool optional = kind == 1 && (i == 5 || i == 6);
+    ok = ok && (l[i] == (big ? n : ch) || (optional && l[i] == 0));
+  }
+  if (!ok) {
+    napi_throw_range_error(env, nullptr, "cvr-native: bnTrain array lengths do not match the dimensions");
+    return nullptr;
+  }
+  Context& c = *ctx(env);
+  const float eps = float(epsD);
+  ThreadScope threads(n < kParallelMin ? 1 : c.threads);
+  try {
+    uint32_t epsBits;
+    std::memcpy(&epsBits, &eps, sizeof eps);
+    std::vector<int64_t> keyDims(d);
+    keyDims.push_back(int64_t(epsBits));
+    const std::string key = keyOf(kind, keyDims);
+    auto it = c.bns.find(key);
+    if (it == c.bns.end()) it = c.bns.emplace(key, makeBnTrain(c, d, eps, kind == 1)).first;
+    BnTrain& e = *it->second;
+    auto data = [&](float* q) { return memory(e.data, c.eng, q); };
+    auto stat = [&](float* q) { return memory(e.stat, c.eng, q); };
+    if (kind == 0) {
+      e.fwd.execute(c.strm, {{DNNL_ARG_SRC, data(p[0])}, {DNNL_ARG_SCALE, stat(p[1])}, {DNNL_ARG_SHIFT, stat(p[2])},
+                             {DNNL_ARG_DST, data(p[3])}, {DNNL_ARG_MEAN, stat(p[4])}, {DNNL_ARG_VARIANCE, stat(p[5])}});
+      c.strm.wait();
+      return nullptr;
+    }
+    e.bwd.execute(c.strm, {{DNNL_ARG_SRC, data(p[0])}, {DNNL_ARG_DIFF_DST, data(p[1])}, {DNNL_ARG_MEAN, stat(p[2])},
+                           {DNNL_ARG_VARIANCE, stat(p[3])}, {DNNL_ARG_SCALE, stat(p[4])}, {DNNL_ARG_SHIFT, stat(e.zeros.data())}, {DNNL_ARG_DIFF_SRC, data(p[7])},
+                           {DNNL_ARG_DIFF_SCALE, stat(p[8])}, {DNNL_ARG_DIFF_SHIFT, stat(p[9])}});
+    c.strm.wait();
+    // d mean/dx = 1/R, d variance/dx = 2(x − mean)/R (R = N·H·W), as tfjs's moments' gradient.
+    bool extra = false;
+    for (size_t j = 0; j < ch; j++) extra = extra || (l[5] && p[5][j] != 0.f) || (l[6] && p[6][j] != 0.f);
+    if (extra) {
+      const double rows = double(n / ch);
+      const float *x = p[0], *mu = p[2], *dm = p[5], *dv = p[6];
+      float* dx = p[7];
+      forEach(n / ch, [&](size_t r) {
+        for (size_t j = 0; j < ch; j++) {
+          const double a = (l[5] ? double(dm[j]) : 0.0) + (l[6] ? 2.0 * double(dv[j]) * (double(x[r * ch + j]) - mu[j]) : 0.0);
+          dx[r * ch + j] = float(double(dx[r * ch + j]) + a / rows);
+        }
+      });
+    }
+  } catch (const dnnl::error& err) {
+    napi_throw_error(env, nullptr, (std::string("cvr-native: oneDNN: ") + err.what()).c_str());
+  }
+  return nullptr;
+}
+
 // adam(v, m, u, g, outV, outM, outU, lrT, beta1, beta2, epsilon): one Keras Adam step for one
 // variable in one pass, instead of tfjs's eleven tensor-sized operations (each allocating):
 //   m' = m·β1 + g·(1−β1);  u' = u·β2 + (g·g)·(1−β2);  v' = v − (m'·lrT) / (√u' + ε)
@@ -687,7 +810,7 @@ napi_value Info(napi_env env, napi_callback_info) {
   CHECK(napi_create_string_utf8(env, ver.c_str(), NAPI_AUTO_LENGTH, &s));
   Context& c = *ctx(env);
   CHECK(napi_create_int32(env, c.threads, &t));
-  CHECK(napi_create_int32(env, int32_t(c.convs.size() + c.pools.size()), &cached));
+  CHECK(napi_create_int32(env, int32_t(c.convs.size() + c.pools.size() + c.bns.size()), &cached));
   CHECK(napi_set_named_property(env, o, "dnnlVersion", s));
   CHECK(napi_set_named_property(env, o, "threads", t));
   CHECK(napi_set_named_property(env, o, "cachedPrimitives", cached));
@@ -712,6 +835,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", nullptr, BatchNormCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gradOp", nullptr, GradOpCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnGrad", nullptr, BnGradCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bnTrain", nullptr, BnTrainCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, AdamCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, MatMulCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
