@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -40,7 +41,13 @@ struct Conv {
   bool reorderWeights = false;
   std::unique_ptr<memory> weightsBuf;  // weights in the primitive's layout
   dnnl::reorder weightsReorder;        // user -> primitive (fwd, bwd data), primitive -> user (bwd weights)
-  memory::desc srcDesc, dstDesc;
+  memory::desc srcDesc, dstDesc;       // tfjs layout: nhwc
+  // The activations' layouts the primitive chose (tag::any: blocked, nChw8c and the like, where
+  // oneDNN has faster kernels for them) and the reorders between them and nhwc, run each call
+  // into the context's scratch buffers. Same values, other order in memory: results unchanged.
+  memory::desc primSrc, primDst;
+  bool blockSrc = false, blockDst = false;
+  dnnl::reorder srcIn, srcOut, dstIn, dstOut;  // user -> primitive, primitive -> user
 };
 
 struct Pool {
@@ -68,6 +75,21 @@ struct Context {
   std::unordered_map<std::string, std::unique_ptr<Conv>> convs;
   std::unordered_map<std::string, std::unique_ptr<Pool>> pools;
   std::unordered_map<std::string, std::unique_ptr<BnTrain>> bns;
+  // Blocked-layout copies of a convolution's activations, shared by every convolution (calls are
+  // sequential); grown, never shrunk.
+  std::unique_ptr<memory> scratch[2];
+  // CVR_NATIVE_CONV_LAYOUT=nhwc keeps the convolutions on tfjs's layout (no reorders).
+  bool blocked = [] {
+    const char* v = std::getenv("CVR_NATIVE_CONV_LAYOUT");
+    return v == nullptr || std::string(v) != "nhwc";
+  }();
+  void* scratchFor(int i, const memory::desc& d) {
+    const size_t bytes = d.get_size();
+    if (!scratch[i] || scratch[i]->get_desc().get_size() < bytes) {
+      scratch[i] = std::make_unique<memory>(memory::desc({memory::dim((bytes + 3) / 4)}, dt::f32, tag::a), eng);
+    }
+    return scratch[i]->get_data_handle();
+  }
 };
 
 // Problems below this many multiply-adds run on one thread: waking OpenMP workers costs more
@@ -148,33 +170,56 @@ std::unique_ptr<Conv> makeConv(Context& c, int kind, const std::vector<int64_t>&
   memory::dims strides{d[SH], d[SW]}, dil{d[DH] - 1, d[DW] - 1}, pl{d[PT], d[PL]}, pr{d[PB], d[PR]};
   const auto alg = dnnl::algorithm::convolution_direct;
   const auto prop = kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
+  const memory::desc srcAny = c.blocked ? memory::desc({d[N], d[IC], d[IH], d[IW]}, dt::f32, tag::any) : e->srcDesc;
+  const memory::desc dstAny = c.blocked ? memory::desc({d[N], d[OC], d[OH], d[OW]}, dt::f32, tag::any) : e->dstDesc;
 #if CVR_DNNL3
-  dnnl::convolution_forward::primitive_desc fpd(c.eng, prop, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+  dnnl::convolution_forward::primitive_desc fpd(c.eng, prop, alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr);
 #else
-  dnnl::convolution_forward::desc fd(prop, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+  dnnl::convolution_forward::desc fd(prop, alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr);
   dnnl::convolution_forward::primitive_desc fpd(fd, c.eng);
 #endif
   if (kind == 0) {
     e->weightsDesc = fpd.weights_desc();
+    e->primSrc = fpd.src_desc();
+    e->primDst = fpd.dst_desc();
     e->prim = dnnl::convolution_forward(fpd);
   } else if (kind == 1) {
 #if CVR_DNNL3
-    dnnl::convolution_backward_data::primitive_desc bpd(c.eng, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr, fpd);
+    dnnl::convolution_backward_data::primitive_desc bpd(c.eng, alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr, fpd);
 #else
-    dnnl::convolution_backward_data::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+    dnnl::convolution_backward_data::desc bd(alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr);
     dnnl::convolution_backward_data::primitive_desc bpd(bd, c.eng, fpd);
 #endif
     e->weightsDesc = bpd.weights_desc();
+    e->primSrc = bpd.diff_src_desc();
+    e->primDst = bpd.diff_dst_desc();
     e->prim = dnnl::convolution_backward_data(bpd);
   } else {
 #if CVR_DNNL3
-    dnnl::convolution_backward_weights::primitive_desc bpd(c.eng, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr, fpd);
+    dnnl::convolution_backward_weights::primitive_desc bpd(c.eng, alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr, fpd);
 #else
-    dnnl::convolution_backward_weights::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+    dnnl::convolution_backward_weights::desc bd(alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr);
     dnnl::convolution_backward_weights::primitive_desc bpd(bd, c.eng, fpd);
 #endif
     e->weightsDesc = bpd.diff_weights_desc();
+    e->primSrc = bpd.src_desc();
+    e->primDst = bpd.diff_dst_desc();
     e->prim = dnnl::convolution_backward_weights(bpd);
+  }
+  e->blockSrc = e->primSrc != e->srcDesc;
+  e->blockDst = e->primDst != e->dstDesc;
+  {
+    memory us(e->srcDesc, c.eng, DNNL_MEMORY_NONE), ps(e->primSrc, c.eng, DNNL_MEMORY_NONE),
+        ud(e->dstDesc, c.eng, DNNL_MEMORY_NONE), pd(e->primDst, c.eng, DNNL_MEMORY_NONE);
+    // kind 0: x in, y out; 1: dy in, dx out; 2: x in, dy in.
+    if (e->blockSrc) {
+      if (kind == 1) e->srcOut = dnnl::reorder(ps, us);
+      else e->srcIn = dnnl::reorder(us, ps);
+    }
+    if (e->blockDst) {
+      if (kind == 0) e->dstOut = dnnl::reorder(pd, ud);
+      else e->dstIn = dnnl::reorder(ud, pd);
+    }
   }
   e->reorderWeights = e->weightsDesc != e->userWeights;
   if (e->reorderWeights) {
@@ -238,12 +283,19 @@ napi_value ConvCall(napi_env env, napi_callback_info info) {
       w = e.weightsBuf.get();
       if (kind != 2) e.weightsReorder.execute(c.strm, userW, *w);
     }
+    // The activations in the primitive's layout: reordered copies in scratch where it differs.
+    memory ps = e.blockSrc ? memory(e.primSrc, c.eng, c.scratchFor(0, e.primSrc)) : src;
+    memory pd = e.blockDst ? memory(e.primDst, c.eng, c.scratchFor(1, e.primDst)) : dst;
+    if (e.blockSrc && kind != 1) e.srcIn.execute(c.strm, src, ps);
+    if (e.blockDst && kind != 0) e.dstIn.execute(c.strm, dst, pd);
     if (kind == 0) {
-      e.prim.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DST, dst}});
+      e.prim.execute(c.strm, {{DNNL_ARG_SRC, ps}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DST, pd}});
+      if (e.blockDst) e.dstOut.execute(c.strm, pd, dst);
     } else if (kind == 1) {
-      e.prim.execute(c.strm, {{DNNL_ARG_DIFF_DST, dst}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DIFF_SRC, src}});
+      e.prim.execute(c.strm, {{DNNL_ARG_DIFF_DST, pd}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DIFF_SRC, ps}});
+      if (e.blockSrc) e.srcOut.execute(c.strm, ps, src);
     } else {
-      e.prim.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, dst}, {DNNL_ARG_DIFF_WEIGHTS, *w}});
+      e.prim.execute(c.strm, {{DNNL_ARG_SRC, ps}, {DNNL_ARG_DIFF_DST, pd}, {DNNL_ARG_DIFF_WEIGHTS, *w}});
       if (e.reorderWeights) e.weightsReorder.execute(c.strm, *w, userW);
     }
     c.strm.wait();
