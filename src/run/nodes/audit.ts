@@ -25,11 +25,15 @@ export function auditNode(kit: StageKit): NodeHandler {
         cramersV: report.cramersV,
         independent: report.independent,
         findings: report.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+        ledger: splitOf(inputs).ledger ?? [],
       });
       throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`, errors);
     }
     // The data fingerprint, in `cvr lock`'s format, so `cvr diff` reads a run folder's lock.json.
-    const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report });
-    return { ...report, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }) };
+    const stored = splitOf(inputs);
+    const ledger = stored.ledger ?? [];
+    const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report, ledger });
+    // audit.json carries the ledger under `ledger`, in `cvr audit --format json`'s shape.
+    return { ...report, ledger, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }) };
   };
 }

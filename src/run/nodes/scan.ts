@@ -1,4 +1,4 @@
-/** `scan:<source>`: the source's images (folder or manifest), with the scan's diagnostics. */
+/** `scan:<source>`: the source's images (folder or manifest), with the scan's diagnostics and ledger. */
 import { scanSource } from '../../data/index.ts';
 import type { NodeHandler } from '../executor.ts';
 import type { StageKit } from './kit.ts';
@@ -10,6 +10,7 @@ export function scanNode(kit: StageKit): NodeHandler {
     if (source === undefined) throw new Error(`Internal error: ${node.id} names no declared source`);
     const result = await scanSource(pipeline, source, { metadataOnly: false });
     failOn(result.diagnostics, `scanning source ${source.name} failed`);
-    return { images: result.images, diagnostics: result.diagnostics };
+    // The source's ledger travels with its images: labels, split and audit carry it to audit.json.
+    return { images: result.images, diagnostics: result.diagnostics, ledger: result.ledger.toJSON() };
   };
 }
