@@ -121,6 +121,9 @@ interface RowTally {
   readonly ambiguous: string[];
   readonly noFile: string[];
   readonly duplicates: string[];
+  /** Rows naming a 3-D volume, and rows naming a file that is not an image (`row 9: x.txt`). */
+  readonly volumes: string[];
+  readonly nonImages: string[];
   readonly seen: Set<string>;
   /** Rows that reached the resolve step with a `.*` template. */
   resolving: number;
@@ -131,7 +134,7 @@ type ManifestLocation = Extract<ResolvedLocation, { kind: 'manifest' }>;
 export async function readManifestRows(ctx: SourceContext, location: ManifestLocation, table: ManifestTable): Promise<ManifestListed[]> {
   const plan = planRows(ctx, location, table);
   if (plan === undefined) return [];
-  const tally: RowTally = { shortRows: [], emptySource: [], badPartitions: [], escapes: [], badBytes: [], ambiguous: [], noFile: [], duplicates: [], seen: new Set(), resolving: 0 };
+  const tally: RowTally = { shortRows: [], emptySource: [], badPartitions: [], escapes: [], badBytes: [], ambiguous: [], noFile: [], duplicates: [], volumes: [], nonImages: [], seen: new Set(), resolving: 0 };
   const out: ManifestListed[] = [];
   const anyExtension = plan.template?.anyExtension === true;
   for (const row of table.rows) {
@@ -140,7 +143,7 @@ export async function readManifestRows(ctx: SourceContext, location: ManifestLoc
     const rel = duplicateStep(ctx, plan, tally, row);
     if (rel === undefined) continue;
     const resolved = anyExtension ? await resolveStem(ctx, plan, tally, row, rel) : rel;
-    if (resolved === undefined || !resolveStep(ctx, plan, row, resolved)) continue;
+    if (resolved === undefined || !resolveStep(ctx, plan, tally, row, resolved)) continue;
     out.push(listStep(plan, tally, row, resolved, anyExtension));
   }
   reportRows(ctx, plan, tally);
@@ -328,9 +331,10 @@ async function resolveStem(ctx: SourceContext, plan: RowPlan, tally: RowTally, r
  * Resolved: a path that names a volume or a non-image file is `not an image`. Whether the file
  * exists is checked for all rows at once (`verifyOnDisk` in scan.ts), unless metadata-only.
  */
-function resolveStep(ctx: SourceContext, plan: RowPlan, row: Row & { readonly line: number }, rel: string): boolean {
+function resolveStep(ctx: SourceContext, plan: RowPlan, tally: RowTally, row: Row & { readonly line: number }, rel: string): boolean {
   const volume = isVolumeName(rel);
   if (!volume && kindOfName(posix.basename(rel)) !== 'non-image') return true;
+  (volume ? tally.volumes : tally.nonImages).push(`row ${row.line}: ${rel}`);
   ctx.ledger.add(plan.name, 'not an image', `row ${row.line}: ${rel} (${volume ? 'a volume' : 'not an image file'})`);
   return false;
 }
@@ -389,7 +393,7 @@ function reportRows(ctx: SourceContext, plan: RowPlan, tally: RowTally): void {
       }),
     );
   }
-  const { badPartitions, duplicates, ambiguous, noFile, badBytes } = tally;
+  const { badPartitions, duplicates, ambiguous, noFile, badBytes, volumes, nonImages } = tally;
   if (badPartitions.length > 0) rowsDiagnostic(ctx, plan, 'CVR512', `manifest ${JSON.stringify(file)}: ${badPartitions.length} partition value(s) are not train, val or test`, badPartitions, 'use train, val or test');
   if (duplicates.length > 0) {
     rowsDiagnostic(ctx, plan, 'CVR513', `source "${name}" lists ${duplicates.length} image(s) more than once in ${JSON.stringify(file)}`, duplicates, 'the first row is used, later ones are counted as `duplicate row` in the ledger');
@@ -401,6 +405,12 @@ function reportRows(ctx: SourceContext, plan: RowPlan, tally: RowTally): void {
   if (badBytes.length > 0 && onceFor(ctx, file, 'bytes')) {
     const hint = cols.encoding === undefined ? 'if the file is Latin-1, say `encoding latin1` in the manifest block' : "check the file's encoding";
     rowsDiagnostic(ctx, plan, 'CVR528', `manifest ${JSON.stringify(file)}: ${badBytes.length} field(s) hold bytes that are not ${cols.encoding ?? 'UTF-8'}`, badBytes, hint, 3);
+  }
+  if (volumes.length > 0) {
+    rowsDiagnostic(ctx, plan, 'CVR526', `source "${name}": ${volumes.length} row(s) of ${JSON.stringify(file)} name 3-D volumes, which are not images`, volumes, 'volumes are counted in the ledger (not an image), never decoded as one 2-D image; a `where` on the modality or folder column leaves them out');
+  }
+  if (nonImages.length > 0) {
+    rowsDiagnostic(ctx, plan, 'CVR525', `source "${name}": ${nonImages.length} row(s) of ${JSON.stringify(file)} name files that are not images`, nonImages, 'they are counted in the ledger as `not an image`; a `where` can leave such rows out');
   }
   if (tally.escapes.length > 0) reportEscapes(ctx, plan.location.root, tally.escapes);
 }
