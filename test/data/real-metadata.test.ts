@@ -16,29 +16,9 @@ import type { SourceLedger } from '../../src/data/ledger.ts';
 import { pipelineLock } from '../../src/plan/lock.ts';
 import { auditDocument } from '../../src/plan/audit-json.ts';
 import { tempDir } from './files.ts';
+import { plainCsv } from './plain-csv.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/real-metadata/', import.meta.url));
-
-/** An independent CSV reading: split on commas outside double quotes ("" is a quote). */
-function plainCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length > 0) row.push(field), rows.push(row);
-  return rows;
-}
 
 function records(file: string): Record<string, string>[] {
   const [header, ...rows] = plainCsv(readFileSync(join(FIXTURES, file), 'utf8'));
