@@ -1,15 +1,25 @@
 /** `audit`: the static audit over the split and the images' content hashes; its errors stop the run. */
-import { audit, lockFileOf, pipelineLock, type AuditReport } from '../../plan/index.ts';
-import { hashFiles } from '../../data/index.ts';
+import { audit, lockFileOf, pipelineLock, type AuditReport, type LockFile } from '../../plan/index.ts';
+import { hashFiles, type SourceLedger } from '../../data/index.ts';
 import { NodeFailure } from '../executor.ts';
 import { restoreSplit } from './kit.ts';
-import type { NodeHandler } from '../executor.ts';
-import type { StageKit } from './kit.ts';
+import { defineNode } from './contract.ts';
+import { splitNode } from './split.ts';
 
-export function auditNode(kit: StageKit): NodeHandler {
-  const { options, pipeline, seed, splitOf } = kit;
-  return async (_node, inputs, ctx) => {
-    const split = restoreSplit(splitOf(inputs));
+/**
+ * The audit report with the ledger (audit.json's `ledger`, in `cvr audit --format json`'s shape)
+ * and the data fingerprint in `cvr lock`'s format (so `cvr diff` reads a run folder's lock.json).
+ */
+export type AuditOutput = AuditReport & { readonly ledger: readonly SourceLedger[]; readonly dataLock: LockFile | undefined };
+
+export const auditNode = defineNode({
+  kind: 'audit',
+  outputSchemaVersion: 2,
+  inputs: { split: splitNode },
+  run: async ({ inputs, ctx, kit }): Promise<AuditOutput> => {
+    const { options, pipeline, seed } = kit;
+    const split = restoreSplit(inputs.split);
+    const ledger = inputs.split.ledger ?? [];
     const hashed = await hashFiles(split.images.map((i) => i.absPath));
     if (hashed.failures.length > 0) {
       throw new NodeFailure(`${hashed.failures.length} image file(s) could not be read, e.g. ${hashed.failures.slice(0, 3).map((f) => f.path).join(', ')}`);
@@ -25,15 +35,11 @@ export function auditNode(kit: StageKit): NodeHandler {
         cramersV: report.cramersV,
         independent: report.independent,
         findings: report.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
-        ledger: splitOf(inputs).ledger ?? [],
+        ledger,
       });
       throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`, errors);
     }
-    // The data fingerprint, in `cvr lock`'s format, so `cvr diff` reads a run folder's lock.json.
-    const stored = splitOf(inputs);
-    const ledger = stored.ledger ?? [];
     const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report, ledger });
-    // audit.json carries the ledger under `ledger`, in `cvr audit --format json`'s shape.
     return { ...report, ledger, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }) };
-  };
-}
+  },
+});
