@@ -16,6 +16,8 @@ import { acquireCacheLock, type LockOptions } from './lock.ts';
 import type { Diagnostic } from '../diag/index.ts';
 import type { AuditEvent } from './events.ts';
 import { executePlan, messageOf, type Handlers } from './executor.ts';
+import { isCacheable } from './node-step.ts';
+import { workerPool, type PoolOptions, type WorkerPool } from './pool.ts';
 import { ensureDir, writeFileAtomic } from '../data/index.ts';
 import { envFaultDiagnostic } from './env-faults.ts';
 import { diagnosticLines } from './node-result.ts';
@@ -54,6 +56,30 @@ export interface RunPlanOptions {
   readonly signal: AbortSignal;
   readonly now?: () => number;
   readonly lockOptions?: Pick<LockOptions, 'pollMs' | 'heartbeatMs' | 'staleMs'>;
+  /** `--jobs N` (N > 1): independent nodes run in up to N worker processes started by `spawn`. */
+  readonly workers?: { readonly jobs: number; readonly spawn: PoolOptions['spawn'] };
+}
+
+const WORKER_KINDS: ReadonlySet<string> = new Set(['train', 'predict']);
+
+/** The worker pool of a `--jobs N` run: nodes whose kind and inputs are cached run there. */
+function poolFor(options: RunPlanOptions, emit: EventSink, now: () => number): WorkerPool | undefined {
+  const { workers, plan, handlers } = options;
+  if (workers === undefined || workers.jobs <= 1) return undefined;
+  const kinds = new Map(plan.nodes.map((node) => [node.id, node.kind]));
+  const cached = (id: string): boolean => {
+    const kind = kinds.get(id);
+    return kind !== undefined && isCacheable(handlers[kind]);
+  };
+  return workerPool({
+    size: workers.jobs,
+    spawn: workers.spawn,
+    // Training and prediction; the rest (scans, preprocessing into shared shards, split, audit, metrics) run here, while workers start.
+    accepts: (node) => WORKER_KINDS.has(node.kind) && cached(node.id) && node.inputs.every(cached),
+    emit,
+    signal: options.signal,
+    now,
+  });
 }
 
 export type RunOutcome =
@@ -191,6 +217,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   };
   const onAbort = (): void => emit({ type: 'stopping', t: now() });
   options.signal.addEventListener('abort', onAbort, { once: true });
+  const pool = poolFor(options, watch, now);
   const result = await executePlan({
     plan,
     handlers: options.handlers,
@@ -202,7 +229,11 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     signal: options.signal,
     now,
     onOutput,
-  }).finally(() => options.signal.removeEventListener('abort', onAbort));
+    ...(pool !== undefined && { remote: pool }),
+  }).finally(async () => {
+    options.signal.removeEventListener('abort', onAbort);
+    await pool?.close();
+  });
 
   if (result.status === 'done') {
     await writeResults();

@@ -12,7 +12,7 @@ import { RUN } from '../specs.ts';
 import { projectBase } from '../project.ts';
 import { hasErrors } from '../../diag/index.ts';
 import type { ResolvedPipeline } from '../../dsl/index.ts';
-import { resolveCacheDir, defaultRunDir, runPlan, fanOut, ndjsonFileSink, abortOnSigint, loadRunDeps, envFaultDiagnostic, type RunDeps } from '../../run/index.ts';
+import { resolveCacheDir, defaultRunDir, runPlan, fanOut, ndjsonFileSink, abortOnSigint, loadRunDeps, envFaultDiagnostic, workerSpawner, type RunDeps } from '../../run/index.ts';
 import { inkRenderer, plainRenderer, type Renderer } from '../../ui/index.ts';
 
 export type { RunDeps };
@@ -87,6 +87,13 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
       ...(prepared.lockInfo !== undefined && { lockInfo: prepared.lockInfo }),
       sink: eventsFile !== undefined ? fanOut(renderer.sink, eventsFile.sink) : renderer.sink,
       signal: controller.signal,
+      ...(args.jobs !== undefined &&
+        args.jobs > 1 && {
+          workers: {
+            jobs: args.jobs,
+            spawn: workerSpawner({ file: resolve(io.cwd, args.file), pipeline: pipeline.name, seed, engine: prepared.engine, cacheDir, runDir, cwd: io.cwd, env: io.env }),
+          },
+        }),
     });
     await renderer.close();
     switch (outcome.status) {
