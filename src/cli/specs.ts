@@ -80,7 +80,7 @@ export const LOCK = {
 export const RUN = {
   name: 'run',
   summary: 'run a pipeline (resumes from the cache)',
-  synopsis: 'FILE [--pipeline NAME] [--engine E] [--out DIR] [--events F] [--seed N] [--cache DIR] [--jobs N]',
+  synopsis: 'FILE [--pipeline NAME] [--engine E] [--out DIR] [--events F] [--seed N] [--cache DIR] [--jobs N] [--executor local|slurm …]',
   description:
     "Runs one pipeline of FILE: audit, training and evaluation, with a live view on a terminal and a\nplain log otherwise. Every finished step is cached (--cache DIR, or CVR_CACHE_DIR, default\n.cvr-cache/ at the project's root), so a rerun reuses what is unchanged and an interrupted run\nresumes. Ctrl-C stops at the next batch boundary; run the same command again to resume.",
   options: {
@@ -91,6 +91,13 @@ export const RUN = {
     events: { kind: 'string', value: 'F', help: 'also write every event as one JSON object per line to F' },
     cache: SHARED.cache,
     jobs: { kind: 'integer', value: 'N', min: 1, help: 'run up to N independent nodes at once, each in its own worker process (default 1);\n                  the results are the same bytes whatever N' },
+    executor: { kind: 'choice', value: 'local|slurm', choices: ['local', 'slurm'], help: 'where nodes run: here (default) or as Slurm jobs (training, prediction, metrics)' },
+    partition: { kind: 'string', value: 'P', help: 'slurm: the partition (sbatch --partition)' },
+    gres: { kind: 'string', value: 'G', help: 'slurm: generic resources of each job, e.g. gpu:1' },
+    time: { kind: 'string', value: 'T', help: 'slurm: time limit of each job: 90m, 4h, 1d12h' },
+    cpus: { kind: 'integer', value: 'N', min: 1, help: 'slurm: CPUs of each job (sbatch --cpus-per-task)' },
+    mem: { kind: 'string', value: 'M', help: 'slurm: memory of each job, e.g. 32G' },
+    retries: { kind: 'integer', value: 'N', min: 0, help: 'slurm: resubmissions of a job that failed (default 1; a cancelled one never)' },
   },
   positionals: { name: 'FILE', min: 1, max: 1 },
 } as const satisfies CommandSpec;

@@ -75,7 +75,7 @@ interface Worker {
 }
 
 export interface WorkerPool extends RemoteNodes {
-  /** Ends every worker (asks, then kills those still there after `graceMs`). */
+  /** Ends every worker (asks, then kills those still there after `graceMs`, default 5 s). */
   close(graceMs?: number): Promise<void>;
 }
 
