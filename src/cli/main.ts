@@ -26,6 +26,8 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   lock: { spec: SPECS.LOCK, load: () => import('./commands/lock.ts') },
   run: { spec: SPECS.RUN, load: () => import('./commands/run.ts'), tensors: true },
   'run-node': { spec: SPECS.RUN_NODE, load: () => import('./commands/run-node.ts'), tensors: true, hidden: true },
+  status: { spec: SPECS.STATUS, load: () => import('./commands/slurm-jobs.ts').then((m) => ({ run: m.status })) },
+  cancel: { spec: SPECS.CANCEL, load: () => import('./commands/slurm-jobs.ts').then((m) => ({ run: m.cancel })) },
   cache: { spec: SPECS.CACHE, load: () => import('./commands/cache.ts') },
   report: { spec: SPECS.REPORT, load: () => import('./commands/report.ts') },
   diff: { spec: SPECS.DIFF, load: () => import('./commands/diff.ts') },

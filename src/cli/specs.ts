@@ -122,6 +122,25 @@ export const RUN_NODE = {
   positionals: { name: 'FILE', min: 1, max: 1 },
 } as const satisfies CommandSpec;
 
+export const STATUS = {
+  name: 'status',
+  summary: 'the Slurm jobs of a run folder and their states',
+  synopsis: 'RUN_DIR [--format text|json]',
+  description:
+    'Lists the Slurm jobs `cvr run --executor slurm` submitted for RUN_DIR (RUN_DIR/slurm/jobs.json):\nper node its job id, its state now (squeue/scontrol, else sacct) and its log file.',
+  options: { format: SHARED.format },
+  positionals: { name: 'RUN_DIR', min: 1, max: 1 },
+} as const satisfies CommandSpec;
+
+export const CANCEL = {
+  name: 'cancel',
+  summary: 'cancel the Slurm jobs of a run folder',
+  synopsis: 'RUN_DIR',
+  description: 'Cancels (scancel) every Slurm job `cvr run --executor slurm` submitted for RUN_DIR. What finished\nis cached; running the same `cvr run` again resubmits only the rest.',
+  options: {},
+  positionals: { name: 'RUN_DIR', min: 1, max: 1 },
+} as const satisfies CommandSpec;
+
 export const CACHE = {
   name: 'cache',
   summary: 'inspect, verify (sha256 of every file) and clean the node cache',
