@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan, PlanNode } from '../../plan/index.ts';
 import type { EventSink, RunEvent } from '../events.ts';
+import type { Diagnostic } from '../../diag/index.ts';
 import type { NodeCache } from '../cache.ts';
 import type { RemoteNodes } from '../executor.ts';
 import type { StepOutcome } from '../node-step.ts';
@@ -22,7 +23,7 @@ import { makeDiagnostic } from '../../dsl/index.ts';
 import { diagnosticLines, NodeFailure } from '../node-result.ts';
 import { SlurmError, type SlurmCommands } from './commands.ts';
 import { DEFAULT_RETRIES, type SlurmOptions } from './options.ts';
-import { fileId, jobScript, readyToSubmit, sbatchArgs, submissionBatch } from './submit-plan.ts';
+import { baseJobId, fileId, jobScript, readyToSubmit, sbatchArgs, submissionBatch } from './submit-plan.ts';
 
 export const SLURM_KINDS: ReadonlySet<string> = new Set(['train', 'predict', 'metrics']);
 
@@ -106,49 +107,17 @@ export function slurmRemote(o: SlurmRemoteOptions): RemoteNodes & { cancelAll():
     await writeJobs();
   }
 
-  function writeJobs(): Promise<void> {
-    const file: JobsFile = { executor: 'slurm', jobs: history };
-    return writeFileAtomic(join(slurmDir, 'jobs.json'), `${JSON.stringify(file, null, 2)}\n`);
-  }
-
-  /** Forwards the events the job has appended since last time. */
-  function tail(job: Job): void {
-    let text: string;
-    try {
-      const all = readFileSync(job.events);
-      text = all.subarray(job.offset).toString('utf8');
-    } catch {
-      return;
-    }
-    const end = text.lastIndexOf('\n');
-    if (end < 0) return;
-    job.offset += Buffer.byteLength(text.slice(0, end + 1));
-    for (const line of text.slice(0, end).split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        o.emit(JSON.parse(line) as RunEvent);
-      } catch {
-        // A torn line of a killed job: skipped.
-      }
-    }
-  }
+  const writeJobs = (): Promise<void> => writeFileAtomic(join(slurmDir, 'jobs.json'), `${JSON.stringify({ executor: 'slurm', jobs: history } satisfies JobsFile, null, 2)}\n`);
 
   /** Until the job has left the queue (or the run is stopped), forwarding its events. */
   async function waitEnded(job: Job): Promise<void> {
     for (;;) {
       const queue = await o.commands.queued();
-      tail(job);
+      tail(job, o.emit);
       if (!queue.has(job.ref)) return;
       if (o.signal.aborted) return;
       await sleep(pollMs, o.signal);
     }
-  }
-
-  function failedOutcome(node: PlanNode, message: string, hint: string): StepOutcome {
-    const diagnostics = [makeDiagnostic('CVR876', undefined, message, { hint })];
-    const text = diagnosticLines(diagnostics);
-    o.emit({ type: 'node-failed', t: now(), id: node.id, kind: node.kind, message: text, diagnostics, isBug: false });
-    return { status: 'failed', error: new NodeFailure(text, diagnostics), message: text, diagnostics, isBug: false };
   }
 
   async function runNode(node: PlanNode): Promise<StepOutcome> {
@@ -181,12 +150,8 @@ export function slurmRemote(o: SlurmRemoteOptions): RemoteNodes & { cancelAll():
       }
       const retries = o.options.retries ?? DEFAULT_RETRIES;
       if (RETRYABLE.has(name) && job.attempt <= retries) {
-        o.emit({
-          type: 'diagnostic',
-          t: now(),
-          id: node.id,
-          diagnostic: makeDiagnostic('CVR876', undefined, `the Slurm job ${job.ref} of ${node.id} ended ${name}; submitting it again (try ${job.attempt + 1} of ${retries + 1})`, { hint: `its log: ${job.log}` }),
-        });
+        const again = `the Slurm job ${job.ref} of ${node.id} ended ${name}; submitting it again (try ${job.attempt + 1} of ${retries + 1})`;
+        o.emit({ type: 'diagnostic', t: now(), id: node.id, diagnostic: makeDiagnostic('CVR876', undefined, again, { hint: `its log: ${job.log}` }) });
         await resubmit(node, job.attempt + 1);
         continue;
       }
@@ -194,6 +159,8 @@ export function slurmRemote(o: SlurmRemoteOptions): RemoteNodes & { cancelAll():
         node,
         `the Slurm job ${job.ref} of ${node.id} ended ${name}${state?.exitCode !== undefined ? ` (exit ${state.exitCode})` : ''} without finishing the node`,
         `its log: ${job.log}; what finished is cached, so running the command again resubmits only the rest`,
+        o.emit,
+        now,
       );
     }
   }
@@ -205,17 +172,43 @@ export function slurmRemote(o: SlurmRemoteOptions): RemoteNodes & { cancelAll():
         return await runNode(byId.get(node.id) ?? node);
       } catch (error) {
         if (!(error instanceof SlurmError)) throw error;
-        const diagnostics = [error.diagnostic];
-        const text = diagnosticLines(diagnostics);
-        o.emit({ type: 'node-failed', t: now(), id: node.id, kind: node.kind, message: text, diagnostics, isBug: false });
-        return { status: 'failed', error: new NodeFailure(text, diagnostics), message: text, diagnostics, isBug: false };
+        return failedWith(node, [error.diagnostic], o.emit, now);
       }
     },
-    async cancelAll() {
-      const ids = [...new Set([...jobs.values()].map((j) => j.ref.split('_')[0] ?? j.ref))];
-      await o.commands.cancel(ids).catch(() => undefined);
-    },
+    cancelAll: () => o.commands.cancel([...new Set([...jobs.values()].map((j) => baseJobId(j.ref)))]).catch(() => undefined),
   };
+}
+
+/** Forwards the events the job has appended since last time. */
+function tail(job: Job, emit: EventSink): void {
+  let text: string;
+  try {
+    const all = readFileSync(job.events);
+    text = all.subarray(job.offset).toString('utf8');
+  } catch {
+    return;
+  }
+  const end = text.lastIndexOf('\n');
+  if (end < 0) return;
+  job.offset += Buffer.byteLength(text.slice(0, end + 1));
+  for (const line of text.slice(0, end).split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      emit(JSON.parse(line) as RunEvent);
+    } catch {
+      // A torn line of a killed job: skipped.
+    }
+  }
+}
+
+function failedOutcome(node: PlanNode, message: string, hint: string, emit: EventSink, now: () => number): StepOutcome {
+  return failedWith(node, [makeDiagnostic('CVR876', undefined, message, { hint })], emit, now);
+}
+
+function failedWith(node: PlanNode, diagnostics: readonly Diagnostic[], emit: EventSink, now: () => number): StepOutcome {
+  const text = diagnosticLines(diagnostics);
+  emit({ type: 'node-failed', t: now(), id: node.id, kind: node.kind, message: text, diagnostics, isBug: false });
+  return { status: 'failed', error: new NodeFailure(text, diagnostics), message: text, diagnostics, isBug: false };
 }
 
 function fileSize(path: string): number {
