@@ -23,5 +23,4 @@ export const runCodes = {
   CVR874: { severity: 'error', summary: '`--jobs` or `--executor` asks for something this run cannot do (a value out of range, Slurm commands missing).' },
   CVR875: { severity: 'error', summary: 'A Slurm command (sbatch, squeue, sacct, scancel) failed; its output is quoted.' },
   CVR876: { severity: 'error', summary: 'A Slurm job failed after every retry its policy allows; its log file is named.' },
-  CVR877: { severity: 'info', summary: '`--jobs N` with more engine threads than cores: each worker keeps the thread count of a one-job run so the numbers do not change.' },
 } as const satisfies Record<string, CodeInfo>;
