@@ -16,12 +16,11 @@ import { acquireCacheLock, type LockOptions } from './lock.ts';
 import type { Diagnostic } from '../diag/index.ts';
 import type { AuditEvent } from './events.ts';
 import { executePlan, messageOf, type Handlers } from './executor.ts';
-import { ensureDir, writeFileAtomic } from '../data/index.ts';
+import { ensureDir, isRecord, writeFileAtomic } from '../data/index.ts';
 import { envFaultDiagnostic } from './env-faults.ts';
 import { diagnosticLines } from './node-result.ts';
 import { fanOut, ndjsonFileSink } from './ndjson.ts';
 import {
-  isRecord,
   buildMetricsFile,
   predictionsCsv,
   readAudit,
@@ -29,7 +28,7 @@ import {
   readPredictions,
   summaryOf,
   type AuditSummary,
-  type PredictionRow,
+  type ModelPredictionRow,
 } from './outputs.ts';
 
 export interface RunPlanOptions {
@@ -153,7 +152,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
 
   let audit: AuditSummary | undefined;
   const models: Record<string, ModelMetrics> = {};
-  const predictions: PredictionRow[] = [];
+  const predictions: ModelPredictionRow[] = [];
   const metricsFile = (): MetricsFile => buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit });
   // Written as each model's metrics come in, not only at the end: the `report` node, which runs
   // after every metrics node, reads them from the run folder.
@@ -179,7 +178,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
         emit({ type: 'metrics', t: now(), model, fold: fold.fold, accuracy: fold.accuracy, macroF1: fold.macro.f1 });
       }
     } else if (node.kind === 'predict') {
-      for (const row of readPredictions(output)) predictions.push({ model: node.model, fold: node.fold, ...row });
+      for (const row of readPredictions(output)) predictions.push({ ...row, model: node.model ?? '' });
     }
   };
 
