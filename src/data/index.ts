@@ -43,7 +43,7 @@ export { memoizedDigests } from './digest-memo.ts';
 export { synthesize } from './synth/index.ts';
 export { writeChunksAtomic } from './write-atomic.ts';
 export { writeFileAtomic } from './write-atomic.ts';
-export { ledgerText } from './ledger.ts';
+export { ledgerText, LedgerBook, ledgerAddsUp } from './ledger.ts';
 export type { SourceLedger } from './ledger.ts';
 export { readMemo } from './digest-memo.ts';
 export { writeMemo } from './digest-memo.ts';
