@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { parseFlags, formatDiagnostic } from '../src/cli/commands/flags.ts';
-import { selectEngine } from '../src/engine/index.ts';
+import { selectEngine, type ProbeHost } from '../src/engine/index.ts';
 import { checkModelOptions, MODEL_NAMES } from '../src/models/index.ts';
 import { registryTrainer } from './lib/registry-trainer.ts';
 
@@ -16,7 +16,8 @@ Prints one JSON line { engine, model, size, batch, images_per_s, … } after one
  * (seeded) images, `steps` timed steps after one untimed warm-up step (which pays for kernel
  * set-up and first allocations).
  */
-export async function main(argv: string[]): Promise<number> {
+/** `host`: where engines are probed (tests give a machine without some engine); default this one. */
+export async function main(argv: string[], host?: ProbeHost): Promise<number> {
   const flags = parseFlags(argv, { model: 'value', size: 'value', batch: 'value', steps: 'value', engine: 'value', width: 'value', classes: 'value', seed: 'value', optimizer: 'value', lr: 'value' });
   if (!flags.ok) {
     process.stderr.write(`bench train: ${flags.error}\n${USAGE}`);
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const engine = await selectEngine(v.engine ?? 'auto');
+  const engine = await selectEngine(v.engine ?? 'auto', ...(host === undefined ? [] : [host]));
   if (!engine.ok) {
     for (const d of engine.diagnostics) process.stderr.write(formatDiagnostic(d));
     return 1;

@@ -5,6 +5,7 @@ export type { ScanOptions } from './scan.ts';
 export { parseManifest, sniffDelimiter } from './manifest.ts';
 export type { Delimiter, ManifestTable, ManifestRow } from './manifest.ts';
 export { csvField, csvLine, parseCsv, readDelimited } from './csv.ts';
+export { isRecord } from './json.ts';
 export { mapLabels, taskClassOf } from './labels.ts';
 export type { LabelMappingRow, LabelOutcome, LabelResult } from './labels.ts';
 export { assignSplit, assignmentHash, foldImages, unitHash, unitHashes, ROLE, ROLE_NAMES } from './split.ts';

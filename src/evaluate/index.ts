@@ -15,4 +15,10 @@ export {
 export { bootstrapIntervals, meanStd, quantile, summarizeFolds } from './aggregate.ts';
 export { evaluateFold, type EvaluateFoldRequest } from './evaluate-fold.ts';
 export { predictionsCsv, type PredictionRow } from './predictions-csv.ts';
-export { gradcam, camFor, defaultTargets, headTargets, lastConvLayer, type CamTarget, type GradcamRequest, type GradcamResult, type GradcamImage } from './gradcam.ts';
+export type { CamTarget, GradcamRequest, GradcamResult, GradcamImage } from './gradcam.ts';
+import type { GradcamRequest, GradcamResult } from './gradcam.ts';
+
+/** GradCAM overlays (gradcam.ts), loaded on first use: metrics and reports need no tfjs. */
+export async function gradcam(req: GradcamRequest): Promise<GradcamResult> {
+  return (await import('./gradcam.ts')).gradcam(req);
+}

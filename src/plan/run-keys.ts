@@ -12,7 +12,6 @@ import type { Diagnostic } from '../diag/index.ts';
 import { hasErrors } from '../diag/index.ts';
 import type { ResolvedPipeline } from '../dsl/index.ts';
 import { expandSourceManifests } from '../data/index.ts';
-import { weightsFingerprint } from '../models/index.ts';
 import { buildPlan } from './dag.ts';
 import { sourceFingerprints } from './fingerprint.ts';
 import type { Plan } from './types.ts';
@@ -54,6 +53,9 @@ export async function planRunKeys(declared: ResolvedPipeline, options: RunKeyOpt
     ? Object.fromEntries(pipeline.sources.map((s) => [s.name, `unlisted:${process.pid}:${Date.now()}`]))
     : undefined);
   // A weight file replaced at the same path retrains: its name, size and mtime are in the key.
+  // models/ is loaded here, not at the top: it brings tfjs, which plan's other users (lock
+  // files, `cvr report`'s diff) do not need.
+  const { weightsFingerprint } = await import('../models/index.ts');
   const weightsFingerprints = Object.fromEntries(
     pipeline.models.flatMap((m) => {
       const f = weightsFingerprint(m.name, m.weights, m.weightsFiles, options.env ?? {});

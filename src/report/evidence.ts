@@ -6,7 +6,7 @@
  */
 import type { MeanStd, ModelMetrics } from '../evaluate/index.ts';
 import { quantile } from '../evaluate/index.ts';
-import { randomStream } from '../engine/index.ts';
+import { randomStream } from '../engine/light.ts';
 import type { PredictionRecord } from './run-folder.ts';
 import { rocCurve } from './roc.ts';
 

@@ -2,12 +2,10 @@
  * The report's "Ledger" section (language.md "The ledger"): per source, what was read and the
  * line each manifest row or file landed on, with a few examples, from audit.json's `ledger`.
  */
-import type { SourceLedger } from '../data/index.ts';
+import { isRecord, type SourceLedger } from '../data/index.ts';
 import type { Block } from './document.ts';
 
 const EXAMPLES = 3;
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** audit.json's `ledger` when it has the documented shape, else undefined (older run folders). */
 export function readLedger(value: unknown): SourceLedger[] | undefined {

@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { MetricsFile } from '../evaluate/index.ts';
-import { parseCsv, type SourceLedger } from '../data/index.ts';
+import { isRecord, parseCsv, type SourceLedger } from '../data/index.ts';
 import { readLedger } from './ledger-section.ts';
 
 /** The parts of audit.json (plan/audit.ts's AuditReport) the report shows. */
@@ -79,38 +79,27 @@ function json(textValue: string | undefined): unknown {
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
- * predictions.csv as either writer lays it out: evaluate's (`true`, `p_<CLASS>` columns,
- * `partition` = `test` or `test:<fold>`) or the runner's generic one (`model`, `fold`,
- * `trueIndex`, `probabilities` space-separated).
+ * predictions.csv in evaluate's layout (`true`, `p_<CLASS>` columns, `partition` = `test` or
+ * `test:<fold>`), with the runner's leading `model` column or without it (one model).
  */
 export function parsePredictions(csv: string, classes: readonly string[], defaultModel: string): PredictionRecord[] {
   const rows = parseCsv(csv);
   const header = rows[0] ?? [];
   const col = (name: string): number => header.indexOf(name);
   const iModel = col('model');
-  const iFold = col('fold');
   const iPartition = col('partition');
   const iSource = col('source');
   const iTrue = col('true');
-  const iTrueIndex = col('trueIndex');
-  const iProbs = col('probabilities');
   const pCols = classes.map((c) => col(`p_${c}`));
   const out: PredictionRecord[] = [];
   for (const row of rows.slice(1)) {
     if (row.length === 1 && row[0] === '') continue;
     const cell = (i: number): string => (i >= 0 ? (row[i] ?? '') : '');
-    let fold = Number(cell(iFold));
-    if (iFold < 0 || cell(iFold) === '' || !Number.isFinite(fold)) {
-      const m = /:(\d+)$/.exec(cell(iPartition));
-      fold = m !== null ? Number(m[1]) : 0;
-    }
-    const trueClass = iTrue >= 0 ? cell(iTrue) : (classes[Number(cell(iTrueIndex))] ?? '');
-    const probabilities = pCols.every((i) => i >= 0)
-      ? pCols.map((i) => Number(cell(i)))
-      : cell(iProbs).split(/[\s;]+/).filter((s) => s !== '').map(Number);
+    const m = /:(\d+)$/.exec(cell(iPartition));
+    const fold = m !== null ? Number(m[1]) : 0;
+    const trueClass = cell(iTrue);
+    const probabilities = pCols.every((i) => i >= 0) ? pCols.map((i) => Number(cell(i))) : [];
     if (!classes.includes(trueClass) || probabilities.length !== classes.length || probabilities.some((p) => !Number.isFinite(p))) continue;
     out.push({ model: iModel >= 0 && cell(iModel) !== '' ? cell(iModel) : defaultModel, fold, source: cell(iSource), trueClass, probabilities });
   }

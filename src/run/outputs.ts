@@ -6,20 +6,16 @@
  * - `predict:<model>:<fold>`: `{ predictions: [{ id, image, source, trueIndex, probabilities, partition }] }`
  *   (evaluate's PredictionRow; predictions.csv gets evaluate's columns with a leading `model`).
  */
-import { csvField } from '../data/index.ts';
+import { csvField, isRecord } from '../data/index.ts';
 import type { FoldMetrics, MeanStd, MetricsFile, ModelMetrics } from '../evaluate/index.ts';
 import type { AuditEvent, SummaryEvent } from './events.ts';
-import { meanStd, predictionsCsv as evaluatePredictionsCsv, type PredictionRow as EvaluateRow } from '../evaluate/index.ts';
+import { meanStd, predictionsCsv as evaluatePredictionsCsv, type PredictionRow } from '../evaluate/index.ts';
 
 export interface AuditSummary {
   readonly sourceOnlyBaseline: number;
   readonly cramersV: number;
   readonly independent: boolean;
   readonly findings: AuditEvent['findings'];
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function readAudit(output: unknown): AuditSummary | undefined {
@@ -42,11 +38,15 @@ export function readModelMetrics(output: unknown): ModelMetrics | undefined {
   return output as unknown as ModelMetrics;
 }
 
-export type PredictionRow = Readonly<Record<string, unknown>>;
+/** A row of predictions.csv: a predict node's row with its model. */
+export type ModelPredictionRow = PredictionRow & { readonly model: string };
+
+const isPredictionRow = (row: unknown): row is PredictionRow =>
+  isRecord(row) && typeof row['image'] === 'string' && typeof row['trueIndex'] === 'number' && Array.isArray(row['probabilities']);
 
 export function readPredictions(output: unknown): readonly PredictionRow[] {
   if (!isRecord(output) || !Array.isArray(output['predictions'])) return [];
-  return output['predictions'].filter(isRecord);
+  return output['predictions'].filter(isPredictionRow);
 }
 
 export function buildMetricsFile(args: {
@@ -95,35 +95,13 @@ export function summaryOf(metrics: MetricsFile, t: number): SummaryEvent {
   return { type: 'summary', t, classes: metrics.classes, models, audit: metrics.audit };
 }
 
-/**
- * predictions.csv: evaluate's format (image, source, partition, true, predicted, p_<class>…)
- * with a leading `model` column, when the rows are evaluate's prediction rows; otherwise every
- * key seen, in first-seen order.
- */
-export function predictionsCsv(rows: readonly PredictionRow[], classes: readonly string[]): string {
-  const isEvaluateRow = (row: PredictionRow): boolean =>
-    typeof row['image'] === 'string' && typeof row['trueIndex'] === 'number' && Array.isArray(row['probabilities']);
-  if (rows.length > 0 && rows.every(isEvaluateRow)) {
-    const models = [...new Set(rows.map((row) => String(row['model'] ?? '')))];
-    const out: string[] = [];
-    for (const model of models) {
-      const lines = evaluatePredictionsCsv(rows.filter((row) => String(row['model'] ?? '') === model) as unknown as EvaluateRow[], classes).trimEnd().split('\n');
-      if (out.length === 0) out.push(`model,${lines[0] ?? ''}`);
-      out.push(...lines.slice(1).map((line) => `${csvField(model)},${line}`));
-    }
-    return `${out.join('\n')}\n`;
+/** predictions.csv: evaluate's format (image, source, partition, true, predicted, p_<class>…) with a leading `model` column. */
+export function predictionsCsv(rows: readonly ModelPredictionRow[], classes: readonly string[]): string {
+  const header = evaluatePredictionsCsv([], classes).trimEnd();
+  const out = [`model,${header}`];
+  for (const model of [...new Set(rows.map((row) => row.model))]) {
+    const lines = evaluatePredictionsCsv(rows.filter((row) => row.model === model), classes).trimEnd().split('\n');
+    out.push(...lines.slice(1).map((line) => `${csvField(model)},${line}`));
   }
-  return genericCsv(rows);
-}
-
-
-function genericCsv(rows: readonly PredictionRow[]): string {
-  const columns: string[] = [];
-  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
-  const cell = (value: unknown): string => {
-    const text = value === undefined || value === null ? '' : Array.isArray(value) ? value.join(' ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
-    return csvField(text);
-  };
-  const lines = [columns.map(cell).join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))];
-  return `${lines.join('\n')}\n`;
+  return `${out.join('\n')}\n`;
 }

@@ -19,12 +19,11 @@ import { executePlan, messageOf, type Handlers } from './executor.ts';
 import { isCacheable } from './node-step.ts';
 import { workerPool, type PoolOptions } from './pool.ts';
 import type { RemoteNodes } from './executor.ts';
-import { ensureDir, writeFileAtomic } from '../data/index.ts';
+import { ensureDir, isRecord, writeFileAtomic } from '../data/index.ts';
 import { envFaultDiagnostic } from './env-faults.ts';
 import { diagnosticLines } from './node-result.ts';
 import { fanOut, ndjsonFileSink } from './ndjson.ts';
 import {
-  isRecord,
   buildMetricsFile,
   predictionsCsv,
   readAudit,
@@ -32,7 +31,7 @@ import {
   readPredictions,
   summaryOf,
   type AuditSummary,
-  type PredictionRow,
+  type ModelPredictionRow,
 } from './outputs.ts';
 
 export interface RunPlanOptions {
@@ -193,7 +192,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
 
   let audit: AuditSummary | undefined;
   const models: Record<string, ModelMetrics> = {};
-  const predictions: PredictionRow[] = [];
+  const predictions: ModelPredictionRow[] = [];
   const metricsFile = (): MetricsFile => buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit });
   // Written as each model's metrics come in, not only at the end: the `report` node, which runs
   // after every metrics node, reads them from the run folder.
@@ -219,7 +218,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
         emit({ type: 'metrics', t: now(), model, fold: fold.fold, accuracy: fold.accuracy, macroF1: fold.macro.f1 });
       }
     } else if (node.kind === 'predict') {
-      for (const row of readPredictions(output)) predictions.push({ model: node.model, fold: node.fold, ...row });
+      for (const row of readPredictions(output)) predictions.push({ ...row, model: node.model ?? '' });
     }
   };
 

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.ts';
+import { captureIo } from './capture-io.ts';
 import { main } from '../../src/cli/main.ts';
 import { formatCvr, parseCvr } from '../../src/dsl/index.ts';
 
@@ -12,20 +12,7 @@ const MESSY = `pipeline a {   seed 1   # the seed
 const BROKEN = 'pipeline a {\n  seed x\n}\n';
 const ROOT = join(import.meta.dirname, '..', '..');
 
-function io(stdin: string | undefined): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    isTty: false,
-    cwd: ROOT,
-    env: {},
-    ...(stdin === undefined ? {} : { readStdin: async () => stdin }),
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
+const io = (stdin: string | undefined): ReturnType<typeof captureIo> => captureIo({ cwd: ROOT, ...(stdin === undefined ? {} : { stdin }) });
 
 describe('cvr fmt -', () => {
   it('prints the canonical form of standard input', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
+import { captureIo } from './capture-io.ts';
 
 const CANONICAL = `pipeline a {
   seed 1
@@ -23,19 +23,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    isTty: false,
-    cwd: dir,
-    env: {},
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
+const io = (): ReturnType<typeof captureIo> => captureIo({ cwd: dir });
 
 describe('cvr fmt', () => {
   it('prints the canonical form', async () => {

@@ -5,21 +5,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { buildModel, loadWeights, saveKerasWeights } from '../../src/models/index.ts';
 import { loadModelWeights } from '../../src/train/index.ts';
-import { readJson, tempDir } from '../run/helpers.ts';
-import { tinyPipeline, writeTinyData } from '../run/fixtures/tiny-data.ts';
+import { readJson } from '../run/helpers.ts';
+import { tinyPipeline, useTinyData } from '../run/fixtures/tiny-data.ts';
 
 let dir = '';
-let dispose = (): void => undefined;
-beforeAll(async () => {
-  ({ dir, dispose } = tempDir('weights-cli'));
-  await writeTinyData(dir, 6);
-});
-afterAll(() => dispose());
+useTinyData('weights-cli', 6, (made) => (dir = made));
 
 function io(env: Record<string, string> = {}): CliIo & { out: () => string; err: () => string } {
   const out: string[] = [];

@@ -49,3 +49,13 @@ export function pipelineFixture(parts: {
     spans: {},
   };
 }
+
+/** Two folder sources under `<root>/data/` (cxri: NORMAL → NOR, cidc: COVID → CVP), NCV vs CVP, K folds, the file `<root>/p/a.cvr`. */
+export function twoSourceKfold(root: string, k: number): ResolvedPipeline {
+  return pipelineFixture({
+    file: `${root}/p/a.cvr`,
+    sources: [folderSource('cxri', `${root}/data/cxri`, { NORMAL: 'NOR' }), folderSource('cidc', `${root}/data/cidc`, { COVID: 'CVP' })],
+    task: ['NCV', 'CVP'],
+    split: { form: 'kfold', k, stratified: true, groupByPatient: false, validation: NO_VALIDATION },
+  });
+}

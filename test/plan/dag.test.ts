@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan, foldCount } from '../../src/plan/index.ts';
 import type { ResolvedPipeline } from '../../src/dsl/resolved.ts';
-import { folderSource, NO_VALIDATION, pipelineFixture } from '../data/pipeline-fixture.ts';
+import { NO_VALIDATION, twoSourceKfold } from '../data/pipeline-fixture.ts';
 
-function base(): ResolvedPipeline {
-  return pipelineFixture({
-    file: '/work/p/a.cvr',
-    sources: [folderSource('cxri', '/work/data/cxri', { NORMAL: 'NOR' }), folderSource('cidc', '/work/data/cidc', { COVID: 'CVP' })],
-    task: ['NCV', 'CVP'],
-    split: { form: 'kfold', k: 3, stratified: true, groupByPatient: false, validation: NO_VALIDATION },
-  });
-}
+const base = (): ResolvedPipeline => twoSourceKfold('/work', 3);
 
 function keys(p: ResolvedPipeline, fingerprints?: Record<string, string>): Map<string, string> {
   return new Map(buildPlan(p, fingerprints === undefined ? {} : { sourceFingerprints: fingerprints }).nodes.map((n) => [n.id, n.key]));
@@ -69,12 +62,7 @@ describe('buildPlan', () => {
   });
 
   it('keys do not depend on where the checkout lives', () => {
-    const moved = pipelineFixture({
-      file: '/elsewhere/p/a.cvr',
-      sources: [folderSource('cxri', '/elsewhere/data/cxri', { NORMAL: 'NOR' }), folderSource('cidc', '/elsewhere/data/cidc', { COVID: 'CVP' })],
-      task: ['NCV', 'CVP'],
-      split: base().split,
-    });
+    const moved = twoSourceKfold('/elsewhere', 3);
     expect(changed(keys(base()), keys(moved))).toEqual([]);
   });
 

@@ -7,16 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { buildPlan, currentKeyVersions, planRunKeys, OUTPUT_SCHEMA_VERSIONS, type KeyVersions, type Plan } from '../../src/plan/index.ts';
 import type { ResolvedPipeline } from '../../src/dsl/resolved.ts';
-import { folderSource, NO_VALIDATION, pipelineFixture } from '../data/pipeline-fixture.ts';
+import { twoSourceKfold } from '../data/pipeline-fixture.ts';
 
-function base(): ResolvedPipeline {
-  return pipelineFixture({
-    file: '/nonexistent/p/a.cvr',
-    sources: [folderSource('cxri', '/nonexistent/data/cxri', { NORMAL: 'NOR' }), folderSource('cidc', '/nonexistent/data/cidc', { COVID: 'CVP' })],
-    task: ['NCV', 'CVP'],
-    split: { form: 'kfold', k: 2, stratified: true, groupByPatient: false, validation: NO_VALIDATION },
-  });
-}
+const base = (): ResolvedPipeline => twoSourceKfold('/nonexistent', 2);
 
 const byId = (plan: Plan, pick: 'key' | 'streamKey'): Map<string, string> => new Map(plan.nodes.map((n) => [n.id, n[pick]]));
 const changed = (a: Map<string, string>, b: Map<string, string>): string[] => [...a.keys()].filter((id) => a.get(id) !== b.get(id)).sort();

@@ -3,24 +3,19 @@
  * run, `cvr plan` shows every node cached, with the keys the run's lock file recorded; asking
  * `cvr plan` for another engine changes exactly the nodes from training on.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir, readJson } from '../run/helpers.ts';
-import { tinyPipeline, writeTinyData } from '../run/fixtures/tiny-data.ts';
+import { readJson } from '../run/helpers.ts';
+import { tinyPipeline, useTinyData } from '../run/fixtures/tiny-data.ts';
 import { probeNative } from '../../src/engine/native/index.ts';
 
 const CVR = fileURLToPath(new URL('../../bin/cvr.mjs', import.meta.url));
 
 let dir = '';
-let dispose = (): void => undefined;
-beforeAll(async () => {
-  ({ dir, dispose } = tempDir('keys'));
-  await writeTinyData(dir, 6);
-});
-afterAll(() => dispose());
+useTinyData('keys', 6, (made) => (dir = made));
 
 function cvr(args: readonly string[]): Promise<{ code: number | null; stdout: string; output: string }> {
   return new Promise((resolve) => {

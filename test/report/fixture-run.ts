@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { predictionsCsv as runnerPredictionsCsv, type ModelPredictionRow } from '../../src/run/outputs.ts';
 import { foldMetrics, predictionsCsv, summarizeFolds, bootstrapIntervals, type Prediction, type PredictionRow } from '../../src/evaluate/index.ts';
 import type { MetricsFile, ModelMetrics } from '../../src/evaluate/types.ts';
 import { randomStream } from '../../src/engine/index.ts';
@@ -69,8 +70,8 @@ export interface FixtureOptions {
   readonly models?: readonly string[];
   readonly folds?: number;
   readonly imagesPerFold?: number;
-  /** Write the runner's generic predictions.csv (model, fold, trueIndex, probabilities). */
-  readonly genericCsv?: boolean;
+  /** Write predictions.csv as the runner does (src/run/outputs.ts: a leading `model` column). */
+  readonly runnerCsv?: boolean;
 }
 
 export async function writeFixtureRun(dir: string, options: FixtureOptions = {}): Promise<MetricsFile> {
@@ -80,7 +81,7 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
   mkdirSync(dir, { recursive: true });
   const modelMetrics: Record<string, ModelMetrics> = {};
   const rows: PredictionRow[] = [];
-  const generic: string[] = ['model,fold,id,image,source,partition,trueIndex,probabilities'];
+  const runnerRows: ModelPredictionRow[] = [];
   const events: object[] = [{ type: 'plan', t: 0, pipeline: 'tiny_report', engine: 'cpu', seed: 7, cacheDir: '.cvr-cache', runDir: dir, nodes: [] }];
   models.forEach((model, mi) => {
     const foldList = Array.from({ length: folds }, (_, fold) => {
@@ -88,7 +89,7 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
       for (const p of preds) {
         const partition = folds > 1 ? `test:${fold}` : 'test';
         rows.push({ ...p, image: p.id, partition });
-        generic.push([model, fold, p.id, p.id, p.source, partition, p.trueIndex, p.probabilities.join(' ')].join(','));
+        runnerRows.push({ ...p, image: p.id, partition, model });
       }
       const metrics = foldMetrics(fold, preds, CLASSES);
       return folds === 1 ? { ...metrics, bootstrap: bootstrapIntervals(preds, 2, 200, randomStream(7, `metrics:${model}`, 'bootstrap')) } : metrics;
@@ -106,7 +107,7 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
   });
   const metrics: MetricsFile = { pipeline: 'tiny_report', engine: 'cpu', seed: 7, classes: [...CLASSES], models: modelMetrics, audit: { sourceOnlyBaseline: 0.8333, independent: false } };
   writeFileSync(join(dir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-  writeFileSync(join(dir, 'predictions.csv'), options.genericCsv === true ? `${generic.join('\n')}\n` : predictionsCsv(rows, CLASSES));
+  writeFileSync(join(dir, 'predictions.csv'), options.runnerCsv === true ? runnerPredictionsCsv(runnerRows, CLASSES) : predictionsCsv(rows, CLASSES));
   writeFileSync(join(dir, 'events.ndjson'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
   let pipelineText = TINY_PIPELINE;
   if (models.length > 1) pipelineText = pipelineText.replace('model cvrnet { width 0.25 }', `compare models ${models.join(', ')} { width 0.25 }`);

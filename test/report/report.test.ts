@@ -36,19 +36,19 @@ describe('writeReport', () => {
 
   it('report.md of a compare-models holdout run with the runner\'s CSV layout (golden)', async () => {
     const dir = fresh();
-    await writeFixtureRun(dir, { models: ['cvrnet', 'vgg19', 'resnet50'], folds: 1, genericCsv: true });
+    await writeFixtureRun(dir, { models: ['cvrnet', 'vgg19', 'resnet50'], folds: 1, runnerCsv: true });
     expect((await writeReport(dir)).ok).toBe(true);
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
     expectGolden(path.join(here, 'fixtures/report-compare.golden.md'), md);
     expect(md).toContain("Model comparison (cf. the paper's Table 5)");
     expect(md).toContain('95% interval');
-    // Every model's ROC came from the generic CSV.
+    // Every model's ROC came from the runner's CSV.
     for (const m of ['cvrnet', 'vgg19', 'resnet50']) expect(md).toContain(`![ROC curves of ${m}](plots/roc-${m}.png)`);
   });
 
   it('writes every linked plot as a PNG and a self-contained HTML page with each plot inline', async () => {
     const dir = fresh();
-    await writeFixtureRun(dir, { models: ['cvrnet', 'vgg19'], genericCsv: true });
+    await writeFixtureRun(dir, { models: ['cvrnet', 'vgg19'], runnerCsv: true });
     const result = await writeReport(dir);
     if (!result.ok) throw new Error(result.message);
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
@@ -153,7 +153,8 @@ describe('cvr report', () => {
 describe('readers and plotting helpers', () => {
   it('parses both predictions.csv layouts to the same records', () => {
     const evaluateCsv = 'image,source,partition,true,predicted,p_NCV,p_CVP\na.png,x,test:1,CVP,CVP,0.2,0.8\n"b,1.png",y,test:0,NCV,NCV,0.9,0.1\n';
-    const runnerCsv = 'model,fold,id,image,source,partition,trueIndex,probabilities\nm,1,a,a.png,x,test:1,1,0.2 0.8\nm,0,b,"b,1.png",y,test:0,0,0.9 0.1\n';
+    // The runner's: evaluate's columns after a leading model column (src/run/outputs.ts).
+    const runnerCsv = 'model,image,source,partition,true,predicted,p_NCV,p_CVP\nm,a.png,x,test:1,CVP,CVP,0.2,0.8\nm,"b,1.png",y,test:0,NCV,NCV,0.9,0.1\n';
     const a = parsePredictions(evaluateCsv, ['NCV', 'CVP'], 'm');
     expect(a).toEqual(parsePredictions(runnerCsv, ['NCV', 'CVP'], 'other'));
     expect(a[0]).toEqual({ model: 'm', fold: 1, source: 'x', trueClass: 'CVP', probabilities: [0.2, 0.8] });

@@ -5,28 +5,15 @@
  * The faults are injected at cvr's one write seam (write-atomic.ts): the tests run as root, for
  * whom `chmod` makes nothing read-only.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { runWith } from '../../src/cli/commands/run.ts';
-import { realRunDeps } from '../../src/run/wiring.ts';
 import { errnoError, setWriteFault, type WriteOp } from '../../src/data/write-atomic.ts';
-import { readJson, tempDir } from './helpers.ts';
-import { tinyPipeline, writeTinyData } from './fixtures/tiny-data.ts';
+import { useTinyProject } from './fixtures/tiny-project.ts';
 
 let dir = '';
-let dispose = (): void => undefined;
 let reference: unknown;
-let runs = 0;
-
-async function cvrRun(cache: string): Promise<{ code: number; output: string; metrics: unknown }> {
-  const out = `run-${++runs}`;
-  let output = '';
-  const io = { stdout: (t: string) => (output += t), stderr: (t: string) => (output += t), isTty: false, cwd: dir, env: {} };
-  const code = await runWith(['tiny.cvr', '--cache', cache, '--out', out], io, realRunDeps());
-  const file = join(dir, out, 'metrics.json');
-  return { code, output, metrics: existsSync(file) ? readJson(file) : undefined };
-}
+const cvrRun = useTinyProject('env-faults', 'metrics accuracy', (made) => ({ dir, reference } = made));
 
 /** Every file below `root`, relative. */
 function filesBelow(root: string): string[] {
@@ -54,16 +41,7 @@ function expectNothingHalfWritten(cache: string): void {
   }
 }
 
-beforeAll(async () => {
-  ({ dir, dispose } = tempDir('env-faults'));
-  await writeTinyData(dir, 6);
-  writeFileSync(join(dir, 'tiny.cvr'), tinyPipeline('metrics accuracy', undefined, { batch: 4, epochs: 1 }));
-  const clean = await cvrRun('clean');
-  expect(clean.code, clean.output).toBe(0);
-  reference = clean.metrics;
-}, 120_000);
 afterEach(() => setWriteFault(undefined));
-afterAll(() => dispose());
 
 describe('environment faults are diagnostics', () => {
   it('a read-only cache: exit 1, CVR854 naming the cache, nothing written; a writable rerun runs', { timeout: 120_000 }, async () => {

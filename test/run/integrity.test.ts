@@ -5,29 +5,16 @@
  * recomputed, and the rerun's metrics equal those of a clean run. A copied cache works on its
  * own files. Real `cvr run`s of the tiny two-source fixture (6 images a class, 1 epoch, 32 px).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runWith } from '../../src/cli/commands/run.ts';
 import { main } from '../../src/cli/main.ts';
 import { memoText } from '../../src/data/digest-memo.ts';
-import { realRunDeps } from '../../src/run/wiring.ts';
-import { readJson, tempDir } from './helpers.ts';
-import { tinyPipeline, writeTinyData } from './fixtures/tiny-data.ts';
+import { useTinyProject } from './fixtures/tiny-project.ts';
 
 let dir = '';
-let dispose = (): void => undefined;
 let reference: unknown;
-let runs = 0;
-
-async function cvrRun(cache: string): Promise<{ code: number; output: string; metrics: unknown }> {
-  const out = `run-${++runs}`;
-  let output = '';
-  const io = { stdout: (t: string) => (output += t), stderr: (t: string) => (output += t), isTty: false, cwd: dir, env: {} };
-  const code = await runWith(['tiny.cvr', '--cache', cache, '--out', out], io, realRunDeps());
-  const file = join(dir, out, 'metrics.json');
-  return { code, output, metrics: existsSync(file) ? readJson(file) : undefined };
-}
+const cvrRun = useTinyProject('integrity', 'metrics accuracy, f1  confusion', (made) => ({ dir, reference } = made));
 
 /** The entry folder of the node whose marker names `id`. */
 function entryOf(cache: string, id: string): string {
@@ -82,15 +69,6 @@ const TARGETS: Readonly<Record<string, { file: (cache: string) => string; code: 
   'the scan memo': { file: (c) => join(dir, c, 'file-hashes.json'), code: 'CVR852' },
 };
 
-beforeAll(async () => {
-  ({ dir, dispose } = tempDir('integrity'));
-  await writeTinyData(dir, 6);
-  writeFileSync(join(dir, 'tiny.cvr'), tinyPipeline('metrics accuracy, f1  confusion', undefined, { batch: 4, epochs: 1 }));
-  const clean = await cvrRun('clean');
-  expect(clean.code, clean.output).toBe(0);
-  reference = clean.metrics;
-}, 120_000);
-afterAll(() => dispose());
 
 describe('a corrupt cache entry is detected, discarded and recomputed, never used', () => {
   const cases = Object.keys(TARGETS).flatMap((target) => (['edit', 'flip', 'truncate'] as const).map((how) => [target, how] as const));

@@ -12,7 +12,7 @@ import { predictNode } from '../../src/run/nodes/predict.ts';
 import { splitNode } from '../../src/run/nodes/split.ts';
 import type { StageKit } from '../../src/run/nodes/kit.ts';
 import type { NodeContext, NodeHandler } from '../../src/run/executor.ts';
-import { folderSource, NO_VALIDATION, pipelineFixture } from '../data/pipeline-fixture.ts';
+import { twoSourceKfold } from '../data/pipeline-fixture.ts';
 
 const KINDS = Object.keys(OUTPUT_SCHEMA_VERSIONS) as PlanNodeKind[];
 
@@ -28,12 +28,7 @@ describe('node contracts', () => {
   });
 
   it('every node of a full plan gets exactly the inputs its contract names', () => {
-    const pipeline = pipelineFixture({
-      file: '/nonexistent/a.cvr',
-      sources: [folderSource('a', '/nonexistent/a', { NORMAL: 'NOR' }), folderSource('b', '/nonexistent/b', { COVID: 'CVP' })],
-      task: ['NCV', 'CVP'],
-      split: { form: 'kfold', k: 3, stratified: true, groupByPatient: false, validation: NO_VALIDATION },
-    });
+    const pipeline = twoSourceKfold('/nonexistent', 3);
     const plan = buildPlan({ ...pipeline, evaluate: { ...pipeline.evaluate, gradcam: { className: 'CVP', top: 2, threshold: 0.5 } } });
     expect(plan.nodes.some((n) => n.kind === 'gradcam')).toBe(true);
     const kindOf = new Map(plan.nodes.map((n) => [n.id, n.kind]));

@@ -5,23 +5,18 @@
  * block reuses every training node. Slow on the plain cpu engine (about a minute), so kept to
  * one model, one fold, three epochs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readJson, tempDir } from './helpers.ts';
-import { writeTinyData, writeTinyPipeline } from './fixtures/tiny-data.ts';
+import { readJson } from './helpers.ts';
+import { useTinyData, writeTinyPipeline } from './fixtures/tiny-data.ts';
 
 const CVR = fileURLToPath(new URL('../../bin/cvr.mjs', import.meta.url));
 
 let dir = '';
-let dispose = (): void => undefined;
-beforeAll(async () => {
-  ({ dir, dispose } = tempDir('real'));
-  await writeTinyData(dir, 12);
-});
-afterAll(() => dispose());
+useTinyData('real', 12, (made) => (dir = made));
 
 function cvr(args: readonly string[], killOn?: RegExp): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   return new Promise((resolve) => {

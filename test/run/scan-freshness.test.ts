@@ -4,7 +4,7 @@
  * Runs the real data stages (scan, labels, split, audit) of `cvr run`'s wiring on a tiny image
  * set; training is left out to keep the test fast.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -14,16 +14,11 @@ import { NodeCache } from '../../src/run/cache.ts';
 import { executePlan } from '../../src/run/executor.ts';
 import type { RunEvent } from '../../src/run/events.ts';
 import { realRunDeps } from '../../src/run/wiring.ts';
-import { idsOf, tempDir } from './helpers.ts';
-import { writeTinyData, writeTinyPipeline } from './fixtures/tiny-data.ts';
+import { idsOf } from './helpers.ts';
+import { useTinyData, writeTinyPipeline } from './fixtures/tiny-data.ts';
 
 let dir = '';
-let dispose = (): void => undefined;
-beforeAll(async () => {
-  ({ dir, dispose } = tempDir('scan-fresh'));
-  await writeTinyData(dir, 6);
-});
-afterAll(() => dispose());
+useTinyData('scan-fresh', 6, (made) => (dir = made));
 
 const DATA_NODES = new Set(['scan', 'labels', 'split', 'audit']);
 

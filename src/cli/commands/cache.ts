@@ -19,17 +19,11 @@ import { acquireCacheLock } from '../../run/index.ts';
 import { envFaultDiagnostic } from '../../run/index.ts';
 import { readMemo, writeMemo } from '../../data/index.ts';
 import { DIGEST_MEMO_FILE } from '../../plan/index.ts';
+import { diskUsage } from '../disk-usage.ts';
 
+/** Bytes under a path (a file or a folder). */
 async function sizeOf(path: string): Promise<number> {
-  try {
-    const st = await stat(path);
-    if (!st.isDirectory()) return st.size;
-    let total = 0;
-    for (const name of await readdir(path)) total += await sizeOf(join(path, name));
-    return total;
-  } catch {
-    return 0;
-  }
+  return (await diskUsage(path)).bytes;
 }
 
 async function list(dir: string): Promise<string[]> {

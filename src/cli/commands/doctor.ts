@@ -1,6 +1,4 @@
 /** `cvr doctor`: what a bug report needs, in one place. */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { cvrVersion, runsCompiled } from '../../diag/index.ts';
 import { probeEngines, realProbeHost, type ProbeHost } from '../../engine/index.ts';
@@ -10,28 +8,7 @@ import { EXIT } from '../io.ts';
 import { settleCommandLine } from '../args.ts';
 import { DOCTOR } from '../specs.ts';
 import { findProjectRoot } from '../project.ts';
-
-/** Files and bytes under a folder (links not followed); zero when it does not exist. */
-async function folderSize(dir: string): Promise<{ files: number; bytes: number; exists: boolean }> {
-  let files = 0;
-  let bytes = 0;
-  const walk = async (path: string): Promise<void> => {
-    for (const entry of await readdir(path, { withFileTypes: true })) {
-      const child = join(path, entry.name);
-      if (entry.isDirectory()) await walk(child);
-      else if (entry.isFile()) {
-        files++;
-        bytes += (await stat(child)).size;
-      }
-    }
-  };
-  try {
-    await walk(dir);
-    return { files, bytes, exists: true };
-  } catch {
-    return { files, bytes, exists: files > 0 };
-  }
-}
+import { diskUsage } from '../disk-usage.ts';
 
 function humanBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -49,7 +26,7 @@ export async function run(argv: readonly string[], io: CliIo, host: ProbeHost = 
   if (typeof args === 'number') return args;
   const root = findProjectRoot(io.cwd);
   const cacheDir = resolveCacheDir(io.cwd, args.values.cache, io.env, root ?? io.cwd);
-  const [{ engines, auto }, cache] = await Promise.all([probeEngines(host), folderSize(cacheDir)]);
+  const [{ engines, auto }, cache] = await Promise.all([probeEngines(host), diskUsage(cacheDir)]);
   const doc = {
     cvr: cvrVersion(),
     build: runsCompiled() ? 'compiled (dist/)' : 'sources (tsx)',
