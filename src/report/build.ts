@@ -16,6 +16,7 @@ import { barChart, heatmap, lineChart, type Series } from './plot/svg.ts';
 import { rocCurve } from './roc.ts';
 import { accuracyInterval, baselineRow, modelEvidenceBlocks, oneClassBlocks, runFactsLine } from './evidence-blocks.ts';
 import type { RunFolder } from './run-folder.ts';
+import { shortcutEvidenceBlocks } from './shortcut-evidence.ts';
 
 const f4 = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(4));
 const ms = (m: MeanStd | undefined, folds: number): string => (m === undefined ? 'n/a' : folds > 1 ? `${f4(m.mean)} ± ${f4(m.std)}` : f4(m.mean));
@@ -46,6 +47,7 @@ export function buildReport(ctx: ReportContext): { title: string; blocks: Block[
   blocks.push(...pipelineSection(ctx));
   blocks.push(...auditSection(ctx));
   blocks.push(...resultsSection(ctx));
+  blocks.push(...shortcutEvidenceBlocks(m));
   for (const model of models) blocks.push(...modelSection(ctx, model, m.models[model]!));
   return { title, blocks };
 }

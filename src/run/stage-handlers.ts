@@ -17,6 +17,7 @@ import { predictNode } from './nodes/predict.ts';
 import { metricsNode } from './nodes/metrics.ts';
 import { gradcamNode } from './nodes/gradcam.ts';
 import { reportNode } from './nodes/report.ts';
+import { probeNode } from './nodes/probe.ts';
 
 export type { StageOptions } from './nodes/kit.ts';
 
@@ -31,6 +32,7 @@ export function stageHandlers(options: StageOptions): Handlers {
     train: trainNode(kit),
     predict: predictNode(kit),
     metrics: metricsNode(kit),
+    probe: probeNode(kit),
     // Writes into the run folder, so it runs every time (its inputs, the trained models, are cached).
     gradcam: { cache: false, run: gradcamNode(kit) },
     // After every metrics and gradcam node: metrics.json, predictions.csv and gradcam/ are in the run folder.

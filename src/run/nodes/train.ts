@@ -11,11 +11,12 @@ import type { NodeHandler } from '../executor.ts';
 import type { StageKit } from './kit.ts';
 
 export function trainNode(kit: StageKit): NodeHandler {
-  const { options, pipeline, seed, classes, splitOf, openImages, itemsOf, declaredModel, createModel } = kit;
+  const { options, pipeline, seed, classes, splitOf, openImages, itemsOf, declaredModel, trainConfig, createModel } = kit;
   return async (node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<unknown> => {
     const fold = node.fold ?? 0;
     const split = splitOf(inputs);
     const foldCount = split.folds.length;
+    const config = trainConfig(node);
     const images = openImages(node, inputs);
     try {
       if (existsSync(join(ctx.workDir, CHECKPOINT_FILE))) {
@@ -31,12 +32,12 @@ export function trainNode(kit: StageKit): NodeHandler {
         images,
         image: pipeline.image,
         augment: pipeline.augment,
-        config: pipeline.train,
+        config,
         createModel: () => createModel(node),
         random: streamFactory(seed, node.key),
         checkpointDir: ctx.workDir,
         // Batch events carry the planned epochs and folds, so the view has an ETA from the first batch.
-        emit: (event) => ctx.emit(event.type === 'batch' ? { epochs: pipeline.train.epochs, folds: foldCount, ...event } : event),
+        emit: (event) => ctx.emit(event.type === 'batch' ? { epochs: config.epochs, folds: foldCount, ...event } : event),
         signal: ctx.signal,
         now: ctx.now,
       });
@@ -50,7 +51,7 @@ export function trainNode(kit: StageKit): NodeHandler {
             images,
             normalize: pipeline.image.normalize,
             classes: classes.length,
-            batch: pipeline.train.batch,
+            batch: config.batch,
             signal: ctx.signal,
           });
           if (ctx.signal.aborted) throw new Error('cancelled');
