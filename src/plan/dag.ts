@@ -116,7 +116,9 @@ function probeDrafts(pipeline: ResolvedPipeline, at: { folds: number; prepIds: r
       const model = probe.model ?? main;
       const mask = probe.name === 'periphery_only' ? 'periphery' : 'lung';
       const epochs = typeof probe.settings['epochs'] === 'number' ? probe.settings['epochs'] : pipeline.train.epochs;
-      for (let fold = 0; fold < folds; fold++) {
+      // `folds N`: only the first N folds of the split (a cheaper probe); the full model is compared on the same folds.
+      const probeFolds = typeof probe.settings['folds'] === 'number' ? Math.min(folds, probe.settings['folds']) : folds;
+      for (let fold = 0; fold < probeFolds; fold++) {
         out.push({
           id: `train:${probe.name}:${fold}`,
           kind: 'train',
@@ -127,7 +129,7 @@ function probeDrafts(pipeline: ResolvedPipeline, at: { folds: number; prepIds: r
         });
         out.push({ id: `predict:${probe.name}:${fold}`, kind: 'predict', inputs: [`train:${probe.name}:${fold}`, 'split', ...prepIds], config: { fold, probe: probe.name, mask }, fold, model: probe.name });
       }
-      out.push({ id, kind: 'probe', inputs: [...Array.from({ length: folds }, (_, f) => `predict:${probe.name}:${f}`), `metrics:${main.name}`], config: { probe: probe.name }, model: probe.name });
+      out.push({ id, kind: 'probe', inputs: [...Array.from({ length: probeFolds }, (_, f) => `predict:${probe.name}:${f}`), `metrics:${main.name}`], config: { probe: probe.name }, model: probe.name });
     }
   }
   return out;

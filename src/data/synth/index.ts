@@ -11,7 +11,7 @@ import { createRenderPool, defaultWorkers } from './pool.ts';
 import type { PresetName } from './presets.ts';
 import { getPreset } from './presets.ts';
 import type { SynthSummary } from './write.ts';
-import { manifestTexts, prepareOutput, SUMMARY_FILE, writeCorruption, writeImages } from './write.ts';
+import { manifestTexts, MASKS_DIR, prepareOutput, SUMMARY_FILE, writeCorruption, writeImages } from './write.ts';
 
 export type { PresetName, Preset, SourcePlan } from './presets.ts';
 export { getPreset, PRESET_NAMES, PAPER_STYLES } from './presets.ts';
@@ -70,7 +70,7 @@ async function synthesizeUnchecked(o: SynthOptions): Promise<SynthResult> {
   const images = planPreset(preset, { seed: o.seed, scale, size });
   const corrupt = planCorruption(o.corrupt ?? 0, images, preset.sources);
   const manifests = manifestTexts(preset.sources, images, corrupt);
-  const roots = [...new Set([...images.map((i) => i.file), ...manifests.keys()].map((f) => f.split('/')[0]!))].sort();
+  const roots = [...new Set([...images.map((i) => i.file), ...manifests.keys()].map((f) => f.split('/')[0]!).concat(MASKS_DIR))].sort();
   const problem = await prepareOutput(o.out);
   if (problem !== null) return { ok: false, message: problem };
   const pool = createRenderPool(o.workers ?? defaultWorkers(images.length), o.concurrency ?? 4);

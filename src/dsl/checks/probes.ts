@@ -11,8 +11,8 @@ import { PROBE_NAMES } from '../resolved.ts';
 /** Integer settings of each probe with their inclusive ranges. */
 const SETTINGS: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>> = {
   source_probe: { folds: [2, 20], thumbnail: [4, 64], bins: [2, 256], epochs: [1, 10_000] },
-  periphery_only: { epochs: [1, 10_000] },
-  lung_only: { epochs: [1, 10_000] },
+  periphery_only: { epochs: [1, 10_000], folds: [1, 100] },
+  lung_only: { epochs: [1, 10_000], folds: [1, 100] },
   gradcam_in_lungs: { bootstrap: [0, 100_000] },
 };
 

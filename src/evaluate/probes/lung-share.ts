@@ -10,7 +10,7 @@ import { makeBatch, type ImageSource } from '../../data/index.ts';
 import type { ResolvedImage } from '../../dsl/index.ts';
 import type { RandomStream } from '../../engine/index.ts';
 import { quantile } from '../aggregate.ts';
-import { bilinear, camFor, defaultTargets } from '../gradcam.ts';
+import { bilinear, camFor, type CamTarget } from '../gradcam.ts';
 
 export interface ShareRow {
   readonly source: string;
@@ -31,6 +31,24 @@ export interface LungShareSummary extends ShareInterval {
   readonly groups: Readonly<Record<string, ShareInterval>>;
 }
 
+/**
+ * The map whose heat is measured: the model's output explained at its last 4-D feature map of
+ * at least 8 × 8 (the usual last map is 1 × 1 or 2 × 2 on small images and says nothing about
+ * where), else at its largest map.
+ */
+export function lungCamTarget(model: tf.LayersModel): CamTarget | undefined {
+  const maps = model.layers.flatMap((l) => {
+    const shape = l.outputShape;
+    if (!Array.isArray(shape) || Array.isArray(shape[0]) || shape.length !== 4) return [];
+    // A model input is no feature map.
+    if (l.getClassName() === 'InputLayer') return [];
+    return [{ name: l.name, area: ((shape[1] as number | null) ?? 0) * ((shape[2] as number | null) ?? 0) }];
+  });
+  const fine = maps.filter((m) => m.area >= 64);
+  const chosen = fine[fine.length - 1] ?? [...maps].sort((a, b) => b.area - a.area)[0];
+  return chosen === undefined ? undefined : { name: 'model', featureLayers: [chosen.name] };
+}
+
 /** The share of heat inside `mask` (image resolution) for each image, its true class explained. */
 export function camLungShares(args: {
   readonly model: tf.LayersModel;
@@ -40,7 +58,7 @@ export function camLungShares(args: {
   readonly items: readonly { readonly id: string; readonly classIndex: number }[];
   readonly mask: Uint8Array;
 }): (number | undefined)[] {
-  const target = defaultTargets(args.model)[0];
+  const target = lungCamTarget(args.model);
   if (target === undefined) return args.items.map(() => undefined);
   const { width, height, channels } = args.images;
   return args.items.map((item) => {

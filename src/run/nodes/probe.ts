@@ -82,13 +82,16 @@ function maskedProbeNode(kit: StageKit, node: PlanNode, inputs: Readonly<Record<
   for (const p of all) counts[p.trueIndex]!++;
   const prior = all.length === 0 ? Number.NaN : Math.max(...counts) / all.length;
   const metricsId = node.inputs.find((id) => id.startsWith('metrics:'));
-  const full = metricsId === undefined ? undefined : (inputs[metricsId] as ModelMetrics).summary.accuracy.mean;
+  // The full model on the same folds (a probe with `folds N` runs the first N).
+  const fullFolds = metricsId === undefined ? [] : (inputs[metricsId] as ModelMetrics).folds.slice(0, predictIds.length).map((f) => f.accuracy);
+  const full = fullFolds.length === 0 ? undefined : fullFolds.reduce((s, a) => s + a, 0) / fullFolds.length;
   const findings: Diagnostic[] = [];
+  // Far above the prior: 15 points, and two binomial standard deviations of the test set's size.
   if (node.config['probe'] === 'periphery_only') {
     const what = `trained without the lung field, ${kit.declaredModel(node).name} scores ${pct(accuracy)}`;
     if (full !== undefined && full >= prior + 0.05 && accuracy >= full - 0.05) {
       findings.push(diagnostic('CVR691', `${what}, close to the full model's ${pct(full)} (class prior ${pct(prior)})`, { hint: 'what the model scores on lies outside the lungs: markers, borders, exposure; the score is not evidence about the disease' }));
-    } else if (accuracy >= prior + 0.15) {
+    } else if (accuracy >= prior + Math.max(0.15, 2 * Math.sqrt((prior * (1 - prior)) / Math.max(1, all.length)))) {
       findings.push(diagnostic('CVR692', `${what}, far above the class prior of ${pct(prior)}`, { hint: 'the images outside the lungs carry the class: markers, borders or exposure differ between the classes' }));
     }
   }
