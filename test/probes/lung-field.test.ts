@@ -1,5 +1,5 @@
 /**
- * The lung field: `cvr synth` writes its phantoms' true lung masks (masks/<image path>.png), and
+ * The lung field: `cvr synth --lung-masks` writes its phantoms' true lung masks (masks/<image path>.png), and
  * the default geometric field (two ellipses) covers them; the masked image views blank exactly
  * the pixels they should.
  */
@@ -20,7 +20,7 @@ function files(root: string): string[] {
 describe('the lung field', () => {
   it('cvr synth writes a true lung mask beside every phantom, and the default field covers it', async () => {
     const out = join(dir, 'synth');
-    const r = await synthesize({ preset: 'shortcut', seed: 3, scale: 0.05, out, workers: 0 });
+    const r = await synthesize({ preset: 'shortcut', seed: 3, scale: 0.05, out, workers: 0, lungMasks: true });
     expect(r.ok).toBe(true);
     const masks = files(join(out, 'masks'));
     const images = files(out).filter((f) => !f.includes('/masks/') && f.endsWith('.png'));
@@ -52,7 +52,7 @@ describe('the lung field', () => {
     const w = 20;
     const h = 10;
     const pixels = new Uint8Array(w * h * 3).fill(200);
-    const source = { width: w, height: h, channels: 3 as const, has: () => true, read: () => pixels, close: () => undefined };
+    const source = { width: w, height: h, channels: 3 as const, has: (_id: string) => true, read: (_id: string) => pixels, close: () => undefined };
     const mask = lungFieldMask(w, h);
     const periphery = maskedImages(source, 'periphery').read('x');
     const lung = maskedImages(source, 'lung').read('x');

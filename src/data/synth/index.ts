@@ -44,6 +44,8 @@ export interface SynthOptions {
   readonly concurrency?: number;
   /** Render worker threads; 0 renders in this thread. Default: up to 4 for 200 images or more. */
   readonly workers?: number;
+  /** Also write each phantom's true lung mask, masks/<image path>.png (docs/probes.md). */
+  readonly lungMasks?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -70,13 +72,13 @@ async function synthesizeUnchecked(o: SynthOptions): Promise<SynthResult> {
   const images = planPreset(preset, { seed: o.seed, scale, size });
   const corrupt = planCorruption(o.corrupt ?? 0, images, preset.sources);
   const manifests = manifestTexts(preset.sources, images, corrupt);
-  const roots = [...new Set([...images.map((i) => i.file), ...manifests.keys()].map((f) => f.split('/')[0]!).concat(MASKS_DIR))].sort();
+  const roots = [...new Set([...images.map((i) => i.file), ...manifests.keys()].map((f) => f.split('/')[0]!).concat(o.lungMasks === true ? [MASKS_DIR] : []))].sort();
   const problem = await prepareOutput(o.out);
   if (problem !== null) return { ok: false, message: problem };
-  const pool = createRenderPool(o.workers ?? defaultWorkers(images.length), o.concurrency ?? 4);
+  const pool = createRenderPool(o.workers ?? defaultWorkers(images.length), o.concurrency ?? 4, o.lungMasks === true);
   let written: Awaited<ReturnType<typeof writeImages>>;
   try {
-    written = await writeImages(o.out, images, pool, o.onProgress ?? (() => {}));
+    written = await writeImages(o.out, images, pool, o.onProgress ?? (() => {}), o.lungMasks === true);
   } finally {
     await pool.close();
   }

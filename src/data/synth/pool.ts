@@ -14,9 +14,9 @@ export interface EncodedImage {
 }
 
 /** The image and its lung mask, both as PNG. */
-export async function encodeRendered(img: RenderedImage): Promise<EncodedImage> {
+export async function encodeRendered(img: RenderedImage, lungMask: boolean): Promise<EncodedImage> {
   const png = await encodePng(img);
-  if (img.lungMask === undefined) return { png, width: img.width };
+  if (!lungMask || img.lungMask === undefined) return { png, width: img.width };
   return { png, width: img.width, mask: await encodePng({ width: img.width, height: img.height, pixels: img.lungMask }) };
 }
 
@@ -38,10 +38,10 @@ export function defaultWorkers(images: number): number {
   return Math.min(4, cores - 1);
 }
 
-function inProcessPool(concurrency: number): RenderPool {
+function inProcessPool(concurrency: number, lungMasks: boolean): RenderPool {
   return {
     capacity: concurrency,
-    render: async (recipe) => encodeRendered(renderImage(recipe)),
+    render: async (recipe) => encodeRendered(renderImage(recipe), lungMasks),
     close: async () => {},
   };
 }
@@ -50,8 +50,8 @@ function inProcessPool(concurrency: number): RenderPool {
  * `workers` = 0 renders in this thread (sharp still encodes on its own threads). Images do not
  * depend on which thread drew them: each one's randomness comes from its own derived streams.
  */
-export function createRenderPool(workers: number, concurrency: number): RenderPool {
-  if (workers <= 1) return inProcessPool(concurrency);
+export function createRenderPool(workers: number, concurrency: number, lungMasks = false): RenderPool {
+  if (workers <= 1) return inProcessPool(concurrency, lungMasks);
   type Pending = { resolve: (v: EncodedImage) => void; reject: (e: Error) => void };
   const pending = new Map<number, Pending>();
   const threads: Worker[] = [];
@@ -87,7 +87,7 @@ export function createRenderPool(workers: number, concurrency: number): RenderPo
         for (let w = 1; w < threads.length; w++) if (load[w]! < load[best]!) best = w;
         load[best]!++;
         pending.set(id, { resolve, reject });
-        threads[best]!.postMessage({ id, recipe });
+        threads[best]!.postMessage({ id, recipe, lungMasks });
       }),
     close: async () => {
       await Promise.all(threads.map((t) => t.terminate()));

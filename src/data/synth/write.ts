@@ -97,8 +97,9 @@ export async function writeImages(
   images: readonly PlannedImage[],
   pool: RenderPool,
   onProgress: (done: number, total: number) => void,
+  lungMasks = false,
 ): Promise<{ sizes: Map<string, number>; error: string | null }> {
-  const dirs = new Set(images.flatMap((img) => [dirname(join(out, img.file)), dirname(join(out, lungMaskPath(img.file)))]));
+  const dirs = new Set(images.flatMap((img) => [dirname(join(out, img.file)), ...(lungMasks ? [dirname(join(out, lungMaskPath(img.file)))] : [])]));
   for (const dir of [...dirs].sort()) await mkdir(dir, { recursive: true });
   const sizes = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
@@ -113,7 +114,7 @@ export async function writeImages(
         const format = img.plan.layout.format ?? 'png';
         await writeFile(join(out, img.file), format === 'png' ? png : await encodeAs(format, png, img.name));
         // The true lung field: masks/<the image's path with .png> (docs/probes.md).
-        if (mask !== undefined) await writeFile(join(out, lungMaskPath(img.file)), mask);
+        if (lungMasks && mask !== undefined) await writeFile(join(out, lungMaskPath(img.file)), mask);
       })
       .then(() => {
         done++;
