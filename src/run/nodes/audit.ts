@@ -1,15 +1,21 @@
 /** `audit`: the static audit over the split and the images' content hashes; its errors stop the run. */
-import { audit, lockFileOf, pipelineLock, type AuditReport } from '../../plan/index.ts';
+import { audit, lockFileOf, pipelineLock, type AuditReport, type LockFile } from '../../plan/index.ts';
 import { hashFiles } from '../../data/index.ts';
 import { NodeFailure } from '../executor.ts';
 import { restoreSplit } from './kit.ts';
-import type { NodeHandler } from '../executor.ts';
-import type { StageKit } from './kit.ts';
+import { defineNode } from './contract.ts';
+import { splitNode } from './split.ts';
 
-export function auditNode(kit: StageKit): NodeHandler {
-  const { options, pipeline, seed, splitOf } = kit;
-  return async (_node, inputs, ctx) => {
-    const split = restoreSplit(splitOf(inputs));
+/** The audit report, with the data fingerprint in `cvr lock`'s format (so `cvr diff` reads a run folder's lock.json). */
+export type AuditOutput = AuditReport & { readonly dataLock: LockFile | undefined };
+
+export const auditNode = defineNode({
+  kind: 'audit',
+  outputSchemaVersion: 1,
+  inputs: { split: splitNode },
+  run: async ({ inputs, ctx, kit }): Promise<AuditOutput> => {
+    const { options, pipeline, seed } = kit;
+    const split = restoreSplit(inputs.split);
     const hashed = await hashFiles(split.images.map((i) => i.absPath));
     if (hashed.failures.length > 0) {
       throw new NodeFailure(`${hashed.failures.length} image file(s) could not be read, e.g. ${hashed.failures.slice(0, 3).map((f) => f.path).join(', ')}`);
@@ -28,8 +34,7 @@ export function auditNode(kit: StageKit): NodeHandler {
       });
       throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`, errors);
     }
-    // The data fingerprint, in `cvr lock`'s format, so `cvr diff` reads a run folder's lock.json.
     const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report });
     return { ...report, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }) };
-  };
-}
+  },
+});

@@ -9,28 +9,54 @@
 import type { Diagnostic } from '../../diag/index.ts';
 import { diagnostic } from '../../diag/index.ts';
 import type { PlanNode } from '../../plan/index.ts';
-import { ROLE, lungFieldMask, maskAreaShare } from '../../data/index.ts';
+import { ROLE, lungFieldMask, maskAreaShare, type PreparedImages } from '../../data/index.ts';
 import { argmax, camLungShares, farAboveChance, imageFeatures, sourceProbe, summarizeLungShares, SOURCE_PROBE_DEFAULTS, type ModelMetrics, type Prediction, type ShareRow } from '../../evaluate/index.ts';
 import { randomStream, shuffled } from '../../engine/index.ts';
-import type { NodeContext, NodeHandler } from '../executor.ts';
-import { imageKey, type StageKit } from './kit.ts';
+import type { NodeContext } from '../executor.ts';
+import { imageKey, type StageKit, type StoredSplit } from './kit.ts';
+import { defineNode, many } from './contract.ts';
+import { splitNode } from './split.ts';
+import { prepNode } from './prep.ts';
+import { trainNode } from './train.ts';
+import { predictNode } from './predict.ts';
+import { metricsNode } from './metrics.ts';
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
 
 /** At most this many test images per fold get a GradCAM map (a seeded sample when there are more). */
 const GRADCAM_IMAGES_PER_FOLD = 100;
 
-export function probeNode(kit: StageKit): NodeHandler {
-  return async (node, inputs, ctx) => {
+/** What a probe node reads; each probe reads some of them (the others are empty). */
+interface ProbeInputs {
+  readonly split: StoredSplit | undefined;
+  readonly prep: readonly PreparedImages[];
+  readonly predictions: readonly { readonly predictions: readonly Prediction[] }[];
+  readonly metrics: ModelMetrics | undefined;
+}
+
+export const probeNode = defineNode({
+  kind: 'probe',
+  outputSchemaVersion: 1,
+  // source_probe: split + prep; gradcam_in_lungs: the full model's train nodes + split + prep;
+  // periphery_only / lung_only: their predict nodes + the full model's metrics. All as many(),
+  // since each probe reads only some of them.
+  inputs: { splits: many(splitNode), prep: many(prepNode), trained: many(trainNode), predicted: many(predictNode), metrics: many(metricsNode) },
+  run: async ({ node, inputs, ctx, kit }): Promise<unknown> => {
+    const given: ProbeInputs = { split: inputs.splits[0], prep: inputs.prep, predictions: inputs.predicted, metrics: inputs.metrics[0] };
     switch (node.config['probe']) {
       case 'source_probe':
-        return sourceProbeNode(kit, node, inputs, ctx);
+        return sourceProbeNode(kit, node, given, ctx);
       case 'gradcam_in_lungs':
-        return gradcamInLungsNode(kit, node, inputs, ctx);
+        return gradcamInLungsNode(kit, node, given, ctx);
       default:
-        return maskedProbeNode(kit, node, inputs);
+        return maskedProbeNode(kit, node, given);
     }
-  };
+  },
+});
+
+function splitOf(node: PlanNode, inputs: ProbeInputs): StoredSplit {
+  if (inputs.split === undefined) throw new Error(`Internal error: ${node.id} has no split input`);
+  return inputs.split;
 }
 
 function setting(node: PlanNode, name: string, fallback: number): number {
@@ -39,15 +65,15 @@ function setting(node: PlanNode, name: string, fallback: number): number {
   return typeof value === 'number' ? value : fallback;
 }
 
-function sourceProbeNode(kit: StageKit, node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): unknown {
-  const split = kit.splitOf(inputs);
+function sourceProbeNode(kit: StageKit, node: PlanNode, inputs: ProbeInputs, ctx: NodeContext): unknown {
+  const split = splitOf(node, inputs);
   const settings = {
     folds: setting(node, 'folds', SOURCE_PROBE_DEFAULTS.folds),
     thumbnail: setting(node, 'thumbnail', SOURCE_PROBE_DEFAULTS.thumbnail),
     bins: setting(node, 'bins', SOURCE_PROBE_DEFAULTS.bins),
     epochs: setting(node, 'epochs', SOURCE_PROBE_DEFAULTS.epochs),
   };
-  const images = kit.openImages(node, inputs);
+  const images = kit.openImages(node, inputs.prep);
   const probeImages = split.images.map((image) => ({ key: imageKey(image), source: image.source, taskClass: image.taskClass, ...(image.patient === undefined ? {} : { patient: image.patient }) }));
   try {
     // One image's pixels at a time: only the small feature vectors are kept.
@@ -58,7 +84,7 @@ function sourceProbeNode(kit: StageKit, node: PlanNode, inputs: Readonly<Record<
         return imageFeatures(images.read(probeImages[i]!.key), images.width, images.height, images.channels, settings);
       },
       settings,
-      randomStream(kit.seed, node.key, 'folds'),
+      randomStream(kit.seed, node.streamKey, 'folds'),
     );
     const findings: Diagnostic[] = [];
     for (const [cls, score] of Object.entries(result.withinClass)) {
@@ -71,9 +97,8 @@ function sourceProbeNode(kit: StageKit, node: PlanNode, inputs: Readonly<Record<
   }
 }
 
-function maskedProbeNode(kit: StageKit, node: PlanNode, inputs: Readonly<Record<string, unknown>>): unknown {
-  const predictIds = node.inputs.filter((id) => id.startsWith('predict:'));
-  const folds = predictIds.map((id) => (inputs[id] as { predictions: Prediction[] }).predictions);
+function maskedProbeNode(kit: StageKit, node: PlanNode, inputs: ProbeInputs): unknown {
+  const folds = inputs.predictions.map((p) => p.predictions);
   const accuracies = folds.map((ps) => (ps.length === 0 ? Number.NaN : ps.filter((p) => argmax(p.probabilities) === p.trueIndex).length / ps.length));
   const all = folds.flat();
   const accuracy = accuracies.reduce((s, a) => s + a, 0) / Math.max(1, accuracies.length);
@@ -81,9 +106,8 @@ function maskedProbeNode(kit: StageKit, node: PlanNode, inputs: Readonly<Record<
   const counts = new Array<number>(kit.classes.length).fill(0);
   for (const p of all) counts[p.trueIndex]!++;
   const prior = all.length === 0 ? Number.NaN : Math.max(...counts) / all.length;
-  const metricsId = node.inputs.find((id) => id.startsWith('metrics:'));
   // The full model on the same folds (a probe with `folds N` runs the first N).
-  const fullFolds = metricsId === undefined ? [] : (inputs[metricsId] as ModelMetrics).folds.slice(0, predictIds.length).map((f) => f.accuracy);
+  const fullFolds = (inputs.metrics?.folds ?? []).slice(0, folds.length).map((f) => f.accuracy);
   const full = fullFolds.length === 0 ? undefined : fullFolds.reduce((s, a) => s + a, 0) / fullFolds.length;
   const findings: Diagnostic[] = [];
   // Far above the prior: 15 points, and two binomial standard deviations of the test set's size.
@@ -98,16 +122,16 @@ function maskedProbeNode(kit: StageKit, node: PlanNode, inputs: Readonly<Record<
   return { accuracy, folds: accuracies, prior, ...(full === undefined ? {} : { fullModel: full }), findings };
 }
 
-async function gradcamInLungsNode(kit: StageKit, node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<unknown> {
-  const split = kit.splitOf(inputs);
-  const images = kit.openImages(node, inputs);
+async function gradcamInLungsNode(kit: StageKit, node: PlanNode, inputs: ProbeInputs, ctx: NodeContext): Promise<unknown> {
+  const split = splitOf(node, inputs);
+  const images = kit.openImages(node, inputs.prep);
   const mask = lungFieldMask(images.width, images.height);
   const rows: ShareRow[] = [];
   try {
     for (let fold = 0; fold < split.folds.length; fold++) {
       const roles = split.folds[fold]?.roles ?? [];
       const test = split.images.filter((_, i) => roles[i] === ROLE.test);
-      const chosen = test.length <= GRADCAM_IMAGES_PER_FOLD ? test : shuffled(test, randomStream(kit.seed, node.key, `sample:${fold}`)).slice(0, GRADCAM_IMAGES_PER_FOLD);
+      const chosen = test.length <= GRADCAM_IMAGES_PER_FOLD ? test : shuffled(test, randomStream(kit.seed, node.streamKey, `sample:${fold}`)).slice(0, GRADCAM_IMAGES_PER_FOLD);
       const model = await kit.trainedModel(node, fold, ctx);
       try {
         const shares = camLungShares({ model, images, normalize: kit.pipeline.image.normalize, classes: kit.classes.length, items: chosen.map((im) => ({ id: imageKey(im), classIndex: kit.classes.indexOf(im.taskClass) })), mask });
@@ -124,7 +148,7 @@ async function gradcamInLungsNode(kit: StageKit, node: PlanNode, inputs: Readonl
   } finally {
     images.close();
   }
-  const summary = summarizeLungShares(rows, maskAreaShare(mask), setting(node, 'bootstrap', 1000), randomStream(kit.seed, node.key, 'bootstrap'));
+  const summary = summarizeLungShares(rows, maskAreaShare(mask), setting(node, 'bootstrap', 1000), randomStream(kit.seed, node.streamKey, 'bootstrap'));
   const findings: Diagnostic[] = [];
   if (summary.high < summary.areaShare) {
     findings.push(diagnostic('CVR693', `${pct(summary.share)} of the GradCAM heat of ${node.model} lies inside the lung field (95 % interval ${pct(summary.low)}–${pct(summary.high)}), less than the lung field's ${pct(summary.areaShare)} of the image`, { hint: 'the model looks mostly outside the lungs; see the GradCAM overlays and periphery_only' }));
