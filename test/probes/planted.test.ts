@@ -53,6 +53,8 @@ describe('probes on planted signatures', () => {
     expect(probes.periphery_only!.prior).toBe(0.5);
     expect(probes.periphery_only!.findings!.map((f) => f.code)).toEqual(['CVR691']);
     expect(output).toContain('CVR691');
+    // The live view (plain output) shows the probe nodes as they run.
+    for (const id of ['probe:source_probe', 'train:periphery_only:0', 'predict:lung_only:0', 'probe:gradcam_in_lungs']) expect(output).toMatch(new RegExp(`done\\s+${id}`));
   });
 
   it('a finding inside the lungs: periphery_only falls to chance, lung_only scores high', () => {
