@@ -34,7 +34,7 @@ describe('source_probe', () => {
       const w = r.withinClass[cls]!;
       expect(w.majorityRate).toBe(0.5);
       expect(w.accuracy).toBeGreaterThanOrEqual(0.9);
-      expect(farAboveChance(w.accuracy, w.majorityRate)).toBe(true);
+      expect(farAboveChance(w)).toBe(true);
     }
     expect(r.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(r.balancedAccuracy).toBeGreaterThanOrEqual(0.9);
@@ -46,8 +46,15 @@ describe('source_probe', () => {
       const w = r.withinClass[cls]!;
       // 60 images, chance 50 %: two binomial standard deviations are about 13 points.
       expect(w.accuracy).toBeLessThan(0.7);
-      expect(farAboveChance(w.accuracy, w.majorityRate)).toBe(false);
+      expect(farAboveChance(w)).toBe(false);
     }
+  });
+
+  it('counts a dominant source as chance: balanced accuracy decides', () => {
+    // 91 % of a class from one source, every image told apart: far above chance.
+    expect(farAboveChance({ accuracy: 1, balancedAccuracy: 1, majorityRate: 0.91, sources: ['a', 'b'] })).toBe(true);
+    // Always answering the dominant source: 91 % accurate, balanced 50 %.
+    expect(farAboveChance({ accuracy: 0.91, balancedAccuracy: 0.5, majorityRate: 0.91, sources: ['a', 'b'] })).toBe(false);
   });
 
   it('gives the same numbers for the same seed', () => {

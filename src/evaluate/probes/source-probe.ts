@@ -221,7 +221,15 @@ export function sourceProbe(images: readonly ProbeImage[], featuresOf: (index: n
   return { ...overall, withinClass };
 }
 
-/** Far above chance: at least half of the way from the majority-source rate to 100 %, and 10 points. */
-export function farAboveChance(accuracy: number, majorityRate: number): boolean {
-  return majorityRate < 1 && accuracy >= majorityRate + Math.max(0.1, 0.5 * (1 - majorityRate));
+/**
+ * Far above chance: the balanced accuracy (chance: 1 / sources, whatever the sources' sizes) at
+ * least half of the way from chance to 100 %, and the accuracy above the majority-source rate.
+ * Balanced, because inside a class one source often dominates (91 % of NOR from one source):
+ * there the plain accuracy cannot rise far above the majority rate even when every image is told apart.
+ */
+export function farAboveChance(score: Pick<ProbeScore, 'accuracy' | 'balancedAccuracy' | 'majorityRate' | 'sources'>): boolean {
+  const k = score.sources.length;
+  if (k < 2) return false;
+  const chance = 1 / k;
+  return score.balancedAccuracy >= chance + 0.5 * (1 - chance) && score.accuracy > score.majorityRate;
 }

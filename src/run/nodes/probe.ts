@@ -88,8 +88,8 @@ function sourceProbeNode(kit: StageKit, node: PlanNode, inputs: ProbeInputs, ctx
     );
     const findings: Diagnostic[] = [];
     for (const [cls, score] of Object.entries(result.withinClass)) {
-      if (score.sources.length < 2 || !farAboveChance(score.accuracy, score.majorityRate)) continue;
-      findings.push(diagnostic('CVR690', `inside class ${cls} a linear model on ${settings.thumbnail}×${settings.thumbnail} thumbnails tells the source from the pixels in ${pct(score.accuracy)} of images (majority source: ${pct(score.majorityRate)}; sources ${score.sources.join(', ')})`, { hint: 'a network can learn the source instead of the finding; test on an independent source, and see periphery_only' }));
+      if (!farAboveChance(score)) continue;
+      findings.push(diagnostic('CVR690', `inside class ${cls} a linear model on ${settings.thumbnail}×${settings.thumbnail} thumbnails tells the source from the pixels in ${pct(score.accuracy)} of images, balanced ${pct(score.balancedAccuracy)} (majority source: ${pct(score.majorityRate)}; sources ${score.sources.join(', ')})`, { hint: 'a network can learn the source instead of the finding; test on an independent source, and see periphery_only' }));
     }
     return { ...result, settings, findings };
   } finally {
