@@ -12,6 +12,8 @@
 // CVR-Net has no PyTorch twin: its images/s are printed. `--big 224` adds one timed 224² step
 // per side and model (after an untimed warm-up step). `--big 0` skips it. `--width` thins the
 // cvr side's models (tests only: PyTorch's twins are full width, so no ratio is printed then).
+// At `--threads 1` every round also gives images per CPU second of each side's process and their
+// ratio (cpuRatio, medianCpuRatio): on a shared, loaded machine the one figure the load barely moves.
 import * as tf from '@tensorflow/tfjs';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -56,9 +58,14 @@ class Torch {
   }
 
   async imagesPerSec(net: string, size: number, batch: number, steps: number, layout: Layout): Promise<number> {
+    return (await this.rates(net, size, batch, steps, layout)).wall;
+  }
+
+  /** Images per wall-clock second and per CPU second of the PyTorch process. */
+  async rates(net: string, size: number, batch: number, steps: number, layout: Layout): Promise<Rates> {
     const a = await this.ask({ net, size, batch, steps, layout });
     if (typeof a['imagesPerSec'] !== 'number') throw new Error(`PyTorch ${net}: ${String(a['error'])}`);
-    return a['imagesPerSec'];
+    return { wall: a['imagesPerSec'], cpu: typeof a['imagesPerCpuSec'] === 'number' ? a['imagesPerCpuSec'] : Number.NaN };
   }
 
   stop(): void {
@@ -66,10 +73,23 @@ class Torch {
   }
 }
 
+/**
+ * Images per wall-clock second and per CPU second (user + system, this process). On a machine
+ * shared with other busy processes the wall-clock rate measures the load as much as the engine;
+ * at one thread the CPU rate does not (no worker threads wait, spinning, for a descheduled one),
+ * so `--threads 1` rounds also print the CPU-time ratio.
+ */
+interface Rates { wall: number; cpu: number }
+
 function timeSteps(t: Trainer, batch: number, steps: number): number {
-  const t0 = performance.now();
+  return rateSteps(t, batch, steps).wall;
+}
+
+function rateSteps(t: Trainer, batch: number, steps: number): Rates {
+  const t0 = performance.now(), c0 = process.cpuUsage();
   for (let s = 0; s < steps; s++) t.step();
-  return (batch * steps) / ((performance.now() - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  return { wall: (batch * steps) / ((performance.now() - t0) / 1000), cpu: (batch * steps) / ((c.user + c.system) / 1e6) };
 }
 
 const median = (xs: readonly number[]): number => {
@@ -122,18 +142,26 @@ export async function main(argv: string[]): Promise<number> {
     trainers.set(net, t);
   }
   const ratios = new Map<string, number[]>();
+  const cpuRatios = new Map<string, number[]>();
   const cvr = new Map<string, number[]>();
+  const push = (m: Map<string, number[]>, k: string, v: number): void => { (m.get(k) ?? m.set(k, []).get(k)!).push(v); };
   for (let round = 1; round <= rounds; round++) {
     for (const net of nets) {
-      const mine = timeSteps(trainers.get(net)!, batch, steps);
-      (cvr.get(net) ?? cvr.set(net, []).get(net)!).push(mine);
+      const mine = rateSteps(trainers.get(net)!, batch, steps);
+      push(cvr, net, mine.wall);
       const layout = Number(a.width) === 1 ? layouts.get(net) : undefined;
-      const theirs = torch !== undefined && layout !== undefined ? await torch.imagesPerSec(net, size, batch, steps, layout) : undefined;
-      const line: Record<string, unknown> = { round, net, cvr: r3(mine), load1m: load()[0] };
+      const theirs = torch !== undefined && layout !== undefined ? await torch.rates(net, size, batch, steps, layout) : undefined;
+      const line: Record<string, unknown> = { round, net, cvr: r3(mine.wall), load1m: load()[0] };
+      if (threads === 1) line['cvrPerCpuS'] = r3(mine.cpu);
       if (theirs !== undefined) {
-        line['torch'] = r3(theirs);
-        line['ratio'] = r3(mine / theirs);
-        (ratios.get(net) ?? ratios.set(net, []).get(net)!).push(mine / theirs);
+        line['torch'] = r3(theirs.wall);
+        line['ratio'] = r3(mine.wall / theirs.wall);
+        push(ratios, net, mine.wall / theirs.wall);
+        if (threads === 1 && Number.isFinite(theirs.cpu)) {
+          line['torchPerCpuS'] = r3(theirs.cpu);
+          line['cpuRatio'] = r3(mine.cpu / theirs.cpu);
+          push(cpuRatios, net, mine.cpu / theirs.cpu);
+        }
       }
       console.log(JSON.stringify(line));
     }
@@ -158,11 +186,12 @@ export async function main(argv: string[]): Promise<number> {
 
   const summary: Record<string, unknown> = {};
   for (const net of nets) {
-    const rs = ratios.get(net);
+    const rs = ratios.get(net), cr = cpuRatios.get(net);
     const mine = cvr.get(net) ?? [];
     summary[net] = {
       cvrImagesPerSec: r3(median(mine)),
       ...(rs === undefined ? {} : { medianRatio: r3(median(rs)), minRatio: r3(Math.min(...rs)), maxRatio: r3(Math.max(...rs)) }),
+      ...(cr === undefined ? {} : { medianCpuRatio: r3(median(cr)), minCpuRatio: r3(Math.min(...cr)), maxCpuRatio: r3(Math.max(...cr)) }),
     };
   }
   console.log(JSON.stringify({ summary, threads, size, batch, rounds, steps, loadavgBefore: loadBefore, loadavgAfter: load(), target: 1.0 }));

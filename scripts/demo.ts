@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- --seed N] [--engine E] [--cache DIR] [--keep-data] [--full] [--no-probes]`: the end-to-end shortcut demonstration.
+ * `npm run demo [-- --seed N] [--engine E] [--cache DIR] [--keep-data] [--jobs N] [--full] [--no-probes]`: the end-to-end shortcut demonstration.
  * The designs declare `probes { }` (docs/probes.md), whose numbers join the table; `--no-probes`
  * runs copies without them (in examples/shortcut/runs/no-probes/, on the same data).
  * Generates `cvr synth --preset shortcut` data into examples/shortcut/data, runs the three
@@ -127,7 +127,7 @@ function table(rows: readonly Row[]): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seed: { type: 'string' }, engine: { type: 'string' }, cache: { type: 'string' }, 'keep-data': { type: 'boolean' }, full: { type: 'boolean' }, 'no-probes': { type: 'boolean' } },
+    options: { seed: { type: 'string' }, engine: { type: 'string' }, cache: { type: 'string' }, jobs: { type: 'string' }, 'keep-data': { type: 'boolean' }, full: { type: 'boolean' }, 'no-probes': { type: 'boolean' } },
   });
   const seed = values.seed ?? '1';
   const engine = values.engine ?? 'auto';
@@ -174,7 +174,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     const runDir = small ? join(SMALL.dir, `${design}-seed${seed}`) : join('runs', `${design}-seed${seed}${probes ? '' : '-no-probes'}`);
     const t0 = performance.now();
     const cache = values.cache === undefined ? [] : ['--cache', resolve(values.cache)];
-    const code = await cvr(['run', join(base, file), '--seed', seed, '--engine', engine, '--out', runDir, ...cache], env);
+    // --jobs 1 by default: measured on the 2-core machine under load, --jobs 2 was no faster (docs/executors.md).
+    const jobs = values.jobs === undefined ? [] : ['--jobs', values.jobs];
+    const code = await cvr(['run', join(base, file), '--seed', seed, '--engine', engine, '--out', runDir, ...cache, ...jobs], env);
     if (code !== 0) return code;
     const metrics = JSON.parse(await readFile(join(EXAMPLE, runDir, 'metrics.json'), 'utf8')) as MetricsFile;
     const model = Object.values(metrics.models)[0];

@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -40,7 +41,13 @@ struct Conv {
   bool reorderWeights = false;
   std::unique_ptr<memory> weightsBuf;  // weights in the primitive's layout
   dnnl::reorder weightsReorder;        // user -> primitive (fwd, bwd data), primitive -> user (bwd weights)
-  memory::desc srcDesc, dstDesc;
+  memory::desc srcDesc, dstDesc;       // tfjs layout: nhwc
+  // The activations' layouts the primitive chose (tag::any: blocked, nChw8c and the like, where
+  // oneDNN has faster kernels for them) and the reorders between them and nhwc, run each call
+  // into the context's scratch buffers. Same values, other order in memory: results unchanged.
+  memory::desc primSrc, primDst;
+  bool blockSrc = false, blockDst = false;
+  dnnl::reorder srcIn, srcOut, dstIn, dstOut;  // user -> primitive, primitive -> user
 };
 
 struct Pool {
@@ -52,12 +59,37 @@ struct Pool {
   bool hasBwd = false;
 };
 
+// Batch normalisation in training mode (statistics of the batch): forward and backward primitives
+// of one shape, the forward's descriptor kept as the backward's hint.
+struct BnTrain {
+  dnnl::batch_normalization_forward fwd;
+  dnnl::batch_normalization_backward bwd;
+  memory::desc data, stat;
+  std::vector<float> zeros;  // the shift oneDNN 2.x's backward asks for (unused by the gradient)
+};
+
 struct Context {
   int threads = omp_get_max_threads();  // the configured count (setThreads)
   dnnl::engine eng{dnnl::engine::kind::cpu, 0};
   dnnl::stream strm{eng};
   std::unordered_map<std::string, std::unique_ptr<Conv>> convs;
   std::unordered_map<std::string, std::unique_ptr<Pool>> pools;
+  std::unordered_map<std::string, std::unique_ptr<BnTrain>> bns;
+  // Blocked-layout copies of a convolution's activations, shared by every convolution (calls are
+  // sequential); grown, never shrunk.
+  std::unique_ptr<memory> scratch[2];
+  // CVR_NATIVE_CONV_LAYOUT=nhwc keeps the convolutions on tfjs's layout (no reorders).
+  bool blocked = [] {
+    const char* v = std::getenv("CVR_NATIVE_CONV_LAYOUT");
+    return v == nullptr || std::string(v) != "nhwc";
+  }();
+  void* scratchFor(int i, const memory::desc& d) {
+    const size_t bytes = d.get_size();
+    if (!scratch[i] || scratch[i]->get_desc().get_size() < bytes) {
+      scratch[i] = std::make_unique<memory>(memory::desc({memory::dim((bytes + 3) / 4)}, dt::f32, tag::a), eng);
+    }
+    return scratch[i]->get_data_handle();
+  }
 };
 
 // Problems below this many multiply-adds run on one thread: waking OpenMP workers costs more
@@ -138,33 +170,56 @@ std::unique_ptr<Conv> makeConv(Context& c, int kind, const std::vector<int64_t>&
   memory::dims strides{d[SH], d[SW]}, dil{d[DH] - 1, d[DW] - 1}, pl{d[PT], d[PL]}, pr{d[PB], d[PR]};
   const auto alg = dnnl::algorithm::convolution_direct;
   const auto prop = kind == 0 ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
+  const memory::desc srcAny = c.blocked ? memory::desc({d[N], d[IC], d[IH], d[IW]}, dt::f32, tag::any) : e->srcDesc;
+  const memory::desc dstAny = c.blocked ? memory::desc({d[N], d[OC], d[OH], d[OW]}, dt::f32, tag::any) : e->dstDesc;
 #if CVR_DNNL3
-  dnnl::convolution_forward::primitive_desc fpd(c.eng, prop, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+  dnnl::convolution_forward::primitive_desc fpd(c.eng, prop, alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr);
 #else
-  dnnl::convolution_forward::desc fd(prop, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+  dnnl::convolution_forward::desc fd(prop, alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr);
   dnnl::convolution_forward::primitive_desc fpd(fd, c.eng);
 #endif
   if (kind == 0) {
     e->weightsDesc = fpd.weights_desc();
+    e->primSrc = fpd.src_desc();
+    e->primDst = fpd.dst_desc();
     e->prim = dnnl::convolution_forward(fpd);
   } else if (kind == 1) {
 #if CVR_DNNL3
-    dnnl::convolution_backward_data::primitive_desc bpd(c.eng, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr, fpd);
+    dnnl::convolution_backward_data::primitive_desc bpd(c.eng, alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr, fpd);
 #else
-    dnnl::convolution_backward_data::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+    dnnl::convolution_backward_data::desc bd(alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr);
     dnnl::convolution_backward_data::primitive_desc bpd(bd, c.eng, fpd);
 #endif
     e->weightsDesc = bpd.weights_desc();
+    e->primSrc = bpd.diff_src_desc();
+    e->primDst = bpd.diff_dst_desc();
     e->prim = dnnl::convolution_backward_data(bpd);
   } else {
 #if CVR_DNNL3
-    dnnl::convolution_backward_weights::primitive_desc bpd(c.eng, alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr, fpd);
+    dnnl::convolution_backward_weights::primitive_desc bpd(c.eng, alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr, fpd);
 #else
-    dnnl::convolution_backward_weights::desc bd(alg, e->srcDesc, anyWeights, e->dstDesc, strides, dil, pl, pr);
+    dnnl::convolution_backward_weights::desc bd(alg, srcAny, anyWeights, dstAny, strides, dil, pl, pr);
     dnnl::convolution_backward_weights::primitive_desc bpd(bd, c.eng, fpd);
 #endif
     e->weightsDesc = bpd.diff_weights_desc();
+    e->primSrc = bpd.src_desc();
+    e->primDst = bpd.diff_dst_desc();
     e->prim = dnnl::convolution_backward_weights(bpd);
+  }
+  e->blockSrc = e->primSrc != e->srcDesc;
+  e->blockDst = e->primDst != e->dstDesc;
+  {
+    memory us(e->srcDesc, c.eng, DNNL_MEMORY_NONE), ps(e->primSrc, c.eng, DNNL_MEMORY_NONE),
+        ud(e->dstDesc, c.eng, DNNL_MEMORY_NONE), pd(e->primDst, c.eng, DNNL_MEMORY_NONE);
+    // kind 0: x in, y out; 1: dy in, dx out; 2: x in, dy in.
+    if (e->blockSrc) {
+      if (kind == 1) e->srcOut = dnnl::reorder(ps, us);
+      else e->srcIn = dnnl::reorder(us, ps);
+    }
+    if (e->blockDst) {
+      if (kind == 0) e->dstOut = dnnl::reorder(pd, ud);
+      else e->dstIn = dnnl::reorder(ud, pd);
+    }
   }
   e->reorderWeights = e->weightsDesc != e->userWeights;
   if (e->reorderWeights) {
@@ -228,12 +283,19 @@ napi_value ConvCall(napi_env env, napi_callback_info info) {
       w = e.weightsBuf.get();
       if (kind != 2) e.weightsReorder.execute(c.strm, userW, *w);
     }
+    // The activations in the primitive's layout: reordered copies in scratch where it differs.
+    memory ps = e.blockSrc ? memory(e.primSrc, c.eng, c.scratchFor(0, e.primSrc)) : src;
+    memory pd = e.blockDst ? memory(e.primDst, c.eng, c.scratchFor(1, e.primDst)) : dst;
+    if (e.blockSrc && kind != 1) e.srcIn.execute(c.strm, src, ps);
+    if (e.blockDst && kind != 0) e.dstIn.execute(c.strm, dst, pd);
     if (kind == 0) {
-      e.prim.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DST, dst}});
+      e.prim.execute(c.strm, {{DNNL_ARG_SRC, ps}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DST, pd}});
+      if (e.blockDst) e.dstOut.execute(c.strm, pd, dst);
     } else if (kind == 1) {
-      e.prim.execute(c.strm, {{DNNL_ARG_DIFF_DST, dst}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DIFF_SRC, src}});
+      e.prim.execute(c.strm, {{DNNL_ARG_DIFF_DST, pd}, {DNNL_ARG_WEIGHTS, *w}, {DNNL_ARG_DIFF_SRC, ps}});
+      if (e.blockSrc) e.srcOut.execute(c.strm, ps, src);
     } else {
-      e.prim.execute(c.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, dst}, {DNNL_ARG_DIFF_WEIGHTS, *w}});
+      e.prim.execute(c.strm, {{DNNL_ARG_SRC, ps}, {DNNL_ARG_DIFF_DST, pd}, {DNNL_ARG_DIFF_WEIGHTS, *w}});
       if (e.reorderWeights) e.weightsReorder.execute(c.strm, *w, userW);
     }
     c.strm.wait();
@@ -621,6 +683,119 @@ napi_value BnGradCall(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// bnTrain(kind, dims, eps, ...): batch normalisation over N·H·W per channel (NHWC float32) with the
+// batch's own statistics, as Keras's BatchNormalization trains, by oneDNN's batch_normalization
+// primitives (forward_training, backward) with a learnt scale and shift:
+//   kind 0: (x, scale, shift, y, mean, variance)  y = scale·(x − mean)/√(variance + eps) + shift,
+//           mean and (biased) variance of the batch written out;
+//   kind 1: (x, dy, mean, variance, scale, dmean, dvariance, dx, dscale, dshift): the gradient,
+//           with the gradients reaching the mean and variance outputs (dmean, dvariance; length
+//           0, or all zero, when none) added to dx as tfjs's moments would pass them on.
+// dims: N H W C. Primitives are cached per shape and epsilon; the thread count is fixed per shape,
+// so results are the same bytes run after run.
+std::unique_ptr<BnTrain> makeBnTrain(Context& c, const std::vector<int64_t>& d, float eps, bool backward) {
+  auto e = std::make_unique<BnTrain>();
+  e->data = memory::desc({d[0], d[3], d[1], d[2]}, dt::f32, tag::nhwc);
+  e->stat = memory::desc({d[3]}, dt::f32, tag::a);
+  e->zeros.assign(size_t(d[3]), 0.f);
+  const auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+#if CVR_DNNL3
+  dnnl::batch_normalization_forward::primitive_desc fpd(c.eng, dnnl::prop_kind::forward_training, e->data, e->data, eps, flags);
+#else
+  dnnl::batch_normalization_forward::desc fd(dnnl::prop_kind::forward_training, e->data, eps, flags);
+  dnnl::batch_normalization_forward::primitive_desc fpd(fd, c.eng);
+#endif
+  if (!backward) {
+    e->fwd = dnnl::batch_normalization_forward(fpd);
+    return e;
+  }
+#if CVR_DNNL3
+  dnnl::batch_normalization_backward::primitive_desc bpd(c.eng, dnnl::prop_kind::backward, e->data, e->data, e->data, eps, flags, fpd);
+#else
+  dnnl::batch_normalization_backward::desc bd(dnnl::prop_kind::backward, e->data, e->data, eps, flags);
+  dnnl::batch_normalization_backward::primitive_desc bpd(bd, c.eng, fpd);
+#endif
+  e->bwd = dnnl::batch_normalization_backward(bpd);
+  return e;
+}
+
+napi_value BnTrainCall(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t kind;
+  double epsD;
+  CHECK(napi_get_value_int32(env, argv[0], &kind));
+  CHECK(napi_get_value_double(env, argv[2], &epsD));
+  std::vector<int64_t> d;
+  if (!getInts(env, argv[1], &d)) return nullptr;
+  const size_t nArrays = kind == 0 ? 6 : 10;
+  if ((kind != 0 && kind != 1) || d.size() != 4 || argc < 3 + nArrays) {
+    napi_throw_range_error(env, nullptr, "cvr-native: bnTrain expects kind 0 or 1, dims N H W C and its arrays");
+    return nullptr;
+  }
+  float* p[10];
+  size_t l[10];
+  for (size_t i = 0; i < nArrays; i++)
+    if (!getFloats(env, argv[3 + i], &p[i], &l[i])) return nullptr;
+  const size_t ch = size_t(d[3]), n = size_t(d[0] * d[1] * d[2] * d[3]);
+  // Which arrays are tensor-sized (the rest per channel; dmean and dvariance may be empty).
+  const bool big0[6] = {true, false, false, true, false, false};
+  const bool big1[10] = {true, true, false, false, false, false, false, true, false, false};
+  bool ok = ch > 0;
+  for (size_t i = 0; i < nArrays; i++) {
+    const bool big = kind == 0 ? big0[i] : big1[i];
+    const bool optional = kind == 1 && (i == 5 || i == 6);
+    ok = ok && (l[i] == (big ? n : ch) || (optional && l[i] == 0));
+  }
+  if (!ok) {
+    napi_throw_range_error(env, nullptr, "cvr-native: bnTrain array lengths do not match the dimensions");
+    return nullptr;
+  }
+  Context& c = *ctx(env);
+  const float eps = float(epsD);
+  ThreadScope threads(n < kParallelMin ? 1 : c.threads);
+  try {
+    uint32_t epsBits;
+    std::memcpy(&epsBits, &eps, sizeof eps);
+    std::vector<int64_t> keyDims(d);
+    keyDims.push_back(int64_t(epsBits));
+    const std::string key = keyOf(kind, keyDims);
+    auto it = c.bns.find(key);
+    if (it == c.bns.end()) it = c.bns.emplace(key, makeBnTrain(c, d, eps, kind == 1)).first;
+    BnTrain& e = *it->second;
+    auto data = [&](float* q) { return memory(e.data, c.eng, q); };
+    auto stat = [&](float* q) { return memory(e.stat, c.eng, q); };
+    if (kind == 0) {
+      e.fwd.execute(c.strm, {{DNNL_ARG_SRC, data(p[0])}, {DNNL_ARG_SCALE, stat(p[1])}, {DNNL_ARG_SHIFT, stat(p[2])},
+                             {DNNL_ARG_DST, data(p[3])}, {DNNL_ARG_MEAN, stat(p[4])}, {DNNL_ARG_VARIANCE, stat(p[5])}});
+      c.strm.wait();
+      return nullptr;
+    }
+    e.bwd.execute(c.strm, {{DNNL_ARG_SRC, data(p[0])}, {DNNL_ARG_DIFF_DST, data(p[1])}, {DNNL_ARG_MEAN, stat(p[2])},
+                           {DNNL_ARG_VARIANCE, stat(p[3])}, {DNNL_ARG_SCALE, stat(p[4])}, {DNNL_ARG_SHIFT, stat(e.zeros.data())}, {DNNL_ARG_DIFF_SRC, data(p[7])},
+                           {DNNL_ARG_DIFF_SCALE, stat(p[8])}, {DNNL_ARG_DIFF_SHIFT, stat(p[9])}});
+    c.strm.wait();
+    // d mean/dx = 1/R, d variance/dx = 2(x − mean)/R (R = N·H·W), as tfjs's moments' gradient.
+    bool extra = false;
+    for (size_t j = 0; j < ch; j++) extra = extra || (l[5] && p[5][j] != 0.f) || (l[6] && p[6][j] != 0.f);
+    if (extra) {
+      const double rows = double(n / ch);
+      const float *x = p[0], *mu = p[2], *dm = p[5], *dv = p[6];
+      float* dx = p[7];
+      forEach(n / ch, [&](size_t r) {
+        for (size_t j = 0; j < ch; j++) {
+          const double a = (l[5] ? double(dm[j]) : 0.0) + (l[6] ? 2.0 * double(dv[j]) * (double(x[r * ch + j]) - mu[j]) : 0.0);
+          dx[r * ch + j] = float(double(dx[r * ch + j]) + a / rows);
+        }
+      });
+    }
+  } catch (const dnnl::error& err) {
+    napi_throw_error(env, nullptr, (std::string("cvr-native: oneDNN: ") + err.what()).c_str());
+  }
+  return nullptr;
+}
+
 // adam(v, m, u, g, outV, outM, outU, lrT, beta1, beta2, epsilon): one Keras Adam step for one
 // variable in one pass, instead of tfjs's eleven tensor-sized operations (each allocating):
 //   m' = m·β1 + g·(1−β1);  u' = u·β2 + (g·g)·(1−β2);  v' = v − (m'·lrT) / (√u' + ε)
@@ -687,7 +862,7 @@ napi_value Info(napi_env env, napi_callback_info) {
   CHECK(napi_create_string_utf8(env, ver.c_str(), NAPI_AUTO_LENGTH, &s));
   Context& c = *ctx(env);
   CHECK(napi_create_int32(env, c.threads, &t));
-  CHECK(napi_create_int32(env, int32_t(c.convs.size() + c.pools.size()), &cached));
+  CHECK(napi_create_int32(env, int32_t(c.convs.size() + c.pools.size() + c.bns.size()), &cached));
   CHECK(napi_set_named_property(env, o, "dnnlVersion", s));
   CHECK(napi_set_named_property(env, o, "threads", t));
   CHECK(napi_set_named_property(env, o, "cachedPrimitives", cached));
@@ -712,6 +887,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", nullptr, BatchNormCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gradOp", nullptr, GradOpCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnGrad", nullptr, BnGradCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bnTrain", nullptr, BnTrainCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, AdamCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, MatMulCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

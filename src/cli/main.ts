@@ -12,6 +12,8 @@ interface CommandEntry {
   readonly load: () => Promise<{ run: CommandRunner }>;
   /** Commands that make tensors: tfjs's console notices would sit beside cvr's own engine report. */
   readonly tensors?: true;
+  /** Internal commands (run by cvr itself) are not listed. */
+  readonly hidden?: true;
 }
 
 /** The commands, in the order `cvr --help` lists them. */
@@ -23,6 +25,9 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   plan: { spec: SPECS.PLAN, load: () => import('./commands/plan.ts') },
   lock: { spec: SPECS.LOCK, load: () => import('./commands/lock.ts') },
   run: { spec: SPECS.RUN, load: () => import('./commands/run.ts'), tensors: true },
+  'run-node': { spec: SPECS.RUN_NODE, load: () => import('./commands/run-node.ts'), tensors: true, hidden: true },
+  status: { spec: SPECS.STATUS, load: () => import('./commands/slurm-jobs.ts').then((m) => ({ run: m.status })) },
+  cancel: { spec: SPECS.CANCEL, load: () => import('./commands/slurm-jobs.ts').then((m) => ({ run: m.cancel })) },
   cache: { spec: SPECS.CACHE, load: () => import('./commands/cache.ts') },
   report: { spec: SPECS.REPORT, load: () => import('./commands/report.ts') },
   diff: { spec: SPECS.DIFF, load: () => import('./commands/diff.ts') },
@@ -36,8 +41,9 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
 };
 
 function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.spec.summary}`);
+  const listed = Object.entries(COMMANDS).filter(([, c]) => c.hidden !== true);
+  const width = Math.max(...listed.map(([c]) => c.length));
+  const lines = listed.map(([name, c]) => `  ${name.padEnd(width)}  ${c.spec.summary}`);
   return (
     `usage: cvr <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n` +
     'Run `cvr help <command>` (or `cvr <command> --help`) for its options; `cvr --version` prints the version.\n'

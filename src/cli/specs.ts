@@ -80,7 +80,7 @@ export const LOCK = {
 export const RUN = {
   name: 'run',
   summary: 'run a pipeline (resumes from the cache)',
-  synopsis: 'FILE [--pipeline NAME] [--engine E] [--out DIR] [--events F] [--seed N] [--cache DIR]',
+  synopsis: 'FILE [--pipeline NAME] [--engine E] [--out DIR] [--events F] [--seed N] [--cache DIR] [--jobs N] [--executor local|slurm …]',
   description:
     "Runs one pipeline of FILE: audit, training and evaluation, with a live view on a terminal and a\nplain log otherwise. Every finished step is cached (--cache DIR, or CVR_CACHE_DIR, default\n.cvr-cache/ at the project's root), so a rerun reuses what is unchanged and an interrupted run\nresumes. Ctrl-C stops at the next batch boundary; run the same command again to resume.",
   options: {
@@ -90,8 +90,55 @@ export const RUN = {
     out: { kind: 'string', value: 'DIR', help: 'the run folder (default runs/<pipeline>/<timestamp>)' },
     events: { kind: 'string', value: 'F', help: 'also write every event as one JSON object per line to F' },
     cache: SHARED.cache,
+    jobs: { kind: 'integer', value: 'N', min: 1, help: 'run up to N independent nodes at once, each in its own worker process (default 1);\n                  the results are the same bytes whatever N' },
+    executor: { kind: 'choice', value: 'local|slurm', choices: ['local', 'slurm'], help: 'where nodes run: here (default) or as Slurm jobs (training, prediction, metrics)' },
+    partition: { kind: 'string', value: 'P', help: 'slurm: the partition (sbatch --partition)' },
+    gres: { kind: 'string', value: 'G', help: 'slurm: generic resources of each job, e.g. gpu:1' },
+    time: { kind: 'string', value: 'T', help: 'slurm: time limit of each job: 90m, 4h, 1d12h' },
+    cpus: { kind: 'integer', value: 'N', min: 1, help: 'slurm: CPUs of each job (sbatch --cpus-per-task)' },
+    mem: { kind: 'string', value: 'M', help: 'slurm: memory of each job, e.g. 32G' },
+    retries: { kind: 'integer', value: 'N', min: 0, help: 'slurm: resubmissions of a job that failed (default 1; a cancelled one never)' },
   },
   positionals: { name: 'FILE', min: 1, max: 1 },
+} as const satisfies CommandSpec;
+
+/** Internal: one node of a run, in a worker process of `cvr run --jobs N` or a Slurm job. Not listed. */
+export const RUN_NODE = {
+  name: 'run-node',
+  summary: 'internal: run one node of a pipeline against the cache (workers, Slurm jobs)',
+  synopsis: 'FILE --pipeline NAME --seed N --engine E --cache DIR --out DIR (--key K | --serve)',
+  description:
+    'Plans FILE again and runs the node with key K (its inputs must be in the cache), or, with\n--serve, runs the nodes a parent `cvr run --jobs N` sends over its IPC channel. It works under\nthe cache lock of the run that started it and takes none itself.',
+  options: {
+    pipeline: SHARED.pipeline,
+    engine: SHARED.engine,
+    seed: SHARED.seed,
+    cache: SHARED.cache,
+    out: { kind: 'string', value: 'DIR', help: 'the run folder' },
+    key: { kind: 'string', value: 'K', help: 'the cache key of the node to run' },
+    serve: { kind: 'boolean', help: 'serve a parent over IPC' },
+    events: { kind: 'string', value: 'F', help: 'append the node\'s events, one JSON object per line, to F' },
+  },
+  positionals: { name: 'FILE', min: 1, max: 1 },
+} as const satisfies CommandSpec;
+
+export const STATUS = {
+  name: 'status',
+  summary: 'the Slurm jobs of a run folder and their states',
+  synopsis: 'RUN_DIR [--format text|json]',
+  description:
+    'Lists the Slurm jobs `cvr run --executor slurm` submitted for RUN_DIR (RUN_DIR/slurm/jobs.json):\nper node its job id, its state now (squeue/scontrol, else sacct) and its log file.',
+  options: { format: SHARED.format },
+  positionals: { name: 'RUN_DIR', min: 1, max: 1 },
+} as const satisfies CommandSpec;
+
+export const CANCEL = {
+  name: 'cancel',
+  summary: 'cancel the Slurm jobs of a run folder',
+  synopsis: 'RUN_DIR',
+  description: 'Cancels (scancel) every Slurm job `cvr run --executor slurm` submitted for RUN_DIR. What finished\nis cached; running the same `cvr run` again resubmits only the rest.',
+  options: {},
+  positionals: { name: 'RUN_DIR', min: 1, max: 1 },
 } as const satisfies CommandSpec;
 
 export const CACHE = {
@@ -133,7 +180,7 @@ export const DIFF = {
 export const SYNTH = {
   name: 'synth',
   summary: 'write phantom chest-image datasets',
-  synopsis: '--preset tiny|paper|shortcut --out DIR [--seed N] [--scale S] [--size N] [--corrupt N] [--workers N] [--lung-masks]',
+  synopsis: '--preset tiny|paper|shortcut --out DIR [--seed N] [--scale S] [--size N] [--corrupt N] [--near-duplicates N] [--workers N] [--lung-masks]',
   description:
     "Writes phantom chest images (PNG; paper also DICOM and NIfTI volumes) and manifests laid out\nlike the published datasets (docs/synth-layouts.md).\nPresets: tiny (48 images of 64×64 over 3 sources, for tests); paper (the paper's Table 1\nsources in the layout of docs/data-layout.md); shortcut (one strongly marked source for CVP,\nunmarked external test sources). The same seed writes the same bytes.",
   options: {
@@ -147,6 +194,7 @@ export const SYNTH = {
     },
     size: { kind: 'integer', value: 'N', min: 16, help: 'base image size in pixels (tiny, shortcut 64; paper 256); sources scale it' },
     corrupt: { kind: 'integer', value: 'N', min: 0, help: 'plant N bad inputs (truncated PNGs, non-images, empty files, missing rows)' },
+    'near-duplicates': { kind: 'integer', value: 'N', min: 0, help: 'plant N edited copies of images (JPEG, resize, crop, intensity, marker, noise); ground truth in near-duplicates.json' },
     workers: { kind: 'integer', value: 'N', min: 0, help: 'render threads (default: 0 = this thread, up to 4 on 4+ cores for 200+ images); the bytes\n                  written do not depend on it' },
     'lung-masks': { kind: 'boolean', help: 'also write each phantom\'s true lung mask as masks/<image path>.png (255 inside the lungs)' },
   },

@@ -75,8 +75,19 @@ export class LedgerBook {
     this.add(source, to, example, n);
   }
 
+  /** A book holding `ledger` (a stored `toJSON()`, e.g. a cached node output). */
+  static fromJSON(ledger: readonly SourceLedger[]): LedgerBook {
+    const book = new LedgerBook();
+    book.mergeJSON(ledger);
+    return book;
+  }
+
   merge(other: LedgerBook): void {
-    for (const s of other.toJSON()) {
+    this.mergeJSON(other.toJSON());
+  }
+
+  mergeJSON(ledger: readonly SourceLedger[]): void {
+    for (const s of ledger) {
       this.read(s.source, s.read);
       for (const l of s.lines) {
         this.add(s.source, l.line, undefined, l.count);

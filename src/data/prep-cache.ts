@@ -21,6 +21,7 @@ import type { ResolvedImage } from '../dsl/index.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 import { resizeArea } from './resize-area.ts';
 import { imageInput } from './image-input.ts';
+import { signaturesOfPixels, writeShardSignatures } from './dedupe/store.ts';
 import type { WindowMode } from './dicom/index.ts';
 
 const MAGIC = Buffer.from('CVRPREP1', 'latin1');
@@ -68,6 +69,8 @@ export interface PrepOptions {
   readonly signal?: AbortSignal;
   /** DICOM `window auto` (min–max); part of the cache key. Absent: each file's own window. */
   readonly window?: WindowMode;
+  /** Write near-duplicate signatures beside each new shard (default false: the search is not wired into the audit yet; the dedupe bench turns it on). */
+  readonly signatures?: boolean;
 }
 
 export type PrepResult =
@@ -285,6 +288,8 @@ export async function prepareImages(images: readonly PrepImage[], image: Resolve
     }
     if (pixels.length === members.length) {
       await writeFileAtomic(file, encodeShard(settings, ids, hashes, pixels));
+      // Near-duplicate signatures from the pixels in hand (docs/dedupe.md): no second decode.
+      if (options.signatures === true) await writeShardSignatures(file, signaturesOfPixels(pixels, settings.width, settings.height, settings.channels));
       shards.push({ file, key, ids });
     }
   }

@@ -18,7 +18,7 @@ import { kindOfName, isDicomFile, IMAGE_EXTENSIONS } from './file-kind.ts';
 import { LedgerBook } from './ledger.ts';
 import { parseManifest } from './manifest.ts';
 import type { ManifestTable } from './manifest.ts';
-import { readManifestRows } from './manifest-rows.ts';
+import { readManifestRows, reportMissingFiles } from './manifest-rows.ts';
 import type { ManifestListed } from './manifest-rows.ts';
 import { commonFolder, isInside, toPosix } from './paths.ts';
 import { mapLimit } from './pool.ts';
@@ -320,16 +320,7 @@ async function verifyOnDisk(ctx: SourceContext, root: string, manifest: string, 
   const escapes = listed.filter((_, i) => status[i] === 'escapes');
   for (const m of missing) ctx.ledger.add(name, 'missing file', `${m.where ?? ''}: ${m.rel}`);
   for (const m of escapes) ctx.ledger.add(name, 'not an image', `${m.where ?? ''}: ${m.rel} (outside the root)`);
-  if (missing.length > 0) {
-    ctx.diagnostics.push(
-      diagnostic('CVR504', `source "${name}": ${missing.length} of ${listed.length} image(s) named in ${JSON.stringify(manifest)} are missing under ${JSON.stringify(root)}: ${firstFew(missing.map((l) => l.rel))}`, {
-        span: ctx.pipeline.spans[`source:${name}`],
-        file: manifest,
-        data: { source: name, count: missing.length, listed: listed.length, first: missing.slice(0, 5).map((l) => l.rel), rows: missing.slice(0, 5).map((l) => l.where), root },
-        hint: 'check `root` (image paths are relative to it), or run with --metadata-only to audit the design without the images',
-      }),
-    );
-  }
+  if (missing.length > 0) reportMissingFiles(ctx, { file: manifest, root, missing: missing.map((m) => `${m.where ?? ''}: ${m.rel}`), attempted: listed.length });
   if (escapes.length > 0) reportEscapes(ctx, root, escapes.map((l) => l.rel));
   return listed.filter((_, i) => status[i] === 'ok');
 }

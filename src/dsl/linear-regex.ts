@@ -20,7 +20,25 @@ const FLAG_BITS: Readonly<Record<string, number>> = {
   m: RE2JS.MULTILINE,
 };
 
+/**
+ * Compiled patterns by flags and text: a pipeline names the same few patterns for many sources
+ * (a `sources from manifest` block gives each source its map), and `cvr check` compiles them first.
+ * A compiled pattern holds no match state, so one object serves every caller.
+ */
+const compiled = new Map<string, { regex: LinearRegex } | { error: string }>();
+const CACHE_LIMIT = 512;
+
 export function compileLinear(pattern: string, flags = ''): { regex: LinearRegex } | { error: string } {
+  const key = `${flags}/${pattern}`;
+  const hit = compiled.get(key);
+  if (hit !== undefined) return hit;
+  const result = compileUncached(pattern, flags);
+  if (compiled.size >= CACHE_LIMIT) compiled.clear();
+  compiled.set(key, result);
+  return result;
+}
+
+function compileUncached(pattern: string, flags: string): { regex: LinearRegex } | { error: string } {
   let bits = 0;
   for (const f of flags) {
     const bit = FLAG_BITS[f];

@@ -13,10 +13,10 @@ import { cvrVersion } from '../diag/index.ts';
 import type { PlanNodeKind } from './types.ts';
 
 export const OUTPUT_SCHEMA_VERSIONS = {
-  scan: 1,
-  labels: 1,
-  split: 1,
-  audit: 1,
+  scan: 2,
+  labels: 2,
+  split: 2,
+  audit: 2,
   prep: 1,
   train: 1,
   predict: 1,

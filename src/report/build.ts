@@ -17,6 +17,7 @@ import { rocCurve } from './roc.ts';
 import { accuracyInterval, baselineRow, modelEvidenceBlocks, oneClassBlocks, runFactsLine } from './evidence-blocks.ts';
 import type { RunFolder } from './run-folder.ts';
 import { shortcutEvidenceBlocks } from './shortcut-evidence.ts';
+import { ledgerSection } from './ledger-section.ts';
 
 const f4 = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(4));
 const ms = (m: MeanStd | undefined, folds: number): string => (m === undefined ? 'n/a' : folds > 1 ? `${f4(m.mean)} ± ${f4(m.std)}` : f4(m.mean));
@@ -113,6 +114,7 @@ function auditSection(ctx: ReportContext): Block[] {
   if (audit.classSources !== undefined) {
     out.push({ kind: 'list', items: Object.entries(audit.classSources).map(([cls, sources]) => `${cls}: ${sources.join(', ') || 'no source'}`) });
   }
+  out.push(...ledgerSection(audit.ledger));
   const findings = audit.findings ?? [];
   out.push({ kind: 'heading', level: 3, text: 'Findings' });
   out.push(

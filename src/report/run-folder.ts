@@ -6,7 +6,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { MetricsFile } from '../evaluate/index.ts';
-import { parseCsv } from '../data/index.ts';
+import { parseCsv, type SourceLedger } from '../data/index.ts';
+import { readLedger } from './ledger-section.ts';
 
 /** The parts of audit.json (plan/audit.ts's AuditReport) the report shows. */
 export interface AuditJson {
@@ -18,6 +19,8 @@ export interface AuditJson {
   readonly independent: boolean;
   readonly classSources?: Readonly<Record<string, readonly string[]>>;
   readonly findings?: readonly { readonly code: string; readonly severity: string; readonly message: string; readonly hint?: string }[];
+  /** Per source, what was read and where it went (absent in older run folders). */
+  readonly ledger?: readonly SourceLedger[];
 }
 
 /** One scored test image. */
@@ -170,7 +173,13 @@ export async function readRunFolder(dir: string): Promise<{ run: RunFolder } | {
   }
   const m = metrics as unknown as MetricsFile;
   const auditValue = json(await text(join(dir, 'audit.json')));
-  const audit = isRecord(auditValue) && typeof auditValue['sourceOnlyBaseline'] === 'number' ? (auditValue as unknown as AuditJson) : undefined;
+  const ledger = isRecord(auditValue) ? readLedger(auditValue['ledger']) : undefined;
+  let audit: AuditJson | undefined;
+  if (isRecord(auditValue) && typeof auditValue['sourceOnlyBaseline'] === 'number') {
+    // A ledger of another shape is left out rather than shown wrong.
+    const { ledger: _stored, ...rest } = auditValue;
+    audit = { ...(rest as unknown as AuditJson), ...(ledger === undefined ? {} : { ledger }) };
+  }
   const predictionsText = await text(join(dir, 'predictions.csv'));
   const onlyModel = Object.keys(m.models).length === 1 ? (Object.keys(m.models)[0] ?? '') : '';
   const lockValue = json(await text(join(dir, 'lock.json')));

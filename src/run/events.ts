@@ -8,6 +8,7 @@ import type { BatchEvent, EpochEvent } from '../train/index.ts';
 
 export type { BatchEvent, EpochEvent } from '../train/index.ts';
 import type { Diagnostic } from '../diag/index.ts';
+import type { SourceLedger } from '../data/index.ts';
 
 export type NodeStatus = 'pending' | 'running' | 'cached' | 'done' | 'failed';
 
@@ -29,6 +30,8 @@ export interface AuditEvent {
   readonly cramersV: number;
   readonly independent: boolean;
   readonly findings: readonly { readonly code: string; readonly severity: string; readonly message: string }[];
+  /** Sent when the audit stops the run, so its audit.json still has the ledger. */
+  readonly ledger?: readonly SourceLedger[];
 }
 
 export interface NodeStartEvent {

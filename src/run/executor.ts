@@ -1,53 +1,37 @@
 /**
- * Executes a `Plan`: nodes in topological order, one memoised promise per node (a shared
- * dependency runs once), each node either reused from the cache (its key is unchanged and its
- * entry passes the integrity check) or run by the handler injected for its kind and committed to
- * the cache. A corrupt entry is reported (CVR851), discarded and recomputed, never used.
+ * Executes a `Plan`: one memoised promise per node (a shared dependency runs once), each node
+ * either reused from the cache (its key is unchanged and its entry passes the integrity check)
+ * or run by the handler injected for its kind and committed to the cache (node-step.ts).
+ *
+ * Alone (`--jobs 1`) the nodes run one after another in plan order, in this process. With
+ * `remote` (`--jobs N`: a pool of worker processes, pool.ts) every node the remote accepts is
+ * handed to it as soon as its inputs are done, so independent nodes run side by side; nodes it
+ * does not accept (those that write into the run folder) run here, after every node before them
+ * in plan order has delivered its output. Either way `onOutput` sees the nodes in plan order,
+ * so the run folder's files are the same bytes whatever ran where, and no node after an `audit`
+ * starts before that audit has passed.
  *
  * Failures are values: a handler returns `failed(diagnostics)` (or throws `NodeFailure`), a full
  * or read-only disk becomes its diagnostic (env-faults.ts); only an unexpected exception is a bug.
  */
-import type { Plan, PlanNode, PlanNodeKind } from '../plan/index.ts';
+import type { Plan, PlanNode } from '../plan/index.ts';
 import type { Diagnostic } from '../diag/index.ts';
 import type { EventSink } from './events.ts';
 import type { NodeCache } from './cache.ts';
-import { rm } from 'node:fs/promises';
-import { ensureDir } from '../data/index.ts';
-import { makeDiagnostic } from '../dsl/index.ts';
-import { diagnosticLines, NodeFailure, toNodeResult } from './node-result.ts';
-import { envFaultDiagnostic } from './env-faults.ts';
+import type { Handlers } from './handler-types.ts';
+import { runNodeStep, isCacheable, type StepOutcome } from './node-step.ts';
 
 export { NodeFailure } from './node-result.ts';
+export { messageOf } from './node-step.ts';
+export type { NodeContext, NodeHandler, HandlerEntry, Handlers } from './handler-types.ts';
 
-/** What a handler gets besides its node and its inputs' outputs. */
-export interface NodeContext {
-  readonly seed: number;
-  readonly engine: string;
-  /** Aborted on SIGINT: stop at the next batch boundary, after writing a checkpoint, and throw. */
-  readonly signal: AbortSignal;
-  readonly emit: EventSink;
-  /** Milliseconds since the Unix epoch; injected so tests get stable event times. */
-  readonly now: () => number;
-  /** Files written here become part of the node's cache entry (weights, preprocessed images). */
-  readonly outDir: string;
-  /** Survives a crash and a rerun of the same key (checkpoints); removed once the node is cached. */
-  readonly workDir: string;
-  /** The run folder (for nodes that write reports). */
-  readonly runDir: string;
-  /** The cache entry folder of one of this node's inputs, to read the files it wrote. */
-  readonly dirOf: (inputId: string) => string;
+/** Somewhere else nodes can run (worker processes); it bounds its own concurrency. */
+export interface RemoteNodes {
+  /** Whether this node runs there; the others run in the executor's process. */
+  accepts(node: PlanNode): boolean;
+  /** Runs the node (its inputs are in the cache) and says how it went. */
+  run(node: PlanNode): Promise<StepOutcome>;
 }
-
-/**
- * `(node, inputs by id, ctx) => result`: a `NodeResult` (node-result.ts), or, from handlers not
- * yet moved to it, the bare output; the output must be JSON-serialisable.
- */
-export type NodeHandler = (node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext) => Promise<unknown>;
-
-/** A handler, or a handler whose node must run every time (it writes outside the cache). */
-export type HandlerEntry = NodeHandler | { readonly run: NodeHandler; readonly cache: false };
-
-export type Handlers = Readonly<Partial<Record<PlanNodeKind, HandlerEntry>>>;
 
 export interface ExecuteOptions {
   readonly plan: Plan;
@@ -59,8 +43,10 @@ export interface ExecuteOptions {
   readonly emit: EventSink;
   readonly signal: AbortSignal;
   readonly now?: () => number;
-  /** Called once per node when its output is available (fresh or from the cache), in order. */
+  /** Called once per node when its output is available (fresh or from the cache), in plan order. */
   readonly onOutput?: (node: PlanNode, output: unknown) => void | Promise<void>;
+  /** Where independent nodes run in parallel; without it every node runs here, one at a time. */
+  readonly remote?: RemoteNodes;
 }
 
 export type ExecuteResult =
@@ -85,147 +71,184 @@ class UpstreamFailed extends Error {
   override readonly name = 'UpstreamFailed';
 }
 
-export async function executePlan(options: ExecuteOptions): Promise<ExecuteResult> {
-  const { plan, handlers, cache, emit, signal } = options;
-  const now = options.now ?? Date.now;
-  const byId = new Map(plan.nodes.map((node) => [node.id, node]));
-  const memo = new Map<string, Promise<unknown>>();
-  let failure: { id: string; error: unknown; diagnostics: readonly Diagnostic[]; isBug: boolean } | undefined;
-  const laterDiagnostics: Diagnostic[] = [];
-  const faultContext = { cacheDir: cache.root, runDir: options.runDir };
+interface Failure {
+  readonly id: string;
+  readonly error: unknown;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly isBug: boolean;
+}
 
-  function nodeOf(id: string): PlanNode {
-    const node = byId.get(id);
+/** A promise with its resolve, for "node i has delivered its output". */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+/** The state of one execution: memoised node promises, delivery order, the first failure. */
+class Execution {
+  readonly byId: Map<string, PlanNode>;
+  readonly index: Map<string, number>;
+  readonly memo = new Map<string, Promise<unknown>>();
+  /** Resolved once node i's output went through onOutput (or it will never have one). */
+  readonly delivered: ReturnType<typeof deferred>[];
+  failure: Failure | undefined;
+  readonly laterDiagnostics: Diagnostic[] = [];
+  /** Nodes run in this process wait their turn (handlers here are not written to overlap). */
+  private localTurn: Promise<void> = Promise.resolve();
+
+  constructor(readonly options: ExecuteOptions) {
+    const { plan } = options;
+    this.byId = new Map(plan.nodes.map((node) => [node.id, node]));
+    this.index = new Map(plan.nodes.map((node, i) => [node.id, i]));
+    this.delivered = plan.nodes.map(() => deferred());
+  }
+
+  get now(): () => number {
+    return this.options.now ?? Date.now;
+  }
+
+  nodeOf(id: string): PlanNode {
+    const node = this.byId.get(id);
     if (node === undefined) throw new Error(`Internal error: plan has no node "${id}"`);
     return node;
   }
 
-  function get(id: string): Promise<unknown> {
-    let promise = memo.get(id);
+  get(id: string): Promise<unknown> {
+    let promise = this.memo.get(id);
     if (promise === undefined) {
-      promise = runNode(nodeOf(id));
-      memo.set(id, promise);
+      promise = this.runNode(this.nodeOf(id));
+      this.memo.set(id, promise);
+      // Settled either way: a node that fails or is skipped delivers nothing, and must not hold up the others.
+      promise.catch(() => this.delivered[this.indexOf(id)]?.resolve());
     }
     return promise;
   }
 
-  async function runNode(node: PlanNode): Promise<unknown> {
-    const inputs: Record<string, unknown> = {};
-    for (const input of node.inputs) inputs[input] = await get(input);
-    try {
-      return await runReady(node, inputs);
-    } catch (error) {
-      if (error instanceof Cancelled || error instanceof UpstreamFailed) throw error;
-      // The executor's own cache work failed (a full disk at commit, a vanished cache folder).
-      return fail(node, error);
-    }
+  indexOf(id: string): number {
+    return this.index.get(id) ?? -1;
   }
 
-  async function runReady(node: PlanNode, inputs: Readonly<Record<string, unknown>>): Promise<unknown> {
+  /** Every node before `i` in plan order has delivered its output (or never will). */
+  async before(i: number, kinds?: ReadonlySet<string>): Promise<void> {
+    const { nodes } = this.options.plan;
+    await Promise.all(this.delivered.slice(0, i).filter((_, j) => kinds === undefined || kinds.has(nodes[j]?.kind ?? '')).map((d) => d.promise));
+  }
+
+  private async runNode(node: PlanNode): Promise<unknown> {
+    const inputs: Record<string, unknown> = {};
+    for (const input of node.inputs) inputs[input] = await this.get(input);
+    const i = this.indexOf(node.id);
+    const { remote, handlers } = this.options;
     const entry = handlers[node.kind];
-    const cacheable = !(typeof entry === 'object' && entry.cache === false);
-    if (cacheable && (await cache.has(node.key))) {
-      const check = await cache.verify(node.key);
-      if (check.ok) {
-        emit({ type: 'node-cached', t: now(), id: node.id, kind: node.kind });
-        const cached = await cache.read(node.key);
-        await options.onOutput?.(node, cached);
-        return cached;
-      }
-      const diagnostic = makeDiagnostic('CVR851', undefined, `the cached result of ${node.id} is corrupt: ${check.problem.reason}; discarded, computing it again`, {
-        hint: 'if this repeats, the disk or something editing the cache is at fault (`cvr cache verify` checks every entry)',
-        data: { key: node.key, reason: check.problem.reason },
-      }, check.problem.file);
-      emit({ type: 'diagnostic', t: now(), id: node.id, diagnostic });
-      await cache.discard(node.key, check.problem);
+    let outcome: StepOutcome;
+    if (remote === undefined) {
+      outcome = await this.local(node, inputs);
+    } else if (isCacheable(entry) && remote.accepts(node)) {
+      // Nothing after an audit starts before the audit passed, as in a run one node at a time.
+      await this.before(i, AUDIT);
+      this.checkGo(node);
+      outcome = await remote.run(node);
+    } else {
+      // Nodes that write into the run folder read what onOutput wrote there for the earlier nodes.
+      await (isCacheable(entry) ? this.before(i, AUDIT) : this.before(i));
+      outcome = await this.inTurn(() => {
+        this.checkGo(node);
+        return this.local(node, inputs);
+      });
     }
-    if (entry === undefined) throw new Error(`Internal error: no handler for node kind "${node.kind}" (${node.id})`);
-    if (signal.aborted) throw new Cancelled();
-    const handler = typeof entry === 'function' ? entry : entry.run;
-    const started = now();
-    emit({ type: 'node-start', t: started, id: node.id, kind: node.kind });
-    const staging = await cache.stage(node.key);
-    const workDir = cache.workDir(node.key);
-    await ensureDir(workDir);
-    const ctx: NodeContext = {
+    const output = this.settle(node, outcome);
+    await this.deliver(i, node, output);
+    return output;
+  }
+
+  private local(node: PlanNode, inputs: Readonly<Record<string, unknown>>): Promise<StepOutcome> {
+    const { options } = this;
+    return runNodeStep(node, inputs, options.handlers[node.kind], {
+      cache: options.cache,
       seed: options.seed,
       engine: options.engine,
-      signal,
-      emit,
-      now,
-      outDir: staging,
-      workDir,
       runDir: options.runDir,
-      dirOf: (inputId) => {
-        if (!node.inputs.includes(inputId)) throw new Error(`Internal error: ${node.id} reads "${inputId}", not one of its inputs`);
-        return cache.entryDir(nodeOf(inputId).key);
-      },
-    };
-    let result;
-    try {
-      result = toNodeResult(await handler(node, inputs, ctx));
-    } catch (error) {
-      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-      if (signal.aborted) {
-        emit({ type: 'node-cancelled', t: now(), id: node.id, kind: node.kind });
-        throw new Cancelled();
-      }
-      return fail(node, error);
-    }
-    if (!result.ok) {
-      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-      return fail(node, undefined, result.diagnostics);
-    }
-    // Round-trip through JSON so a fresh and a cached run hand dependents identical values.
-    const stored = JSON.parse(JSON.stringify(result.output ?? null)) as unknown;
-    if (cacheable) {
-      await cache.commit(staging, { key: node.key, id: node.id, kind: node.kind, finishedAt: now() }, stored, result.references);
-    } else {
-      await rm(staging, { recursive: true, force: true });
-    }
-    emit({ type: 'node-done', t: now(), id: node.id, kind: node.kind, ms: now() - started });
-    await options.onOutput?.(node, stored);
-    return stored;
+      signal: options.signal,
+      emit: options.emit,
+      now: this.now,
+      keyOf: (inputId) => this.nodeOf(inputId).key,
+    });
   }
 
-  /** Records the node's failure (the first one is the run's) and stops its dependents. */
-  function fail(node: PlanNode, error: unknown, given?: readonly Diagnostic[]): never {
-    const fault = given === undefined ? envFaultDiagnostic(error, faultContext) : undefined;
-    const isBug = given === undefined && fault === undefined && !(error instanceof NodeFailure);
-    const diagnostics: readonly Diagnostic[] =
-      given ??
-      (fault !== undefined
-        ? [fault]
-        : error instanceof NodeFailure
-          ? error.diagnostics
-          : [makeDiagnostic('CVR861', undefined, `internal error in ${node.id}: ${messageOf(error)}`, { hint: 'this is a bug in cvr; please report it with the command and this text' })]);
-    emit({ type: 'node-failed', t: now(), id: node.id, kind: node.kind, message: isBug || error instanceof NodeFailure ? messageOf(error) : diagnosticLines(diagnostics), diagnostics, isBug });
-    if (failure === undefined) failure = { id: node.id, error: error ?? new NodeFailure(diagnosticLines(diagnostics), diagnostics), diagnostics, isBug };
-    else laterDiagnostics.push(...diagnostics);
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.localTurn.then(work);
+    this.localTurn = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Before a node starts in parallel mode: not after a cancel, and not after a failure (scans excepted). */
+  private checkGo(node: PlanNode): void {
+    if (this.options.signal.aborted) throw new Cancelled();
+    if (this.failure !== undefined && node.kind !== 'scan') throw new UpstreamFailed(this.failure.id);
+  }
+
+  /** The node's output, or the exception that stops its dependents (recording the run's first failure). */
+  private settle(node: PlanNode, outcome: StepOutcome): unknown {
+    if (outcome.status === 'done') return outcome.output;
+    if (outcome.status === 'cancelled') throw new Cancelled();
+    if (this.failure === undefined) this.failure = { id: node.id, error: outcome.error, diagnostics: outcome.diagnostics, isBug: outcome.isBug };
+    else this.laterDiagnostics.push(...outcome.diagnostics);
     throw new UpstreamFailed(node.id);
   }
 
-  // Outputs of nodes never awaited during execution are read from the cache on demand.
-  const output = (id: string): Promise<unknown> => get(id);
-
-  try {
-    for (const node of plan.nodes) await get(node.id);
-  } catch (error) {
-    if (error instanceof Cancelled) return { status: 'cancelled', output };
-    if (!(error instanceof UpstreamFailed) || failure === undefined) throw error;
-    // Every source's bad files are named before the run stops: the other scans still run.
-    for (const node of plan.nodes) {
-      if (node.kind !== 'scan' || signal.aborted) continue;
-      await get(node.id).catch((later: unknown) => {
-        if (!(later instanceof UpstreamFailed) && !(later instanceof Cancelled)) throw later;
-      });
+  /** Hands the output to onOutput once every node before it in plan order has had its turn. */
+  private async deliver(i: number, node: PlanNode, output: unknown): Promise<void> {
+    try {
+      // One node at a time, plan order is the order they finish in.
+      if (this.options.remote !== undefined) await this.before(i);
+      await this.options.onOutput?.(node, output);
+    } finally {
+      this.delivered[i]?.resolve();
     }
-    const first = failure;
-    return { status: 'failed', failedId: first.id, error: first.error, diagnostics: [...first.diagnostics, ...laterDiagnostics], isBug: first.isBug, output };
   }
-  return { status: 'done', output };
 }
 
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+const AUDIT: ReadonlySet<string> = new Set(['audit']);
+
+function isStop(error: unknown): boolean {
+  return error instanceof Cancelled || error instanceof UpstreamFailed;
+}
+
+export async function executePlan(options: ExecuteOptions): Promise<ExecuteResult> {
+  const { plan, signal } = options;
+  const run = new Execution(options);
+  // Outputs of nodes never awaited during execution are read from the cache on demand.
+  const output = (id: string): Promise<unknown> => run.get(id);
+  let stop: unknown;
+  if (options.remote === undefined) {
+    try {
+      for (const node of plan.nodes) await run.get(node.id);
+    } catch (error) {
+      stop = error;
+    }
+  } else {
+    // Every node is started at once; each waits for its inputs. All settle before the result.
+    const settled = await Promise.allSettled(plan.nodes.map((node) => run.get(node.id)));
+    const reasons = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    stop = reasons.find((r) => !isStop(r)) ?? reasons.find((r) => r instanceof Cancelled) ?? reasons[0];
+    if (signal.aborted && run.failure === undefined && stop !== undefined && isStop(stop)) stop = new Cancelled();
+  }
+  if (stop === undefined) return { status: 'done', output };
+  if (stop instanceof Cancelled && run.failure === undefined) return { status: 'cancelled', output };
+  if (!isStop(stop) || run.failure === undefined) throw stop;
+  // Every source's bad files are named before the run stops: the other scans still run.
+  for (const node of plan.nodes) {
+    if (node.kind !== 'scan' || signal.aborted) continue;
+    await run.get(node.id).catch((later: unknown) => {
+      if (!isStop(later)) throw later;
+    });
+  }
+  const first = run.failure;
+  return { status: 'failed', failedId: first.id, error: first.error, diagnostics: [...first.diagnostics, ...run.laterDiagnostics], isBug: first.isBug, output };
 }

@@ -3,10 +3,16 @@ import type { RunDeps } from './deps.ts';
 export type * from './events.ts';
 export { NodeCache, resolveCacheDir, DEFAULT_CACHE_DIR } from './cache.ts';
 export { acquireCacheLock, lockFileOf, type CacheLock, type LockOptions } from './lock.ts';
-export { executePlan, NodeFailure, type NodeContext, type NodeHandler, type Handlers, type HandlerEntry } from './executor.ts';
-export { runPlan, defaultRunDir, type RunPlanOptions, type RunOutcome } from './runner.ts';
+export { executePlan, NodeFailure, type NodeContext, type NodeHandler, type Handlers, type HandlerEntry, type RemoteNodes } from './executor.ts';
+export { runPlan, defaultRunDir, jobsExecutor, type RunPlanOptions, type RunOutcome, type RemoteFactory, type RemoteContext, type ClosableRemote } from './runner.ts';
 export { ndjsonFileSink, fanOut } from './ndjson.ts';
 export { abortOnSigint } from './interrupt.ts';
+export { runPreparedNode, serveNodes, type PreparedNodes } from './worker.ts';
+export { workerSpawner, nodeThreads, runNodeArgs, CVR_BIN, type WorkerCommand } from './worker-spawn.ts';
+export { slurmRemote, SLURM_KINDS, type JobsFile } from './slurm/remote.ts';
+export { realSlurm, type SlurmCommands, type JobState, SlurmError } from './slurm/commands.ts';
+export { checkSlurmOptions, type SlurmOptions } from './slurm/options.ts';
+export { workerPool, type WorkerPool, type PoolOptions } from './pool.ts';
 export { meanStd } from '../evaluate/index.ts';
 export type { RunDeps } from './deps.ts';
 

@@ -11,9 +11,9 @@ export interface FileSink {
   close(): void;
 }
 
-export function ndjsonFileSink(path: string): FileSink {
+export function ndjsonFileSink(path: string, options: { readonly append?: boolean } = {}): FileSink {
   mkdirSync(dirname(path), { recursive: true });
-  let fd: number | undefined = openSync(path, 'w');
+  let fd: number | undefined = openSync(path, options.append === true ? 'a' : 'w');
   return {
     sink(event) {
       if (fd !== undefined) writeSync(fd, `${JSON.stringify(event)}\n`);

@@ -16,6 +16,9 @@ import { acquireCacheLock, type LockOptions } from './lock.ts';
 import type { Code, Diagnostic, Severity } from '../diag/index.ts';
 import type { AuditEvent } from './events.ts';
 import { executePlan, messageOf, type Handlers } from './executor.ts';
+import { isCacheable } from './node-step.ts';
+import { workerPool, type PoolOptions } from './pool.ts';
+import type { RemoteNodes } from './executor.ts';
 import { ensureDir, writeFileAtomic } from '../data/index.ts';
 import { envFaultDiagnostic } from './env-faults.ts';
 import { diagnosticLines } from './node-result.ts';
@@ -55,6 +58,43 @@ export interface RunPlanOptions {
   readonly signal: AbortSignal;
   readonly now?: () => number;
   readonly lockOptions?: Pick<LockOptions, 'pollMs' | 'heartbeatMs' | 'staleMs'>;
+  /** Where nodes run besides this process (`--jobs N`: jobsExecutor; `--executor slurm`); none: all here, one at a time. */
+  readonly remote?: RemoteFactory;
+}
+
+/** What a remote executor is built from: the run's plan, cache and event stream. */
+export interface RemoteContext {
+  readonly plan: Plan;
+  readonly cache: NodeCache;
+  readonly emit: EventSink;
+  readonly signal: AbortSignal;
+  readonly now: () => number;
+  /** Whether a node may run elsewhere: it and each of its inputs are cached (the others write the run folder). */
+  readonly eligible: (node: PlanNode) => boolean;
+}
+
+/** A remote executor that is ended (its workers stopped, its leftover jobs cancelled) when the run ends. */
+export type ClosableRemote = RemoteNodes & { close(): Promise<void> };
+
+export type RemoteFactory = (context: RemoteContext) => ClosableRemote;
+
+const WORKER_KINDS: ReadonlySet<string> = new Set(['train', 'predict']);
+
+/** `--jobs N`: training and prediction in N worker processes; the rest (scans, preprocessing into shared shards, split, audit, metrics) here, while the workers start. */
+export function jobsExecutor(jobs: number, spawn: PoolOptions['spawn']): RemoteFactory {
+  return (context) =>
+    workerPool({ size: jobs, spawn, accepts: (node) => WORKER_KINDS.has(node.kind) && context.eligible(node), emit: context.emit, signal: context.signal, now: context.now });
+}
+
+function remoteFor(options: RunPlanOptions, cache: NodeCache, emit: EventSink, now: () => number): ClosableRemote | undefined {
+  const { plan, handlers } = options;
+  if (options.remote === undefined) return undefined;
+  const kinds = new Map(plan.nodes.map((node) => [node.id, node.kind]));
+  const cached = (id: string): boolean => {
+    const kind = kinds.get(id);
+    return kind !== undefined && isCacheable(handlers[kind]);
+  };
+  return options.remote({ plan, cache, emit, signal: options.signal, now, eligible: (node) => cached(node.id) && node.inputs.every(cached) });
 }
 
 export type RunOutcome =
@@ -202,6 +242,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   };
   const onAbort = (): void => emit({ type: 'stopping', t: now() });
   options.signal.addEventListener('abort', onAbort, { once: true });
+  const pool = remoteFor(options, cache, watch, now);
   const result = await executePlan({
     plan,
     handlers: options.handlers,
@@ -213,7 +254,11 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
     signal: options.signal,
     now,
     onOutput,
-  }).finally(() => options.signal.removeEventListener('abort', onAbort));
+    ...(pool !== undefined && { remote: pool }),
+  }).finally(async () => {
+    options.signal.removeEventListener('abort', onAbort);
+    await pool?.close();
+  });
 
   if (result.status === 'done') {
     await writeResults();

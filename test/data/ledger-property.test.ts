@@ -1,6 +1,7 @@
 /**
  * The ledger adds up, and each row lands on the line its content dictates: over random
- * manifests (filter column, labels, repeated and missing files) and random folder trees
+ * manifests (filter column, labels, repeated and missing files, volumes; with the diagnostic
+ * each missing-file case calls for) and random folder trees
  * (images, hidden files, non-image files, volumes), the expected line of every row or file is
  * computed here from the generated content, independently of cvr.
  */
@@ -26,6 +27,7 @@ const split = { form: 'holdout', testFraction: 0.2, stratified: false, validatio
 
 const row = fc.record({
   file: fc.integer({ min: 0, max: 12 }),
+  ext: fc.constantFrom('.png', '.png', '.png', '.nii.gz'),
   modality: fc.constantFrom('X-ray', 'CT'),
   label: fc.constantFrom('covid', 'normal', 'lateral', '', 'x|covid', 'covid|normal', 'normal|lateral'),
   exists: fc.boolean(),
@@ -39,11 +41,12 @@ describe('ledger property', () => {
       fc.asyncProperty(fc.array(row, { maxLength: 30 }), fc.boolean(), async (rows, split_) => {
         const dir = join(root, `m${n++}`);
         await mkdir(join(dir, 'images'), { recursive: true });
-        const lines = ['file,modality,label', ...rows.map((r) => `f${r.file}.png,${r.modality},${r.label}`)];
+        const nameOf = (r: (typeof rows)[number]): string => `f${r.file}${r.ext}`;
+        const lines = ['file,modality,label', ...rows.map((r) => `${nameOf(r)},${r.modality},${r.label}`)];
         await writeFile(join(dir, 'm.csv'), `${lines.join('\n')}\n`);
         // A file exists when any row naming it says so.
-        const exists = new Set(rows.filter((r) => r.exists).map((r) => r.file));
-        for (const f of exists) await writeFile(join(dir, 'images', `f${f}.png`), '');
+        const exists = new Set(rows.filter((r) => r.exists).map(nameOf));
+        for (const f of exists) await writeFile(join(dir, 'images', f), '');
         const source: ResolvedSource = {
           name: 's',
           locations: [{ kind: 'manifest', file: join(dir, 'm.csv'), root: join(dir, 'images'), columns: { image: 'file', label: 'label', where: { op: '==', column: 'modality', value: 'X-ray' }, ...(split_ ? { labelSplit: '|' } : {}) } }],
@@ -58,15 +61,19 @@ describe('ledger property', () => {
         const ledger = scan.ledger.toJSON();
         // Independent: the line of each row.
         const expected: Record<string, number> = {};
-        const seen = new Set<number>();
+        const seen = new Set<string>();
+        let resolving = 0;
         const classOf = (v: string): string | null => (v === 'normal' ? 'NOR' : /^cov/.test(v) ? 'CVP' : null);
         for (const r of rows) {
           let line: string;
           if (r.modality !== 'X-ray') line = 'filtered';
-          else if (seen.has(r.file)) line = 'duplicate row';
+          else if (seen.has(nameOf(r))) line = 'duplicate row';
           else {
-            seen.add(r.file);
-            if (!exists.has(r.file)) line = 'missing file';
+            seen.add(nameOf(r));
+            // A volume is `not an image` by its name; every other row's file is looked for.
+            if (r.ext !== '.nii.gz') resolving++;
+            if (r.ext === '.nii.gz') line = 'not an image';
+            else if (!exists.has(nameOf(r))) line = 'missing file';
             else {
               const values = split_ ? r.label.split('|').map((v) => v.trim()).filter((v) => v !== '') : [r.label];
               const classes = [...new Set(values.map(classOf).filter((c): c is string => c !== null))];
@@ -79,6 +86,12 @@ describe('ledger property', () => {
         expect(s.read).toBe(rows.length);
         expect(s.lines.reduce((a, l) => a + l.count, 0)).toBe(s.read);
         expect(Object.fromEntries(s.lines.map((l) => [l.line, l.count]))).toEqual(expected);
+        // Missing files warn (CVR529) with the rows; when no row's file exists, it is an error (CVR504).
+        const missing = expected['missing file'] ?? 0;
+        const codes = scan.diagnostics.map((d) => d.code);
+        expect(codes.includes('CVR504')).toBe(missing > 0 && missing === resolving);
+        expect(codes.includes('CVR529')).toBe(missing > 0 && missing < resolving);
+        expect(codes.includes('CVR526')).toBe((expected['not an image'] ?? 0) > 0);
       }),
       { numRuns: 40, seed: 13 },
     );

@@ -16,29 +16,9 @@ import type { SourceLedger } from '../../src/data/ledger.ts';
 import { pipelineLock } from '../../src/plan/lock.ts';
 import { auditDocument } from '../../src/plan/audit-json.ts';
 import { tempDir } from './files.ts';
+import { plainCsv } from './plain-csv.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/real-metadata/', import.meta.url));
-
-/** An independent CSV reading: split on commas outside double quotes ("" is a quote). */
-function plainCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length > 0) row.push(field), rows.push(row);
-  return rows;
-}
 
 function records(file: string): Record<string, string>[] {
   const [header, ...rows] = plainCsv(readFileSync(join(FIXTURES, file), 'utf8'));
@@ -101,7 +81,12 @@ describe('COVID-19 image data collection (cidc) metadata.csv', () => {
     const classOf = (f: string): string | null =>
       /COVID-19/.test(f) ? 'CVP' : /^Pneumonia\/Bacterial/.test(f) ? 'OBP' : /^Pneumonia\/Viral/.test(f) ? 'OVP' : f === 'No Finding' ? 'NOR' : null;
     const used = kept.filter((r) => classOf(r['finding']!) !== null);
-    expect(rows.length - kept.length).toBeGreaterThan(0); // the lateral view
+    // The excerpt holds real CT rows (one of them a NIfTI volume) and real lateral views.
+    const ct = rows.filter((r) => r['modality'] === 'CT');
+    const lateral = rows.filter((r) => r['modality'] === 'X-ray' && r['view'] === 'L');
+    expect(ct.length).toBeGreaterThanOrEqual(5);
+    expect(lateral.length).toBeGreaterThanOrEqual(3);
+    expect(rows.length - kept.length).toBe(ct.length + lateral.length);
     expect(result.ledger?.[0]?.read).toBe(rows.length);
     expect(line(result.ledger, 'cidc', 'filtered')).toBe(rows.length - kept.length);
     expect(line(result.ledger, 'cidc', 'used')).toBe(used.length);
@@ -112,6 +97,39 @@ describe('COVID-19 image data collection (cidc) metadata.csv', () => {
     // The same ledger in `cvr audit --format json` (key `ledger`) and in the lock file.
     expect(auditDocument(result, [], true).ledger).toEqual(result.ledger);
     expect(pipelineLock(result)?.ledger).toEqual(result.ledger);
+  });
+});
+
+describe('cidc without the filter', () => {
+  it('CT slices count as images, the NIfTI volume is `not an image`: nothing is lost', async () => {
+    const dir = join(root, 'cidc-unfiltered');
+    await mkdir(dir, { recursive: true });
+    await copyFile(join(FIXTURES, 'cidc-metadata.excerpt.csv'), join(dir, 'metadata.csv'));
+    const result = await audit(
+      dir,
+      `${HEAD('NOR vs CVP')}  source cidc {
+    manifest "metadata.csv" { image "filename"  label "finding"  patient "patientid"  root "images" }
+    map { /COVID-19/ -> CVP, "No Finding" -> NOR, other -> drop }
+  }
+}
+`,
+    );
+    const rows = records('cidc-metadata.excerpt.csv');
+    const volumes = rows.filter((r) => /\.nii(\.gz)?$/.test(r['filename']!));
+    const images = rows.filter((r) => !volumes.includes(r));
+    const distinct = new Set(images.map((r) => r['filename']));
+    const mapped = [...distinct].filter((f) => {
+      const finding = images.find((r) => r['filename'] === f)!['finding']!;
+      return /COVID-19/.test(finding) || finding === 'No Finding';
+    });
+    expect(volumes.length).toBe(1);
+    expect(result.ledger?.[0]?.read).toBe(rows.length);
+    expect(line(result.ledger, 'cidc', 'not an image')).toBe(volumes.length);
+    expect(line(result.ledger, 'cidc', 'duplicate row')).toBe(images.length - distinct.size);
+    expect(line(result.ledger, 'cidc', 'used')).toBe(mapped.length);
+    expect(line(result.ledger, 'cidc', 'dropped')).toBe(distinct.size - mapped.length);
+    expect(result.diagnostics.map((d) => d.code)).toContain('CVR526');
+    addsUp(result.ledger);
   });
 });
 

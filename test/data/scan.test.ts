@@ -174,18 +174,31 @@ describe('manifest sources', () => {
     expect(full.images.map((i) => i.id)).toEqual(['ok.png']);
   });
 
-  it('reports missing images with their count and the first few, unless metadata-only', async () => {
+  it('missing images are a warning listing the rows and a ledger line, unless metadata-only', async () => {
     const dir = join(root, 'missing');
     const rows = Array.from({ length: 9 }, (_, i) => `m${i}.png,a`).join('\n');
     await writeTree(dir, { 'here.png': 'h', 'm.csv': `img,lab\nhere.png,a\n${rows}\n` });
     const source = manifestSource('s', join(dir, 'm.csv'), { image: 'img', label: 'lab' });
     const full = await scanSources(pipelineOf(source), { metadataOnly: false });
-    expect(full.diagnostics.map((d) => d.code)).toEqual(['CVR504']);
-    expect(full.diagnostics[0]!.data).toMatchObject({ count: 9, listed: 10, first: ['m0.png', 'm1.png', 'm2.png', 'm3.png', 'm4.png'] });
+    expect(full.diagnostics.map((d) => [d.code, d.severity])).toEqual([['CVR529', 'warning']]);
+    // Header on line 1, here.png on line 2, m0.png on line 3.
+    expect(full.diagnostics[0]!.data).toMatchObject({ count: 9, listed: 10, first: ['row 3: m0.png', 'row 4: m1.png', 'row 5: m2.png', 'row 6: m3.png', 'row 7: m4.png'] });
     expect(full.diagnostics[0]!.message).toContain('and 4 more');
+    expect(full.images.map((i) => i.id)).toEqual(['here.png']);
+    expect(full.ledger.toJSON()[0]).toMatchObject({ read: 10, lines: [{ line: 'used', count: 1 }, { line: 'missing file', count: 9 }] });
     const metadata = await scanSources(pipelineOf(source), { metadataOnly: true });
     expect(metadata.diagnostics).toEqual([]);
     expect(metadata.images).toHaveLength(10);
+  });
+
+  it('an error when not one row names an existing file: the folder is wrong', async () => {
+    const dir = join(root, 'all-missing');
+    await writeTree(dir, { 'm.csv': 'img,lab\nx.png,a\ny.png,a\n' });
+    const full = await scanSources(pipelineOf(manifestSource('s', join(dir, 'm.csv'), { image: 'img', label: 'lab' })), { metadataOnly: false });
+    expect(full.diagnostics.map((d) => [d.code, d.severity])).toEqual([['CVR504', 'error']]);
+    expect(full.diagnostics[0]!.data).toMatchObject({ count: 2, listed: 2, first: ['row 2: x.png', 'row 3: y.png'] });
+    expect(full.diagnostics[0]!.hint).toContain('folder is probably wrong');
+    expect(full.ledger.toJSON()[0]).toMatchObject({ read: 2, lines: [{ line: 'missing file', count: 2 }] });
   });
 
   it('warns about an image listed twice and keeps the first', async () => {

@@ -24,8 +24,10 @@ describe('loaders on the inputs that synth --corrupt plants', () => {
 
     const scan = await scanSources(pipeline, { metadataOnly: false });
     const missing = planted.find((p) => p.kind === 'missing-file');
-    const missingReport = scan.diagnostics.find((d) => d.code === 'CVR504');
-    expect(missingReport?.severity).toBe('error');
+    // One file missing among many: a warning listing the row, and the ledger line `missing file`.
+    const missingReport = scan.diagnostics.find((d) => d.code === 'CVR529');
+    expect(missingReport?.severity).toBe('warning');
+    expect(scan.ledger.toJSON().reduce((n, s) => n + (s.lines.find((l) => l.line === 'missing file')?.count ?? 0), 0)).toBe(1);
     expect(JSON.stringify(missingReport)).toContain(missing?.file.split('/').pop());
 
     const prep = await prepareImages(

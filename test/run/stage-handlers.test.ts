@@ -81,6 +81,23 @@ describe('the stage handlers in a real run', () => {
     expect(plain.output).toMatch(/^\S+ cached +predict:resnet50:0$/m);
   });
 
+  it('audit.json, lock.json and report.md of the run carry the ledger: each file written, used', () => {
+    expect(full.code, full.output).toBe(0);
+    // writeTinyData wrote 12 PNGs into each source's one label folder; the map keeps them all.
+    const expected = ['a', 'b'].map((source) => ({ source, read: 12, lines: [{ line: 'used', count: 12 }] }));
+    const strip = (ledger: { source: string; read: number; lines: { line: string; count: number }[] }[]) =>
+      ledger.map((s) => ({ source: s.source, read: s.read, lines: s.lines.map((l) => ({ line: l.line, count: l.count })) }));
+    const audit = readJson(join(dir, 'full', 'audit.json')) as { ledger: Parameters<typeof strip>[0] };
+    expect(strip(audit.ledger)).toEqual(expected);
+    const lock = readJson(join(dir, 'full', 'lock.json')) as { pipelines: { tiny: { ledger: Parameters<typeof strip>[0] } } };
+    expect(strip(lock.pipelines.tiny.ledger)).toEqual(expected);
+    // The second run took scan, labels and split from the cache: the ledger came along.
+    expect(strip((readJson(join(dir, 'plain', 'audit.json')) as typeof audit).ledger)).toEqual(expected);
+    const markdown = readFileSync(join(dir, 'full', 'report.md'), 'utf8');
+    expect(markdown).toContain('### Ledger');
+    expect(markdown).toContain('| a | read | 12 |');
+  });
+
   it('writes the GradCAM overlays of the top correctly classified test images into the run folder', () => {
     expect(full.code, full.output).toBe(0);
     const rows = predictionRows(join(dir, 'full'));

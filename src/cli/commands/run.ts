@@ -12,7 +12,8 @@ import { RUN } from '../specs.ts';
 import { projectBase } from '../project.ts';
 import { hasErrors } from '../../diag/index.ts';
 import type { ResolvedPipeline } from '../../dsl/index.ts';
-import { resolveCacheDir, defaultRunDir, runPlan, fanOut, ndjsonFileSink, abortOnSigint, loadRunDeps, envFaultDiagnostic, type RunDeps } from '../../run/index.ts';
+import { resolveCacheDir, defaultRunDir, runPlan, fanOut, ndjsonFileSink, abortOnSigint, loadRunDeps, envFaultDiagnostic, workerSpawner, jobsExecutor, type RunDeps } from '../../run/index.ts';
+import { slurmExecutor, slurmOptionsOf } from './run-slurm.ts';
 import { inkRenderer, plainRenderer, type Renderer } from '../../ui/index.ts';
 
 export type { RunDeps };
@@ -61,7 +62,10 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
   if (prepDiagnostics.length > 0) io.stderr(deps.renderDiagnostics(prepDiagnostics, io.cwd));
   if (!prepared.ok) return EXIT.failed;
 
+  const slurm = slurmOptionsOf(args, io, deps);
+  if (slurm === 'invalid') return EXIT.failed;
   const runDir = args.out !== undefined ? resolve(io.cwd, args.out) : defaultRunDir(base, pipeline.name, (deps.now ?? (() => new Date()))());
+  const command = { file: resolve(io.cwd, args.file), pipeline: pipeline.name, seed, engine: prepared.engine, cacheDir, runDir, cwd: io.cwd, env: io.env };
   const renderer: Renderer = io.isTty && deps.tty !== undefined ? inkRenderer(deps.tty) : plainRenderer(io.stdout);
   const eventsFile = args.events !== undefined ? ndjsonFileSink(resolve(io.cwd, args.events)) : undefined;
   const controller = new AbortController();
@@ -87,6 +91,9 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
       ...(prepared.lockInfo !== undefined && { lockInfo: prepared.lockInfo }),
       sink: eventsFile !== undefined ? fanOut(renderer.sink, eventsFile.sink) : renderer.sink,
       signal: controller.signal,
+      ...(slurm !== undefined
+        ? { remote: slurmExecutor(command, slurm) }
+        : args.jobs !== undefined && args.jobs > 1 && { remote: jobsExecutor(args.jobs, workerSpawner(command)) }),
     });
     await renderer.close();
     switch (outcome.status) {

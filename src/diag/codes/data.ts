@@ -10,7 +10,7 @@ export const dataCodes = {
   CVR501: { severity: 'error', summary: 'a source folder or manifest does not exist or cannot be read' },
   CVR502: { severity: 'error', summary: 'a manifest is malformed: a named column is missing or a row is short' },
   CVR503: { severity: 'error', summary: 'an image path escapes its declared root (`..`, an absolute path, a link out of the root)' },
-  CVR504: { severity: 'error', summary: 'images named by a manifest are missing on disk (count and the first few)' },
+  CVR504: { severity: 'error', summary: 'not one image named by a manifest location exists under its root: the folder is probably wrong (count and the first few rows)' },
   CVR505: { severity: 'error', summary: 'a native label is neither mapped nor dropped (label and count)' },
   CVR506: { severity: 'error', summary: 'images whose class is too coarse for the task (error unless the source says `coarse drop`)' },
   CVR507: { severity: 'info', summary: 'images dropped: explicit `drop`, class outside the task, or coarse labels dropped as declared' },
@@ -35,5 +35,5 @@ export const dataCodes = {
   CVR526: { severity: 'warning', summary: '3-D volumes (NIfTI, …) are counted and reported, never decoded as one image (ledger: not an image)' },
   CVR527: { severity: 'warning', summary: 'multi-valued labels whose values map to different classes are dropped as conflicting (count and examples)' },
   CVR528: { severity: 'warning', summary: 'invalid bytes for the manifest\'s encoding in a column cvr reads (row and column named)' },
-  CVR529: { severity: 'warning', summary: 'a manifest row names no existing file (a template found no file with its stem; ledger: missing file)' },
+  CVR529: { severity: 'warning', summary: 'manifest rows name no existing file (the path, or a template found no file with its stem; rows listed; ledger: missing file)' },
 } as const satisfies Record<string, CodeInfo>;

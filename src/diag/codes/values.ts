@@ -27,4 +27,9 @@ export const valuesCodes = {
   CVR420: { severity: 'error', summary: 'A `where` filter names a column that the headerless `columns …` list does not have.' },
   CVR421: { severity: 'error', summary: 'An image path template names a column that the headerless `columns …` list does not have.' },
   CVR422: { severity: 'warning', summary: '`alias` maps a spelling that is already a source name, or two spellings of one name are mapped twice.' },
+  CVR423: { severity: 'error', summary: 'A Slurm time limit is not a duration (`90m`, `4h`, `2d`, `1d12h`) or Slurm\'s own `[D-]HH:MM:SS`.' },
+  CVR424: { severity: 'error', summary: 'A Slurm memory size is not a whole number with a unit K, M, G or T (`32G`).' },
+  CVR425: { severity: 'error', summary: 'A Slurm `gres` is not `name[:type][:count]` (`gpu:1`, `gpu:a100:2`).' },
+  CVR426: { severity: 'error', summary: 'A Slurm partition name is empty or holds characters Slurm does not accept (letters, digits, `_ - .` only).' },
+  CVR427: { severity: 'error', summary: 'A Slurm `cpus` or `retries` value is out of range (cpus 1–1024, retries 0–10).' },
 } as const satisfies Record<string, CodeInfo>;

@@ -26,6 +26,12 @@ export interface NativeAddon {
   /** FusedBatchNorm's gradient for per-channel parameters; an empty `scale` means 1. */
   bnGrad(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, dy: Float32Array, epsilon: number,
     dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+  /**
+   * Training-mode batch normalisation of an NHWC tensor (dims N H W C) by oneDNN's primitives.
+   * kind 0: (x, scale, shift, y, mean, variance); kind 1: (x, dy, mean, variance, scale, dmean,
+   * dvariance, dx, dscale, dshift), dmean/dvariance may be empty. See addon.cc's BnTrainCall.
+   */
+  bnTrain(kind: 0 | 1, dims: Int32Array, epsilon: number, ...arrays: Float32Array[]): void;
   /** One Keras Adam step of one variable (see addon.cc's AdamCall); writes v', m', u'. */
   adam(v: Float32Array, m: Float32Array, u: Float32Array, g: Float32Array, outV: Float32Array, outM: Float32Array, outU: Float32Array,
     lrT: number, beta1: number, beta2: number, epsilon: number): void;

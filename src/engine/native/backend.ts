@@ -8,6 +8,7 @@ import { NativeBackend } from './native-backend.ts';
 import { nativeKernelConfigs } from './kernels.ts';
 import { bnGradKernel, gradOpKernel, registerNativeGradients } from './gradients.ts';
 import { registerOptimizerKernels } from './optimizer-kernels.ts';
+import { registerBatchNormTraining } from './batch-norm-train.ts';
 
 export const NATIVE_BACKEND = 'native';
 
@@ -34,7 +35,7 @@ function tracked(config: KernelConfig): KernelConfig {
 }
 
 /** Idempotent: registering twice keeps the first registration. */
-export function registerNativeBackend(addon: NativeAddon, threads: number, pooling = true): string {
+export function registerNativeBackend(addon: NativeAddon, threads: number, pooling = true, bnTrain = true): string {
   if (tf.findBackendFactory(NATIVE_BACKEND) !== null) return NATIVE_BACKEND;
   addon.setThreads(threads);
   const replaced = new Map(nativeKernelConfigs(addon).map((k) => [k.kernelName, k]));
@@ -49,6 +50,9 @@ export function registerNativeBackend(addon: NativeAddon, threads: number, pooli
   // An addon built before the fused optimizer kernels existed keeps the tensor-chain updates.
   if (typeof addon.adam === 'function') registerOptimizerKernels(addon, NATIVE_BACKEND, tracked);
   registerNativeGradients(NATIVE_BACKEND);
+  // An addon built before the training-mode batch-norm primitives (or CVR_NATIVE_BN_TRAIN=0) keeps
+  // tfjs-layers' moments path.
+  if (bnTrain && typeof addon.bnTrain === 'function') registerBatchNormTraining(addon, NATIVE_BACKEND, tracked);
   // Priority below cpu's: the engine selector chooses `native` explicitly; registering it must not
   // silently change the default backend of code that never asked for it.
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(pooling), 0);

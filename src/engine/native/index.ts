@@ -30,6 +30,6 @@ export async function probeNativeAt(path: string, env: NodeJS.ProcessEnv): Promi
   return {
     available: true,
     reason: `oneDNN ${dnnlVersion} addon built; ${threads} thread(s) (CVR_NATIVE_THREADS)`,
-    register: async () => registerNativeBackend(addon, threads, env['CVR_NATIVE_POOL'] !== '0'),
+    register: async () => registerNativeBackend(addon, threads, env['CVR_NATIVE_POOL'] !== '0', env['CVR_NATIVE_BN_TRAIN'] !== '0'),
   };
 }

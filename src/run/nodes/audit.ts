@@ -1,21 +1,25 @@
 /** `audit`: the static audit over the split and the images' content hashes; its errors stop the run. */
 import { audit, lockFileOf, pipelineLock, type AuditReport, type LockFile } from '../../plan/index.ts';
-import { hashFiles } from '../../data/index.ts';
+import { hashFiles, type SourceLedger } from '../../data/index.ts';
 import { NodeFailure } from '../executor.ts';
 import { restoreSplit } from './kit.ts';
 import { defineNode } from './contract.ts';
 import { splitNode } from './split.ts';
 
-/** The audit report, with the data fingerprint in `cvr lock`'s format (so `cvr diff` reads a run folder's lock.json). */
-export type AuditOutput = AuditReport & { readonly dataLock: LockFile | undefined };
+/**
+ * The audit report with the ledger (audit.json's `ledger`, in `cvr audit --format json`'s shape)
+ * and the data fingerprint in `cvr lock`'s format (so `cvr diff` reads a run folder's lock.json).
+ */
+export type AuditOutput = AuditReport & { readonly ledger: readonly SourceLedger[]; readonly dataLock: LockFile | undefined };
 
 export const auditNode = defineNode({
   kind: 'audit',
-  outputSchemaVersion: 1,
+  outputSchemaVersion: 2,
   inputs: { split: splitNode },
   run: async ({ inputs, ctx, kit }): Promise<AuditOutput> => {
     const { options, pipeline, seed } = kit;
     const split = restoreSplit(inputs.split);
+    const ledger = inputs.split.ledger ?? [];
     const hashed = await hashFiles(split.images.map((i) => i.absPath));
     if (hashed.failures.length > 0) {
       throw new NodeFailure(`${hashed.failures.length} image file(s) could not be read, e.g. ${hashed.failures.slice(0, 3).map((f) => f.path).join(', ')}`);
@@ -31,10 +35,11 @@ export const auditNode = defineNode({
         cramersV: report.cramersV,
         independent: report.independent,
         findings: report.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+        ledger,
       });
       throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`, errors);
     }
-    const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report });
-    return { ...report, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }) };
+    const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report, ledger });
+    return { ...report, ledger, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }) };
   },
 });

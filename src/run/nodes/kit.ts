@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Diagnostic } from '../../diag/index.ts';
 import type { ResolvedPipeline } from '../../dsl/index.ts';
 import type { PlanNode } from '../../plan/index.ts';
-import { ROLE, openPrepared, maskedImages, type MaskKeep, type SplitResult, type ImageSource, type PreparedImages, type LabeledImage, type LabelledImage } from '../../data/index.ts';
+import { ROLE, openPrepared, maskedImages, type MaskKeep, type SplitResult, type ImageSource, type PreparedImages, type LabeledImage, type LabelledImage, type SourceLedger } from '../../data/index.ts';
 import { predictProbabilitiesAsync, loadModelWeights } from '../../train/index.ts';
 import { branchPaths, buildModel, loadWeights, weightsSource } from '../../models/index.ts';
 import type { Prediction } from '../../evaluate/index.ts';
@@ -32,6 +32,8 @@ export interface StoredSplit {
   readonly form: SplitResult['form'];
   readonly images: readonly LabeledImage[];
   readonly folds: readonly { readonly index: number; readonly name: string; readonly roles: readonly number[]; readonly validationIsTest: boolean }[];
+  /** The ledger of the scans and the label mapping (language.md "The ledger"), for the audit node. */
+  readonly ledger?: readonly SourceLedger[];
 }
 
 export const WEIGHTS_FILE = 'weights.bin';

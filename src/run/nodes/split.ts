@@ -6,7 +6,7 @@ import { labelsNode } from './labels.ts';
 
 export const splitNode = defineNode({
   kind: 'split',
-  outputSchemaVersion: 1,
+  outputSchemaVersion: 2,
   inputs: { labels: labelsNode },
   run: async ({ inputs, kit }): Promise<StoredSplit> => {
     const result = assignSplit(kit.pipeline, inputs.labels.images, { seed: kit.seed });
@@ -15,6 +15,8 @@ export const splitNode = defineNode({
       form: result.form,
       images: result.images,
       folds: result.folds.map((f) => ({ index: f.index, name: f.name, roles: Array.from(f.roles), validationIsTest: f.validationIsTest })),
+      // Passed on to the audit node, which writes it into audit.json and lock.json.
+      ledger: inputs.labels.ledger,
     };
   },
 });

@@ -42,9 +42,12 @@ describe.skipIf(nativeBackend === undefined)(nativeBackend === undefined ? skipR
   // the sign of that noise, which differs between engines; tiny-batch training then drifts apart
   // (measured: 0.2–1 % after one update, tens of percent after three, with or without the fused
   // kernels of this engine). The kernels themselves are compared one by one in kernels.test.ts.
-  it('follows the plain cpu engine: the first loss within 1e-4', { timeout: 300_000 }, async () => {
+  // 1e-3, not 1e-4: at batch 4 the 53 batch normalisations of ResNet-50 amplify float rounding of
+  // their statistics (measured 2026-12-02: 4.5e-4 with tfjs-layers' moments on native, 3.2e-4 with
+  // oneDNN's training-mode primitives; each layer alone agrees within 1e-4, batch-norm-train.test.ts).
+  it('follows the plain cpu engine: the first loss within 1e-3', { timeout: 300_000 }, async () => {
     const ref = await train('cpu', 1);
     const got = await train(nativeBackend!, 1);
-    expectClose(Float32Array.of(got.losses[0]!), Float32Array.of(ref.losses[0]!), 1e-4);
+    expectClose(Float32Array.of(got.losses[0]!), Float32Array.of(ref.losses[0]!), 1e-3);
   });
 });

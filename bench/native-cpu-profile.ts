@@ -1,0 +1,64 @@
+// Where a native training step's CPU time goes, addon call by addon call, on the path `cvr run`
+// trains (registry model, our Adam, src/train/step.ts):
+//   npm run -s bench -- native-cpu-profile [--model resnet50] [--size 64] [--batch 16] [--steps 2] [--width 1]
+// Prints one JSON line per addon function (conv:0 forward, conv:1 backward data, conv:2 backward
+// weights, bnTrain:0/1, …: CPU ms per step, calls per step), then the step's CPU ms, the part
+// inside the addon and the rest (tfjs's JavaScript kernels, tape, allocation, garbage collection).
+// Process CPU time (user + system), not wall time: on a shared, loaded machine wall time measures
+// the load; run it at one thread (CVR_NATIVE_THREADS=1, the default here), where no worker waits.
+import * as tf from '@tensorflow/tfjs';
+import { loadAddon, type NativeAddon } from '../src/engine/native/addon.ts';
+import { registerNativeBackend } from '../src/engine/native/backend.ts';
+import { parseBenchArgs } from './lib/bench-args.ts';
+import { registryTrainer } from './lib/registry-trainer.ts';
+
+const BY_KIND = new Set(['conv', 'bnTrain', 'pool', 'binary', 'unary', 'gradOp']);
+
+export async function main(argv: string[]): Promise<number> {
+  const a = parseBenchArgs(argv, { model: 'resnet50', size: '64', batch: '16', steps: '2', width: '1', threads: process.env['CVR_NATIVE_THREADS'] ?? '1' });
+  const load = loadAddon();
+  if (!load.ok) {
+    console.log(JSON.stringify({ error: load.reason }));
+    return 1;
+  }
+  // The addon's functions are read-only properties: count them through a wrapper object.
+  const real = load.addon as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const acc = new Map<string, { cpu: number; calls: number }>();
+  let counting = false;
+  const wrapped: Record<string, (...args: unknown[]) => unknown> = {};
+  for (const name of Object.getOwnPropertyNames(real)) {
+    const f = real[name];
+    if (typeof f !== 'function') continue;
+    wrapped[name] = (...args: unknown[]) => {
+      if (!counting) return f(...args);
+      const c0 = process.cpuUsage();
+      const r = f(...args);
+      const c = process.cpuUsage(c0);
+      const key = BY_KIND.has(name) ? `${name}:${String(args[0])}` : name;
+      const e = acc.get(key) ?? { cpu: 0, calls: 0 };
+      e.cpu += (c.user + c.system) / 1000;
+      e.calls += 1;
+      acc.set(key, e);
+      return r;
+    };
+  }
+  await tf.setBackend(registerNativeBackend(wrapped as unknown as NativeAddon, Number(a.threads)));
+  const steps = Number(a.steps);
+  const t = registryTrainer({ model: a.model, size: Number(a.size), batch: Number(a.batch), width: Number(a.width) });
+  t.step(); // warm-up: primitive creation, first allocations
+  counting = true;
+  const c0 = process.cpuUsage();
+  for (let s = 0; s < steps; s++) t.step();
+  const c = process.cpuUsage(c0);
+  counting = false;
+  t.dispose();
+  const stepMs = (c.user + c.system) / 1000 / steps;
+  let addonMs = 0;
+  for (const [fn, e] of [...acc.entries()].sort((p, q) => q[1].cpu - p[1].cpu)) {
+    addonMs += e.cpu / steps;
+    console.log(JSON.stringify({ addon: fn, cpuMs: +(e.cpu / steps).toFixed(1), calls: e.calls / steps }));
+  }
+  console.log(JSON.stringify({ model: a.model, size: Number(a.size), batch: Number(a.batch), threads: Number(a.threads), steps,
+    stepCpuMs: +stepMs.toFixed(0), addonCpuMs: +addonMs.toFixed(0), outsideAddonCpuMs: +(stepMs - addonMs).toFixed(0) }));
+  return 0;
+}
