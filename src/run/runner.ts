@@ -226,9 +226,7 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
       probes = { ...probes, ...entry };
       await writeResults();
       // Said on every run, cached or not: a probe's findings are part of its output.
-      for (const finding of Object.values(entry).flatMap((e) => e?.findings ?? [])) {
-        emit({ type: 'diagnostic', t: now(), id: node.id, diagnostic: { code: finding.code as Code, severity: finding.severity as Severity, message: finding.message, ...(finding.hint !== undefined && { hint: finding.hint }) } });
-      }
+      for (const event of probeFindingEvents(node.id, entry, now())) emit(event);
     } else if (node.kind === 'predict' && node.config['probe'] === undefined) {
       for (const row of readPredictions(output)) predictions.push({ model: node.model, fold: node.fold, ...row });
     }
@@ -298,3 +296,13 @@ export function defaultRunDir(cwd: string, pipeline: string, at: Date, name?: st
 }
 
 export type { RunEvent };
+
+/** A probe's findings as diagnostic events. */
+function probeFindingEvents(id: string, entry: Partial<ProbesMetrics>, t: number): RunEvent[] {
+  return Object.values(entry).flatMap((e) => e?.findings ?? []).map((finding) => ({
+    type: 'diagnostic' as const,
+    t,
+    id,
+    diagnostic: { code: finding.code as Code, severity: finding.severity as Severity, message: finding.message, ...(finding.hint !== undefined && { hint: finding.hint }) },
+  }));
+}
