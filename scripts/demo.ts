@@ -1,5 +1,7 @@
 /**
- * `npm run demo [-- --seed N] [--engine E] [--cache DIR] [--jobs N] [--keep-data] [--full]`: the end-to-end shortcut demonstration.
+ * `npm run demo [-- --seed N] [--engine E] [--cache DIR] [--keep-data] [--jobs N] [--full] [--no-probes]`: the end-to-end shortcut demonstration.
+ * The designs declare `probes { }` (docs/probes.md), whose numbers join the table; `--no-probes`
+ * runs copies without them (in examples/shortcut/runs/no-probes/, on the same data).
  * Generates `cvr synth --preset shortcut` data into examples/shortcut/data, runs the three
  * designs of examples/shortcut/ (single source, multiple sources, independent sources) with
  * `cvr run`, and prints one table: what the audit predicted beside what training measured.
@@ -42,17 +44,31 @@ const DESIGNS = [
  */
 const SMALL = { scale: '0.25', size: 32, folds: 3, epochs: 1, dir: 'runs/small' } as const;
 
-/** Shrunk copies of the example's .cvr files (same designs, smaller work) in SMALL.dir. */
-async function writeSmallExample(): Promise<void> {
-  const dir = join(EXAMPLE, SMALL.dir);
-  await mkdir(dir, { recursive: true });
+/** `--no-probes`: the designs without their `probes { }` block (the README's numbers without probes). */
+const NO_PROBES_DIR = 'runs/no-probes';
+
+const withoutProbes = (text: string): string => text.replace(/\n *# Shortcut evidence[^\n]*\n *probes \{(?:[^{}]|\{[^{}]*\})*\}\n/g, '\n');
+
+/**
+ * Copies of the example's .cvr files in `dir`: shrunk (same designs, smaller work; their data in
+ * `dir`/data) and/or without probes (reading the example's own data).
+ */
+async function writeVariant(dir: string, variant: { small: boolean; probes: boolean }): Promise<void> {
+  await mkdir(join(EXAMPLE, dir), { recursive: true });
   for (const name of ['common.cvr', ...DESIGNS.map((d) => d.file)]) {
-    const text = (await readFile(join(EXAMPLE, name), 'utf8'))
-      .replace(/--scale 0\.5/g, `--scale ${SMALL.scale}`)
-      .replace(/size 64 x 64/g, `size ${SMALL.size} x ${SMALL.size}`)
-      .replace(/epochs 2\b/g, `epochs ${SMALL.epochs}`)
-      .replace(/kfold 5\b/g, `kfold ${SMALL.folds}`);
-    await writeFile(join(dir, name), `# Written by scripts/demo.ts for the cpu engine: a shrunk copy of ../../${name}\n${text}`);
+    let text = await readFile(join(EXAMPLE, name), 'utf8');
+    if (variant.small) {
+      text = text
+        .replace(/--scale 0\.5/g, `--scale ${SMALL.scale}`)
+        .replace(/size 64 x 64/g, `size ${SMALL.size} x ${SMALL.size}`)
+        .replace(/epochs 2\b/g, `epochs ${SMALL.epochs}`)
+        .replace(/kfold 5\b/g, `kfold ${SMALL.folds}`);
+    } else {
+      text = text.replace(/folder "data\//g, 'folder "../../data/');
+    }
+    if (!variant.probes) text = withoutProbes(text);
+    const what = variant.small ? 'for the cpu engine: a shrunk copy' : 'without probes: a copy';
+    await writeFile(join(EXAMPLE, dir, name), `# Written by scripts/demo.ts ${what} of ../../${name}\n${text}`);
   }
 }
 
@@ -74,10 +90,19 @@ interface Row {
   readonly independent: boolean;
   readonly runDir: string;
   readonly seconds: number;
+  readonly probes?: MetricsFile['probes'];
+}
+
+/** Within-class source-probe accuracy: the class where the sources differ most, as "NOR 97%/50%". */
+function sourceProbeCell(p: MetricsFile['probes']): string {
+  const within = Object.entries(p?.source_probe?.withinClass ?? {}).filter(([, w]) => (w.sources?.length ?? 2) > 1);
+  if (within.length === 0) return '—';
+  return within.map(([cls, w]) => `${cls} ${pct(w.accuracy)} (maj. ${pct(w.majorityRate)})`).join(', ');
 }
 
 function table(rows: readonly Row[]): string {
-  const header = ['design', 'test design', 'audit: source-only baseline', 'accuracy (mean ± std)', 'independent?', 'time'];
+  const probes = rows.some((r) => r.probes !== undefined);
+  const header = ['design', 'test design', 'audit: source-only baseline', 'accuracy (mean ± std)', 'independent?', 'time', ...(probes ? ['source probe, within class', 'periphery only', 'lung only', 'GradCAM in lungs (area)'] : [])];
   const body = rows.map((r) => [
     r.design,
     r.test,
@@ -85,6 +110,14 @@ function table(rows: readonly Row[]): string {
     `${pct(r.accuracy.mean)} ± ${(r.accuracy.std * 100).toFixed(1)} (${r.accuracy.folds} ${r.accuracy.folds === 1 ? 'test set' : 'folds'})`,
     r.independent ? 'yes' : 'no',
     `${r.seconds.toFixed(0)} s`,
+    ...(probes
+      ? [
+          sourceProbeCell(r.probes),
+          pct(r.probes?.periphery_only?.accuracy ?? Number.NaN),
+          pct(r.probes?.lung_only?.accuracy ?? Number.NaN),
+          r.probes?.gradcam_in_lungs === undefined ? '—' : `${pct(r.probes.gradcam_in_lungs.share)} (${pct(r.probes.gradcam_in_lungs.areaShare)})`,
+        ]
+      : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
@@ -94,7 +127,7 @@ function table(rows: readonly Row[]): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seed: { type: 'string' }, engine: { type: 'string' }, cache: { type: 'string' }, jobs: { type: 'string' }, 'keep-data': { type: 'boolean' }, full: { type: 'boolean' } },
+    options: { seed: { type: 'string' }, engine: { type: 'string' }, cache: { type: 'string' }, jobs: { type: 'string' }, 'keep-data': { type: 'boolean' }, full: { type: 'boolean' }, 'no-probes': { type: 'boolean' } },
   });
   const seed = values.seed ?? '1';
   const engine = values.engine ?? 'auto';
@@ -114,16 +147,19 @@ export async function main(argv: readonly string[]): Promise<number> {
         `demo: for the full demo on the fast engine: ${NATIVE_FIX_COMMAND}, then npm run demo\n`,
     );
   }
-  if (small) await writeSmallExample();
-  const base = small ? SMALL.dir : '.';
+  const probes = values['no-probes'] !== true;
+  if (small) await writeVariant(SMALL.dir, { small: true, probes });
+  else if (!probes) await writeVariant(NO_PROBES_DIR, { small: false, probes: false });
+  const base = small ? SMALL.dir : probes ? '.' : NO_PROBES_DIR;
+  const dataDir = small ? join(SMALL.dir, 'data') : 'data';
   // On a small machine shared with other work, oneDNN's OpenMP threads spin against each other:
   // one thread measured 5× faster than two on the 2-core development machine under load.
   const env = { ...process.env, CI: process.env['CI'] ?? '1', CVR_NATIVE_THREADS: process.env['CVR_NATIVE_THREADS'] ?? '1' };
   const started = performance.now();
 
-  if (!(values['keep-data'] === true && existsSync(join(EXAMPLE, base, 'data/synth.json')))) {
+  if (!(values['keep-data'] === true && existsSync(join(EXAMPLE, dataDir, 'synth.json')))) {
     // The same seed writes byte-identical images, so the preprocessing cache stays valid.
-    const code = await cvr(['synth', '--preset', 'shortcut', '--scale', small ? SMALL.scale : SCALE, '--out', join(base, 'data')], env);
+    const code = await cvr(['synth', '--preset', 'shortcut', '--scale', small ? SMALL.scale : SCALE, '--out', dataDir], env);
     if (code !== 0) return code;
   }
 
@@ -135,7 +171,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`demo: ${file} declares no pipeline\n`);
       return 1;
     }
-    const runDir = small ? join(SMALL.dir, `${design}-seed${seed}`) : join('runs', `${design}-seed${seed}`);
+    const runDir = small ? join(SMALL.dir, `${design}-seed${seed}`) : join('runs', `${design}-seed${seed}${probes ? '' : '-no-probes'}`);
     const t0 = performance.now();
     const cache = values.cache === undefined ? [] : ['--cache', resolve(values.cache)];
     // --jobs 1 by default: measured on the 2-core machine under load, --jobs 2 was no faster (docs/executors.md).
@@ -152,6 +188,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       independent: metrics.audit.independent,
       runDir: join('examples/shortcut', runDir),
       seconds: (performance.now() - t0) / 1000,
+      ...(metrics.probes !== undefined && { probes: metrics.probes }),
     });
     if (design === 'single') process.stdout.write(`engine: ${metrics.engine}\n`);
   }

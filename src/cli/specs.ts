@@ -180,7 +180,7 @@ export const DIFF = {
 export const SYNTH = {
   name: 'synth',
   summary: 'write phantom chest-image datasets',
-  synopsis: '--preset tiny|paper|shortcut --out DIR [--seed N] [--scale S] [--size N] [--corrupt N] [--near-duplicates N] [--workers N]',
+  synopsis: '--preset tiny|paper|shortcut --out DIR [--seed N] [--scale S] [--size N] [--corrupt N] [--near-duplicates N] [--workers N] [--lung-masks]',
   description:
     "Writes phantom chest images (PNG; paper also DICOM and NIfTI volumes) and manifests laid out\nlike the published datasets (docs/synth-layouts.md).\nPresets: tiny (48 images of 64×64 over 3 sources, for tests); paper (the paper's Table 1\nsources in the layout of docs/data-layout.md); shortcut (one strongly marked source for CVP,\nunmarked external test sources). The same seed writes the same bytes.",
   options: {
@@ -196,6 +196,7 @@ export const SYNTH = {
     corrupt: { kind: 'integer', value: 'N', min: 0, help: 'plant N bad inputs (truncated PNGs, non-images, empty files, missing rows)' },
     'near-duplicates': { kind: 'integer', value: 'N', min: 0, help: 'plant N edited copies of images (JPEG, resize, crop, intensity, marker, noise); ground truth in near-duplicates.json' },
     workers: { kind: 'integer', value: 'N', min: 0, help: 'render threads (default: 0 = this thread, up to 4 on 4+ cores for 200+ images); the bytes\n                  written do not depend on it' },
+    'lung-masks': { kind: 'boolean', help: 'also write each phantom\'s true lung mask as masks/<image path>.png (255 inside the lungs)' },
   },
   positionals: { name: 'argument', min: 0, max: 0 },
 } as const satisfies CommandSpec;

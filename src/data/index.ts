@@ -43,6 +43,8 @@ export { memoizedDigests } from './digest-memo.ts';
 export { synthesize } from './synth/index.ts';
 export { writeChunksAtomic } from './write-atomic.ts';
 export { writeFileAtomic } from './write-atomic.ts';
+export { resizeArea } from './resize-area.ts';
+export { DEFAULT_LUNG_FIELD, lungFieldMask, maskAreaShare, maskedImages, type Ellipse, type MaskKeep } from './lung-field.ts';
 export { ledgerText, LedgerBook, ledgerAddsUp } from './ledger.ts';
 export type { SourceLedger } from './ledger.ts';
 export { readMemo } from './digest-memo.ts';

@@ -146,7 +146,7 @@ export function camFor(model: tf.LayersModel, target: CamTarget, x: tf.Tensor4D,
   }
 }
 
-function bilinear(src: Float32Array, sh: number, sw: number, dh: number, dw: number): Float32Array {
+export function bilinear(src: Float32Array, sh: number, sw: number, dh: number, dw: number): Float32Array {
   const out = new Float32Array(dh * dw);
   for (let y = 0; y < dh; y++) {
     const sy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));

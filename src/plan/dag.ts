@@ -93,9 +93,51 @@ export function buildPlan(pipeline: ResolvedPipeline, options: PlanOptions = {})
       drafts.push({ id: `gradcam:${m}`, kind: 'gradcam', inputs: [...Array.from({ length: folds }, (_, f) => `train:${m}:${f}`), 'split', ...prepIds], config: { gradcam }, model: m });
     }
   }
-  const reportInputs = ['audit', ...drafts.filter((d) => d.kind === 'metrics' || d.kind === 'gradcam').map((d) => d.id)];
+  drafts.push(...probeDrafts(pipeline, { folds, prepIds, seed, rel }));
+  const reportInputs = ['audit', ...drafts.filter((d) => d.kind === 'metrics' || d.kind === 'gradcam' || d.kind === 'probe').map((d) => d.id)];
   drafts.push({ id: 'report', kind: 'report', inputs: reportInputs, config: { pipeline: pipeline.name, title: pipeline.title, description: pipeline.description } });
   return finish(pipeline.name, drafts, options.versions ?? currentKeyVersions());
+}
+
+/**
+ * `probes { }` (docs/probes.md): `probe:source_probe` reads the split and the prepared images;
+ * `periphery_only` and `lung_only` are train/predict nodes of their own (`train:periphery_only:<fold>`,
+ * the same split and protocol, images masked by the lung field) summed up by `probe:<name>`,
+ * which also reads the full model's metrics; `probe:gradcam_in_lungs` reads the full model's
+ * trained folds.
+ */
+function probeDrafts(pipeline: ResolvedPipeline, at: { folds: number; prepIds: readonly string[]; seed: number; rel: (p: string) => string }): Draft[] {
+  const main = pipeline.models[0];
+  if (pipeline.probes === undefined || main === undefined) return [];
+  const { folds, prepIds, seed } = at;
+  const out: Draft[] = [];
+  for (const probe of pipeline.probes) {
+    const id = `probe:${probe.name}`;
+    if (probe.name === 'source_probe') {
+      out.push({ id, kind: 'probe', inputs: ['split', ...prepIds], config: { probe: probe.name, settings: probe.settings, seed } });
+    } else if (probe.name === 'gradcam_in_lungs') {
+      out.push({ id, kind: 'probe', inputs: [...Array.from({ length: folds }, (_, f) => `train:${main.name}:${f}`), 'split', ...prepIds], config: { probe: probe.name, settings: probe.settings, seed }, model: main.name });
+    } else {
+      const model = probe.model ?? main;
+      const mask = probe.name === 'periphery_only' ? 'periphery' : 'lung';
+      const epochs = typeof probe.settings['epochs'] === 'number' ? probe.settings['epochs'] : pipeline.train.epochs;
+      // `folds N`: only the first N folds of the split (a cheaper probe); the full model is compared on the same folds.
+      const probeFolds = typeof probe.settings['folds'] === 'number' ? Math.min(folds, probe.settings['folds']) : folds;
+      for (let fold = 0; fold < probeFolds; fold++) {
+        out.push({
+          id: `train:${probe.name}:${fold}`,
+          kind: 'train',
+          inputs: ['split', ...prepIds],
+          config: { probe: probe.name, mask, model: { ...model, weights: model.weights.startsWith('/') ? at.rel(model.weights) : model.weights }, train: { ...pipeline.train, epochs }, augment: pipeline.augment, seed, fold, engine: pipeline.engine },
+          fold,
+          model: probe.name,
+        });
+        out.push({ id: `predict:${probe.name}:${fold}`, kind: 'predict', inputs: [`train:${probe.name}:${fold}`, 'split', ...prepIds], config: { fold, probe: probe.name, mask }, fold, model: probe.name });
+      }
+      out.push({ id, kind: 'probe', inputs: [...Array.from({ length: probeFolds }, (_, f) => `predict:${probe.name}:${f}`), `metrics:${main.name}`], config: { probe: probe.name }, model: probe.name });
+    }
+  }
+  return out;
 }
 
 /** Topological order (ties by id, so stable) and keys computed inputs-first. */

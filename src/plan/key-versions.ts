@@ -22,6 +22,7 @@ export const OUTPUT_SCHEMA_VERSIONS = {
   predict: 1,
   metrics: 1,
   gradcam: 1,
+  probe: 1,
   report: 1,
 } as const satisfies Readonly<Record<PlanNodeKind, number>>;
 

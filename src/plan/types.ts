@@ -14,6 +14,7 @@ export type PlanNodeKind =
   | 'predict'
   | 'metrics'
   | 'gradcam'
+  | 'probe'
   | 'report';
 
 export interface PlanNode {

@@ -16,6 +16,7 @@ import { barChart, heatmap, lineChart, type Series } from './plot/svg.ts';
 import { rocCurve } from './roc.ts';
 import { accuracyInterval, baselineRow, modelEvidenceBlocks, oneClassBlocks, runFactsLine } from './evidence-blocks.ts';
 import type { RunFolder } from './run-folder.ts';
+import { shortcutEvidenceBlocks } from './shortcut-evidence.ts';
 import { ledgerSection } from './ledger-section.ts';
 
 const f4 = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(4));
@@ -47,6 +48,7 @@ export function buildReport(ctx: ReportContext): { title: string; blocks: Block[
   blocks.push(...pipelineSection(ctx));
   blocks.push(...auditSection(ctx));
   blocks.push(...resultsSection(ctx));
+  blocks.push(...shortcutEvidenceBlocks(m));
   for (const model of models) blocks.push(...modelSection(ctx, model, m.models[model]!));
   return { title, blocks };
 }

@@ -7,7 +7,7 @@
  *   (evaluate's PredictionRow; predictions.csv gets evaluate's columns with a leading `model`).
  */
 import { csvField, isRecord } from '../data/index.ts';
-import type { FoldMetrics, MeanStd, MetricsFile, ModelMetrics } from '../evaluate/index.ts';
+import type { FoldMetrics, MeanStd, MetricsFile, ModelMetrics, ProbeFinding, ProbesMetrics } from '../evaluate/index.ts';
 import type { AuditEvent, SummaryEvent } from './events.ts';
 import { meanStd, predictionsCsv as evaluatePredictionsCsv, type PredictionRow } from '../evaluate/index.ts';
 
@@ -56,6 +56,7 @@ export function buildMetricsFile(args: {
   classes: readonly string[];
   models: Readonly<Record<string, ModelMetrics>>;
   audit: AuditSummary | undefined;
+  probes?: ProbesMetrics | undefined;
 }): MetricsFile {
   return {
     pipeline: args.pipeline,
@@ -64,6 +65,7 @@ export function buildMetricsFile(args: {
     classes: args.classes,
     models: args.models,
     audit: { sourceOnlyBaseline: args.audit?.sourceOnlyBaseline ?? Number.NaN, independent: args.audit?.independent ?? false },
+    ...(args.probes !== undefined && Object.keys(args.probes).length > 0 && { probes: args.probes }),
   };
 }
 
@@ -104,4 +106,53 @@ export function predictionsCsv(rows: readonly ModelPredictionRow[], classes: rea
     out.push(...lines.slice(1).map((line) => `${csvField(model)},${line}`));
   }
   return `${out.join('\n')}\n`;
+}
+
+function readFindings(value: unknown): ProbeFinding[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isRecord).map((f) => ({
+    code: String(f['code'] ?? ''),
+    severity: String(f['severity'] ?? 'warning'),
+    message: String(f['message'] ?? ''),
+    ...(typeof f['hint'] === 'string' && { hint: f['hint'] }),
+  }));
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
+
+/** The metrics.json entry of a `probe:<name>` node's output (docs/probes.md), or undefined. */
+export function readProbe(name: string, output: unknown): Partial<ProbesMetrics> | undefined {
+  if (!isRecord(output)) return undefined;
+  const findings = readFindings(output['findings']);
+  switch (name) {
+    case 'source_probe': {
+      const within = isRecord(output['withinClass']) ? output['withinClass'] : {};
+      const withinClass = Object.fromEntries(Object.entries(within).filter(([, v]) => isRecord(v)).map(([cls, v]) => {
+        const r = v as Record<string, unknown>;
+        return [cls, { accuracy: num(r['accuracy']), majorityRate: num(r['majorityRate']), ...(Array.isArray(r['sources']) && { sources: r['sources'].map(String) }) }];
+      }));
+      return { source_probe: { accuracy: num(output['accuracy']), balancedAccuracy: num(output['balancedAccuracy']), majorityRate: num(output['majorityRate']), withinClass, ...(Array.isArray(output['sources']) && { sources: output['sources'].map(String) }), findings } };
+    }
+    case 'periphery_only':
+    case 'lung_only':
+      return { [name]: { accuracy: num(output['accuracy']), prior: num(output['prior']), ...(typeof output['fullModel'] === 'number' && { fullModel: output['fullModel'] }), findings } };
+    case 'gradcam_in_lungs': {
+      const groups = isRecord(output['groups']) ? output['groups'] : {};
+      return {
+        gradcam_in_lungs: {
+          share: num(output['share']),
+          areaShare: num(output['areaShare']),
+          low: num(output['low']),
+          high: num(output['high']),
+          groups: Object.fromEntries(Object.entries(groups).filter(([, v]) => isRecord(v)).map(([k, v]) => {
+            const r = v as Record<string, unknown>;
+            return [k, { share: num(r['share']), low: num(r['low']), high: num(r['high']), n: num(r['n']) }];
+          })),
+          findings,
+        },
+      };
+    }
+    default:
+      return undefined;
+  }
 }

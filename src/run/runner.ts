@@ -9,11 +9,11 @@ import { hostname } from 'node:os';
 import { cvrVersion } from '../diag/index.ts';
 import type { ResolvedPipeline } from '../dsl/index.ts';
 import type { Plan, PlanNode } from '../plan/index.ts';
-import type { MetricsFile, ModelMetrics } from '../evaluate/index.ts';
+import type { MetricsFile, ModelMetrics, ProbesMetrics } from '../evaluate/index.ts';
 import type { EventSink, RunEvent } from './events.ts';
 import { NodeCache } from './cache.ts';
 import { acquireCacheLock, type LockOptions } from './lock.ts';
-import type { Diagnostic } from '../diag/index.ts';
+import type { Code, Diagnostic, Severity } from '../diag/index.ts';
 import type { AuditEvent } from './events.ts';
 import { executePlan, messageOf, type Handlers } from './executor.ts';
 import { isCacheable } from './node-step.ts';
@@ -29,6 +29,7 @@ import {
   readAudit,
   readModelMetrics,
   readPredictions,
+  readProbe,
   summaryOf,
   type AuditSummary,
   type ModelPredictionRow,
@@ -193,7 +194,8 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
   let audit: AuditSummary | undefined;
   const models: Record<string, ModelMetrics> = {};
   const predictions: ModelPredictionRow[] = [];
-  const metricsFile = (): MetricsFile => buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit });
+  let probes: ProbesMetrics = {};
+  const metricsFile = (): MetricsFile => buildMetricsFile({ pipeline: plan.pipeline, engine: options.engine, seed: options.seed, classes: options.classes, models, audit, probes });
   // Written as each model's metrics come in, not only at the end: the `report` node, which runs
   // after every metrics node, reads them from the run folder.
   const writeResults = async (): Promise<void> => {
@@ -217,7 +219,14 @@ async function runLocked(options: RunPlanOptions, cache: NodeCache, emit: EventS
       for (const fold of metrics.folds) {
         emit({ type: 'metrics', t: now(), model, fold: fold.fold, accuracy: fold.accuracy, macroF1: fold.macro.f1 });
       }
-    } else if (node.kind === 'predict') {
+    } else if (node.kind === 'probe') {
+      const entry = readProbe(String(node.config['probe'] ?? ''), output);
+      if (entry === undefined) return;
+      probes = { ...probes, ...entry };
+      await writeResults();
+      // Said on every run, cached or not: a probe's findings are part of its output.
+      for (const event of probeFindingEvents(node.id, entry, now())) emit(event);
+    } else if (node.kind === 'predict' && node.config['probe'] === undefined) {
       for (const row of readPredictions(output)) predictions.push({ ...row, model: node.model ?? '' });
     }
   };
@@ -286,3 +295,13 @@ export function defaultRunDir(cwd: string, pipeline: string, at: Date, name?: st
 }
 
 export type { RunEvent };
+
+/** A probe's findings as diagnostic events. */
+function probeFindingEvents(id: string, entry: Partial<ProbesMetrics>, t: number): RunEvent[] {
+  return Object.values(entry).flatMap((e) => e?.findings ?? []).map((finding) => ({
+    type: 'diagnostic' as const,
+    t,
+    id,
+    diagnostic: { code: finding.code as Code, severity: finding.severity as Severity, message: finding.message, ...(finding.hint !== undefined && { hint: finding.hint }) },
+  }));
+}

@@ -20,6 +20,7 @@ import { predictNode } from './nodes/predict.ts';
 import { metricsNode } from './nodes/metrics.ts';
 import { gradcamNode } from './nodes/gradcam.ts';
 import { reportNode } from './nodes/report.ts';
+import { probeNode } from './nodes/probe.ts';
 
 export type { StageOptions } from './nodes/kit.ts';
 
@@ -34,6 +35,7 @@ export const NODE_CONTRACTS: { readonly [K in PlanNodeKind]: NodeContract<K, unk
   predict: predictNode,
   metrics: metricsNode,
   gradcam: gradcamNode,
+  probe: probeNode,
   report: reportNode,
 };
 

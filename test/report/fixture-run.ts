@@ -72,7 +72,31 @@ export interface FixtureOptions {
   readonly imagesPerFold?: number;
   /** Write predictions.csv as the runner does (src/run/outputs.ts: a leading `model` column). */
   readonly runnerCsv?: boolean;
+  /** Add a `probes` entry to metrics.json (the numbers of a shortcut run, fixed here). */
+  readonly probes?: boolean;
 }
+
+/** What the probes of a run on shortcut phantoms look like (docs/probes.md); fixed numbers. */
+export const FIXTURE_PROBES: NonNullable<MetricsFile['probes']> = {
+  source_probe: {
+    accuracy: 0.9625,
+    balancedAccuracy: 0.95,
+    majorityRate: 0.55,
+    sources: ['clean', 'marked'],
+    withinClass: { NCV: { accuracy: 0.97, majorityRate: 0.6, sources: ['clean', 'marked'] }, CVP: { accuracy: 1, majorityRate: 1, sources: ['marked'] } },
+    findings: [{ code: 'CVR690', severity: 'warning', message: 'inside class NCV a linear model on 16×16 thumbnails tells the source from the pixels in 97.0 % of images (majority source: 60.0 %; sources clean, marked)' }],
+  },
+  periphery_only: { accuracy: 0.88, prior: 0.5, fullModel: 0.9, findings: [{ code: 'CVR691', severity: 'warning', message: "trained without the lung field, cvrnet scores 88.0 %, close to the full model's 90.0 % (class prior 50.0 %)" }] },
+  lung_only: { accuracy: 0.55, prior: 0.5, fullModel: 0.9, findings: [] },
+  gradcam_in_lungs: {
+    share: 0.12,
+    areaShare: 0.291,
+    low: 0.09,
+    high: 0.15,
+    groups: { 'clean/NCV': { share: 0.2, low: 0.15, high: 0.26, n: 20 }, 'marked/CVP': { share: 0.06, low: 0.04, high: 0.08, n: 20 } },
+    findings: [{ code: 'CVR693', severity: 'warning', message: "12.0 % of the GradCAM heat of cvrnet lies inside the lung field (95 % interval 9.0 %–15.0 %), less than the lung field's 29.1 % of the image" }],
+  },
+};
 
 export async function writeFixtureRun(dir: string, options: FixtureOptions = {}): Promise<MetricsFile> {
   const models = options.models ?? ['cvrnet'];
@@ -105,7 +129,7 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
       }
     }
   });
-  const metrics: MetricsFile = { pipeline: 'tiny_report', engine: 'cpu', seed: 7, classes: [...CLASSES], models: modelMetrics, audit: { sourceOnlyBaseline: 0.8333, independent: false } };
+  const metrics: MetricsFile = { pipeline: 'tiny_report', engine: 'cpu', seed: 7, classes: [...CLASSES], models: modelMetrics, audit: { sourceOnlyBaseline: 0.8333, independent: false }, ...(options.probes === true && { probes: FIXTURE_PROBES }) };
   writeFileSync(join(dir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   writeFileSync(join(dir, 'predictions.csv'), options.runnerCsv === true ? runnerPredictionsCsv(runnerRows, CLASSES) : predictionsCsv(rows, CLASSES));
   writeFileSync(join(dir, 'events.ndjson'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);

@@ -34,6 +34,24 @@ describe('writeReport', () => {
     expectGolden(path.join(here, 'fixtures/report-kfold.golden.md'), readFileSync(path.join(dir, 'report.md'), 'utf8'));
   });
 
+  it('report.md shows the probes as "Shortcut evidence" after the results (golden)', async () => {
+    const dir = fresh();
+    await writeFixtureRun(dir, { probes: true });
+    expect((await writeReport(dir)).ok).toBe(true);
+    const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
+    const start = md.indexOf('## Shortcut evidence');
+    expect(start).toBeGreaterThan(md.indexOf('## Results'));
+    expect(start).toBeLessThan(md.indexOf('## Model cvrnet'));
+    expectGolden(path.join(here, 'fixtures/report-shortcut-evidence.golden.md'), md.slice(start, md.indexOf('## Model cvrnet')));
+    const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('Shortcut evidence');
+    // Without probes there is no section.
+    const plain = fresh();
+    await writeFixtureRun(plain);
+    expect((await writeReport(plain)).ok).toBe(true);
+    expect(readFileSync(path.join(plain, 'report.md'), 'utf8')).not.toContain('Shortcut evidence');
+  });
+
   it('report.md of a compare-models holdout run with the runner\'s CSV layout (golden)', async () => {
     const dir = fresh();
     await writeFixtureRun(dir, { models: ['cvrnet', 'vgg19', 'resnet50'], folds: 1, runnerCsv: true });

@@ -15,6 +15,7 @@ interface SynthArgs {
   readonly corrupt: number;
   readonly nearDuplicates: number;
   readonly workers: number | undefined;
+  readonly lungMasks: boolean;
 }
 
 /** The ranges the generator supports (the option table gives the types). */
@@ -26,7 +27,7 @@ function checkRanges(v: OptionValues<typeof SYNTH>): SynthArgs | string {
   if (v.corrupt !== undefined && v.corrupt > 1000) return `--corrupt must be an integer from 0 to 1000, got "${v.corrupt}"`;
   if (v['near-duplicates'] !== undefined && v['near-duplicates'] > 100_000) return `--near-duplicates must be an integer from 0 to 100000, got "${v['near-duplicates']}"`;
   if (v.workers !== undefined && v.workers > 64) return `--workers must be an integer from 0 to 64, got "${v.workers}"`;
-  return { preset: v.preset as PresetName, out: v.out, seed: v.seed ?? 1, scale: v.scale, size: v.size, corrupt: v.corrupt ?? 0, nearDuplicates: v['near-duplicates'] ?? 0, workers: v.workers };
+  return { preset: v.preset as PresetName, out: v.out, seed: v.seed ?? 1, scale: v.scale, size: v.size, corrupt: v.corrupt ?? 0, nearDuplicates: v['near-duplicates'] ?? 0, workers: v.workers, lungMasks: v['lung-masks'] === true };
 }
 
 /** A one-line bar redrawn in place with a carriage return, at most every 100 ms. */
@@ -62,7 +63,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const out = resolve(io.cwd, a.out);
   const bar = io.isTty ? progressBar(io) : null;
   const started = Date.now();
-  const result = await synthesize({ preset: a.preset, out, seed: a.seed, scale: a.scale, size: a.size, corrupt: a.corrupt, nearDuplicates: a.nearDuplicates, workers: a.workers, onProgress: bar?.update });
+  const result = await synthesize({ preset: a.preset, out, seed: a.seed, scale: a.scale, size: a.size, corrupt: a.corrupt, nearDuplicates: a.nearDuplicates, workers: a.workers, lungMasks: a.lungMasks, onProgress: bar?.update });
   bar?.finish();
   if (!result.ok) {
     io.stderr(`cvr synth: ${result.message}\n`);

@@ -12,7 +12,7 @@ import type { PresetName } from './presets.ts';
 import { getPreset } from './presets.ts';
 import { NEAR_DUPLICATES_FILE, planNearCopies, writeNearCopies } from './near-copies.ts';
 import type { SynthSummary } from './write.ts';
-import { manifestTexts, prepareOutput, SUMMARY_FILE, writeCorruption, writeImages } from './write.ts';
+import { manifestTexts, MASKS_DIR, prepareOutput, SUMMARY_FILE, writeCorruption, writeImages } from './write.ts';
 
 export type { PresetName, Preset, SourcePlan } from './presets.ts';
 export { getPreset, PRESET_NAMES, PAPER_STYLES } from './presets.ts';
@@ -48,6 +48,8 @@ export interface SynthOptions {
   readonly concurrency?: number;
   /** Render worker threads; 0 renders in this thread. Default: up to 4 for 200 images or more. */
   readonly workers?: number;
+  /** Also write each phantom's true lung mask, masks/<image path>.png (docs/probes.md). */
+  readonly lungMasks?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -75,14 +77,14 @@ async function synthesizeUnchecked(o: SynthOptions): Promise<SynthResult> {
   const corrupt = planCorruption(o.corrupt ?? 0, images, preset.sources);
   const copies = planNearCopies(images, preset.sources, o.nearDuplicates ?? 0, o.seed);
   const manifests = manifestTexts(preset.sources, [...images, ...copies.map((c) => c.copy)], corrupt);
-  const roots = [...new Set([...images.map((i) => i.file), ...manifests.keys()].map((f) => f.split('/')[0]!))].sort();
+  const roots = [...new Set([...images.map((i) => i.file), ...manifests.keys()].map((f) => f.split('/')[0]!).concat(o.lungMasks === true ? [MASKS_DIR] : []))].sort();
   const problem = await prepareOutput(o.out);
   if (problem !== null) return { ok: false, message: problem };
   await rm(join(o.out, NEAR_DUPLICATES_FILE), { force: true });
-  const pool = createRenderPool(o.workers ?? defaultWorkers(images.length), o.concurrency ?? 4);
+  const pool = createRenderPool(o.workers ?? defaultWorkers(images.length), o.concurrency ?? 4, o.lungMasks === true);
   let written: Awaited<ReturnType<typeof writeImages>>;
   try {
-    written = await writeImages(o.out, images, pool, o.onProgress ?? (() => {}));
+    written = await writeImages(o.out, images, pool, o.onProgress ?? (() => {}), o.lungMasks === true);
   } finally {
     await pool.close();
   }

@@ -3,12 +3,21 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot, runsCompiled } from '../../diag/index.ts';
 import { encodePng } from './encode.ts';
-import type { ImageRecipe } from './render.ts';
+import type { ImageRecipe, RenderedImage } from './render.ts';
 import { renderImage } from './render.ts';
 
 export interface EncodedImage {
   readonly png: Buffer;
   readonly width: number;
+  /** The true lung field as a PNG (255 inside), when the renderer drew lungs. */
+  readonly mask?: Buffer;
+}
+
+/** The image and its lung mask, both as PNG. */
+export async function encodeRendered(img: RenderedImage, lungMask: boolean): Promise<EncodedImage> {
+  const png = await encodePng(img);
+  if (!lungMask || img.lungMask === undefined) return { png, width: img.width };
+  return { png, width: img.width, mask: await encodePng({ width: img.width, height: img.height, pixels: img.lungMask }) };
 }
 
 /** Turns recipes into PNG bytes, in this thread or spread over worker threads. */
@@ -29,13 +38,10 @@ export function defaultWorkers(images: number): number {
   return Math.min(4, cores - 1);
 }
 
-function inProcessPool(concurrency: number): RenderPool {
+function inProcessPool(concurrency: number, lungMasks: boolean): RenderPool {
   return {
     capacity: concurrency,
-    render: async (recipe) => {
-      const img = renderImage(recipe);
-      return { png: await encodePng(img), width: img.width };
-    },
+    render: async (recipe) => encodeRendered(renderImage(recipe), lungMasks),
     close: async () => {},
   };
 }
@@ -44,8 +50,8 @@ function inProcessPool(concurrency: number): RenderPool {
  * `workers` = 0 renders in this thread (sharp still encodes on its own threads). Images do not
  * depend on which thread drew them: each one's randomness comes from its own derived streams.
  */
-export function createRenderPool(workers: number, concurrency: number): RenderPool {
-  if (workers <= 1) return inProcessPool(concurrency);
+export function createRenderPool(workers: number, concurrency: number, lungMasks = false): RenderPool {
+  if (workers <= 1) return inProcessPool(concurrency, lungMasks);
   type Pending = { resolve: (v: EncodedImage) => void; reject: (e: Error) => void };
   const pending = new Map<number, Pending>();
   const threads: Worker[] = [];
@@ -53,13 +59,16 @@ export function createRenderPool(workers: number, concurrency: number): RenderPo
   let nextId = 0;
   for (let w = 0; w < workers; w++) {
     const worker = new Worker(join(packageRoot(), runsCompiled() ? 'dist' : 'src', 'data', 'synth', 'render-worker.mjs'));
-    worker.on('message', (msg: { id: number; png?: Uint8Array; width?: number; error?: string }) => {
+    worker.on('message', (msg: { id: number; png?: Uint8Array; mask?: Uint8Array; width?: number; error?: string }) => {
       const p = pending.get(msg.id);
       if (p === undefined) return;
       pending.delete(msg.id);
       load[w]!--;
       if (msg.error !== undefined || msg.png === undefined) p.reject(new Error(`render worker: ${msg.error ?? 'no image'}`));
-      else p.resolve({ png: Buffer.from(msg.png.buffer, msg.png.byteOffset, msg.png.byteLength), width: msg.width ?? 0 });
+      else {
+        const bytes = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+        p.resolve({ png: bytes(msg.png), width: msg.width ?? 0, ...(msg.mask !== undefined && { mask: bytes(msg.mask) }) });
+      }
     });
     worker.on('error', (e) => {
       for (const p of pending.values()) p.reject(e);
@@ -78,7 +87,7 @@ export function createRenderPool(workers: number, concurrency: number): RenderPo
         for (let w = 1; w < threads.length; w++) if (load[w]! < load[best]!) best = w;
         load[best]!++;
         pending.set(id, { resolve, reject });
-        threads[best]!.postMessage({ id, recipe });
+        threads[best]!.postMessage({ id, recipe, lungMasks });
       }),
     close: async () => {
       await Promise.all(threads.map((t) => t.terminate()));

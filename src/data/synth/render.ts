@@ -33,6 +33,17 @@ export interface RenderedImage {
   readonly width: number;
   readonly height: number;
   readonly pixels: Uint8Array;
+  /** The true lung field (both lungs, positioned like the image): 255 inside, 0 outside. */
+  readonly lungMask?: Uint8Array;
+}
+
+/** Both lungs' soft masks, positioned like the image, thresholded at one half. */
+function lungMaskOf(lungs: readonly { readonly mask: Raster }[], positioning: Positioning): Uint8Array {
+  const first = lungs[0]!.mask;
+  const union = makeRaster(first.width, first.height);
+  for (const lung of lungs) for (let i = 0; i < union.data.length; i++) union.data[i] = Math.max(union.data[i]!, lung.mask.data[i]!);
+  const placed = applyPositioning(union, positioning, false);
+  return Uint8Array.from(placed.data, (v) => (v >= 0.5 ? 255 : 0));
 }
 
 /**
@@ -40,19 +51,37 @@ export interface RenderedImage {
  * (radiographs) each value then goes through the X-ray response 1 − exp(−k·density) in the same
  * pass; `exposure` is drawn after the positioning so the stream's order stays as it was.
  */
-function warp(src: Raster, rng: Rng, amount: number, exposure: readonly [number, number] | null): Raster {
-  const { width: w, height: h, data } = src;
-  const out = makeRaster(w, h);
+interface Positioning {
+  readonly cos: number;
+  readonly sin: number;
+  readonly sx: number;
+  readonly sy: number;
+  readonly k: number;
+}
+
+function drawPositioning(w: number, h: number, rng: Rng, amount: number, exposure: readonly [number, number] | null): Positioning {
   const ang = rng.normal(0, 0.025 * amount);
   const zoom = 1 + rng.normal(0, 0.03 * amount);
   const sx = rng.normal(0, 0.015 * amount) * w;
   const sy = rng.normal(0, 0.015 * amount) * h;
-  const cos = Math.cos(ang) / zoom;
-  const sin = Math.sin(ang) / zoom;
-  const cx = w / 2;
-  const cy = h / 2;
   // X-ray: grey level rises with attenuation, 1 − exp(−k·density), k the exposure
   const k = exposure === null ? 0 : rng.uniform(exposure[0], exposure[1]);
+  return { cos: Math.cos(ang) / zoom, sin: Math.sin(ang) / zoom, sx, sy, k };
+}
+
+function warp(src: Raster, rng: Rng, amount: number, exposure: readonly [number, number] | null): { image: Raster; positioning: Positioning } {
+  const positioning = drawPositioning(src.width, src.height, rng, amount, exposure);
+  return { image: applyPositioning(src, positioning, true), positioning };
+}
+
+/** Resamples `src` under the positioning; with `expose`, through the exposure response too. */
+function applyPositioning(src: Raster, positioning: Positioning, expose: boolean): Raster {
+  const { width: w, height: h, data } = src;
+  const out = makeRaster(w, h);
+  const { cos, sin, sx, sy } = positioning;
+  const cx = w / 2;
+  const cy = h / 2;
+  const k = expose ? positioning.k : 0;
   const response = k === 0 ? null : exposureTable(k);
   const od = out.data;
   for (let y = 0; y < h; y++) {
@@ -113,14 +142,19 @@ export function renderImage(r: ImageRecipe): RenderedImage {
   const findingRng = deriveRng(r.seed, r.source, r.index, 'finding');
   const artifactRng = deriveRng(r.seed, r.source, r.index, 'artifacts');
   let img: Raster;
+  let lungMask: Uint8Array;
   if (r.modality === 'cxr') {
     const pic = drawCxrAnatomy(sampleCxrAnatomy(anatomyRng), imageRng, size, size);
     addCxrFinding(pic, r.finding, r.severity, findingRng);
-    img = warp(pic.density, imageRng, 1, [1.05, 1.3]);
+    const warped = warp(pic.density, imageRng, 1, [1.05, 1.3]);
+    img = warped.image;
+    lungMask = lungMaskOf(pic.lungs, warped.positioning);
   } else {
     const pic = drawCtAnatomy(sampleCtAnatomy(anatomyRng), imageRng, size, size);
     addCtFinding(pic, r.finding, r.severity, findingRng);
-    img = warp(pic.density, imageRng, 0.6, null);
+    const warped = warp(pic.density, imageRng, 0.6, null);
+    img = warped.image;
+    lungMask = lungMaskOf(pic.lungs, warped.positioning);
   }
-  return { width: img.width, height: img.height, pixels: applyArtifacts(img, r.profile, artifactRng) };
+  return { width: img.width, height: img.height, pixels: applyArtifacts(img, r.profile, artifactRng), lungMask };
 }

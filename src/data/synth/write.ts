@@ -25,6 +25,12 @@ export interface SynthSummary {
 
 export const SUMMARY_FILE = 'synth.json';
 
+/** Where `cvr synth` writes an image's true lung mask, relative to the output folder. */
+export const MASKS_DIR = 'masks';
+export function lungMaskPath(imageFile: string): string {
+  return `${MASKS_DIR}/${imageFile.replace(/\.[^./]*$/, '')}.png`;
+}
+
 function csvCell(value: string, separator: ',' | ' '): string {
   if (separator === ' ') return value;
   return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
@@ -91,8 +97,9 @@ export async function writeImages(
   images: readonly PlannedImage[],
   pool: RenderPool,
   onProgress: (done: number, total: number) => void,
+  lungMasks = false,
 ): Promise<{ sizes: Map<string, number>; error: string | null }> {
-  const dirs = new Set(images.map((img) => dirname(join(out, img.file))));
+  const dirs = new Set(images.flatMap((img) => [dirname(join(out, img.file)), ...(lungMasks ? [dirname(join(out, lungMaskPath(img.file)))] : [])]));
   for (const dir of [...dirs].sort()) await mkdir(dir, { recursive: true });
   const sizes = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
@@ -102,10 +109,12 @@ export async function writeImages(
     if (error !== null) break;
     const tracked: Promise<void> = pool
       .render(img.recipe)
-      .then(async ({ png, width }) => {
+      .then(async ({ png, width, mask }) => {
         sizes.set(img.plan.key, width);
         const format = img.plan.layout.format ?? 'png';
-        return writeFile(join(out, img.file), format === 'png' ? png : await encodeAs(format, png, img.name));
+        await writeFile(join(out, img.file), format === 'png' ? png : await encodeAs(format, png, img.name));
+        // The true lung field: masks/<the image's path with .png> (docs/probes.md).
+        if (lungMasks && mask !== undefined) await writeFile(join(out, lungMaskPath(img.file)), mask);
       })
       .then(() => {
         done++;

@@ -21,4 +21,8 @@ export const auditCodes = {
   CVR650: { severity: 'error', summary: '`--frozen`: the data no longer matches the lock file' },
   CVR651: { severity: 'error', summary: 'the lock file is missing, unreadable or does not describe this pipeline' },
   CVR660: { severity: 'warning', summary: 'the same patient id appears in two sources (possibly one person); say `patients shared across sources` to group them' },
+  CVR690: { severity: 'warning', summary: 'source probe: inside one class the source can be told from the pixels far above chance (a shortcut a network can take)' },
+  CVR691: { severity: 'warning', summary: 'periphery_only: a model that never sees the lung field scores close to the full model' },
+  CVR692: { severity: 'warning', summary: 'periphery_only: a model that never sees the lung field scores far above the class prior' },
+  CVR693: { severity: 'warning', summary: 'gradcam_in_lungs: less of the GradCAM heat lies inside the lung field than the lung field\'s share of the image' },
 } as const satisfies Record<string, CodeInfo>;

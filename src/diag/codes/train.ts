@@ -21,6 +21,6 @@ export const trainCodes = {
   CVR813: { severity: 'error', summary: 'the GradCAM class is not a class of the task' },
   CVR814: { severity: 'error', summary: 'the loss is not one training implements (categorical_crossentropy)' },
   CVR820: { severity: 'error', summary: 'Unknown probe in `probes { }` (known: source_probe, periphery_only, lung_only, gradcam_in_lungs).' },
-  CVR821: { severity: 'error', summary: 'Unknown or out-of-range probe setting (source_probe takes folds ≥ 2, thumbnail 4–64, bins 2–256, epochs ≥ 1; the masked probes take model and epochs).' },
-  CVR822: { severity: 'warning', summary: 'A declared probe does not run yet in this version of cvr (see docs/probes.md); it is accepted and skipped.' },
+  CVR821: { severity: 'error', summary: 'Unknown or out-of-range probe setting (source_probe takes folds ≥ 2, thumbnail 4–64, bins 2–256, epochs ≥ 1; the masked probes take model, epochs and folds; gradcam_in_lungs takes bootstrap).' },
+  CVR822: { severity: 'warning', summary: '(retired) A declared probe did not run yet in this version of cvr; every probe runs since issue 15.' },
 } as const satisfies Record<string, CodeInfo>;

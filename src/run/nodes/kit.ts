@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Diagnostic } from '../../diag/index.ts';
 import type { ResolvedPipeline } from '../../dsl/index.ts';
 import type { PlanNode } from '../../plan/index.ts';
-import { ROLE, openPrepared, type SplitResult, type ImageSource, type PreparedImages, type LabeledImage, type LabelledImage, type SourceLedger } from '../../data/index.ts';
+import { ROLE, openPrepared, maskedImages, type MaskKeep, type SplitResult, type ImageSource, type PreparedImages, type LabeledImage, type LabelledImage, type SourceLedger } from '../../data/index.ts';
 import { predictProbabilitiesAsync, loadModelWeights } from '../../train/index.ts';
 import { branchPaths, buildModel, loadWeights, weightsSource } from '../../models/index.ts';
 import type { Prediction } from '../../evaluate/index.ts';
@@ -57,6 +57,8 @@ export interface StageKit {
   openImages(node: PlanNode, prepared: readonly PreparedImages[]): ImageSource & { close(): void };
   itemsOf(split: StoredSplit, fold: number, role: number): LabelledImage[];
   declaredModel(node: PlanNode): ResolvedPipeline['models'][number];
+  /** The training protocol of a train node: the pipeline's, with a masked probe's `epochs`. */
+  trainConfig(node: PlanNode): ResolvedPipeline['train'];
   createModel(node: PlanNode): Promise<tf.LayersModel>;
   trainedModel(node: PlanNode, fold: number, ctx: NodeContext): Promise<tf.LayersModel>;
   predictTest(node: PlanNode, fold: number, split: StoredSplit, model: tf.LayersModel, images: ImageSource, ctx: NodeContext): Promise<(Prediction & { image: string })[]>;
@@ -77,7 +79,9 @@ export function stageKit(options: StageOptions): StageKit {
     if (first === undefined) throw new Error(`Internal error: ${node.id} has no prep inputs`);
     const opened = openPrepared({ settings: first.settings, shards: prepared.flatMap((p) => p.shards) });
     if (!opened.ok) throw new NodeFailure(options.render(opened.diagnostics), opened.diagnostics);
-    return opened.source;
+    // periphery_only / lung_only: the same images with the lung field (or all but it) blanked.
+    const mask = node.config['mask'];
+    return mask === 'periphery' || mask === 'lung' ? maskedImages(opened.source, mask as MaskKeep) : opened.source;
   }
 
   function itemsOf(split: StoredSplit, fold: number, role: number): LabelledImage[] {
@@ -86,6 +90,13 @@ export function stageKit(options: StageOptions): StageKit {
   }
 
   function declaredModel(node: PlanNode): ResolvedPipeline['models'][number] {
+    // A masked probe's nodes: the probe's declared model, else the pipeline's (first) model.
+    const probe = pipeline.probes?.find((p) => p.name === node.config['probe']);
+    if (probe !== undefined && probe.name !== 'source_probe' && probe.name !== 'gradcam_in_lungs') {
+      const model = probe.model ?? pipeline.models[0];
+      if (model === undefined) throw new Error(`Internal error: ${node.id} has no model to train`);
+      return model;
+    }
     const declared = pipeline.models.find((m) => m.name === node.model);
     if (declared === undefined) throw new Error(`Internal error: ${node.id} names no declared model`);
     return declared;
@@ -110,6 +121,12 @@ export function stageKit(options: StageOptions): StageKit {
       if (!loaded.ok) throw new NodeFailure(options.render(loaded.diagnostics), loaded.diagnostics);
     }
     return built.model;
+  }
+
+  function trainConfig(node: PlanNode): ResolvedPipeline['train'] {
+    const probe = pipeline.probes?.find((p) => p.name === node.config['probe']);
+    const epochs = probe?.settings['epochs'];
+    return typeof epochs === 'number' ? { ...pipeline.train, epochs } : pipeline.train;
   }
 
   /** The model of `train:<model>:<fold>` with its trained weights. The caller disposes it. */
@@ -148,5 +165,5 @@ export function stageKit(options: StageOptions): StageKit {
     }));
   }
 
-  return { options, pipeline, seed, classes, failOn, openImages, itemsOf, declaredModel, createModel, trainedModel, predictTest };
+  return { options, pipeline, seed, classes, failOn, openImages, itemsOf, declaredModel, trainConfig, createModel, trainedModel, predictTest };
 }

@@ -26,10 +26,11 @@ export const trainNode = defineNode({
   outputSchemaVersion: 1,
   inputs: { split: splitNode, prep: many(prepNode) },
   run: async ({ node, inputs, ctx, kit }): Promise<TrainOutput> => {
-    const { options, pipeline, seed, classes, openImages, itemsOf, declaredModel, createModel } = kit;
+    const { options, pipeline, seed, classes, openImages, itemsOf, declaredModel, trainConfig, createModel } = kit;
     const fold = node.fold ?? 0;
     const split = inputs.split;
     const foldCount = split.folds.length;
+    const config = trainConfig(node);
     const images = openImages(node, inputs.prep);
     try {
       if (existsSync(join(ctx.workDir, CHECKPOINT_FILE))) {
@@ -45,12 +46,12 @@ export const trainNode = defineNode({
         images,
         image: pipeline.image,
         augment: pipeline.augment,
-        config: pipeline.train,
+        config,
         createModel: () => createModel(node),
         random: streamFactory(seed, node.streamKey),
         checkpointDir: ctx.workDir,
         // Batch events carry the planned epochs and folds, so the view has an ETA from the first batch.
-        emit: (event) => ctx.emit(event.type === 'batch' ? { epochs: pipeline.train.epochs, folds: foldCount, ...event } : event),
+        emit: (event) => ctx.emit(event.type === 'batch' ? { epochs: config.epochs, folds: foldCount, ...event } : event),
         signal: ctx.signal,
         now: ctx.now,
       });
@@ -64,7 +65,7 @@ export const trainNode = defineNode({
             images,
             normalize: pipeline.image.normalize,
             classes: classes.length,
-            batch: pipeline.train.batch,
+            batch: config.batch,
             signal: ctx.signal,
           });
           if (ctx.signal.aborted) throw new Error('cancelled');
