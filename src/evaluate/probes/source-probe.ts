@@ -9,7 +9,7 @@
  * rate, which is what guessing the commonest source scores.
  */
 import { resizeArea, type Pixels } from '../../data/index.ts';
-import { shuffled, type RandomStream } from '../../engine/index.ts';
+import { shuffled, type RandomStream } from '../../engine/light.ts';
 
 export interface ProbeImage {
   readonly key: string;
