@@ -27,33 +27,61 @@ export function pathToUri(file: string): string {
   return file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file) ? pathToFileURL(file).href : file;
 }
 
-export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+/** What every handler shares: the connection, the workspace roots, the lazily loaded front end. */
+class ServerState {
+  roots: string[] = [];
+  workspace!: Workspace;
+  a!: Analysis;
+  private loading: Promise<{ a: Analysis; workspace: Workspace }> | undefined;
+
+  constructor(readonly connection: Connection) {}
+
   // The front end is loaded once `initialize` is answered (or at the first message that needs
   // it); every handler awaits the same promise, so messages keep their order.
-  let roots: string[] = [];
-  let loading: Promise<{ a: Analysis; workspace: Workspace }> | undefined;
-  const load = (): Promise<{ a: Analysis; workspace: Workspace }> =>
-    (loading ??= import('./analysis.ts').then((a) => ({ a, workspace: new a.Workspace(roots) })));
-  let workspace!: Workspace;
-  let a!: Analysis;
-  const ready = async (): Promise<void> => {
-    ({ a, workspace } = await load());
-  };
-  /** Per open entry: what its last check read and found. */
-  const checks = new Map<string, EntryCheck>();
-  /** What was last published per file, to clear a file that has none left and skip repeats. */
-  let published = new Map<string, string>();
-  const dirty = new Set<string>();
-  let running: Promise<void> | undefined;
+  load(): Promise<{ a: Analysis; workspace: Workspace }> {
+    return (this.loading ??= import('./analysis.ts').then((a) => ({ a, workspace: new a.Workspace(this.roots) })));
+  }
 
-  const names = (): Names => new a.Names(workspace, a.importTarget);
-  const positions = (file: string): Positions => new Positions(workspace.text(file) ?? '');
+  async ready(): Promise<void> {
+    ({ a: this.a, workspace: this.workspace } = await this.load());
+  }
 
-  connection.onInitialize((params: InitializeParams): InitializeResult => {
-    roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
-    if (roots.length === 0 && params.rootUri) roots.push(uriToPath(params.rootUri));
-    setImmediate(() => void load());
+  names(): Names {
+    return new this.a.Names(this.workspace, this.a.importTarget);
+  }
+
+  positions(file: string): Positions {
+    return new Positions(this.workspace.text(file) ?? '');
+  }
+
+  occurrenceAt(uri: string, position: { line: number; character: number }): { file: string; names: Names; occurrence: Occurrence | undefined } {
+    const file = uriToPath(uri);
+    const n = this.names();
+    return { file, names: n, occurrence: n.at(file, this.positions(file).offset(position)) };
+  }
+
+  location(span: Span): Location {
+    return { uri: pathToUri(span.file), range: this.positions(span.file).range(span.start, span.end) };
+  }
+}
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const s = new ServerState(connection);
+  registerInitialize(s);
+  registerDiagnostics(s, documents);
+  registerNavigation(s);
+  registerEditing(s);
+  documents.listen(connection);
+  connection.listen();
+}
+
+function registerInitialize(s: ServerState): void {
+
+  s.connection.onInitialize((params: InitializeParams): InitializeResult => {
+    s.roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
+    if (s.roots.length === 0 && params.rootUri) s.roots.push(uriToPath(params.rootUri));
+    setImmediate(() => void s.load());
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -68,18 +96,26 @@ export function startServer(connection: Connection): void {
       serverInfo: { name: 'cvr', version: '0.1.0' },
     };
   });
+}
 
-  // --- Diagnostics -------------------------------------------------------------------------------
+/** Diagnostics: checks rerun on every change, published per file. */
+function registerDiagnostics(s: ServerState, documents: TextDocuments<TextDocument>): void {
+  /** Per open entry: what its last check read and found. */
+  const checks = new Map<string, EntryCheck>();
+  /** What was last published per file, to clear a file that has none left and skip repeats. */
+  let published = new Map<string, string>();
+  const dirty = new Set<string>();
+  let running: Promise<void> | undefined;
 
   /** Checks the open entries that read a changed file, then publishes what changed. */
   async function runChecks(): Promise<void> {
-    await ready();
+    await s.ready();
     while (dirty.size > 0) {
       const changed = new Set(dirty);
       dirty.clear();
-      for (const file of changed) workspace.invalidate(file);
-      const entries = workspace.openFiles().filter((f) => changed.has(f) || [...(checks.get(f)?.files.keys() ?? [])].some((read) => changed.has(read)));
-      for (const entry of entries) checks.set(entry, await a.checkEntry(workspace, entry));
+      for (const file of changed) s.workspace.invalidate(file);
+      const entries = s.workspace.openFiles().filter((f) => changed.has(f) || [...(checks.get(f)?.files.keys() ?? [])].some((read) => changed.has(read)));
+      for (const entry of entries) checks.set(entry, await s.a.checkEntry(s.workspace, entry));
       publish();
     }
   }
@@ -102,15 +138,15 @@ export function startServer(connection: Connection): void {
     const versions = new Map<string, number>();
     const seen = new Set<string>();
     for (const [entry, check] of checks) {
-      if (!workspace.isOpen(entry)) continue;
+      if (!s.workspace.isOpen(entry)) continue;
       byFile.set(entry, byFile.get(entry) ?? []);
       for (const [f, t] of check.files) if (!texts.has(f)) texts.set(f, t);
       for (const [f, v] of check.versions) versions.set(f, Math.max(v, versions.get(f) ?? v));
       for (const d of check.diagnostics) {
-        const key = a.diagnosticKey(d);
+        const key = s.a.diagnosticKey(d);
         if (seen.has(key)) continue;
         seen.add(key);
-        const file = a.fileOf(d) ?? entry;
+        const file = s.a.fileOf(d) ?? entry;
         const list = byFile.get(file) ?? [];
         list.push(d);
         byFile.set(file, list);
@@ -118,13 +154,13 @@ export function startServer(connection: Connection): void {
     }
     const now = new Map<string, string>();
     for (const [file, list] of byFile) {
-      const diagnostics = list.map((d) => a.toLspDiagnostic(d, texts, pathToUri));
+      const diagnostics = list.map((d) => s.a.toLspDiagnostic(d, texts, pathToUri));
       const body = JSON.stringify(diagnostics);
       now.set(file, body);
       const version = versions.get(file);
-      if (workspace.isOpen(file) || published.get(file) !== body) void connection.sendDiagnostics({ uri: pathToUri(file), ...(version === undefined ? {} : { version }), diagnostics });
+      if (s.workspace.isOpen(file) || published.get(file) !== body) void s.connection.sendDiagnostics({ uri: pathToUri(file), ...(version === undefined ? {} : { version }), diagnostics });
     }
-    for (const file of published.keys()) if (!now.has(file)) void connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [] });
+    for (const file of published.keys()) if (!now.has(file)) void s.connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [] });
     published = now;
   }
 
@@ -133,135 +169,124 @@ export function startServer(connection: Connection): void {
     const file = uriToPath(e.document.uri);
     const text = e.document.getText();
     const version = e.document.version;
-    await ready();
-    workspace.setOpen(file, text, version);
+    await s.ready();
+    s.workspace.setOpen(file, text, version);
     schedule(file);
   });
   documents.onDidClose(async (e) => {
     const file = uriToPath(e.document.uri);
-    await ready();
-    workspace.close(file);
+    await s.ready();
+    s.workspace.close(file);
     checks.delete(file);
     schedule(file);
   });
-  connection.onDidChangeWatchedFiles((e) => {
+  s.connection.onDidChangeWatchedFiles((e) => {
     for (const change of e.changes) schedule(uriToPath(change.uri));
   });
+}
 
-  // --- Navigation ----------------------------------------------------------------------------------
-
-  function occurrenceAt(uri: string, position: { line: number; character: number }): { file: string; names: Names; occurrence: Occurrence | undefined } {
-    const file = uriToPath(uri);
-    const n = names();
-    return { file, names: n, occurrence: n.at(file, positions(file).offset(position)) };
-  }
-
-  function location(span: Span): Location {
-    return { uri: pathToUri(span.file), range: positions(span.file).range(span.start, span.end) };
-  }
-
-  connection.onDefinition(async (params) => {
-    await ready();
-    const { names: n, occurrence } = occurrenceAt(params.textDocument.uri, params.position);
+/** Navigation: definition, references, hover, completion. */
+function registerNavigation(s: ServerState): void {
+  s.connection.onDefinition(async (params) => {
+    await s.ready();
+    const { names: n, occurrence } = s.occurrenceAt(params.textDocument.uri, params.position);
     if (occurrence === undefined) return null;
-    if (occurrence.kind === 'file') return workspace.text(occurrence.name) === undefined ? null : { uri: pathToUri(occurrence.name), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+    if (occurrence.kind === 'file') return s.workspace.text(occurrence.name) === undefined ? null : { uri: pathToUri(occurrence.name), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
     const d = n.resolve(occurrence);
     if (d === undefined) return null;
     // A built-in class is declared by the `classes covid` statement that brings it in.
-    if (d.builtin) return d.block === undefined ? null : location(d.block.span);
-    return location(d.occurrence.span);
+    if (d.builtin) return d.block === undefined ? null : s.location(d.block.span);
+    return s.location(d.occurrence.span);
   });
 
-  connection.onReferences(async (params) => {
-    await ready();
-    const { names: n, occurrence } = occurrenceAt(params.textDocument.uri, params.position);
+  s.connection.onReferences(async (params) => {
+    await s.ready();
+    const { names: n, occurrence } = s.occurrenceAt(params.textDocument.uri, params.position);
     if (occurrence === undefined) return null;
-    const files = workspace.allFiles();
+    const files = s.workspace.allFiles();
     if (occurrence.kind === 'file') {
-      return files.flatMap((f) => n.of(f).filter((o) => o.kind === 'file' && o.name === occurrence.name)).map((o) => location(o.span));
+      return files.flatMap((f) => n.of(f).filter((o) => o.kind === 'file' && o.name === occurrence.name)).map((o) => s.location(o.span));
     }
     const d = n.resolve(occurrence);
     if (d === undefined) return null;
     return n
       .referencesTo(d, files)
       .filter((o) => params.context.includeDeclaration || o.role !== 'def')
-      .map((o) => location(o.span));
+      .map((o) => s.location(o.span));
   });
 
-  connection.onHover(async (params) => {
-    await ready();
-    const { names: n, occurrence } = occurrenceAt(params.textDocument.uri, params.position);
+  s.connection.onHover(async (params) => {
+    await s.ready();
+    const { names: n, occurrence } = s.occurrenceAt(params.textDocument.uri, params.position);
     if (occurrence === undefined) return null;
-    const text = a.hoverText(occurrence, n, workspace);
+    const text = s.a.hoverText(occurrence, n, s.workspace);
     if (text === undefined) return null;
-    return { contents: { kind: 'markdown', value: text }, range: location(occurrence.span).range };
+    return { contents: { kind: 'markdown', value: text }, range: s.location(occurrence.span).range };
   });
 
-  connection.onCompletion(async (params) => {
-    await ready();
+  s.connection.onCompletion(async (params) => {
+    await s.ready();
     const file = uriToPath(params.textDocument.uri);
-    const text = workspace.text(file) ?? '';
+    const text = s.workspace.text(file) ?? '';
     const offset = new Positions(text).offset(params.position);
     // Mid-edit the text rarely parses: then the pipeline is the one whose header precedes the
     // cursor, as the last text that parsed declares it (its spans are stale, its names are not).
-    const parsed = workspace.parse(file);
-    const clean = parsed !== undefined && !a.hasErrors(parsed.diagnostics);
+    const parsed = s.workspace.parse(file);
+    const clean = parsed !== undefined && !s.a.hasErrors(parsed.diagnostics);
     const containing = (items: readonly TopLevelItem[]): Pipeline | undefined => items.find((i): i is Pipeline => i.kind === 'pipeline' && i.span.start <= offset && offset <= i.span.end);
-    const pipeline = clean ? containing(parsed.file.items) : (pipelineByHeader(workspace.bestAst(file)?.items ?? [], text, offset) ?? containing(parsed?.file.items ?? []));
-    return a.complete({ file, text, offset, names: names(), ...(pipeline === undefined ? {} : { pipeline }) });
+    const pipeline = clean ? containing(parsed.file.items) : (pipelineByHeader(s.workspace.bestAst(file)?.items ?? [], text, offset) ?? containing(parsed?.file.items ?? []));
+    return s.a.complete({ file, text, offset, names: s.names(), ...(pipeline === undefined ? {} : { pipeline }) });
   });
+}
 
-  // --- Editing -------------------------------------------------------------------------------------
-
-  connection.onDocumentFormatting(async (params): Promise<TextEdit[] | null> => {
-    await ready();
+/** Editing: formatting, symbols, rename. */
+function registerEditing(s: ServerState): void {
+  s.connection.onDocumentFormatting(async (params): Promise<TextEdit[] | null> => {
+    await s.ready();
     const file = uriToPath(params.textDocument.uri);
-    const text = workspace.text(file);
+    const text = s.workspace.text(file);
     if (text === undefined) return null;
-    const parsed = a.parseCvr(file, text);
+    const parsed = s.a.parseCvr(file, text);
     // A file with syntax errors is never rewritten (as `cvr fmt`); its diagnostics say why.
-    if (a.hasErrors(parsed.diagnostics)) return null;
-    const formatted = a.formatCvr(parsed.file);
+    if (s.a.hasErrors(parsed.diagnostics)) return null;
+    const formatted = s.a.formatCvr(parsed.file);
     if (formatted === text) return [];
     return [{ range: new Positions(text).range(0, text.length), newText: formatted }];
   });
 
-  connection.onDocumentSymbol(async (params): Promise<DocumentSymbol[]> => {
-    await ready();
+  s.connection.onDocumentSymbol(async (params): Promise<DocumentSymbol[]> => {
+    await s.ready();
     const file = uriToPath(params.textDocument.uri);
-    const ast = workspace.bestAst(file);
+    const ast = s.workspace.bestAst(file);
     if (ast === undefined) return [];
-    const p = positions(file);
+    const p = s.positions(file);
     return ast.items.map((item) => itemSymbol(item, p));
   });
 
-  connection.onPrepareRename(async (params) => {
-    await ready();
-    const { names: n, occurrence } = occurrenceAt(params.textDocument.uri, params.position);
+  s.connection.onPrepareRename(async (params) => {
+    await s.ready();
+    const { names: n, occurrence } = s.occurrenceAt(params.textDocument.uri, params.position);
     if (occurrence === undefined || occurrence.kind === 'model' || occurrence.kind === 'file') return null;
     const d = n.resolve(occurrence);
     if (d === undefined || d.builtin) return null;
-    return { range: location(occurrence.span).range, placeholder: occurrence.name };
+    return { range: s.location(occurrence.span).range, placeholder: occurrence.name };
   });
 
-  connection.onRenameRequest(async (params): Promise<WorkspaceEdit | null> => {
-    await ready();
-    const { names: n, occurrence } = occurrenceAt(params.textDocument.uri, params.position);
+  s.connection.onRenameRequest(async (params): Promise<WorkspaceEdit | null> => {
+    await s.ready();
+    const { names: n, occurrence } = s.occurrenceAt(params.textDocument.uri, params.position);
     if (occurrence === undefined || occurrence.kind === 'model' || occurrence.kind === 'file') return null;
     if (!NAME.test(params.newName)) throw new ResponseError(-32602, `"${params.newName}" is not a name: names are letters, digits, \`_\` and \`-\`, starting with a letter or \`_\``);
     const d = n.resolve(occurrence);
     if (d === undefined) return null;
     if (d.builtin) throw new ResponseError(-32602, 'a built-in class cannot be renamed: declare your own `classes { … }` block');
     const changes: Record<string, TextEdit[]> = {};
-    for (const o of n.referencesTo(d, workspace.allFiles())) {
+    for (const o of n.referencesTo(d, s.workspace.allFiles())) {
       const uri = pathToUri(o.span.file);
-      (changes[uri] ??= []).push({ range: location(o.span).range, newText: params.newName });
+      (changes[uri] ??= []).push({ range: s.location(o.span).range, newText: params.newName });
     }
     return { changes };
   });
-
-  documents.listen(connection);
-  connection.listen();
 }
 
 /** While the pipeline does not parse yet, the one whose header precedes the cursor (`pipeline NAME`). */
