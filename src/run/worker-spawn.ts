@@ -9,9 +9,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../diag/index.ts';
 
-export const CVR_BIN = fileURLToPath(new URL('../../bin/cvr.mjs', import.meta.url));
+/** bin/cvr.mjs found from the package root: this module runs from src/ or bundled into dist/. */
+export const CVR_BIN = join(packageRoot(), 'bin', 'cvr.mjs');
 
 export interface WorkerCommand {
   readonly file: string;
