@@ -15,23 +15,13 @@ function ctGroundGlass(pic: ChestPicture, severity: number, rng: Rng): void {
   const paving = severity > 0.6 ? reticularField(w, h, Math.max(0.8, w / 120), deriveRng(pavingSeed, 'paving', 0, 'net')) : null;
   const amount = 0.12 + 0.3 * severity;
   const threshold = 0.6 - 1.0 * severity;
-  for (const lung of pic.lungs) {
-    const m = lung.mask.data;
-    for (let y = 0; y < h; y++) {
-      const ty = ((y + 0.5) / h - lung.cy) / lung.ay;
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        const mi = m[i]!;
-        if (mi <= 0) continue;
-        const tx = ((x + 0.5) / w - lung.cx) / lung.ax;
-        const r = Math.sqrt(tx * tx + ty * ty);
-        const subpleural = smoothstep(0.45, 0.85, r) * (0.6 + 0.4 * smoothstep(-0.5, 0.6, ty));
-        const patch = smoothstep(threshold, threshold + 0.9, patches.data[i]!);
-        const crazy = paving !== null ? 0.35 * (severity - 0.6) * 2.5 * paving.data[i]! : 0;
-        data[i]! += amount * mi * subpleural * patch * (1 + crazy);
-      }
-    }
-  }
+  forEachLungPixel(pic, (i, mi, tx, ty) => {
+    const r = Math.sqrt(tx * tx + ty * ty);
+    const subpleural = smoothstep(0.45, 0.85, r) * (0.6 + 0.4 * smoothstep(-0.5, 0.6, ty));
+    const patch = smoothstep(threshold, threshold + 0.9, patches.data[i]!);
+    const crazy = paving !== null ? 0.35 * (severity - 0.6) * 2.5 * paving.data[i]! : 0;
+    data[i]! += amount * mi * subpleural * patch * (1 + crazy);
+  });
 }
 
 /** OBP on CT: dense segmental consolidation in one lung, with air bronchograms. */
@@ -71,20 +61,10 @@ function ctInterstitial(pic: ChestPicture, severity: number, rng: Rng): void {
   const { width: w, height: h, data } = pic.density;
   const net = reticularField(w, h, Math.max(0.7, w / 100), rng);
   const amount = 0.08 + 0.25 * severity;
-  for (const lung of pic.lungs) {
-    const m = lung.mask.data;
-    for (let y = 0; y < h; y++) {
-      const ty = ((y + 0.5) / h - lung.cy) / lung.ay;
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        const mi = m[i]!;
-        if (mi <= 0) continue;
-        const tx = ((x + 0.5) / w - lung.cx) / lung.ax;
-        const central = 1 - 0.4 * smoothstep(0.3, 1, Math.sqrt(tx * tx + ty * ty));
-        data[i]! += amount * mi * central * (0.8 * net.data[i]! + 0.3);
-      }
-    }
-  }
+  forEachLungPixel(pic, (i, mi, tx, ty) => {
+    const central = 1 - 0.4 * smoothstep(0.3, 1, Math.sqrt(tx * tx + ty * ty));
+    data[i]! += amount * mi * central * (0.8 * net.data[i]! + 0.3);
+  });
 }
 
 /** Adds the class's CT finding to an axial slice. NOR adds nothing. */
@@ -101,6 +81,26 @@ export function addCtFinding(pic: ChestPicture, finding: FindingClass, severity:
     default: {
       const never: never = finding;
       throw new Error(`internal error: unknown finding ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * Calls `f` for every pixel inside each lung's mask (weight `mi` > 0), with the pixel's
+ * position in that lung's ellipse coordinates (`tx`, `ty`: 1 at the ellipse's edge).
+ */
+function forEachLungPixel(pic: ChestPicture, f: (i: number, mi: number, tx: number, ty: number) => void): void {
+  const { width: w, height: h } = pic.density;
+  for (const lung of pic.lungs) {
+    const m = lung.mask.data;
+    for (let y = 0; y < h; y++) {
+      const ty = ((y + 0.5) / h - lung.cy) / lung.ay;
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        const mi = m[i]!;
+        if (mi <= 0) continue;
+        f(i, mi, ((x + 0.5) / w - lung.cx) / lung.ax, ty);
+      }
     }
   }
 }
