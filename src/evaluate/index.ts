@@ -23,16 +23,9 @@ export async function gradcam(req: GradcamRequest): Promise<GradcamResult> {
   return (await import('./gradcam.ts')).gradcam(req);
 }
 export { sourceProbe, imageFeatures, groupedFolds, fitPredictSoftmax, farAboveChance, SOURCE_PROBE_DEFAULTS, type ProbeImage, type ProbeScore, type SourceProbeResult, type SourceProbeSettings } from './probes/source-probe.ts';
-export type { LungShareSummary, ShareInterval, ShareRow } from './probes/lung-share.ts';
-import type { LungShareSummary, ShareRow } from './probes/lung-share.ts';
-import type { RandomStream } from '../engine/index.ts';
+export { summarizeLungShares, type LungShareSummary, type ShareInterval, type ShareRow } from './probes/lung-share-summary.ts';
 
 /** GradCAM heat inside the lung field (probes/lung-share.ts, which needs tfjs), loaded on first use. */
 export async function camLungShares(args: Parameters<typeof import('./probes/lung-share.ts').camLungShares>[0]): Promise<ReturnType<typeof import('./probes/lung-share.ts').camLungShares>> {
   return (await import('./probes/lung-share.ts')).camLungShares(args);
-}
-
-/** The bootstrap summary of lung shares, from the same lazily loaded module. */
-export async function summarizeLungShares(rows: readonly ShareRow[], areaShare: number, resamples: number, random: RandomStream): Promise<LungShareSummary> {
-  return (await import('./probes/lung-share.ts')).summarizeLungShares(rows, areaShare, resamples, random);
 }

@@ -148,7 +148,7 @@ async function gradcamInLungsNode(kit: StageKit, node: PlanNode, inputs: ProbeIn
   } finally {
     images.close();
   }
-  const summary = await summarizeLungShares(rows, maskAreaShare(mask), setting(node, 'bootstrap', 1000), randomStream(kit.seed, node.streamKey, 'bootstrap'));
+  const summary = summarizeLungShares(rows, maskAreaShare(mask), setting(node, 'bootstrap', 1000), randomStream(kit.seed, node.streamKey, 'bootstrap'));
   const findings: Diagnostic[] = [];
   if (summary.high < summary.areaShare) {
     findings.push(diagnostic('CVR693', `${pct(summary.share)} of the GradCAM heat of ${node.model} lies inside the lung field (95 % interval ${pct(summary.low)}–${pct(summary.high)}), less than the lung field's ${pct(summary.areaShare)} of the image`, { hint: 'the model looks mostly outside the lungs; see the GradCAM overlays and periphery_only' }));
