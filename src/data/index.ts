@@ -45,6 +45,7 @@ export { writeChunksAtomic } from './write-atomic.ts';
 export { writeFileAtomic } from './write-atomic.ts';
 export { resizeArea } from './resize-area.ts';
 export { DEFAULT_LUNG_FIELD, lungFieldMask, maskAreaShare, maskedImages, type Ellipse, type MaskKeep } from './lung-field.ts';
+export { loadLungMasks, type MaskedImage, type LungMasksResult } from './lung-masks.ts';
 export { ledgerText, LedgerBook, ledgerAddsUp } from './ledger.ts';
 export type { SourceLedger } from './ledger.ts';
 export { readMemo } from './digest-memo.ts';

@@ -54,12 +54,15 @@ export type MaskKeep = 'lung' | 'periphery';
 
 /**
  * The same images with the lung field blanked (`periphery`: the model sees only what lies
- * outside the lungs) or everything but the lung field blanked (`lung`). Blanked samples are 0.
+ * outside the lungs) or everything but the lung field blanked (`lung`). Blanked samples are 0:
+ * the same value in every image, so the blanked region itself carries nothing a model can use.
  */
-export function maskedImages<S extends ImageSource>(source: S, keep: MaskKeep, mask: Uint8Array = lungFieldMask(source.width, source.height)): S {
+export function maskedImages<S extends ImageSource>(source: S, keep: MaskKeep, field: Uint8Array | ((id: string) => Uint8Array) = lungFieldMask(source.width, source.height)): S {
   const { channels } = source;
   const blank = keep === 'lung' ? 0 : 1;
   const read = (id: string): Pixels => {
+    // One mask for every image (ellipses), or each image's own (a declared mask folder).
+    const mask = typeof field === 'function' ? field(id) : field;
     const pixels = source.read(id);
     const out = pixels.slice() as Pixels;
     for (let p = 0; p < mask.length; p++) {

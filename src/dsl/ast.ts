@@ -617,10 +617,12 @@ export interface ProbeDecl {
   readonly span: Span;
 }
 
-/** `epochs 5`, `folds 5`, `thumbnail 16`: a key and one value. */
+/** `epochs 5`, `folds 5`, `thumbnail 16`: a key and one value; `ellipse 0.30 0.44 0.15 0.31` (in `lung_field`) has more numbers. */
 export interface ProbeSetting {
   readonly kind: 'probe-setting';
   readonly key: Ident;
   readonly value: Ident | NumberLit | StringLit;
+  /** The numbers after the first, in written order (absent when there are none). */
+  readonly more?: readonly NumberLit[];
   readonly span: Span;
 }

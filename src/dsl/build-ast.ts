@@ -1040,8 +1040,11 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
       const key = ident(ctx, real(sc.key));
       const value = ident(ctx, real(sc.word)) ?? numberLit(ctx, real(sc.number)) ?? stringLit(ctx, real(sc.text));
       if (key === undefined || value === undefined) continue;
-      if (settings.some((x) => x.key.name === key.name)) duplicate(ctx, key.name, `this ${name.name}`, at);
-      else settings.push({ kind: 'probe-setting', key, value, span: at });
+      const more = realAll(sc.more).flatMap((t) => numberLit(ctx, t) ?? []);
+      // `lung_field { ellipse … ellipse … }`: one entry per ellipse; every other key once.
+      const repeatable = name.name === 'lung_field' && key.name === 'ellipse';
+      if (!repeatable && settings.some((x) => x.key.name === key.name)) duplicate(ctx, key.name, `this ${name.name}`, at);
+      else settings.push({ kind: 'probe-setting', key, value, ...(more.length > 0 && { more }), span: at });
     }
     probe.settings = settings;
     return probe;

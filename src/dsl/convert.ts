@@ -24,6 +24,7 @@ import type {
   ResolvedPatternRule,
   ManifestDelimiter,
   ResolvedProbe,
+  ResolvedLungField,
 } from './resolved.ts';
 import { PROBE_NAMES } from './resolved.ts';
 import { asFraction } from './checks/numbers.ts';
@@ -261,6 +262,24 @@ function probes(p: EffectivePipeline): ResolvedProbe[] {
   return out;
 }
 
+/** `lung_field { ellipse … }` or `{ masks "…" }`; the checker (CVR823) rejected anything else. */
+function lungField(p: EffectivePipeline): ResolvedLungField | undefined {
+  const d = p.probes?.probes.find((x) => x.name.name === 'lung_field');
+  if (d === undefined) return undefined;
+  const masks = d.settings.find((s) => s.key.name === 'masks');
+  if (masks !== undefined && masks.value.kind === 'string') return { kind: 'masks', folder: absolute(masks.value) };
+  const ellipses = d.settings.flatMap((s) => {
+    const n = [s.value, ...(s.more ?? [])].map((v) => (v.kind === 'number' ? v.value : Number.NaN));
+    return s.key.name === 'ellipse' && n.length === 4 && n.every(Number.isFinite) ? [{ cx: n[0]!, cy: n[1]!, ax: n[2]!, ay: n[3]! }] : [];
+  });
+  return ellipses.length === 0 ? undefined : { kind: 'ellipses', ellipses };
+}
+
+function lungFieldEntry(p: EffectivePipeline): { lungField?: ResolvedLungField } {
+  const field = lungField(p);
+  return field === undefined ? {} : { lungField: field };
+}
+
 function models(p: EffectivePipeline): ResolvedModel[] {
   const stmt = p.model;
   if (stmt === undefined) return [];
@@ -374,6 +393,7 @@ export function toResolved(p: EffectivePipeline): ResolvedPipeline {
     evaluate: evaluate(p),
     engine: p.engine?.name.name ?? DEFAULTS.engine,
     ...(p.probes === undefined ? {} : { probes: probes(p) }),
+    ...lungFieldEntry(p),
     spans: { ...p.spans },
   };
 }

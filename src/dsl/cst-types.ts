@@ -870,6 +870,7 @@ export type ProbeSettingCstChildren = {
   word?: IToken[];
   number?: IToken[];
   text?: IToken[];
+  more?: IToken[];
 };
 
 export interface EngineStmtCstNode extends CstNode {

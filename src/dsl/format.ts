@@ -285,7 +285,7 @@ function optionsUnit(head: string, span: Span, options: readonly A.ModelOption[]
 function probeUnit(p: A.ProbeDecl): Unit {
   const settings: Unit[] = [];
   if (p.model !== undefined) settings.push(optionsUnit(`model ${p.model.name.name}`, p.model.span, p.model.options));
-  for (const s of p.settings) settings.push(leaf(`${s.key.name} ${optionValue(s.value)}`, s.span));
+  for (const s of p.settings) settings.push(leaf([s.key.name, optionValue(s.value), ...(s.more ?? []).map(num)].join(' '), s.span));
   return p.braces || settings.length > 0 ? block(p.name.name, p.span, settings) : leaf(p.name.name, p.span);
 }
 

@@ -841,7 +841,7 @@ export class CvrParser extends CstParser {
     });
   });
 
-  /** `model resnet50 { width 0.125 }` · `epochs 5` · `folds 5` · any `key value`; the checker knows the keys. */
+  /** `model resnet50 { width 0.125 }` · `epochs 5` · `folds 5` · any `key value` (or `key n n …`); the checker knows the keys. */
   probeSetting = this.RULE('probeSetting', () => {
     this.OR([
       {
@@ -859,6 +859,8 @@ export class CvrParser extends CstParser {
             { ALT: () => this.CONSUME(T.NumberLit, { LABEL: 'number' }) },
             { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'text' }) },
           ]);
+          // `ellipse 0.30 0.44 0.15 0.31` in `lung_field { }`: further numbers.
+          this.MANY(() => this.CONSUME1(T.NumberLit, { LABEL: 'more' }));
         },
       },
     ]);

@@ -39,6 +39,8 @@ export interface ResolvedPipeline {
   readonly patientsShared?: true;
   /** `probes { … }` (language.md "Image-level evidence"); absent when the pipeline declares none. */
   readonly probes?: readonly ResolvedProbe[];
+  /** `lung_field { }` inside `probes { }`; absent: the default geometric lung field. */
+  readonly lungField?: ResolvedLungField;
   /** Where each statement came from, by statement key (`task`, `split`, `source:cxri`, `train`, …). */
   readonly spans: Readonly<Record<string, Span>>;
 }
@@ -286,6 +288,15 @@ export interface ResolvedEvaluate {
 /** The probes cvr knows (docs/probes.md says which of them run today). */
 export const PROBE_NAMES = ['source_probe', 'periphery_only', 'lung_only', 'gradcam_in_lungs'] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
+
+/**
+ * `probes { lung_field { ellipse 0.30 0.44 0.15 0.31  ellipse 0.70 0.44 0.15 0.31 } }` or
+ * `lung_field { masks "data/masks" }` (docs/probes.md): the lung field the probes blank and
+ * measure; absent: the default ellipses.
+ */
+export type ResolvedLungField =
+  | { readonly kind: 'ellipses'; readonly ellipses: readonly { readonly cx: number; readonly cy: number; readonly ax: number; readonly ay: number }[] }
+  | { readonly kind: 'masks'; readonly folder: string };
 
 /** One declared probe: its settings as written (`folds 5`), and a cheaper model when one is declared. */
 export interface ResolvedProbe {

@@ -107,6 +107,16 @@ export function defaultTargets(model: tf.LayersModel): CamTarget[] {
  * before the ReLU: GradCAM on their channel concatenation.
  */
 export function camFor(model: tf.LayersModel, target: CamTarget, x: tf.Tensor4D, classIndex: number): { cam: Float32Array; height: number; width: number } {
+  return camsFor(model, target, x, [classIndex])[0]!;
+}
+
+/**
+ * The maps of a batch of images at once, each explaining its own class (`classIndices[i]` for
+ * image i): one forward and one backward pass for the batch. Inference-mode layers treat every
+ * image on its own, so the sum of the images' scores has each image's gradient in its own row.
+ */
+export function camsFor(model: tf.LayersModel, target: CamTarget, x: tf.Tensor4D, classIndices: readonly number[]): { cam: Float32Array; height: number; width: number }[] {
+  const n = x.shape[0];
   const layers = target.featureLayers.map((name) => model.getLayer(name));
   const scored = target.outputLayer === undefined ? model : tf.model({ inputs: model.inputs, outputs: model.getLayer(target.outputLayer).output as tf.SymbolicTensor });
   const shapes = layers.map((layer) => (layer.outputShape as number[]).slice(1, 4) as [number, number, number]);
@@ -114,6 +124,8 @@ export function camFor(model: tf.LayersModel, target: CamTarget, x: tf.Tensor4D,
   const features: (tf.Tensor | undefined)[] = layers.map(() => undefined);
   try {
     return tf.tidy(() => {
+      // A one-hot of each image's class: the score is the sum of the chosen probabilities.
+      const pick = tf.oneHot(tf.tensor1d([...classIndices], 'int32'), (scored.outputs[0]!.shape[1] as number | null) ?? 1).toFloat();
       const score = (...deltas: tf.Tensor[]): tf.Scalar => {
         layers.forEach((layer, i) => {
           layer.call = (inputs, kwargs) => {
@@ -125,20 +137,25 @@ export function camFor(model: tf.LayersModel, target: CamTarget, x: tf.Tensor4D,
           };
         });
         const probs = scored.apply(x, { training: false }) as tf.Tensor;
-        return probs.gather([classIndex], 1).sum() as tf.Scalar;
+        return probs.mul(pick).sum() as tf.Scalar;
       };
-      const grads = tf.grads(score)(shapes.map((shape) => tf.zeros([1, ...shape])));
+      const grads = tf.grads(score)(shapes.map((shape) => tf.zeros([n, ...shape])));
       const [fh, fw] = shapes[0] as [number, number, number];
       const weighted = grads.map((g, i) => {
         const [h, w, k] = shapes[i] as [number, number, number];
-        const alpha = g.mean([1, 2]).reshape([1, 1, 1, k]);
-        const map = (features[i] as tf.Tensor).mul(alpha).sum(-1, true) as tf.Tensor4D; // [1, h, w, 1]
+        const alpha = g.mean([1, 2]).reshape([n, 1, 1, k]);
+        const map = (features[i] as tf.Tensor).mul(alpha).sum(-1, true) as tf.Tensor4D; // [n, h, w, 1]
         return h === fh && w === fw ? map : tf.image.resizeBilinear(map, [fh, fw]);
       });
-      const map = tf.addN(weighted).relu().reshape([fh, fw]);
-      const max = map.max().dataSync()[0] as number;
-      const cam = (max > 0 ? map.div(max) : map).dataSync().slice() as Float32Array;
-      return { cam, height: fh, width: fw };
+      const maps = tf.addN(weighted).relu().reshape([n, fh * fw]);
+      const max = maps.max(1).dataSync();
+      const all = maps.dataSync();
+      return Array.from({ length: n }, (_, b) => {
+        const cam = all.slice(b * fh * fw, (b + 1) * fh * fw) as Float32Array;
+        const m = max[b] as number;
+        if (m > 0) for (let p = 0; p < cam.length; p++) cam[p] = cam[p]! / m;
+        return { cam, height: fh, width: fw };
+      });
     });
   } finally {
     layers.forEach((layer, i) => (layer.call = originals[i]!));

@@ -110,13 +110,16 @@ function probeDrafts(pipeline: ResolvedPipeline, at: { folds: number; prepIds: r
   const main = pipeline.models[0];
   if (pipeline.probes === undefined || main === undefined) return [];
   const { folds, prepIds, seed } = at;
+  // A declared lung field is part of the masked and GradCAM nodes' keys (the default adds nothing).
+  const declared = pipeline.lungField;
+  const field = declared === undefined ? {} : { lungField: declared.kind === 'masks' ? { ...declared, folder: at.rel(declared.folder) } : declared };
   const out: Draft[] = [];
   for (const probe of pipeline.probes) {
     const id = `probe:${probe.name}`;
     if (probe.name === 'source_probe') {
       out.push({ id, kind: 'probe', inputs: ['split', ...prepIds], config: { probe: probe.name, settings: probe.settings, seed } });
     } else if (probe.name === 'gradcam_in_lungs') {
-      out.push({ id, kind: 'probe', inputs: [...Array.from({ length: folds }, (_, f) => `train:${main.name}:${f}`), 'split', ...prepIds], config: { probe: probe.name, settings: probe.settings, seed }, model: main.name });
+      out.push({ id, kind: 'probe', inputs: [...Array.from({ length: folds }, (_, f) => `train:${main.name}:${f}`), 'split', ...prepIds], config: { probe: probe.name, settings: probe.settings, seed, ...field }, model: main.name });
     } else {
       const model = probe.model ?? main;
       const mask = probe.name === 'periphery_only' ? 'periphery' : 'lung';
@@ -128,11 +131,11 @@ function probeDrafts(pipeline: ResolvedPipeline, at: { folds: number; prepIds: r
           id: `train:${probe.name}:${fold}`,
           kind: 'train',
           inputs: ['split', ...prepIds],
-          config: { probe: probe.name, mask, model: { ...model, weights: model.weights.startsWith('/') ? at.rel(model.weights) : model.weights }, train: { ...pipeline.train, epochs }, augment: pipeline.augment, seed, fold, engine: pipeline.engine },
+          config: { probe: probe.name, mask, model: { ...model, weights: model.weights.startsWith('/') ? at.rel(model.weights) : model.weights }, train: { ...pipeline.train, epochs }, augment: pipeline.augment, seed, fold, engine: pipeline.engine, ...field },
           fold,
           model: probe.name,
         });
-        out.push({ id: `predict:${probe.name}:${fold}`, kind: 'predict', inputs: [`train:${probe.name}:${fold}`, 'split', ...prepIds], config: { fold, probe: probe.name, mask }, fold, model: probe.name });
+        out.push({ id: `predict:${probe.name}:${fold}`, kind: 'predict', inputs: [`train:${probe.name}:${fold}`, 'split', ...prepIds], config: { fold, probe: probe.name, mask, ...field }, fold, model: probe.name });
       }
       out.push({ id, kind: 'probe', inputs: [...Array.from({ length: probeFolds }, (_, f) => `predict:${probe.name}:${f}`), `metrics:${main.name}`], config: { probe: probe.name }, model: probe.name });
     }

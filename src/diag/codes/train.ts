@@ -23,4 +23,7 @@ export const trainCodes = {
   CVR820: { severity: 'error', summary: 'Unknown probe in `probes { }` (known: source_probe, periphery_only, lung_only, gradcam_in_lungs).' },
   CVR821: { severity: 'error', summary: 'Unknown or out-of-range probe setting (source_probe takes folds ≥ 2, thumbnail 4–64, bins 2–256, epochs ≥ 1; the masked probes take model, epochs and folds; gradcam_in_lungs takes bootstrap).' },
   CVR822: { severity: 'warning', summary: '(retired) A declared probe did not run yet in this version of cvr; every probe runs since issue 15.' },
+  CVR823: { severity: 'error', summary: '`lung_field { }` in `probes { }`: an ellipse needs four numbers (centre across, centre down, half-width, half-height, as fractions of the image), or `masks "folder"`; not both, and nothing else' },
+  CVR824: { severity: 'error', summary: 'lung_field masks: an image has no mask in the declared folder (matched by file stem), or several' },
+  CVR825: { severity: 'error', summary: 'lung_field masks: a mask cannot be read, or its size differs from its image\'s' },
 } as const satisfies Record<string, CodeInfo>;

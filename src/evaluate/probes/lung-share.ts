@@ -8,7 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeBatch, type ImageSource } from '../../data/index.ts';
 import type { ResolvedImage } from '../../dsl/index.ts';
-import { bilinear, camFor, type CamTarget } from '../gradcam.ts';
+import { bilinear, camsFor, type CamTarget } from '../gradcam.ts';
+
+/** Images per GradCAM pass. */
+const CAM_BATCH = 16;
 import type { ShareRow } from './lung-share-summary.ts';
 
 /**
@@ -29,33 +32,42 @@ export function lungCamTarget(model: tf.LayersModel): CamTarget | undefined {
   return chosen === undefined ? undefined : { name: 'model', featureLayers: [chosen.name] };
 }
 
-/** The share of heat inside `mask` (image resolution) for each image, its true class explained. */
+/** The share of heat inside the lung field (image resolution) for each image, its true class explained. */
 export function camLungShares(args: {
   readonly model: tf.LayersModel;
   readonly images: ImageSource;
   readonly normalize: ResolvedImage['normalize'];
   readonly classes: number;
   readonly items: readonly { readonly id: string; readonly classIndex: number }[];
-  readonly mask: Uint8Array;
+  /** The lung field of an image (by id), at image resolution: one for all, or each image's own. */
+  readonly mask: Uint8Array | ((id: string) => Uint8Array);
 }): (number | undefined)[] {
   const target = lungCamTarget(args.model);
   if (target === undefined) return args.items.map(() => undefined);
   const { width, height, channels } = args.images;
-  return args.items.map((item) => {
-    const batch = makeBatch([item], { source: args.images, normalize: args.normalize, classes: args.classes });
-    const x = tf.tensor4d(batch.x, [1, height, width, channels]);
+  const out: (number | undefined)[] = [];
+  // In batches: one forward and backward pass for many images (camsFor).
+  for (let start = 0; start < args.items.length; start += CAM_BATCH) {
+    const items = args.items.slice(start, start + CAM_BATCH);
+    const batch = makeBatch(items, { source: args.images, normalize: args.normalize, classes: args.classes });
+    const x = tf.tensor4d(batch.x, [items.length, height, width, channels]);
     try {
-      const { cam, height: fh, width: fw } = camFor(args.model, target, x, item.classIndex);
-      const heat = bilinear(cam, fh, fw, height, width);
-      let inside = 0;
-      let total = 0;
-      for (let p = 0; p < heat.length; p++) {
-        total += heat[p]!;
-        if (args.mask[p] === 1) inside += heat[p]!;
-      }
-      return total > 0 ? inside / total : undefined;
+      const cams = camsFor(args.model, target, x, items.map((item) => item.classIndex));
+      items.forEach((item, b) => {
+        const { cam, height: fh, width: fw } = cams[b]!;
+        const heat = bilinear(cam, fh, fw, height, width);
+        const mask = typeof args.mask === 'function' ? args.mask(item.id) : args.mask;
+        let inside = 0;
+        let total = 0;
+        for (let p = 0; p < heat.length; p++) {
+          total += heat[p]!;
+          if (mask[p] === 1) inside += heat[p]!;
+        }
+        out.push(total > 0 ? inside / total : undefined);
+      });
     } finally {
       x.dispose();
     }
-  });
+  }
+  return out;
 }

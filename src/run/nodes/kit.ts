@@ -14,6 +14,7 @@ import { branchPaths, buildModel, loadWeights, weightsSource } from '../../model
 import type { Prediction } from '../../evaluate/index.ts';
 import { preparedFromCache } from '../relocate.ts';
 import { NodeFailure, type NodeContext } from '../executor.ts';
+import type { LungField } from './lung-field.ts';
 
 export interface StageOptions {
   /** The pipeline with `sources from manifest` expanded (the one the plan was built from). */
@@ -54,7 +55,8 @@ export interface StageKit {
   readonly classes: readonly string[];
   failOn(diagnostics: readonly Diagnostic[], what: string): void;
   /** The prep inputs of a node (their outputs), opened as one image source. */
-  openImages(node: PlanNode, prepared: readonly PreparedImages[]): ImageSource & { close(): void };
+  /** For a masked probe's node (`periphery_only` / `lung_only`), `field` is the run's lung field. */
+  openImages(node: PlanNode, prepared: readonly PreparedImages[], field?: LungField): ImageSource & { close(): void };
   itemsOf(split: StoredSplit, fold: number, role: number): LabelledImage[];
   declaredModel(node: PlanNode): ResolvedPipeline['models'][number];
   /** The training protocol of a train node: the pipeline's, with a masked probe's `epochs`. */
@@ -73,7 +75,7 @@ export function stageKit(options: StageOptions): StageKit {
     if (errors.length > 0) throw new NodeFailure(`${what}:\n${options.render(errors)}`, errors);
   }
 
-  function openImages(node: PlanNode, stored: readonly PreparedImages[]): ImageSource & { close(): void } {
+  function openImages(node: PlanNode, stored: readonly PreparedImages[], field?: LungField): ImageSource & { close(): void } {
     const prepared = stored.map((p) => preparedFromCache(p, options.cacheDir));
     const first = prepared[0];
     if (first === undefined) throw new Error(`Internal error: ${node.id} has no prep inputs`);
@@ -81,7 +83,9 @@ export function stageKit(options: StageOptions): StageKit {
     if (!opened.ok) throw new NodeFailure(options.render(opened.diagnostics), opened.diagnostics);
     // periphery_only / lung_only: the same images with the lung field (or all but it) blanked.
     const mask = node.config['mask'];
-    return mask === 'periphery' || mask === 'lung' ? maskedImages(opened.source, mask as MaskKeep) : opened.source;
+    if (mask !== 'periphery' && mask !== 'lung') return opened.source;
+    if (field === undefined) throw new Error(`Internal error: ${node.id} is masked but was given no lung field`);
+    return maskedImages(opened.source, mask as MaskKeep, (id) => field.mask(id));
   }
 
   function itemsOf(split: StoredSplit, fold: number, role: number): LabelledImage[] {

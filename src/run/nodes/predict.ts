@@ -4,6 +4,7 @@ import { defineNode, many } from './contract.ts';
 import { splitNode } from './split.ts';
 import { prepNode } from './prep.ts';
 import { trainNode } from './train.ts';
+import { fieldIfMasked } from './lung-field.ts';
 
 export interface PredictOutput {
   readonly predictions: readonly PredictionRow[];
@@ -16,7 +17,7 @@ export const predictNode = defineNode({
   inputs: { train: trainNode, split: splitNode, prep: many(prepNode) },
   run: async ({ node, inputs, ctx, kit }): Promise<PredictOutput> => {
     const fold = node.fold ?? 0;
-    const images = kit.openImages(node, inputs.prep);
+    const images = kit.openImages(node, inputs.prep, await fieldIfMasked(kit, node, inputs.split));
     const model = await kit.trainedModel(node, fold, ctx);
     try {
       const partition = inputs.split.folds.length > 1 ? `test:${fold}` : 'test';

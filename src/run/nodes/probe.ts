@@ -9,7 +9,7 @@
 import type { Diagnostic } from '../../diag/index.ts';
 import { diagnostic } from '../../diag/index.ts';
 import type { PlanNode } from '../../plan/index.ts';
-import { ROLE, lungFieldMask, maskAreaShare, type PreparedImages } from '../../data/index.ts';
+import { ROLE, type PreparedImages } from '../../data/index.ts';
 import { argmax, camLungShares, farAboveChance, imageFeatures, sourceProbe, summarizeLungShares, SOURCE_PROBE_DEFAULTS, type ModelMetrics, type Prediction, type ShareRow } from '../../evaluate/index.ts';
 import { randomStream, shuffled } from '../../engine/index.ts';
 import type { NodeContext } from '../executor.ts';
@@ -20,6 +20,7 @@ import { prepNode } from './prep.ts';
 import { trainNode } from './train.ts';
 import { predictNode } from './predict.ts';
 import { metricsNode } from './metrics.ts';
+import { lungFieldOf } from './lung-field.ts';
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
 
@@ -125,7 +126,7 @@ function maskedProbeNode(kit: StageKit, node: PlanNode, inputs: ProbeInputs): un
 async function gradcamInLungsNode(kit: StageKit, node: PlanNode, inputs: ProbeInputs, ctx: NodeContext): Promise<unknown> {
   const split = splitOf(node, inputs);
   const images = kit.openImages(node, inputs.prep);
-  const mask = lungFieldMask(images.width, images.height);
+  const field = await lungFieldOf(kit.pipeline, split, kit.options.render);
   const rows: ShareRow[] = [];
   try {
     for (let fold = 0; fold < split.folds.length; fold++) {
@@ -134,7 +135,7 @@ async function gradcamInLungsNode(kit: StageKit, node: PlanNode, inputs: ProbeIn
       const chosen = test.length <= GRADCAM_IMAGES_PER_FOLD ? test : shuffled(test, randomStream(kit.seed, node.streamKey, `sample:${fold}`)).slice(0, GRADCAM_IMAGES_PER_FOLD);
       const model = await kit.trainedModel(node, fold, ctx);
       try {
-        const shares = await camLungShares({ model, images, normalize: kit.pipeline.image.normalize, classes: kit.classes.length, items: chosen.map((im) => ({ id: imageKey(im), classIndex: kit.classes.indexOf(im.taskClass) })), mask });
+        const shares = await camLungShares({ model, images, normalize: kit.pipeline.image.normalize, classes: kit.classes.length, items: chosen.map((im) => ({ id: imageKey(im), classIndex: kit.classes.indexOf(im.taskClass) })), mask: (id) => field.mask(id) });
         chosen.forEach((im, i) => {
           const share = shares[i];
           if (share !== undefined) rows.push({ source: im.source, taskClass: im.taskClass, share });
@@ -148,7 +149,7 @@ async function gradcamInLungsNode(kit: StageKit, node: PlanNode, inputs: ProbeIn
   } finally {
     images.close();
   }
-  const summary = summarizeLungShares(rows, maskAreaShare(mask), setting(node, 'bootstrap', 1000), randomStream(kit.seed, node.streamKey, 'bootstrap'));
+  const summary = summarizeLungShares(rows, field.areaShare, setting(node, 'bootstrap', 1000), randomStream(kit.seed, node.streamKey, 'bootstrap'));
   const findings: Diagnostic[] = [];
   if (summary.high < summary.areaShare) {
     findings.push(diagnostic('CVR693', `${pct(summary.share)} of the GradCAM heat of ${node.model} lies inside the lung field (95 % interval ${pct(summary.low)}–${pct(summary.high)}), less than the lung field's ${pct(summary.areaShare)} of the image`, { hint: 'the model looks mostly outside the lungs; see the GradCAM overlays and periphery_only' }));

@@ -9,6 +9,7 @@ import { WEIGHTS_FILE } from './kit.ts';
 import { defineNode, many } from './contract.ts';
 import { splitNode } from './split.ts';
 import { prepNode } from './prep.ts';
+import { fieldIfMasked } from './lung-field.ts';
 
 /** What a fit did; the weights themselves are the file `weights` in the node's cache entry. */
 export interface TrainOutput {
@@ -31,7 +32,7 @@ export const trainNode = defineNode({
     const split = inputs.split;
     const foldCount = split.folds.length;
     const config = trainConfig(node);
-    const images = openImages(node, inputs.prep);
+    const images = openImages(node, inputs.prep, await fieldIfMasked(kit, node, split));
     try {
       if (existsSync(join(ctx.workDir, CHECKPOINT_FILE))) {
         ctx.emit({ type: 'node-resumed', t: ctx.now(), id: node.id, kind: node.kind, from: 'the checkpoint of an interrupted run' });
