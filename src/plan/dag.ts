@@ -137,7 +137,9 @@ function probeDrafts(pipeline: ResolvedPipeline, at: { folds: number; prepIds: r
         });
         out.push({ id: `predict:${probe.name}:${fold}`, kind: 'predict', inputs: [`train:${probe.name}:${fold}`, 'split', ...prepIds], config: { fold, probe: probe.name, mask, ...field }, fold, model: probe.name });
       }
-      out.push({ id, kind: 'probe', inputs: [...Array.from({ length: probeFolds }, (_, f) => `predict:${probe.name}:${f}`), `metrics:${main.name}`], config: { probe: probe.name }, model: probe.name });
+      // The train nodes too: a probe that did not learn says so (CVR694) instead of scoring "chance".
+      const own = (kind: string) => Array.from({ length: probeFolds }, (_, f) => `${kind}:${probe.name}:${f}`);
+      out.push({ id, kind: 'probe', inputs: [...own('predict'), ...own('train'), `metrics:${main.name}`], config: { probe: probe.name }, model: probe.name });
     }
   }
   return out;

@@ -62,7 +62,8 @@ describe('probes on planted signatures', () => {
     expect(full).toBeGreaterThanOrEqual(0.9);
     expect(probes.lung_only!.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(probes.periphery_only!.accuracy).toBeLessThanOrEqual(0.75);
-    expect(probes.periphery_only!.findings ?? []).toEqual([]);
+    // No shortcut finding (a note that the masked model did not learn, CVR694, may come).
+    expect((probes.periphery_only!.findings ?? []).map((f) => f.code).filter((c) => c !== 'CVR694')).toEqual([]);
   });
 
   it('writes metrics.json probes in the documented shape', () => {

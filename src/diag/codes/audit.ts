@@ -25,4 +25,5 @@ export const auditCodes = {
   CVR691: { severity: 'warning', summary: 'periphery_only: a model that never sees the lung field scores close to the full model' },
   CVR692: { severity: 'warning', summary: 'periphery_only: a model that never sees the lung field scores far above the class prior' },
   CVR693: { severity: 'warning', summary: 'gradcam_in_lungs: less of the GradCAM heat lies inside the lung field than the lung field\'s share of the image' },
+  CVR694: { severity: 'info', summary: 'periphery_only / lung_only: a masked model ended no better than the class prior on its own training images: the masked images carry nothing about the class, or the probe needs more epochs' },
 } as const satisfies Record<string, CodeInfo>;

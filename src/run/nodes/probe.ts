@@ -17,7 +17,7 @@ import { imageKey, type StageKit, type StoredSplit } from './kit.ts';
 import { defineNode, many } from './contract.ts';
 import { splitNode } from './split.ts';
 import { prepNode } from './prep.ts';
-import { trainNode } from './train.ts';
+import { trainNode, type TrainOutput } from './train.ts';
 import { predictNode } from './predict.ts';
 import { metricsNode } from './metrics.ts';
 import { lungFieldOf } from './lung-field.ts';
@@ -33,6 +33,8 @@ interface ProbeInputs {
   readonly prep: readonly PreparedImages[];
   readonly predictions: readonly { readonly predictions: readonly Prediction[] }[];
   readonly metrics: ModelMetrics | undefined;
+  /** A masked probe's own train nodes (their last epoch's training accuracy). */
+  readonly trained: readonly TrainOutput[];
 }
 
 export const probeNode = defineNode({
@@ -43,7 +45,7 @@ export const probeNode = defineNode({
   // since each probe reads only some of them.
   inputs: { splits: many(splitNode), prep: many(prepNode), trained: many(trainNode), predicted: many(predictNode), metrics: many(metricsNode) },
   run: async ({ node, inputs, ctx, kit }): Promise<unknown> => {
-    const given: ProbeInputs = { split: inputs.splits[0], prep: inputs.prep, predictions: inputs.predicted, metrics: inputs.metrics[0] };
+    const given: ProbeInputs = { split: inputs.splits[0], prep: inputs.prep, predictions: inputs.predicted, metrics: inputs.metrics[0], trained: inputs.trained };
     switch (node.config['probe']) {
       case 'source_probe':
         return sourceProbeNode(kit, node, given, ctx);
@@ -120,7 +122,23 @@ function maskedProbeNode(kit: StageKit, node: PlanNode, inputs: ProbeInputs): un
       findings.push(diagnostic('CVR692', `${what}, far above the class prior of ${pct(prior)}`, { hint: 'the images outside the lungs carry the class: markers, borders or exposure differ between the classes' }));
     }
   }
+  findings.push(...notLearned(node, inputs.trained, prior));
   return { accuracy, folds: accuracies, prior, ...(full === undefined ? {} : { fullModel: full }), findings };
+}
+
+/**
+ * CVR694 (a note): a masked model whose training accuracy at its last epoch is no better than the
+ * class prior (+5 points) did not learn: either the masked images carry nothing about the class,
+ * or it stalled (on the demo, fold 0 of periphery_only sat at 46 % after the protocol's 2 epochs,
+ * while with 4 it reached 92.5 %); its score near chance alone cannot tell which.
+ */
+function notLearned(node: PlanNode, trained: readonly TrainOutput[], prior: number): Diagnostic[] {
+  return trained.flatMap((t, fold) => {
+    const last = t.history[t.history.length - 1];
+    const acc = typeof last?.['accuracy'] === 'number' ? last['accuracy'] : undefined;
+    if (acc === undefined || !(acc < prior + 0.05)) return [];
+    return [diagnostic('CVR694', `${node.config['probe']} fold ${fold}: after ${t.history.length} epoch${t.history.length === 1 ? '' : 's'} its training accuracy is ${pct(acc)}, no better than the class prior ${pct(prior)}: the masked images carry nothing about the class, or the probe needs more epochs`, { hint: `to tell which, give it more epochs (e.g. ${node.config['probe']} { epochs ${2 * Math.max(1, t.history.length)} }); until then its score near chance is no evidence` })];
+  });
 }
 
 async function gradcamInLungsNode(kit: StageKit, node: PlanNode, inputs: ProbeInputs, ctx: NodeContext): Promise<unknown> {
