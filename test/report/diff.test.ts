@@ -124,7 +124,16 @@ describe('cvr diff on .cvr files', () => {
 
   it('usage errors exit 2; a broken file exits 1 with its diagnostics', async () => {
     expect((await diff(['pipelines/cxr.cvr'])).code).toBe(2);
-    expect((await diff(['pipelines/cxr.cvr', 'pipelines/cxr.cvr', '--pipeline', 'nope:cxr_single_cl2'])).err).toContain('no pipeline "nope"');
+    const nope = await diff(['pipelines/cxr.cvr', 'pipelines/cxr.cvr', '--pipeline', 'cxr_single_cl:cxr_single_cl2']);
+    expect(nope.code).toBe(1);
+    expect(nope.err).toContain('error[CVR907] the first file has no pipeline "cxr_single_cl"');
+    expect(nope.err).toContain('did you mean "cxr_single_cl2"?');
+    const missing = await diff(['pipelines/nowhere.cvr', 'pipelines/cxr.cvr']);
+    expect([missing.code, missing.err]).toEqual([1, expect.stringContaining('error[CVR904] pipelines/nowhere.cvr no file or folder at this path')]);
+    const unknown = await diff(['README.md', 'pipelines/cxr.cvr']);
+    expect([unknown.code, unknown.err]).toEqual([2, expect.stringContaining('error[CVR905]')]);
+    const mixed = await diff(['pipelines', 'pipelines/cxr.cvr']);
+    expect([mixed.code, mixed.err]).toEqual([2, expect.stringContaining('error[CVR906] cannot compare a run folder (pipelines) with a .cvr file')]);
     const broken = await diff(['test/dsl/check-fixtures/task-overlap.cvr', 'pipelines/cxr.cvr']);
     expect(broken.code).toBe(1);
     expect(broken.err).toMatch(/error\[CVR\d{3}\]/);
@@ -253,7 +262,8 @@ describe('cvr diff on run folders', () => {
     mkdirSync(path.join(dir, 'empty'));
     const bad = await diff(['a', 'empty'], dir);
     expect(bad.code).toBe(1);
-    expect(bad.err).toContain('no readable metrics.json');
+    expect(bad.err).toContain('error[CVR901]');
+    expect(bad.err).toContain('empty has no metrics.json: it is not a finished run folder');
     expect((await diff(['a', 'pipelines.cvr'], dir)).code).toBe(1);
   });
 });

@@ -68,7 +68,7 @@ describe('writeReport', () => {
     const dir = fresh();
     await writeFixtureRun(dir, { models: ['cvrnet', 'vgg19'], runnerCsv: true });
     const result = await writeReport(dir);
-    if (!result.ok) throw new Error(result.message);
+    if (!result.ok) throw new Error(result.diagnostic.message);
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
     const linked = [...md.matchAll(/\]\((plots\/[^)]+\.png)\)/g)].map((m) => m[1]!);
     expect(linked.length).toBe(16);
@@ -139,17 +139,21 @@ describe('writeReport', () => {
     expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(/^# Passed in — run report/);
   });
 
-  it('fails with a clear message where there is no metrics.json, or a broken one', async () => {
+  it('fails with a coded diagnostic naming the file where there is no metrics.json, or a broken one', async () => {
     const dir = fresh();
-    const result = await writeReport(dir);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.message).toContain('has no metrics.json');
-    writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ pipeline: 'p', classes: ['A', 'B'], models: { m: { folds: [] } } }));
-    const broken = await writeReport(dir);
-    expect(broken.ok ? '' : broken.message).toContain('model "m" has no folds or summary');
-    writeFileSync(path.join(dir, 'metrics.json'), '{ not json');
-    const notJson = await writeReport(dir);
-    expect(notJson.ok ? '' : notJson.message).toContain('is not a cvr metrics file');
+    const codeOf = async (): Promise<[string, string | undefined, string]> => {
+      const r = await writeReport(dir);
+      if (r.ok) return ['ok', undefined, ''];
+      return [r.diagnostic.code, r.diagnostic.file, r.diagnostic.message];
+    };
+    expect(await codeOf()).toEqual(['CVR901', dir, expect.stringContaining('has no metrics.json')]);
+    const metricsPath = path.join(dir, 'metrics.json');
+    writeFileSync(metricsPath, JSON.stringify({ pipeline: 'p', classes: ['A', 'B'], models: { m: { folds: [] } } }));
+    expect(await codeOf()).toEqual(['CVR903', metricsPath, expect.stringContaining('model "m" has no folds or summary')]);
+    writeFileSync(metricsPath, '{ not json');
+    expect(await codeOf()).toEqual(['CVR902', metricsPath, expect.stringContaining('not valid JSON')]);
+    writeFileSync(metricsPath, JSON.stringify({ pipeline: 'p' }));
+    expect(await codeOf()).toEqual(['CVR902', metricsPath, expect.stringContaining('no "classes" and "models"')]);
   });
 });
 
@@ -163,7 +167,8 @@ describe('cvr report', () => {
     expect(existsSync(path.join(dir, 'run/report.html'))).toBe(true);
     const bad = captureIo(dir);
     expect(await main(['report', '.'], bad)).toBe(1);
-    expect(bad.err()).toContain('has no metrics.json');
+    expect(bad.err()).toMatch(/^error\[CVR901\] \/\S+ has no metrics\.json: it is not a finished run folder\n/);
+    expect(bad.err()).toContain('hint: `cvr run` writes metrics.json when the run ends');
     expect(await main(['report'], captureIo(dir))).toBe(2);
   });
 });
