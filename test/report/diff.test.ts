@@ -5,23 +5,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
 import type { FoldMetrics, MetricsFile, ModelMetrics } from '../../src/evaluate/types.ts';
 import type { LockFile, PipelineLock } from '../../src/plan/lock.ts';
 import { diffLockFiles, diffRuns } from '../../src/report/diff/index.ts';
 import { expectGolden } from '../golden.ts';
+import { captureIo } from '../cli/capture-io.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function captureIo(cwd = root): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty: false, cwd, env: {}, out: () => out.join(''), err: () => err.join('') };
-}
-
 async function diff(args: string[], cwd = root) {
-  const io = captureIo(cwd);
+  const io = captureIo({ cwd });
   const code = await main(['diff', ...args], io);
   return { code, out: io.out(), err: io.err() };
 }

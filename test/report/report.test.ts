@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
 import { loadPipelines } from '../../src/dsl/index.ts';
 import { rocAuc } from '../../src/evaluate/index.ts';
 import { parseEpochs, parsePredictions, writeReport } from '../../src/report/index.ts';
@@ -15,15 +14,10 @@ import { logTicks, niceTicks } from '../../src/report/plot/svg.ts';
 import { rocCurve } from '../../src/report/roc.ts';
 import { writeFixtureRun } from './fixture-run.ts';
 import { expectGolden } from '../golden.ts';
+import { captureIo } from '../cli/capture-io.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fresh = (): string => mkdtempSync(path.join(tmpdir(), 'cvr-report-'));
-
-function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty: false, cwd, env: {}, out: () => out.join(''), err: () => err.join('') };
-}
 
 describe('writeReport', () => {
   it('report.md of a 3-fold run (golden)', async () => {
@@ -161,15 +155,15 @@ describe('cvr report', () => {
   it('writes the files and names them; exit 1 for a folder that is not a run', async () => {
     const dir = fresh();
     await writeFixtureRun(path.join(dir, 'run'));
-    const io = captureIo(dir);
+    const io = captureIo({ cwd: dir });
     expect(await main(['report', 'run'], io)).toBe(0);
     expect(io.out()).toBe('run: wrote report.md, report.html and 8 plots\n');
     expect(existsSync(path.join(dir, 'run/report.html'))).toBe(true);
-    const bad = captureIo(dir);
+    const bad = captureIo({ cwd: dir });
     expect(await main(['report', '.'], bad)).toBe(1);
     expect(bad.err()).toMatch(/^error\[CVR901\] \/\S+ has no metrics\.json: it is not a finished run folder\n/);
     expect(bad.err()).toContain('hint: `cvr run` writes metrics.json when the run ends');
-    expect(await main(['report'], captureIo(dir))).toBe(2);
+    expect(await main(['report'], captureIo({ cwd: dir }))).toBe(2);
   });
 });
 
