@@ -62,6 +62,8 @@ async function writeVariant(dir: string, variant: { small: boolean; probes: bool
         .replace(/--scale 0\.5/g, `--scale ${SMALL.scale}`)
         .replace(/size 64 x 64/g, `size ${SMALL.size} x ${SMALL.size}`)
         .replace(/epochs 2\b/g, `epochs ${SMALL.epochs}`)
+        // The masked probes' own epochs (twice the protocol's, docs/probes.md), shrunk alike.
+        .replace(/epochs 4\b/g, `epochs ${2 * SMALL.epochs}`)
         .replace(/kfold 5\b/g, `kfold ${SMALL.folds}`);
     } else {
       text = text.replace(/folder "data\//g, 'folder "../../data/');

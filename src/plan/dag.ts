@@ -139,7 +139,7 @@ function probeDrafts(pipeline: ResolvedPipeline, at: { folds: number; prepIds: r
       }
       // The train nodes too: a probe that did not learn says so (CVR694) instead of scoring "chance".
       const own = (kind: string) => Array.from({ length: probeFolds }, (_, f) => `${kind}:${probe.name}:${f}`);
-      out.push({ id, kind: 'probe', inputs: [...own('predict'), ...own('train'), `metrics:${main.name}`], config: { probe: probe.name }, model: probe.name });
+      out.push({ id, kind: 'probe', inputs: [...own('predict'), ...own('train'), 'split', `metrics:${main.name}`], config: { probe: probe.name }, model: probe.name });
     }
   }
   return out;

@@ -33,7 +33,7 @@ export function shortcutEvidenceBlocks(metrics: MetricsFile): Block[] {
     { kind: 'heading', level: 2, text: 'Shortcut evidence' },
     {
       kind: 'paragraph',
-      text: 'What the pixels give away, measured beside the model: a linear probe that names the source, the same model and protocol trained on images with the lung field blanked or kept alone, and the share of GradCAM heat inside the lung field (the default lung field is two ellipses; docs/probes.md).',
+      text: 'What the pixels give away, measured beside the model: a linear probe that names the source, the same model and protocol trained on images with the lung field blanked or kept alone, and the share of GradCAM heat inside the lung field (the lung field is two ellipses unless the pipeline declares `lung_field`; docs/probes.md).',
     },
     { kind: 'table', header: ['Check', 'Result', 'Against'], rows },
   ];

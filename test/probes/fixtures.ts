@@ -43,7 +43,7 @@ export async function writePlanted(dir: string, plant: Plant, perClass: number, 
   }
 }
 
-export function plantedPipeline(probes: string, options: { sources?: boolean; epochs?: number } = {}): string {
+export function plantedPipeline(probes: string, options: { sources?: boolean; epochs?: number; lr?: string } = {}): string {
   const sources = options.sources === true
     ? `source a { folder "data/a" map { "normal" -> NCV, "covid" -> CVP } }
   source b { folder "data/b" map { "normal" -> NCV, "covid" -> CVP } }`
@@ -59,7 +59,7 @@ export function plantedPipeline(probes: string, options: { sources?: boolean; ep
   train {
     batch 8
     epochs ${options.epochs ?? 6}
-    optimizer adam lr 1e-3
+    optimizer adam lr ${options.lr ?? '1e-3'}
   }
   evaluate { metrics accuracy }
   probes { ${probes} }

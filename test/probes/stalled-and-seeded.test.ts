@@ -1,6 +1,7 @@
 /**
  * Two runs of one pipeline on constructed images that carry no class signal at all (grey noise,
- * test/probes/fixtures.ts plant `none`), with every probe, each with a fresh cache:
+ * test/probes/fixtures.ts plant `none`), with every probe, each with a fresh cache, and a
+ * learning rate (1e-7) at which no weight moves far enough to learn anything in 2 epochs:
  * - the same seed gives the same probe numbers (metrics.json `probes`, deep-equal);
  * - a masked model that cannot beat the class prior on its own training images says so (CVR694,
  *   a note) instead of its score near chance passing for evidence.
@@ -21,7 +22,7 @@ const runs: { code: number; output: string; probes?: MetricsFile['probes'] }[] =
 beforeAll(async () => {
   ({ dir, dispose } = tempDir('stalled'));
   await writePlanted(dir, 'none', 40);
-  writeFileSync(join(dir, 'p.cvr'), plantedPipeline('source_probe periphery_only lung_only gradcam_in_lungs { bootstrap 200 }', { epochs: 2 }));
+  writeFileSync(join(dir, 'p.cvr'), plantedPipeline('source_probe periphery_only lung_only gradcam_in_lungs { bootstrap 200 }', { epochs: 2, lr: '1e-7' }));
   for (const name of ['first', 'second']) {
     mkdirSync(join(dir, name));
     let output = '';

@@ -122,22 +122,29 @@ function maskedProbeNode(kit: StageKit, node: PlanNode, inputs: ProbeInputs): un
       findings.push(diagnostic('CVR692', `${what}, far above the class prior of ${pct(prior)}`, { hint: 'the images outside the lungs carry the class: markers, borders or exposure differ between the classes' }));
     }
   }
-  findings.push(...notLearned(node, inputs.trained, prior));
+  findings.push(...notLearned(node, inputs.trained, splitOf(node, inputs), kit.classes));
   return { accuracy, folds: accuracies, prior, ...(full === undefined ? {} : { fullModel: full }), findings };
 }
 
 /**
- * CVR694 (a note): a masked model whose training accuracy at its last epoch is no better than the
- * class prior (+5 points) did not learn: either the masked images carry nothing about the class,
- * or it stalled (on the demo, fold 0 of periphery_only sat at 46 % after the protocol's 2 epochs,
- * while with 4 it reached 92.5 %); its score near chance alone cannot tell which.
+ * CVR694 (a note): a masked model whose training accuracy at its last epoch is no better than
+ * its training images' class prior (within 5 points or two binomial standard deviations) did not
+ * learn: either the masked images carry nothing about the class, or it stalled (on the demo, fold
+ * 0 of periphery_only sat at 46 % after the protocol's 2 epochs, while with 4 it reached 92.5 %);
+ * its score near chance alone cannot tell which.
  */
-function notLearned(node: PlanNode, trained: readonly TrainOutput[], prior: number): Diagnostic[] {
+function notLearned(node: PlanNode, trained: readonly TrainOutput[], split: StoredSplit, classes: readonly string[]): Diagnostic[] {
   return trained.flatMap((t, fold) => {
     const last = t.history[t.history.length - 1];
     const acc = typeof last?.['accuracy'] === 'number' ? last['accuracy'] : undefined;
-    if (acc === undefined || !(acc < prior + 0.05)) return [];
-    return [diagnostic('CVR694', `${node.config['probe']} fold ${fold}: after ${t.history.length} epoch${t.history.length === 1 ? '' : 's'} its training accuracy is ${pct(acc)}, no better than the class prior ${pct(prior)}: the masked images carry nothing about the class, or the probe needs more epochs`, { hint: `to tell which, give it more epochs (e.g. ${node.config['probe']} { epochs ${2 * Math.max(1, t.history.length)} }); until then its score near chance is no evidence` })];
+    const roles = split.folds[fold]?.roles ?? [];
+    const counts = classes.map((c) => split.images.filter((im, i) => roles[i] === ROLE.train && im.taskClass === c).length);
+    const n = counts.reduce((s, c) => s + c, 0);
+    if (acc === undefined || n === 0) return [];
+    const prior = Math.max(...counts) / n;
+    if (acc >= prior + Math.max(0.05, 2 * Math.sqrt((prior * (1 - prior)) / n))) return [];
+    const epochs = t.history.length;
+    return [diagnostic('CVR694', `${String(node.config['probe'])} fold ${fold}: after ${epochs} epoch${epochs === 1 ? '' : 's'} its training accuracy is ${pct(acc)}, no better than the training images' class prior ${pct(prior)}: the masked images carry nothing about the class, or the probe needs more epochs`, { hint: `to tell which, give it more epochs (e.g. ${String(node.config['probe'])} { epochs ${2 * Math.max(1, epochs)} }); until then its score near chance is no evidence` })];
   });
 }
 
