@@ -14,7 +14,14 @@ import { branchPaths, buildModel, loadWeights, weightsSource } from '../../model
 import type { Prediction } from '../../evaluate/index.ts';
 import { preparedFromCache } from '../relocate.ts';
 import { NodeFailure, type NodeContext } from '../executor.ts';
-import type { LungField } from './lung-field.ts';
+
+/** A run's lung field (lung-field.ts builds it): what the masked probes blank and GradCAM measures. */
+export interface LungField {
+  /** 1 inside the lung field, row-major at the prepared size, for the image with this key. */
+  mask(key: string): Uint8Array;
+  /** The share of the image inside the field (the mean over the images, for masks). */
+  readonly areaShare: number;
+}
 
 export interface StageOptions {
   /** The pipeline with `sources from manifest` expanded (the one the plan was built from). */

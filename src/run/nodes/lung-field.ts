@@ -9,14 +9,7 @@ import type { PlanNode } from '../../plan/index.ts';
 import { DEFAULT_LUNG_FIELD, loadLungMasks, lungFieldMask, maskAreaShare } from '../../data/index.ts';
 import type { Diagnostic } from '../../diag/index.ts';
 import { NodeFailure } from '../executor.ts';
-import { imageKey, type StoredSplit } from './kit.ts';
-
-export interface LungField {
-  /** 1 inside the lung field, row-major at the prepared size, for the image with this key. */
-  mask(key: string): Uint8Array;
-  /** The share of the image inside the field (the mean over the images, for masks). */
-  readonly areaShare: number;
-}
+import { imageKey, type LungField, type StoredSplit } from './kit.ts';
 
 export async function lungFieldOf(pipeline: ResolvedPipeline, split: StoredSplit, render: (d: readonly Diagnostic[]) => string): Promise<LungField> {
   const { width, height } = pipeline.image;
