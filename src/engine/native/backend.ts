@@ -6,7 +6,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import type { NativeAddon } from './addon.ts';
 import { NativeBackend } from './native-backend.ts';
 import { nativeKernelConfigs } from './kernels.ts';
-import { bnGradKernel, gradOpKernel, registerNativeGradients } from './gradients.ts';
+import { bnGradKernel, gradOpKernel, meanRunGradKernel, registerNativeGradients } from './gradients.ts';
 import { registerOptimizerKernels } from './optimizer-kernels.ts';
 import { registerBatchNormTraining } from './batch-norm-train.ts';
 
@@ -47,6 +47,7 @@ export function registerNativeBackend(addon: NativeAddon, threads: number, pooli
   }
   tf.registerKernel(tracked(bnGradKernel(addon, NATIVE_BACKEND)));
   tf.registerKernel(tracked(gradOpKernel(addon, NATIVE_BACKEND)));
+  tf.registerKernel(tracked(meanRunGradKernel(NATIVE_BACKEND)));
   // An addon built before the fused optimizer kernels existed keeps the tensor-chain updates.
   if (typeof addon.adam === 'function') registerOptimizerKernels(addon, NATIVE_BACKEND, tracked);
   registerNativeGradients(NATIVE_BACKEND);
