@@ -37,7 +37,9 @@ export async function main(argv: string[]): Promise<number> {
       const c0 = process.cpuUsage();
       const r = f(...args);
       const c = process.cpuUsage(c0);
-      const key = BY_KIND.has(name) ? `${name}:${String(args[0])}` : name;
+      // Depthwise convolutions (groups > 1, the last of the dimensions) apart from the others.
+      const depthwise = name === 'conv' && (args[1] as Int32Array)[17]! > 1 ? ':depthwise' : '';
+      const key = BY_KIND.has(name) ? `${name}:${String(args[0])}${depthwise}` : name;
       const e = acc.get(key) ?? { cpu: 0, calls: 0 };
       e.cpu += (c.user + c.system) / 1000;
       e.calls += 1;

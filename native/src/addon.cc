@@ -591,7 +591,27 @@ napi_value BatchNormCall(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// gradOp(op, dy, x, out, n): op 0 relu gradient (x > 0 ? dy : dy * 0), 1 square gradient
+// Contiguous chunks [b, e) of [0, n), one per thread when n is large, each handed to f.
+template <typename F>
+void spans(size_t n, F f) {
+  const int nt = n >= kParallelMin ? omp_get_max_threads() : 1;
+#pragma omp parallel for schedule(static) num_threads(nt)
+  for (int t = 0; t < nt; t++) f(n * size_t(t) / size_t(nt), n * size_t(t + 1) / size_t(nt));
+}
+
+// dy · step(x) over n elements, as tfjs's chain computes it: a multiply by 1, 0 or NaN. In a lambda
+// inside forEach GCC left this loop scalar with a branch (7 ns an element against Relu's 0.5); as
+// a plain function over restrict pointers it vectorises (AVX2 clone where the CPU has it).
+__attribute__((target_clones("avx2", "default")))
+void reluGradSpan(const float* __restrict dy, const float* __restrict x, float* __restrict out, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const float xi = x[i];
+    const float s = xi > 0.f ? 1.f : (xi != xi ? xi : 0.f);
+    out[i] = dy[i] * s;
+  }
+}
+
+// gradOp(op, dy, x, out, n): op 0 relu gradient dy · step(x), 1 square gradient
 // dy * (2x), 2 mean gradient over leading axes (dy repeats along out, divided by n). Each rounds
 // as tfjs's chain of float32 operations does, in one pass instead of two or three.
 napi_value GradOpCall(napi_env env, napi_callback_info info) {
@@ -612,7 +632,10 @@ napi_value GradOpCall(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (op == 0) {
-    forEach(lo, [&](size_t i) { out[i] = x[i] > 0.f ? dy[i] : dy[i] * 0.f; });
+    // dy × step(x), as tfjs's chain: a multiply by 1 or 0, branch-free so that it vectorises (the
+    // branch on the sign of x mispredicted on every other element: 8× slower than Relu itself).
+    // tfjs's step is NaN at NaN.
+    spans(lo, [&](size_t b, size_t e) { reluGradSpan(dy + b, x + b, out + b, e - b); });
   } else if (op == 1) {
     forEach(lo, [&](size_t i) { out[i] = dy[i] * (x[i] * 2.f); });
   } else {

@@ -45,3 +45,15 @@ describe.skipIf(nativeBackend === undefined)(nativeBackend === undefined ? skipR
     r.cpu.forEach((c, i) => expect(Buffer.from(r.native[i]!.buffer)).toEqual(Buffer.from(c.buffer)));
   });
 });
+
+describe.skipIf(nativeBackend === undefined)(nativeBackend === undefined ? skipReason : 'relu gradient vs cpu', () => {
+  it('the ReLU gradient is dy × step(x), bit-identical to the cpu backend (zeros, negative zeros, NaN in x, NaN and infinities in dy)', async () => {
+    const n = 1000;
+    const x = values(n, 3), dy = values(n, 4);
+    x[0] = 0; x[1] = -0; x[2] = 1e-40; x[3] = -1e-40; x[9] = Number.NaN;
+    dy[4] = Number.POSITIVE_INFINITY; dy[5] = Number.NEGATIVE_INFINITY; dy[6] = Number.NaN; dy[7] = -0; dy[8] = 0;
+    x[4] = -1; x[5] = 1; x[6] = 2; x[7] = 3; x[8] = -3;
+    const r = await both(() => tf.grad((t: tf.Tensor) => tf.relu(t))(tf.tensor1d(x), tf.tensor1d(dy)));
+    expect(Buffer.from(r.native[0]!.buffer)).toEqual(Buffer.from(r.cpu[0]!.buffer));
+  });
+});
