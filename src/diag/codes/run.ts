@@ -23,4 +23,5 @@ export const runCodes = {
   CVR874: { severity: 'error', summary: '`--jobs` or `--executor` asks for something this run cannot do (a value out of range, Slurm commands missing).' },
   CVR875: { severity: 'error', summary: 'A Slurm command (sbatch, squeue, sacct, scancel) failed; its output is quoted.' },
   CVR876: { severity: 'error', summary: 'A Slurm job failed after every retry its policy allows; its log file is named.' },
+  CVR877: { severity: 'error', summary: 'A worker or Slurm job cannot read the plan its run saved for it (`<run>/workers/` or `<run>/slurm/prepared.json`).' },
 } as const satisfies Record<string, CodeInfo>;
