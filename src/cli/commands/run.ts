@@ -62,7 +62,7 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
   if (prepDiagnostics.length > 0) io.stderr(deps.renderDiagnostics(prepDiagnostics, io.cwd));
   if (!prepared.ok) return EXIT.failed;
 
-  const slurm = slurmOptionsOf(args, io, deps);
+  const slurm = slurmOptionsOf(args, io, deps, pipeline);
   if (slurm === 'invalid') return EXIT.failed;
   const runDir = args.out !== undefined ? resolve(io.cwd, args.out) : defaultRunDir(base, pipeline.name, (deps.now ?? (() => new Date()))());
   const remoteDir = slurm !== undefined ? 'slurm' : args.jobs !== undefined && args.jobs > 1 ? 'workers' : undefined;
