@@ -611,7 +611,7 @@ export interface ExecutorStmt {
 export interface ExecutorSetting {
   readonly kind: 'executor-setting';
   readonly key: Ident;
-  readonly value: { readonly text: string; readonly quoted: boolean; readonly span: Span };
+  readonly value: { readonly kind: 'executor-value'; readonly text: string; readonly quoted: boolean; readonly span: Span };
   readonly span: Span;
 }
 

@@ -1075,15 +1075,15 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     const span = node && nodeSpan(ctx.file, node);
     if (key === undefined || span === undefined) return undefined;
     const text = stringLit(ctx, real(c.text));
-    if (text !== undefined) return { kind: 'executor-setting', key, value: { text: text.value, quoted: true, span: text.span }, span };
+    if (text !== undefined) return { kind: 'executor-setting', key, value: { kind: 'executor-value', text: text.value, quoted: true, span: text.span }, span };
     const word = ident(ctx, real(c.word));
-    if (word !== undefined) return { kind: 'executor-setting', key, value: { text: word.name, quoted: false, span: word.span }, span };
+    if (word !== undefined) return { kind: 'executor-setting', key, value: { kind: 'executor-value', text: word.name, quoted: false, span: word.span }, span };
     const number = real(c.number);
     if (number === undefined) return undefined;
     // `4h`, `32G`: the number and the unit written against it are one value.
     const unit = real(c.unit);
     const last = unit ?? number;
-    const value = { text: number.image + (unit?.image ?? ''), quoted: false, span: joinSpans(tokenSpan(ctx.file, number), tokenSpan(ctx.file, last)) };
+    const value = { kind: 'executor-value' as const, text: number.image + (unit?.image ?? ''), quoted: false, span: joinSpans(tokenSpan(ctx.file, number), tokenSpan(ctx.file, last)) };
     return { kind: 'executor-setting', key, value, span };
   }
 
