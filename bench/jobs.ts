@@ -15,7 +15,7 @@
  * round: median, min, max), identical, worker_start_s, loadavg }.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -75,6 +75,17 @@ async function workerStart(dir: string, runDir: string, file: string, env: NodeJ
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, r1(Math.min(...v))]));
 }
 
+/** Whether bin/cvr.mjs will start from dist/ (else every process compiles the sources with tsx: seconds each). */
+function distIsFresh(): boolean {
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+  try {
+    return newest(join(ROOT, 'src')) < Number(readFileSync(join(ROOT, 'dist', '.stamp'), 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const o = parseBenchArgs(argv, { rounds: '2', scale: '0.5', design: 'single', threads: '1', folds: '', epochs: '', size: '', dir: '' });
   const rounds = Number(o.rounds);
@@ -86,7 +97,14 @@ export async function main(argv: string[]): Promise<number> {
   const dir = o.dir !== '' ? resolve(o.dir) : mkdtempSync(join(tmpdir(), 'cvr-bench-jobs-'));
   mkdirSync(dir, { recursive: true });
   writeDesigns(dir, { ...(o.folds !== '' && { folds: o.folds }), ...(o.epochs !== '' && { epochs: o.epochs }), ...(o.size !== '' && { size: o.size }) });
-  const env = { ...process.env, CI: '1', CVR_NATIVE_THREADS: o.threads };
+  // CVR_FROM_DIST: every process of every round runs the one build checked below, even if src/ changes meanwhile.
+  const env = { ...process.env, CI: '1', CVR_NATIVE_THREADS: o.threads, CVR_FROM_DIST: '1' };
+  if (!distIsFresh()) {
+    // A worker started from the sources pays tsx's compile (tens of seconds under load): not what a user runs.
+    process.stderr.write('bench jobs: dist/ is older than src/; building it (npm run build) so every cvr process starts from the bundle\n');
+    const built = await new Promise<number>((done) => spawn(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'inherit' }).on('exit', (code) => done(code ?? 1)));
+    if (built !== 0 || !distIsFresh()) throw new Error('bench jobs: the build failed');
+  }
   const loadStart = load();
   if (!existsSync(join(dir, 'data', 'synth.json'))) {
     const synth = await cvr(['synth', '--preset', 'shortcut', '--scale', o.scale, '--out', 'data'], dir, env);
