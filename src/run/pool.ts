@@ -107,7 +107,8 @@ export function workerPool(options: PoolOptions): WorkerPool {
         const { done } = worker.busy;
         worker.busy = undefined;
         done(fromWire(message.outcome));
-        next();
+        // After the nodes this one made ready have queued (microtasks), so rank can prefer them.
+        setImmediate(next);
       }
     });
     child.on('exit', (code, signal) => {
