@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- --seed N] [--engine E] [--cache DIR] [--keep-data] [--jobs N] [--full] [--no-probes]`: the end-to-end shortcut demonstration.
+ * `npm run demo [-- --seed N] [--engine E] [--cache DIR] [--keep-data] [--jobs N (default: 2 on idle cores, else 1)] [--full] [--no-probes]`: the end-to-end shortcut demonstration.
  * The designs declare `probes { }` (docs/probes.md), whose numbers join the table; `--no-probes`
  * runs copies without them (in examples/shortcut/runs/no-probes/, on the same data).
  * Generates `cvr synth --preset shortcut` data into examples/shortcut/data, runs the three
@@ -18,6 +18,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadPipelines } from '../src/dsl/index.ts';
 import { describeSplit } from '../src/plan/index.ts';
@@ -126,6 +127,16 @@ function table(rows: readonly Row[]): string {
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+/**
+ * `--jobs` unless given: 2 where two workers of CVR_NATIVE_THREADS threads each find idle cores
+ * (cores ≥ 2 × threads and the 1-minute load under half the cores), else 1. `npm run -s bench -- jobs`
+ * measured --jobs 2 no faster on the 2-core machine at load 8–33 (docs/notes-and-limits.md).
+ */
+function demoJobs(env: NodeJS.ProcessEnv, cores = availableParallelism(), load = loadavg()[0] ?? 0): string {
+  const threads = Math.max(1, Number.parseInt(env['CVR_NATIVE_THREADS'] ?? '1', 10) || 1);
+  return cores >= 2 * threads && load < cores / 2 ? '2' : '1';
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
@@ -176,8 +187,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const runDir = small ? join(SMALL.dir, `${design}-seed${seed}`) : join('runs', `${design}-seed${seed}${probes ? '' : '-no-probes'}`);
     const t0 = performance.now();
     const cache = values.cache === undefined ? [] : ['--cache', resolve(values.cache)];
-    // --jobs 1 by default: measured on the 2-core machine under load, --jobs 2 was no faster (docs/executors.md).
-    const jobs = values.jobs === undefined ? [] : ['--jobs', values.jobs];
+    const jobs = ['--jobs', values.jobs ?? demoJobs(env)];
     const code = await cvr(['run', join(base, file), '--seed', seed, '--engine', engine, '--out', runDir, ...cache, ...jobs], env);
     if (code !== 0) return code;
     const metrics = JSON.parse(await readFile(join(EXAMPLE, runDir, 'metrics.json'), 'utf8')) as MetricsFile;

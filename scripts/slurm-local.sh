@@ -3,7 +3,8 @@
 #
 #   scripts/slurm-local.sh start    install munge + slurmctld + slurmd (Debian packages) when
 #                                   missing, write /etc/slurm/slurm.conf for this host, start them
-#   scripts/slurm-local.sh stop     stop the daemons (the packages and the config stay)
+#   scripts/slurm-local.sh stop     stop slurmd, slurmctld and munged (the packages, the config
+#                                   and the munge key stay; a munged run by systemd is left)
 #   scripts/slurm-local.sh status   exit 0 when the cluster answers
 #
 # Needs root (apt-get, daemons as root). State, logs and the job-completion log are in
@@ -103,7 +104,17 @@ stop() {
     if running "$d"; then kill "$(cat "$DIR/$d.pid")" 2>/dev/null || true; fi
   done
   for _ in $(seq 1 20); do running slurmd || running slurmctld || break; sleep 0.5; done
+  stop_munged
   say "stopped"
+}
+
+# munged as started above (no systemd in containers); one that systemd runs belongs to the system.
+stop_munged() {
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ] && systemctl is-active --quiet munge 2>/dev/null; then return; fi
+  pgrep -x munged >/dev/null || return 0
+  /usr/sbin/munged --stop >/dev/null 2>&1 || { [ -f /run/munge/munged.pid ] && kill "$(cat /run/munge/munged.pid)" 2>/dev/null; } || true
+  for _ in $(seq 1 20); do pgrep -x munged >/dev/null || return 0; sleep 0.25; done
+  say "munged did not stop (pid $(pgrep -x munged | tr '\n' ' '))"
 }
 
 case "${1:-}" in

@@ -108,7 +108,7 @@ export const RUN_NODE = {
   summary: 'internal: run one node of a pipeline against the cache (workers, Slurm jobs)',
   synopsis: 'FILE --pipeline NAME --seed N --engine E --cache DIR --out DIR (--key K | --serve)',
   description:
-    'Plans FILE again and runs the node with key K (its inputs must be in the cache), or, with\n--serve, runs the nodes a parent `cvr run --jobs N` sends over its IPC channel. It works under\nthe cache lock of the run that started it and takes none itself.',
+    'Plans FILE again (or reads the plan the run saved, --prepared) and runs the node with key K (its inputs must be in the cache), or, with\n--serve, runs the nodes a parent `cvr run --jobs N` sends over its IPC channel. It works under\nthe cache lock of the run that started it and takes none itself.',
   options: {
     pipeline: SHARED.pipeline,
     engine: SHARED.engine,
@@ -116,6 +116,7 @@ export const RUN_NODE = {
     cache: SHARED.cache,
     out: { kind: 'string', value: 'DIR', help: 'the run folder' },
     key: { kind: 'string', value: 'K', help: 'the cache key of the node to run' },
+    prepared: { kind: 'string', value: 'F', help: 'the plan the run saved (prepared.json): start from it instead of planning FILE again' },
     serve: { kind: 'boolean', help: 'serve a parent over IPC' },
     events: { kind: 'string', value: 'F', help: 'append the node\'s events, one JSON object per line, to F' },
   },

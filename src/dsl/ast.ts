@@ -126,7 +126,8 @@ export type Statement =
   | EvaluateStmt
   | EngineStmt
   | PatientsSharedStmt
-  | ProbesStmt;
+  | ProbesStmt
+  | ExecutorStmt;
 
 export interface TitleStmt {
   readonly kind: 'title';
@@ -592,6 +593,25 @@ export interface GradcamSpec {
 export interface EngineStmt {
   readonly kind: 'engine';
   readonly name: Ident;
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where the nodes run (docs/executors.md)
+
+/** `executor slurm { partition "gpu"  gres "gpu:1"  time 4h  cpus 8  mem 32G }`; `--executor` and its flags override it. */
+export interface ExecutorStmt {
+  readonly kind: 'executor';
+  readonly name: Ident;
+  readonly settings: readonly ExecutorSetting[];
+  readonly span: Span;
+}
+
+/** `time 4h`: a key and its value as written (`4h`, `32G`, `8`; `"gpu:1"` with `quoted`). */
+export interface ExecutorSetting {
+  readonly kind: 'executor-setting';
+  readonly key: Ident;
+  readonly value: { readonly kind: 'executor-value'; readonly text: string; readonly quoted: boolean; readonly span: Span };
   readonly span: Span;
 }
 

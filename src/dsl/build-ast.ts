@@ -309,6 +309,8 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     if (shared !== undefined) return this.patientsSharedStmt(shared.children, ctx, shared);
     const probes = c.probesStmt?.[0];
     if (probes !== undefined) return this.probesStmt(probes.children, ctx, probes);
+    const executor = c.executorStmt?.[0];
+    if (executor !== undefined) return this.executorStmt(executor.children, ctx, executor);
     return undefined;
   }
 
@@ -1053,6 +1055,39 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
   /** Read inside `probeDecl` (it needs the probe's name for its messages). */
   probeSetting(): undefined {
     return undefined;
+  }
+
+  // ---- where the nodes run
+
+  executorStmt(c: C.ExecutorStmtCstChildren, ctx: BuildContext, node?: CstNode): A.ExecutorStmt | undefined {
+    const name = ident(ctx, real(c.name));
+    const span = node && nodeSpan(ctx.file, node);
+    if (name === undefined || span === undefined) return undefined;
+    const settings: A.ExecutorSetting[] = [];
+    for (const s of c.executorSetting ?? []) {
+      const setting = this.executorSetting(s.children, ctx, s);
+      if (setting === undefined) continue;
+      if (settings.some((x) => x.key.name === setting.key.name)) duplicate(ctx, setting.key.name, `this executor ${name.name}`, setting.span);
+      else settings.push(setting);
+    }
+    return { kind: 'executor', name, settings, span };
+  }
+
+  executorSetting(c: C.ExecutorSettingCstChildren, ctx: BuildContext, node?: CstNode): A.ExecutorSetting | undefined {
+    const key = ident(ctx, real(c.key));
+    const span = node && nodeSpan(ctx.file, node);
+    if (key === undefined || span === undefined) return undefined;
+    const text = stringLit(ctx, real(c.text));
+    if (text !== undefined) return { kind: 'executor-setting', key, value: { kind: 'executor-value', text: text.value, quoted: true, span: text.span }, span };
+    const word = ident(ctx, real(c.word));
+    if (word !== undefined) return { kind: 'executor-setting', key, value: { kind: 'executor-value', text: word.name, quoted: false, span: word.span }, span };
+    const number = real(c.number);
+    if (number === undefined) return undefined;
+    // `4h`, `32G`: the number and the unit written against it are one value.
+    const unit = real(c.unit);
+    const last = unit ?? number;
+    const value = { kind: 'executor-value' as const, text: number.image + (unit?.image ?? ''), quoted: false, span: joinSpans(tokenSpan(ctx.file, number), tokenSpan(ctx.file, last)) };
+    return { kind: 'executor-setting', key, value, span };
   }
 
   engineStmt(c: C.EngineStmtCstChildren, ctx: BuildContext, node?: CstNode): A.EngineStmt | undefined {

@@ -2,6 +2,7 @@
  * An effective pipeline that passed its checks → `ResolvedPipeline`: defaults applied, units
  * converted, paths made absolute (relative to the file each path was written in).
  */
+import { slurmOptionsOfBlock } from './slurm-options.ts';
 import path from 'node:path';
 import type { AliasBlock, CoarsePolicy, LabelMap, ManifestFields, NumberLit, SourcesFromManifest, StringLit, ValidationSpec, WhereExpr } from './ast.ts';
 import { classModel } from './class-model.ts';
@@ -394,6 +395,7 @@ export function toResolved(p: EffectivePipeline): ResolvedPipeline {
     engine: p.engine?.name.name ?? DEFAULTS.engine,
     ...(p.probes === undefined ? {} : { probes: probes(p) }),
     ...lungFieldEntry(p),
+    ...(p.executor?.name.name === 'slurm' && { executor: { kind: 'slurm' as const, options: slurmOptionsOfBlock(p.executor).options } }),
     spans: { ...p.spans },
   };
 }

@@ -80,6 +80,7 @@ export type StatementCstChildren = {
   engineStmt?: EngineStmtCstNode[];
   patientsSharedStmt?: PatientsSharedStmtCstNode[];
   probesStmt?: ProbesStmtCstNode[];
+  executorStmt?: ExecutorStmtCstNode[];
 };
 
 export interface PatientsSharedStmtCstNode extends CstNode {
@@ -873,6 +874,32 @@ export type ProbeSettingCstChildren = {
   more?: IToken[];
 };
 
+export interface ExecutorStmtCstNode extends CstNode {
+  name: "executorStmt";
+  children: ExecutorStmtCstChildren;
+}
+
+export type ExecutorStmtCstChildren = {
+  Executor?: IToken[];
+  name?: IToken[];
+  LCurly?: IToken[];
+  executorSetting?: ExecutorSettingCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface ExecutorSettingCstNode extends CstNode {
+  name: "executorSetting";
+  children: ExecutorSettingCstChildren;
+}
+
+export type ExecutorSettingCstChildren = {
+  key?: IToken[];
+  word?: IToken[];
+  text?: IToken[];
+  number?: IToken[];
+  unit?: IToken[];
+};
+
 export interface EngineStmtCstNode extends CstNode {
   name: "engineStmt";
   children: EngineStmtCstChildren;
@@ -953,5 +980,7 @@ export interface CvrCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   probesStmt(children: ProbesStmtCstChildren, param?: IN): OUT;
   probeDecl(children: ProbeDeclCstChildren, param?: IN): OUT;
   probeSetting(children: ProbeSettingCstChildren, param?: IN): OUT;
+  executorStmt(children: ExecutorStmtCstChildren, param?: IN): OUT;
+  executorSetting(children: ExecutorSettingCstChildren, param?: IN): OUT;
   engineStmt(children: EngineStmtCstChildren, param?: IN): OUT;
 }

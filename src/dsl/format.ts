@@ -145,6 +145,8 @@ function statementUnit(s: A.Statement): Unit {
     case 'engine': return leaf(`engine ${s.name.name}`, s.span);
     case 'patients-shared': return leaf('patients shared across sources', s.span);
     case 'probes': return block('probes', s.span, s.probes.map(probeUnit));
+    case 'executor':
+      return block(`executor ${s.name.name}`, s.span, s.settings.map((x) => leaf(`${x.key.name} ${x.value.quoted ? quoteString(x.value.text) : x.value.text}`, x.span)));
   }
 }
 

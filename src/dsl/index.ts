@@ -42,3 +42,4 @@ export type { ImageTemplate } from './image-template.ts';
 export type { ResolvedTrain } from './resolved.ts';
 export { makeDiagnostic } from './report.ts';
 export { readCvrSource } from './read-source.ts';
+export { checkSlurmOptions, durationMinutes, DEFAULT_RETRIES, SLURM_OPTION_KEYS, type SlurmOptions } from './slurm-options.ts';

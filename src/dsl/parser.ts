@@ -160,6 +160,7 @@ export class CvrParser extends CstParser {
       { ALT: () => this.SUBRULE(this.engineStmt) },
       { ALT: () => this.SUBRULE(this.patientsSharedStmt) },
       { ALT: () => this.SUBRULE(this.probesStmt) },
+      { ALT: () => this.SUBRULE(this.executorStmt) },
     ]);
   });
 
@@ -861,6 +862,35 @@ export class CvrParser extends CstParser {
           ]);
           // `ellipse 0.30 0.44 0.15 0.31` in `lung_field { }`: further numbers.
           this.MANY(() => this.CONSUME1(T.NumberLit, { LABEL: 'more' }));
+        },
+      },
+    ]);
+  });
+
+  // ---- where the nodes run
+
+  /** `executor slurm { partition "gpu"  gres "gpu:1"  time 4h  cpus 8  mem 32G  retries 2 }` */
+  executorStmt = this.RULE('executorStmt', () => {
+    this.CONSUME(T.Executor);
+    this.CONSUME(T.Name, { LABEL: 'name' });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.executorSetting));
+    this.CONSUME(T.RCurly);
+  });
+
+  /** `key value`: a word, a string, or a number with a unit written against it (`4h`, `32G`: two tokens, no space between). */
+  executorSetting = this.RULE('executorSetting', () => {
+    this.CONSUME(T.Name, { LABEL: 'key' });
+    this.OR([
+      { ALT: () => this.CONSUME1(T.Name, { LABEL: 'word' }) },
+      { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'text' }) },
+      {
+        ALT: () => {
+          this.CONSUME(T.NumberLit, { LABEL: 'number' });
+          this.OPTION({
+            GATE: () => this.LA(1).startOffset === this.LA(0).endOffset! + 1,
+            DEF: () => this.CONSUME2(T.Name, { LABEL: 'unit' }),
+          });
         },
       },
     ]);

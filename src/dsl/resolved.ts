@@ -6,6 +6,7 @@
  * Spans are kept (`spans`) so that later stages can point diagnostics at the statement that
  * caused them (an unmapped label at the source's `map`, a missing test source at the split).
  */
+import type { SlurmOptions } from './slurm-options.ts';
 import type { Span } from '../diag/index.ts';
 
 export interface ResolvedPipeline {
@@ -41,8 +42,16 @@ export interface ResolvedPipeline {
   readonly probes?: readonly ResolvedProbe[];
   /** `lung_field { }` inside `probes { }`; absent: the default geometric lung field. */
   readonly lungField?: ResolvedLungField;
+  /** `executor slurm { … }` (docs/executors.md): where the nodes run unless `--executor` says otherwise; absent: here. */
+  readonly executor?: ResolvedExecutor;
   /** Where each statement came from, by statement key (`task`, `split`, `source:cxri`, `train`, …). */
   readonly spans: Readonly<Record<string, Span>>;
+}
+
+/** The pipeline's executor: only `slurm` takes a block today; its options are checked (CVR423–427). */
+export interface ResolvedExecutor {
+  readonly kind: 'slurm';
+  readonly options: SlurmOptions;
 }
 
 // ---------------------------------------------------------------------------------------------

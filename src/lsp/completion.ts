@@ -9,13 +9,13 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { CompletionItemKind } from 'vscode-languageserver';
 import type { CompletionItem } from 'vscode-languageserver';
-import { BUILTIN_CLASSES, KEYWORD_WORDS, RULE_WORDS, lexCvr, vocabulary } from '../dsl/index.ts';
+import { BUILTIN_CLASSES, KEYWORD_WORDS, RULE_WORDS, SLURM_OPTION_KEYS, lexCvr, vocabulary } from '../dsl/index.ts';
 import type { LexedToken, Pipeline } from '../dsl/index.ts';
 import type { Names, NameKind } from './names.ts';
 import { Positions } from './positions.ts';
 
 /** The kind of block a `{` opens, from the keywords before it. */
-type Frame = 'pipeline' | 'source' | 'manifest' | 'sources-from-manifest' | 'map' | 'split-kfold' | 'split-holdout' | 'split-other' | 'image' | 'augment' | 'model' | 'train' | 'evaluate' | 'classes' | 'class_weights' | 'other';
+type Frame = 'pipeline' | 'source' | 'manifest' | 'sources-from-manifest' | 'map' | 'split-kfold' | 'split-holdout' | 'split-other' | 'image' | 'augment' | 'model' | 'train' | 'evaluate' | 'classes' | 'class_weights' | 'executor' | 'other';
 
 const OPENERS: Readonly<Record<string, Frame>> = {
   pipeline: 'pipeline',
@@ -31,6 +31,7 @@ const OPENERS: Readonly<Record<string, Frame>> = {
   evaluate: 'evaluate',
   classes: 'classes',
   class_weights: 'class_weights',
+  executor: 'executor',
 };
 
 /** Words that may start what a block holds, from the parser's own tables where it has them. */
@@ -62,6 +63,8 @@ function frameWords(frame: Frame | undefined): readonly string[] {
       return RULE_WORDS['trainSetting'] ?? [];
     case 'evaluate':
       return RULE_WORDS['evaluateSetting'] ?? [];
+    case 'executor':
+      return SLURM_OPTION_KEYS;
     case 'map':
     case 'classes':
     case 'class_weights':
@@ -92,6 +95,7 @@ const VALUES_AFTER: Readonly<Record<string, readonly string[]>> = {
   grouped: ['by'],
   coarse: ['drop'],
   engine: ['auto'],
+  executor: ['slurm'],
   split: RULE_WORDS['splitStmt'] ?? [],
   model: vocabulary.MODELS,
   models: vocabulary.MODELS,

@@ -7,6 +7,7 @@ import type { Diagnostic } from '../diag/index.ts';
 import type { ResolvedPipeline } from '../dsl/index.ts';
 import type { Plan } from '../plan/index.ts';
 import type { Handlers } from './executor.ts';
+import type { SavedPrepared } from './worker.ts';
 
 /** What `cvr run` needs from the other stages; injected so the command is testable alone. */
 export interface RunDeps {
@@ -31,6 +32,13 @@ export interface RunDeps {
       }
     | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] }
   >;
+  /**
+   * The handlers for a plan a run saved (`cvr run-node --prepared`): the engine chosen again,
+   * nothing planned. Without it run-node plans FILE again.
+   */
+  readonly restore?: (
+    saved: SavedPrepared,
+  ) => Promise<{ readonly ok: true; readonly handlers: Handlers; readonly engine: string } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] }>;
   /** The Ink view's output; only used when `io.isTty`. */
   readonly tty?: NodeJS.WriteStream;
   readonly now?: () => Date;

@@ -96,6 +96,8 @@ class Execution {
   readonly delivered: ReturnType<typeof deferred>[];
   failure: Failure | undefined;
   readonly laterDiagnostics: Diagnostic[] = [];
+  /** With a remote: the onOutput calls still going on or done (awaited before the result). */
+  readonly deliveries: Promise<void>[] = [];
   /** Nodes run in this process wait their turn (handlers here are not written to overlap). */
   private localTurn: Promise<void> = Promise.resolve();
 
@@ -160,7 +162,13 @@ class Execution {
       });
     }
     const output = this.settle(node, outcome);
-    await this.deliver(i, node, output);
+    if (remote === undefined) {
+      await this.deliver(i, node, output);
+      return output;
+    }
+    // Side by side: dependents start at once (a fold's prediction need not wait for the folds
+    // before it); onOutput still sees the outputs one at a time in plan order.
+    this.deliveries.push(this.deliver(i, node, output));
     return output;
   }
 
@@ -234,7 +242,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     }
   } else {
     // Every node is started at once; each waits for its inputs. All settle before the result.
-    const settled = await Promise.allSettled(plan.nodes.map((node) => run.get(node.id)));
+    const settled = [...(await Promise.allSettled(plan.nodes.map((node) => run.get(node.id)))), ...(await Promise.allSettled(run.deliveries))];
     const reasons = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
     stop = reasons.find((r) => !isStop(r)) ?? reasons.find((r) => r instanceof Cancelled) ?? reasons[0];
     if (signal.aborted && run.failure === undefined && stop !== undefined && isStop(stop)) stop = new Cancelled();

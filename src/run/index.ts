@@ -7,7 +7,7 @@ export { executePlan, NodeFailure, type NodeContext, type NodeHandler, type Hand
 export { runPlan, defaultRunDir, jobsExecutor, type RunPlanOptions, type RunOutcome, type RemoteFactory, type RemoteContext, type ClosableRemote } from './runner.ts';
 export { ndjsonFileSink, fanOut } from './ndjson.ts';
 export { abortOnSigint } from './interrupt.ts';
-export { runPreparedNode, serveNodes, type PreparedNodes } from './worker.ts';
+export { runPreparedNode, serveNodes, savePrepared, readPrepared, type PreparedNodes, type SavedPrepared } from './worker.ts';
 export { workerSpawner, nodeThreads, runNodeArgs, CVR_BIN, type WorkerCommand } from './worker-spawn.ts';
 export { slurmRemote, SLURM_KINDS, type JobsFile } from './slurm/remote.ts';
 export { realSlurm, type SlurmCommands, type JobState, SlurmError } from './slurm/commands.ts';

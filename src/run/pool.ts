@@ -65,6 +65,12 @@ export interface PoolOptions {
   readonly emit: EventSink;
   readonly signal: AbortSignal;
   readonly now?: () => number;
+  /**
+   * Which waiting node a free worker takes: the lowest rank first (ties: the one ready first).
+   * jobsExecutor ranks by plan order, so a fold's prediction, which the parent's metrics and
+   * GradCAM wait for, goes before the next fold's training. Default: the one ready first.
+   */
+  readonly rank?: (node: PlanNode) => number;
 }
 
 interface Worker {
@@ -101,7 +107,8 @@ export function workerPool(options: PoolOptions): WorkerPool {
         const { done } = worker.busy;
         worker.busy = undefined;
         done(fromWire(message.outcome));
-        next();
+        // After the nodes this one made ready have queued (microtasks), so rank can prefer them.
+        setImmediate(next);
       }
     });
     child.on('exit', (code, signal) => {
@@ -131,6 +138,13 @@ export function workerPool(options: PoolOptions): WorkerPool {
     return { status: 'failed', error: new NodeFailure(message, diagnostics), message, diagnostics, isBug: false };
   }
 
+  function takeNext(): (typeof queue)[number] | undefined {
+    if (options.rank === undefined) return queue.shift();
+    let best = 0;
+    for (let i = 1; i < queue.length; i++) if (options.rank(queue[i]!.node) < options.rank(queue[best]!.node)) best = i;
+    return queue.splice(best, 1)[0];
+  }
+
   function next(): void {
     while (queue.length > 0) {
       let worker = workers.find((w) => !w.exited && w.busy === undefined);
@@ -143,7 +157,7 @@ export function workerPool(options: PoolOptions): WorkerPool {
         if (slot === -1) workers.push(worker);
         else workers[slot] = worker;
       }
-      const job = queue.shift();
+      const job = takeNext();
       if (job === undefined) return;
       worker.busy = job;
       worker.child.send({ type: 'run', id: job.node.id, key: job.node.key } satisfies ToWorker, (error) => {

@@ -81,8 +81,18 @@ const WORKER_KINDS: ReadonlySet<string> = new Set(['train', 'predict']);
 
 /** `--jobs N`: training and prediction in N worker processes; the rest (scans, preprocessing into shared shards, split, audit, metrics) here, while the workers start. */
 export function jobsExecutor(jobs: number, spawn: PoolOptions['spawn']): RemoteFactory {
-  return (context) =>
-    workerPool({ size: jobs, spawn, accepts: (node) => WORKER_KINDS.has(node.kind) && context.eligible(node), emit: context.emit, signal: context.signal, now: context.now });
+  return (context) => {
+    const order = new Map(context.plan.nodes.map((node, i) => [node.id, i]));
+    return workerPool({
+      size: jobs,
+      spawn,
+      accepts: (node) => WORKER_KINDS.has(node.kind) && context.eligible(node),
+      rank: (node) => order.get(node.id) ?? order.size,
+      emit: context.emit,
+      signal: context.signal,
+      now: context.now,
+    });
+  };
 }
 
 function remoteFor(options: RunPlanOptions, cache: NodeCache, emit: EventSink, now: () => number): ClosableRemote | undefined {

@@ -22,6 +22,11 @@ export function realRunDeps(): Omit<RunDeps, 'tty'> {
       return result;
     },
     renderDiagnostics: render,
+    async restore(saved) {
+      const engine = await selectEngine(saved.engine);
+      if (!engine.ok) return { ok: false, diagnostics: engine.diagnostics };
+      return { ok: true, engine: engine.info.engine, handlers: stageHandlers({ pipeline: saved.pipeline, seed: saved.seed, cacheDir: saved.cacheDir, render: (ds) => render(ds, process.cwd()) }) };
+    },
     async prepare(declared, options) {
       const engine = await selectEngine(options.engine);
       if (!engine.ok) return { ok: false, diagnostics: engine.diagnostics };

@@ -23,6 +23,8 @@ export interface WorkerCommand {
   readonly runDir: string;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The run's prepared plan (worker.ts: savePrepared), so a worker or job does not plan FILE again. */
+  readonly prepared?: string;
 }
 
 /** The engine threads of every node, whatever `--jobs`: CVR_NATIVE_THREADS, else every core (the engine's own default). */
@@ -33,7 +35,11 @@ export function nodeThreads(env: NodeJS.ProcessEnv, cores = availableParallelism
 
 /** `cvr run-node` arguments for one node (`--key`) or a serving worker (`--serve`). */
 export function runNodeArgs(command: Omit<WorkerCommand, 'cwd' | 'env'>, mode: readonly string[]): string[] {
-  return ['run-node', command.file, '--pipeline', command.pipeline, '--seed', String(command.seed), '--engine', command.engine, '--cache', command.cacheDir, '--out', command.runDir, ...mode];
+  return [
+    'run-node', command.file, '--pipeline', command.pipeline, '--seed', String(command.seed), '--engine', command.engine, '--cache', command.cacheDir, '--out', command.runDir,
+    ...(command.prepared !== undefined ? ['--prepared', command.prepared] : []),
+    ...mode,
+  ];
 }
 
 export function workerSpawner(command: WorkerCommand): (index: number) => { child: ChildProcess; log: string } {

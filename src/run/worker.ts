@@ -4,10 +4,13 @@
  * the cache, with the step every executor uses (node-step.ts). It never takes the cache lock:
  * it works under the lock of the run that started it (see docs/executors.md).
  */
+import { readFile } from 'node:fs/promises';
 import type { Plan, PlanNode } from '../plan/index.ts';
+import type { ResolvedPipeline } from '../dsl/index.ts';
 import type { EventSink } from './events.ts';
 import type { Handlers } from './handler-types.ts';
 import { makeDiagnostic } from '../dsl/index.ts';
+import { isRecord, writeFileAtomic } from '../data/index.ts';
 import { NodeCache } from './cache.ts';
 import { runNodeStep, type StepOutcome } from './node-step.ts';
 import { diagnosticLines, NodeFailure } from './node-result.ts';
@@ -21,6 +24,40 @@ export interface PreparedNodes {
   readonly seed: number;
   readonly cacheDir: string;
   readonly runDir: string;
+}
+
+/**
+ * What `cvr run --jobs N` / `--executor slurm` hands its workers and jobs (`<run>/workers/` or
+ * `<run>/slurm/prepared.json`): the plan and resolved pipeline it built, so they need not load,
+ * scan and plan FILE again (seconds per worker; and their keys are the parent's by construction).
+ */
+export interface SavedPrepared {
+  readonly plan: Plan;
+  readonly pipeline: ResolvedPipeline;
+  readonly engine: string;
+  readonly seed: number;
+  readonly cacheDir: string;
+  readonly runDir: string;
+}
+
+const PREPARED_VERSION = 1;
+
+export async function savePrepared(file: string, saved: SavedPrepared): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify({ version: PREPARED_VERSION, ...saved }));
+}
+
+/** The saved plan, or why it cannot be used (missing, unreadable, another version). */
+export async function readPrepared(file: string): Promise<SavedPrepared | { readonly problem: string }> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    return { problem: `${file} cannot be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (!isRecord(value) || value['version'] !== PREPARED_VERSION || !isRecord(value['plan']) || !isRecord(value['pipeline'])) {
+    return { problem: `${file} is not a prepared plan of this cvr version` };
+  }
+  return value as unknown as SavedPrepared;
 }
 
 function failedWith(node: Pick<PlanNode, 'id' | 'kind'>, code: 'CVR872' | 'CVR873', message: string, hint: string, emit: EventSink): StepOutcome {

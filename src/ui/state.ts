@@ -27,6 +27,16 @@ export interface RunningView {
   readonly etaMs?: number;
 }
 
+/** One running training node's bars and sparklines (several side by side with `--jobs N`). */
+export interface TrainingView {
+  readonly running: RunningView;
+  /** Per-batch loss and accuracy of this node, most recent last. */
+  readonly losses: readonly number[];
+  readonly accuracies: readonly number[];
+  /** Where this node started here and how many batches it has done since, for its ETA. */
+  readonly pace: { readonly id: string; readonly startT: number; readonly batches: number };
+}
+
 /** One line printed once above the live area (Ink's `<Static>`). */
 export interface FinishedLine {
   readonly key: string;
@@ -39,8 +49,13 @@ export interface ViewState {
   readonly lockWait?: { readonly pid: number; readonly host: string; readonly since: number; readonly lockFile: string };
   readonly audit?: AuditEvent;
   readonly nodes: readonly NodeView[];
+  /** The training node that reported the latest batch (its bars, `losses` and `accuracies` below). */
   readonly running?: RunningView;
-  /** Per-batch loss and accuracy of the running training node, most recent last. */
+  /** Every training node that is running, in the order they started: one box each in the view. */
+  readonly trainings: readonly TrainingView[];
+  /** When each running node started here (several at once with `--jobs N`), for the run's ETA. */
+  readonly started: Readonly<Record<string, number>>;
+  /** Per-batch loss and accuracy of the latest-batch training node, most recent last. */
   readonly losses: readonly number[];
   readonly accuracies: readonly number[];
   readonly finished: readonly FinishedLine[];
@@ -63,7 +78,13 @@ export interface ViewState {
 
 export const SPARK_HISTORY = 40;
 
-export const initialViewState: ViewState = { nodes: [], losses: [], accuracies: [], finished: [], durations: {} };
+export const initialViewState: ViewState = { nodes: [], trainings: [], started: {}, losses: [], accuracies: [], finished: [], durations: {} };
+
+/** The node's entry dropped from the running ones (done, failed or stopped). */
+function ended(state: ViewState, id: string): Pick<ViewState, 'trainings' | 'started'> {
+  const { [id]: _gone, ...started } = state.started;
+  return { trainings: state.trainings.filter((t) => t.running.id !== id), started };
+}
 
 function setStatus(nodes: readonly NodeView[], id: string, status: NodeStatus): readonly NodeView[] {
   return nodes.map((node) => (node.id === id ? { ...node, status } : node));
@@ -133,8 +154,10 @@ export function runProgress(state: ViewState): RunProgress | undefined {
   const done = state.nodes.filter((n) => n.status === 'done' || n.status === 'cached').length;
   const elapsedMs = (state.lastT ?? state.startT) - state.startT;
   const now = state.lastT ?? state.startT;
-  const running = state.running;
-  const runningTotal = running?.etaMs !== undefined && state.pace?.id === running.id ? now - state.pace.startT + running.etaMs : undefined;
+  const training = new Map(state.trainings.map((t) => [t.running.id, t]));
+  // A training node not started yet is taken to last as long as the running ones will have, on average.
+  const totals = state.trainings.flatMap((t) => (t.running.etaMs !== undefined ? [now - t.pace.startT + t.running.etaMs] : []));
+  const runningTotal = totals.length > 0 ? totals.reduce((a, b) => a + b, 0) / totals.length : undefined;
   const mean = (kind: string): number | undefined => {
     const seen = state.durations[kind];
     return seen === undefined ? undefined : seen.ms / seen.n;
@@ -144,8 +167,10 @@ export function runProgress(state: ViewState): RunProgress | undefined {
   for (const node of state.nodes) {
     if (node.status === 'running') {
       const typical = mean(node.kind);
-      if (running?.id === node.id && running.etaMs !== undefined) eta += running.etaMs;
-      else if (typical !== undefined) eta += Math.max(0, typical - (state.pace?.id === node.id ? now - state.pace.startT : 0));
+      const own = training.get(node.id)?.running.etaMs;
+      const since = state.started[node.id];
+      if (own !== undefined) eta += own;
+      else if (typical !== undefined) eta += Math.max(0, typical - (since !== undefined ? now - since : 0));
       else known = false;
     } else if (node.status === 'pending') {
       const typical = mean(node.kind) ?? (node.kind === 'train' ? runningTotal : 0);
@@ -153,6 +178,9 @@ export function runProgress(state: ViewState): RunProgress | undefined {
       else eta += typical;
     }
   }
+  // Nodes side by side: what is left of them is shared out over the nodes running at once.
+  const parallel = Math.max(1, state.nodes.filter((n) => n.status === 'running').length);
+  if (parallel > 1) eta /= parallel;
   return { done, total: state.nodes.length, elapsedMs, ...(known ? { etaMs: eta } : {}) };
 }
 
@@ -180,7 +208,12 @@ function reduceEvent(state: ViewState, event: RunEvent): ViewState {
     case 'audit':
       return { ...state, audit: event, finished: [...state.finished, ...auditLines(event)] };
     case 'node-start':
-      return { ...state, nodes: setStatus(state.nodes, event.id, 'running'), pace: { id: event.id, startT: event.t, batches: 0 } };
+      return {
+        ...state,
+        nodes: setStatus(state.nodes, event.id, 'running'),
+        pace: { id: event.id, startT: event.t, batches: 0 },
+        started: { ...state.started, [event.id]: event.t },
+      };
     case 'node-cached':
       return { ...state, nodes: setStatus(state.nodes, event.id, 'cached') };
     case 'node-done': {
@@ -192,11 +225,12 @@ function reduceEvent(state: ViewState, event: RunEvent): ViewState {
       const progress = state.progress?.id === event.id ? undefined : state.progress;
       const seen = state.durations[event.kind] ?? { ms: 0, n: 0 };
       const durations = { ...state.durations, [event.kind]: { ms: seen.ms + event.ms, n: seen.n + 1 } };
-      return { ...state, nodes: setStatus(state.nodes, event.id, 'done'), running, progress, finished, durations };
+      return { ...state, ...ended(state, event.id), nodes: setStatus(state.nodes, event.id, 'done'), running, progress, finished, durations };
     }
     case 'node-failed':
       return {
         ...state,
+        ...ended(state, event.id),
         nodes: setStatus(state.nodes, event.id, 'failed'),
         running: state.running?.id === event.id ? undefined : state.running,
         progress: state.progress?.id === event.id ? undefined : state.progress,
@@ -205,9 +239,10 @@ function reduceEvent(state: ViewState, event: RunEvent): ViewState {
     case 'node-cancelled':
       return {
         ...state,
+        ...ended(state, event.id),
         nodes: setStatus(state.nodes, event.id, 'pending'),
-        running: undefined,
-        progress: undefined,
+        running: state.running?.id === event.id ? undefined : state.running,
+        progress: state.progress?.id === event.id ? undefined : state.progress,
         finished: [...state.finished, { key: `cancel-${event.id}`, text: `■ ${event.id} stopped; \`cvr run\` again resumes it`, tone: 'note' }],
       };
     case 'diagnostic': {
@@ -226,6 +261,7 @@ function reduceEvent(state: ViewState, event: RunEvent): ViewState {
         ...state,
         running:
           state.running?.id === event.id ? { ...state.running, epoch: event.epoch, epochs: event.epochs } : state.running,
+        trainings: state.trainings.map((t) => (t.running.id === event.id ? { ...t, running: { ...t.running, epoch: event.epoch, epochs: event.epochs } } : t)),
         lastEpoch: event,
       };
     case 'metrics':
@@ -245,7 +281,7 @@ function reduceEvent(state: ViewState, event: RunEvent): ViewState {
     case 'stopping':
       return { ...state, stopping: true };
     case 'run-done':
-      return { ...state, done: event, running: undefined, progress: undefined, stopping: undefined };
+      return { ...state, done: event, running: undefined, trainings: [], started: {}, progress: undefined, stopping: undefined };
     default: {
       const unknown: never = event;
       return unknown;
@@ -253,34 +289,33 @@ function reduceEvent(state: ViewState, event: RunEvent): ViewState {
   }
 }
 
-/** A training batch: the running node's bars, pace and ETA, and the sparklines. */
+/** A training batch: that node's bars, pace, ETA and sparklines (its entry in `trainings`; `running` follows the latest batch). */
 function reduceBatch(state: ViewState, event: Extract<RunEvent, { type: 'batch' }>): ViewState {
-  const pace = state.pace?.id === event.id ? { ...state.pace, batches: state.pace.batches + 1 } : { id: event.id, startT: event.t, batches: 0 };
+  const before = state.trainings.find((t) => t.running.id === event.id);
+  const since = state.started[event.id];
+  // The pace counts from the node's start (model building included), as the plain log's does.
+  const pace = before !== undefined ? { ...before.pace, batches: before.pace.batches + 1 } : since !== undefined ? { id: event.id, startT: since, batches: 1 } : { id: event.id, startT: event.t, batches: 0 };
   const perBatch = pace.batches > 0 ? (event.t - pace.startT) / pace.batches : undefined;
-  const fresh = state.running?.id !== event.id;
   // Batch events may omit the planned epochs; the node's last epoch event says them.
-  const epochs = event.epochs ?? (fresh ? undefined : state.running?.epochs) ?? (state.lastEpoch?.id === event.id ? state.lastEpoch.epochs : undefined);
+  const epochs = event.epochs ?? before?.running.epochs ?? (state.lastEpoch?.id === event.id ? state.lastEpoch.epochs : undefined);
   const remaining = epochs !== undefined ? (epochs - event.epoch) * event.batches + (event.batches - event.batch) : undefined;
-  return {
-    ...state,
-    pace,
-    running: {
-      id: event.id,
-      model: event.model,
-      fold: event.fold,
-      folds: event.folds,
-      epoch: event.epoch,
-      epochs,
-      batch: event.batch,
-      batches: event.batches,
-      imagesPerSecond: event.imagesPerSecond,
-      loss: event.loss,
-      accuracy: event.accuracy,
-      etaMs: perBatch !== undefined && remaining !== undefined ? perBatch * remaining : undefined,
-    },
-    losses: push(fresh ? [] : state.losses, event.loss),
-    accuracies: push(fresh ? [] : state.accuracies, event.accuracy),
+  const running: RunningView = {
+    id: event.id,
+    model: event.model,
+    fold: event.fold,
+    folds: event.folds,
+    epoch: event.epoch,
+    epochs,
+    batch: event.batch,
+    batches: event.batches,
+    imagesPerSecond: event.imagesPerSecond,
+    loss: event.loss,
+    accuracy: event.accuracy,
+    etaMs: perBatch !== undefined && remaining !== undefined ? perBatch * remaining : undefined,
   };
+  const training: TrainingView = { running, pace, losses: push(before?.losses ?? [], event.loss), accuracies: push(before?.accuracies ?? [], event.accuracy) };
+  const trainings = before !== undefined ? state.trainings.map((t) => (t === before ? training : t)) : [...state.trainings, training];
+  return { ...state, pace, running, trainings, losses: training.losses, accuracies: training.accuracies };
 }
 
 function trainedLine(id: string, state: ViewState, ms: number): string {

@@ -1,13 +1,13 @@
 /**
  * The Ink run view: lines printed once via `<Static>`, in order (the run's header first, then
  * the audit and its findings, trained folds, fold metrics, notes); below them a live area — the
- * DAG's nodes by status, the whole run's progress and ETA, the running node's bars and
- * sparklines — and at the end the summary tables.
+ * DAG's nodes by status, the whole run's progress and ETA, each running training node's bars and
+ * sparklines (side by side with `--jobs N`) — and at the end the summary tables.
  */
 import React, { useSyncExternalStore } from 'react';
 import { Box, Static, Text } from 'ink';
 import type { NodeStatus } from '../run/index.ts';
-import type { FinishedLine, NodeView, RunningView, ViewState } from './state.ts';
+import type { FinishedLine, NodeView, TrainingView, ViewState } from './state.ts';
 import { formatMs, runProgress } from './state.ts';
 import { bar, sparkline, summaryLines } from './format.ts';
 
@@ -83,7 +83,8 @@ function RunLine(props: { readonly state: ViewState }): React.JSX.Element | null
 /** Training nodes started but not yet at their first batch (the model is being built). */
 function Starting(props: { readonly state: ViewState }): React.JSX.Element | null {
   const { state } = props;
-  const starting = state.nodes.filter((n) => n.status === 'running' && n.kind === 'train' && state.running?.id !== n.id);
+  const batching = new Set(state.trainings.map((t) => t.running.id));
+  const starting = state.nodes.filter((n) => n.status === 'running' && n.kind === 'train' && !batching.has(n.id));
   if (starting.length === 0) return null;
   return (
     <Box flexDirection="column">
@@ -114,14 +115,15 @@ function NodeList(props: { readonly nodes: readonly NodeView[] }): React.JSX.Ele
   );
 }
 
-/** Fold, epoch and batch bars of the running training node, with throughput, ETA and sparklines. */
-function Progress(props: { readonly running: RunningView; readonly state: ViewState }): React.JSX.Element {
-  const { running, state } = props;
+/** Fold, epoch and batch bars of one running training node, with throughput, ETA and sparklines. */
+function Progress(props: { readonly training: TrainingView; readonly state: ViewState; readonly width: number; readonly wide: boolean }): React.JSX.Element {
+  const { training, state, width } = props;
+  const { running } = training;
   const folds = running.folds ?? state.nodes.filter((n) => n.kind === 'train' && n.id.startsWith(`train:${running.model}:`)).length;
   const epochs = running.epochs;
-  const width = 24;
+  const pace = `${Math.round(running.imagesPerSecond)} img/s${running.etaMs !== undefined ? ` · ETA ${formatMs(running.etaMs)}` : ''}`;
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor="yellow" paddingX={1}>
+    <Box flexDirection="column" borderStyle="round" borderColor="yellow" paddingX={1} marginRight={1}>
       <Text bold>{running.id}</Text>
       {folds > 0 && (
         <Text>
@@ -137,18 +139,16 @@ function Progress(props: { readonly running: RunningView; readonly state: ViewSt
       <Text>
         batch{'  '}
         {bar(running.batch, running.batches, width)} {running.batch}/{running.batches}
-        <Text dimColor>
-          {'  '}
-          {Math.round(running.imagesPerSecond)} img/s{running.etaMs !== undefined ? ` · ETA ${formatMs(running.etaMs)}` : ''}
-        </Text>
+        {props.wide && <Text dimColor>{'  '}{pace}</Text>}
       </Text>
+      {!props.wide && <Text dimColor>{'       '}{pace}</Text>}
       <Text>
         loss{'   '}
-        <Text color="magenta">{sparkline(state.losses)}</Text> {running.loss.toFixed(4)}
+        <Text color="magenta">{sparkline(training.losses.slice(-width))}</Text> {running.loss.toFixed(4)}
       </Text>
       <Text>
         acc{'    '}
-        <Text color="green">{sparkline(state.accuracies)}</Text> {running.accuracy.toFixed(4)}
+        <Text color="green">{sparkline(training.accuracies.slice(-width))}</Text> {running.accuracy.toFixed(4)}
       </Text>
       {state.lastEpoch?.id === running.id && (
         <Text dimColor>
@@ -158,6 +158,20 @@ function Progress(props: { readonly running: RunningView; readonly state: ViewSt
             .join('  ')}
         </Text>
       )}
+    </Box>
+  );
+}
+
+/** The running training nodes' boxes: one full width, several (`--jobs N`) side by side with narrower bars. */
+function Trainings(props: { readonly state: ViewState }): React.JSX.Element | null {
+  const { trainings } = props.state;
+  if (trainings.length === 0) return null;
+  const width = trainings.length === 1 ? 24 : trainings.length === 2 ? 16 : 10;
+  return (
+    <Box flexDirection="row" flexWrap="wrap">
+      {trainings.map((t) => (
+        <Progress key={t.running.id} training={t} state={props.state} width={width} wide={trainings.length === 1} />
+      ))}
     </Box>
   );
 }
@@ -178,8 +192,8 @@ export function RunView(props: { readonly state: ViewState }): React.JSX.Element
       {state.nodes.length > 0 && <NodeList nodes={state.nodes} />}
       <RunLine state={state} />
       <Starting state={state} />
-      {state.running && <Progress running={state.running} state={state} />}
-      {state.progress && state.progress.id !== state.running?.id && (
+      <Trainings state={state} />
+      {state.progress && !state.trainings.some((t) => t.running.id === state.progress?.id) && (
         <Text>
           <Text color="yellow">▶ {state.progress.id}</Text> {bar(state.progress.done, state.progress.total, 24)} {state.progress.done}/
           {state.progress.total} {state.progress.unit}

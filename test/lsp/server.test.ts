@@ -187,6 +187,17 @@ describe('cvr lsp --stdio', () => {
     await client.change(file('common.cvr'), COMMON);
   });
 
+  it('completes the executor block: `slurm` after `executor`, its sbatch settings inside', async () => {
+    const text = MAIN.replace('  train quick\n}', '  train quick\n  executor \n  executor slurm {\n    \n  }\n}');
+    await client.change(file('main.cvr'), text);
+    const at = (needle: string, delta: number): Promise<Completion[]> => client.request('textDocument/completion', { textDocument: { uri: uri(file('main.cvr')) }, position: positionOf(text, needle, delta) });
+    expect(labels(await at('executor \n', 'executor '.length))).toEqual(['slurm']);
+    const inside = labels(await at('executor slurm {\n    \n', 'executor slurm {\n    '.length));
+    expect(inside).toEqual(expect.arrayContaining(['partition', 'gres', 'time', 'cpus', 'mem', 'retries']));
+    expect(inside).not.toContain('optimizer');
+    await client.change(file('main.cvr'), MAIN);
+  });
+
   it.each([
     ['a source used in a pipeline', 'source alpha', 'source '.length, 'common.cvr', 'source alpha', 'source '.length, 'alpha'.length],
     ['a source in `test sources`', 'test sources beta', 'test sources '.length, 'common.cvr', 'source beta', 'source '.length, 'beta'.length],

@@ -76,7 +76,12 @@ describe('cvr run --jobs 2', () => {
     const at = (type: string, id: string): number => log.findIndex((e) => e.type === type && 'id' in e && e.id === id);
     expect(at('node-start', 'train:resnet50:1')).toBeLessThan(at('node-done', 'train:resnet50:0'));
     expect(at('node-start', 'train:resnet50:0')).toBeLessThan(at('node-done', 'train:resnet50:1'));
-    expect(readdirSync(join(dir, 'two', 'workers')).sort()).toEqual(['worker-0.log', 'worker-1.log']);
+    expect(readdirSync(join(dir, 'two', 'workers')).sort()).toEqual(['prepared.json', 'worker-0.log', 'worker-1.log']);
+    // The workers start from the parent's plan (no scan, no planning of their own): its keys are the run's.
+    const saved = JSON.parse(bytes('two', 'workers/prepared.json')) as { plan: { nodes: { id: string; key: string }[] } };
+    const lock = JSON.parse(bytes('two', 'lock.json')) as { nodes: Record<string, string> };
+    expect(Object.fromEntries(saved.plan.nodes.map((n) => [n.id, n.key]))).toEqual(lock.nodes);
+    expect(bytes('two', 'workers/worker-0.log')).not.toMatch(/scan|CVR873/);
 
     const stopped = await cvr(['run', 'tiny.cvr', '--cache', 'cache-3', '--out', 'stopped', '--jobs', '2'], /^\S+ epoch +train:resnet50:\d 1\/3/m);
     expect(stopped.code, stopped.output).toBe(130);

@@ -9,6 +9,13 @@ import { baseJobId, jobScript, readyToSubmit, sbatchArgs, submissionBatch } from
 import { checkSlurmOptions, durationMinutes, sbatchOptionArgs } from '../../src/run/slurm/options.ts';
 import { parseScontrol } from '../../src/run/slurm/commands.ts';
 import type { PlanNode } from '../../src/plan/types.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPipelines } from '../../src/dsl/index.ts';
+import { parseCommandLine } from '../../src/cli/args.ts';
+import { RUN } from '../../src/cli/specs.ts';
+import { slurmOptionsOf } from '../../src/cli/commands/run-slurm.ts';
 
 const plan = toyPlan({ seed: 7, models: ['toy', 'wide'], folds: 3, epochs: 1, batches: 1, evaluate: 'accuracy' });
 const REMOTE = new Set(['train', 'predict', 'metrics']);
@@ -84,6 +91,37 @@ describe('the Slurm submission plan', () => {
     const codes = checkSlurmOptions({ time: '4 hours', mem: '32GB', gres: ':1', partition: 'a b', cpus: 0, retries: 11 }).map((d) => d.code);
     expect(codes).toEqual(['CVR423', 'CVR424', 'CVR425', 'CVR426', 'CVR427', 'CVR427']);
     expect(sbatchOptionArgs({ time: '1-12:00:00' })).toEqual(['--time=1-12:00:00']);
+  });
+
+  it("takes the pipeline's executor slurm { } block, each option overridden by its flag; the local executor ignores it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cvr-slurm-block-'));
+    try {
+      writeFileSync(
+        join(dir, 'p.cvr'),
+        'pipeline p {\n  seed 1\n  source a { folder "a" map { "N" -> NOR, "C" -> CVP } }\n  task NOR vs CVP\n  split kfold 2 { stratified }\n  model cvrnet\n' +
+          '  executor slurm { partition "gpu"  gres "gpu:1"  time 4h  cpus 8  mem 32G  retries 2 }\n}\n',
+      );
+      const loaded = await loadPipelines([join(dir, 'p.cvr')]);
+      expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const pipeline = loaded.pipelines[0]!;
+      expect(pipeline.executor).toEqual({ kind: 'slurm', options: { partition: 'gpu', gres: 'gpu:1', time: '4h', cpus: 8, mem: '32G', retries: 2 } });
+      const errors: string[] = [];
+      const io = { stderr: (t: string) => errors.push(t), cwd: dir } as never;
+      const deps = { renderDiagnostics: (ds: readonly { code: string }[]) => ds.map((d) => d.code).join(' ') };
+      const options = (argv: string[]) => {
+        const parsed = parseCommandLine(RUN, ['p.cvr', ...argv]);
+        if (!('values' in parsed)) throw new Error('bad command line');
+        return slurmOptionsOf(parsed.values, io, deps, pipeline);
+      };
+      expect(options(['--executor', 'slurm', '--time', '90m', '--cpus', '2'])).toEqual({ partition: 'gpu', gres: 'gpu:1', time: '90m', cpus: 2, mem: '32G', retries: 2 });
+      expect(sbatchOptionArgs(options(['--executor', 'slurm']) as never)).toEqual(['--partition=gpu', '--gres=gpu:1', '--time=240', '--cpus-per-task=8', '--mem=32G']);
+      expect(options([])).toBeUndefined();
+      expect(options(['--executor', 'local'])).toBeUndefined();
+      expect(options(['--executor', 'slurm', '--mem', '32GB'])).toBe('invalid');
+      expect(errors.join('')).toContain('CVR424');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads a job state from scontrol', () => {

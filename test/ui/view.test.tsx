@@ -114,6 +114,31 @@ describe('Ink run view', () => {
     expect(frameOf(events)).toMatch(/epoch\s+█+░+ 2\/3/);
   });
 
+  it('with --jobs 2, shows each running training node in its own box side by side, each with its own bars and ETA', () => {
+    const plan = { ...PLAN, t: 0, nodes: ['train:m:0', 'train:m:1', 'train:m:2'].map((id) => ({ id, kind: 'train' as const, key: id, cached: false, inputs: [] })) };
+    const start = (id: string, t: number) => ({ type: 'node-start', t, id, kind: 'train' }) as const;
+    const batch = (id: string, fold: number, t: number, b: number, loss: number) =>
+      ({ type: 'batch', t, id, model: 'm', fold, folds: 3, epoch: 1, batch: b, batches: 4, epochs: 1, loss, accuracy: 0.5, imagesPerSecond: 8 }) as const;
+    const events = [plan, start('train:m:0', 0), start('train:m:1', 0), batch('train:m:0', 0, 1000, 1, 0.9), batch('train:m:1', 1, 2000, 1, 0.7), batch('train:m:0', 0, 2000, 2, 0.8)];
+    const frame = frameOf(events as never);
+    golden('view-jobs2.golden.txt', frame);
+    const lines = frame.split('\n');
+    // Both node names on one line: the boxes stand side by side.
+    const titles = lines.find((l) => l.includes('train:m:0') && l.includes('train:m:1') && l.includes('│'));
+    expect(titles, frame).toBeDefined();
+    // Fold 0: 2 batches in 2 s, 2 left → 2 s; fold 1: 1 batch in 2 s, 3 left → 6 s.
+    const etas = [...frame.matchAll(/ETA (\d+\.\ds)/g)].map((m) => m[1]);
+    expect(etas).toContain('2.0s');
+    expect(etas).toContain('6.0s');
+    const batchLine = lines.find((l) => /batch.*2\/4.*batch.*1\/4/.test(l));
+    expect(batchLine, frame).toBeDefined();
+    expect(frame).not.toContain('starting: building the model');
+    // One ends: the other box stays, alone.
+    const after = frameOf([...events, { type: 'node-done', t: 3000, id: 'train:m:0', kind: 'train', ms: 3000 }] as never);
+    expect(after).toMatch(/│ train:m:1/);
+    expect(after).not.toMatch(/│ train:m:0/);
+  });
+
   it('says so while it waits for another run\'s cache lock, and forgets it once the plan starts', () => {
     const wait = { type: 'lock-wait', t: 1, lockFile: '/cache/lock.json', holderPid: 4242, holderHost: 'ws1', since: 0 } as const;
     expect(frameOf([wait])).toContain('waiting: the cache is in use by another cvr run (pid 4242 on ws1)');

@@ -2,10 +2,15 @@
 import type { CliIo } from '../io.ts';
 import type { OptionValues } from '../args.ts';
 import type { RUN } from '../specs.ts';
+import type { ResolvedPipeline } from '../../dsl/index.ts';
 import { checkSlurmOptions, CVR_BIN, nodeThreads, realSlurm, runNodeArgs, slurmRemote, type RemoteFactory, type RunDeps, type SlurmOptions, type WorkerCommand } from '../../run/index.ts';
 
-/** The Slurm options of the command line; undefined for the local executor, 'invalid' after printing why. */
-export function slurmOptionsOf(args: OptionValues<typeof RUN>, io: CliIo, deps: Pick<RunDeps, 'renderDiagnostics'>): SlurmOptions | undefined | 'invalid' {
+/**
+ * The Slurm options of the run: the pipeline's `executor slurm { }` block (checked when the file
+ * was loaded), each overridden by its flag. Undefined for the local executor (the block then
+ * stays unused: the same file runs here and on a cluster), 'invalid' after printing why.
+ */
+export function slurmOptionsOf(args: OptionValues<typeof RUN>, io: CliIo, deps: Pick<RunDeps, 'renderDiagnostics'>, pipeline?: Pick<ResolvedPipeline, 'executor'>): SlurmOptions | undefined | 'invalid' {
   const given = { partition: args.partition, gres: args.gres, time: args.time, cpus: args.cpus, mem: args.mem, retries: args.retries };
   const named = Object.entries(given).filter(([, v]) => v !== undefined);
   if (args.executor !== 'slurm') {
@@ -17,9 +22,9 @@ export function slurmOptionsOf(args: OptionValues<typeof RUN>, io: CliIo, deps: 
     io.stderr('cvr run: --jobs is for the local executor; with --executor slurm every job node runs as its own Slurm job\n');
     return 'invalid';
   }
-  const options: SlurmOptions = Object.fromEntries(named) as SlurmOptions;
-  const problems = checkSlurmOptions(options);
-  if (problems.length === 0) return options;
+  const flags: SlurmOptions = Object.fromEntries(named) as SlurmOptions;
+  const problems = checkSlurmOptions(flags);
+  if (problems.length === 0) return { ...pipeline?.executor?.options, ...flags };
   io.stderr(deps.renderDiagnostics(problems, io.cwd));
   return 'invalid';
 }

@@ -4,7 +4,7 @@
  * write the run folder; reruns and interrupted runs resume from the cache.
  */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
 import { settleCommandLine } from '../args.ts';
@@ -12,7 +12,7 @@ import { RUN } from '../specs.ts';
 import { projectBase } from '../project.ts';
 import { hasErrors } from '../../diag/index.ts';
 import type { ResolvedPipeline } from '../../dsl/index.ts';
-import { resolveCacheDir, defaultRunDir, runPlan, fanOut, ndjsonFileSink, abortOnSigint, loadRunDeps, envFaultDiagnostic, workerSpawner, jobsExecutor, type RunDeps } from '../../run/index.ts';
+import { resolveCacheDir, defaultRunDir, runPlan, fanOut, ndjsonFileSink, abortOnSigint, loadRunDeps, envFaultDiagnostic, workerSpawner, jobsExecutor, savePrepared, type RunDeps } from '../../run/index.ts';
 import { slurmExecutor, slurmOptionsOf } from './run-slurm.ts';
 import { inkRenderer, plainRenderer, type Renderer } from '../../ui/index.ts';
 
@@ -62,10 +62,23 @@ export async function runWith(argv: readonly string[], io: CliIo, deps: RunDeps)
   if (prepDiagnostics.length > 0) io.stderr(deps.renderDiagnostics(prepDiagnostics, io.cwd));
   if (!prepared.ok) return EXIT.failed;
 
-  const slurm = slurmOptionsOf(args, io, deps);
+  const slurm = slurmOptionsOf(args, io, deps, pipeline);
   if (slurm === 'invalid') return EXIT.failed;
   const runDir = args.out !== undefined ? resolve(io.cwd, args.out) : defaultRunDir(base, pipeline.name, (deps.now ?? (() => new Date()))());
-  const command = { file: resolve(io.cwd, args.file), pipeline: pipeline.name, seed, engine: prepared.engine, cacheDir, runDir, cwd: io.cwd, env: io.env };
+  const remoteDir = slurm !== undefined ? 'slurm' : args.jobs !== undefined && args.jobs > 1 ? 'workers' : undefined;
+  // Workers and Slurm jobs start from this plan (`run-node --prepared`) instead of planning the file again.
+  const preparedFile = remoteDir === undefined ? undefined : join(runDir, remoteDir, 'prepared.json');
+  if (preparedFile !== undefined) {
+    try {
+      await savePrepared(preparedFile, { plan: prepared.plan, pipeline: prepared.pipeline ?? pipeline, engine: prepared.engine, seed, cacheDir, runDir });
+    } catch (error) {
+      const fault = envFaultDiagnostic(error, { cacheDir, runDir });
+      if (fault === undefined) throw error;
+      io.stderr(deps.renderDiagnostics([fault], io.cwd));
+      return EXIT.failed;
+    }
+  }
+  const command = { file: resolve(io.cwd, args.file), pipeline: pipeline.name, seed, engine: prepared.engine, cacheDir, runDir, cwd: io.cwd, env: io.env, ...(preparedFile !== undefined && { prepared: preparedFile }) };
   const renderer: Renderer = io.isTty && deps.tty !== undefined ? inkRenderer(deps.tty) : plainRenderer(io.stdout);
   const eventsFile = args.events !== undefined ? ndjsonFileSink(resolve(io.cwd, args.events)) : undefined;
   const controller = new AbortController();

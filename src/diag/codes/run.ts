@@ -19,8 +19,9 @@ export const runCodes = {
   CVR870: { severity: 'info', summary: '`cvr cache gc`: what was removed (orphaned entries, staging leftovers, unreferenced shards, stale scan-memo lines).' },
   CVR871: { severity: 'error', summary: 'A worker process (`--jobs N`) or a Slurm job died or was killed before its node finished; rerunning resumes.' },
   CVR872: { severity: 'error', summary: 'A node run on its own (a worker, a Slurm job) found one of its inputs missing from the cache.' },
-  CVR873: { severity: 'error', summary: 'A worker or Slurm job planned the pipeline again and found a different plan: the pipeline or its data changed during the run.' },
+  CVR873: { severity: 'error', summary: 'A worker or Slurm job started without the run\'s saved plan planned the pipeline again and found a different plan: the pipeline or its data changed during the run.' },
   CVR874: { severity: 'error', summary: '`--jobs` or `--executor` asks for something this run cannot do (a value out of range, Slurm commands missing).' },
   CVR875: { severity: 'error', summary: 'A Slurm command (sbatch, squeue, sacct, scancel) failed; its output is quoted.' },
   CVR876: { severity: 'error', summary: 'A Slurm job failed after every retry its policy allows; its log file is named.' },
+  CVR877: { severity: 'error', summary: 'A worker or Slurm job cannot read the plan its run saved for it (`<run>/workers/` or `<run>/slurm/prepared.json`).' },
 } as const satisfies Record<string, CodeInfo>;

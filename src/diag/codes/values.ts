@@ -31,5 +31,7 @@ export const valuesCodes = {
   CVR424: { severity: 'error', summary: 'A Slurm memory size is not a whole number with a unit K, M, G or T (`32G`).' },
   CVR425: { severity: 'error', summary: 'A Slurm `gres` is not `name[:type][:count]` (`gpu:1`, `gpu:a100:2`).' },
   CVR426: { severity: 'error', summary: 'A Slurm partition name is empty or holds characters Slurm does not accept (letters, digits, `_ - .` only).' },
-  CVR427: { severity: 'error', summary: 'A Slurm `cpus` or `retries` value is out of range (cpus 1–1024, retries 0–10).' },
+  CVR427: { severity: 'error', summary: 'A Slurm `cpus` or `retries` value is not a whole number in range (cpus 1–1024, retries 0–10).' },
+  CVR428: { severity: 'error', summary: 'An `executor` block names an executor that takes none (only `executor slurm { … }` has settings).' },
+  CVR429: { severity: 'error', summary: 'An `executor slurm { … }` block has a setting Slurm\'s executor does not know (it takes partition, gres, time, cpus, mem, retries).' },
 } as const satisfies Record<string, CodeInfo>;

@@ -5,6 +5,7 @@
  */
 import type { Check } from './types.ts';
 import { checkDuplicateClasses, checkMapTargets, checkTaskClasses, checkTaskDisjoint, checkUnionCycles, checkUnionMembers, checkWeightAndGradcamClasses } from './classes.ts';
+import { checkExecutor } from './executor.ts';
 import { checkProbes } from './probes.ts';
 import { checkSourceDefinitions } from './sources.ts';
 import { checkRealMetadataForms } from './real-metadata.ts';
@@ -32,6 +33,7 @@ export const CHECKS: readonly Check[] = [
   checkWeightAndGradcamClasses,
   checkEvaluate,
   checkProbes,
+  checkExecutor,
 ];
 
 export type { Check } from './types.ts';
