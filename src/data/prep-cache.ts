@@ -21,6 +21,7 @@ import type { ResolvedImage } from '../dsl/index.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 import { resizeArea } from './resize-area.ts';
 import { imageInput } from './image-input.ts';
+import { signaturesOfPixels, writeShardSignatures } from './dedupe/store.ts';
 import type { WindowMode } from './dicom/index.ts';
 
 const MAGIC = Buffer.from('CVRPREP1', 'latin1');
@@ -285,6 +286,8 @@ export async function prepareImages(images: readonly PrepImage[], image: Resolve
     }
     if (pixels.length === members.length) {
       await writeFileAtomic(file, encodeShard(settings, ids, hashes, pixels));
+      // Near-duplicate signatures from the pixels in hand (docs/dedupe.md): no second decode.
+      await writeShardSignatures(file, signaturesOfPixels(pixels, settings.width, settings.height, settings.channels));
       shards.push({ file, key, ids });
     }
   }
