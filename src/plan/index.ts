@@ -14,3 +14,4 @@ export { auditDocument } from './audit-json.ts';
 export { formatAudit, formatLabelMapping } from './audit-text.ts';
 export { movedImages } from './lock.ts';
 export { planRunKeys } from './run-keys.ts';
+export { nearPairsOfPrepared, nearPairsForAudit, prepId } from './near-audit.ts';

@@ -21,4 +21,8 @@ export const auditCodes = {
   CVR650: { severity: 'error', summary: '`--frozen`: the data no longer matches the lock file' },
   CVR651: { severity: 'error', summary: 'the lock file is missing, unreadable or does not describe this pipeline' },
   CVR660: { severity: 'warning', summary: 'the same patient id appears in two sources (possibly one person); say `patients shared across sources` to group them' },
+  CVR670: { severity: 'info', summary: 'near-duplicate images within one partition (re-encoded, resized, cropped or edited copies)' },
+  CVR671: { severity: 'warning', summary: 'two sources share near-duplicate images (the same image published by two datasets)' },
+  CVR672: { severity: 'error', summary: 'test images are near-duplicates of training or validation images: the test is not independent' },
+  CVR673: { severity: 'info', summary: 'the same file names appear in two sources (a hint of shared images; metadata only)' },
 } as const satisfies Record<string, CodeInfo>;

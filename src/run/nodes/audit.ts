@@ -1,5 +1,7 @@
 /** `audit`: the static audit over the split and the images' content hashes; its errors stop the run. */
-import { audit, lockFileOf, pipelineLock, type AuditReport } from '../../plan/index.ts';
+import { audit, lockFileOf, nearPairsOfPrepared, pipelineLock, type AuditReport } from '../../plan/index.ts';
+import { DEFAULT_THRESHOLD, type PreparedImages } from '../../data/index.ts';
+import { preparedFromCache } from '../relocate.ts';
 import { hashFiles } from '../../data/index.ts';
 import { NodeFailure } from '../executor.ts';
 import { restoreSplit } from './kit.ts';
@@ -8,13 +10,18 @@ import type { StageKit } from './kit.ts';
 
 export function auditNode(kit: StageKit): NodeHandler {
   const { options, pipeline, seed, splitOf } = kit;
-  return async (_node, inputs, ctx) => {
+  return async (node, inputs, ctx) => {
     const split = restoreSplit(splitOf(inputs));
     const hashed = await hashFiles(split.images.map((i) => i.absPath));
     if (hashed.failures.length > 0) {
       throw new NodeFailure(`${hashed.failures.length} image file(s) could not be read, e.g. ${hashed.failures.slice(0, 3).map((f) => f.path).join(', ')}`);
     }
-    const report: AuditReport = audit({ pipeline, split, seed, contentHashes: hashed.hashes });
+    // Near-duplicates from the prep nodes' signatures (docs/dedupe.md); no image is decoded here.
+    const prepared = node.inputs.filter((id) => id.startsWith('prep:')).map((id) => preparedFromCache(inputs[id] as PreparedImages, options.cacheDir));
+    const threshold = typeof node.config['nearThreshold'] === 'number' ? node.config['nearThreshold'] : DEFAULT_THRESHOLD;
+    const nearPairs = prepared.length === 0 ? undefined : await nearPairsOfPrepared(split, prepared, threshold);
+    const base = { pipeline, split, seed, contentHashes: hashed.hashes };
+    const report: AuditReport = audit(nearPairs === undefined ? base : { ...base, nearPairs });
     const errors = report.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {
       // Show the findings before stopping: the audit is why this run does not train.
