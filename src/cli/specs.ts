@@ -134,7 +134,7 @@ export const DIFF = {
 export const SYNTH = {
   name: 'synth',
   summary: 'write phantom chest-image datasets',
-  synopsis: '--preset tiny|paper|shortcut --out DIR [--seed N] [--scale S] [--size N] [--corrupt N] [--workers N]',
+  synopsis: '--preset tiny|paper|shortcut --out DIR [--seed N] [--scale S] [--size N] [--corrupt N] [--near-duplicates N] [--workers N]',
   description:
     "Writes phantom chest images (PNG; paper also DICOM and NIfTI volumes) and manifests laid out\nlike the published datasets (docs/synth-layouts.md).\nPresets: tiny (48 images of 64×64 over 3 sources, for tests); paper (the paper's Table 1\nsources in the layout of docs/data-layout.md); shortcut (one strongly marked source for CVP,\nunmarked external test sources). The same seed writes the same bytes.",
   options: {
@@ -148,6 +148,7 @@ export const SYNTH = {
     },
     size: { kind: 'integer', value: 'N', min: 16, help: 'base image size in pixels (tiny, shortcut 64; paper 256); sources scale it' },
     corrupt: { kind: 'integer', value: 'N', min: 0, help: 'plant N bad inputs (truncated PNGs, non-images, empty files, missing rows)' },
+    'near-duplicates': { kind: 'integer', value: 'N', min: 0, help: 'plant N edited copies of images (JPEG, resize, crop, intensity, marker, noise); ground truth in near-duplicates.json' },
     workers: { kind: 'integer', value: 'N', min: 0, help: 'render threads (default: 0 = this thread, up to 4 on 4+ cores for 200+ images); the bytes\n                  written do not depend on it' },
   },
   positionals: { name: 'argument', min: 0, max: 0 },

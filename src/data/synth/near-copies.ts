@@ -6,8 +6,13 @@
  * `near-duplicates.json`. Hard negatives need no planting: other images of the same phantom
  * patient (same anatomy, another positioning) are listed beside them.
  */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { drawText } from './glyphs.ts';
+import type { PlannedImage } from './plan.ts';
+import type { SourcePlan } from './presets.ts';
+import { deriveRng } from './random.ts';
 import type { Raster } from './raster.ts';
 import type { Rng } from './random.ts';
 
@@ -119,4 +124,74 @@ export async function editedCopy(png: Buffer, rng: Rng): Promise<{ png: Buffer; 
   edits.push(`jpeg q${quality}`);
   const out = await sharp(jpeg).toColourspace('b-w').png({ compressionLevel: 1, adaptiveFiltering: false, palette: false }).toBuffer();
   return { png: out, edits };
+}
+
+/** A planted copy: the original, and the copy as a planned image of its target source. */
+export interface CopyPlan {
+  readonly original: PlannedImage;
+  readonly copy: PlannedImage;
+}
+
+function pngPlans(plans: readonly SourcePlan[]): SourcePlan[] {
+  return plans.filter((p) => (p.layout.format ?? 'png') === 'png');
+}
+
+/**
+ * N originals (PNG sources only), each copied into a source that has a label of the same
+ * finding — another source two times in three, its own otherwise — as a new patient there.
+ */
+export function planNearCopies(images: readonly PlannedImage[], plans: readonly SourcePlan[], n: number, seed: number): CopyPlan[] {
+  const rng = deriveRng(seed, 'near-duplicates', 0, 'plan');
+  const candidates = images.filter((i) => (i.plan.layout.format ?? 'png') === 'png');
+  const targets = pngPlans(plans);
+  const used = new Map<string, { patient: number; serial: number; nth: Map<string, number> }>();
+  for (const img of images) {
+    const u = used.get(img.plan.key) ?? { patient: 0, serial: 0, nth: new Map<string, number>() };
+    u.patient = Math.max(u.patient, img.name.patient);
+    u.serial = Math.max(u.serial, img.name.serial);
+    u.nth.set(img.name.native, Math.max(u.nth.get(img.name.native) ?? 0, img.name.nth));
+    used.set(img.plan.key, u);
+  }
+  const out: CopyPlan[] = [];
+  for (let k = 0; k < n && candidates.length > 0; k++) {
+    const original = candidates[rng.int(0, candidates.length - 1)]!;
+    const others = targets.filter((p) => p.key !== original.plan.key && p.labels.some((l) => l.mix.some(([f]) => f === original.finding)));
+    const plan = others.length > 0 && rng.chance(2 / 3) ? others[rng.int(0, others.length - 1)]! : original.plan;
+    const label = plan === original.plan ? plan.labels.find((l) => l.native === original.name.native)! : plan.labels.find((l) => l.mix.some(([f]) => f === original.finding))!;
+    const u = used.get(plan.key) ?? { patient: 0, serial: 0, nth: new Map<string, number>() };
+    u.patient++;
+    u.serial++;
+    const nth = (u.nth.get(label.native) ?? 0) + 1;
+    u.nth.set(label.native, nth);
+    used.set(plan.key, u);
+    const name = { native: label.native, patient: u.patient, view: 1, nth, serial: u.serial };
+    const file = plan.layout.file(name);
+    const manifest = plan.layout.manifest;
+    out.push({
+      original,
+      copy: { plan, name, finding: original.finding, file, manifestRow: manifest === undefined ? null : manifest.row(name, file), recipe: { ...original.recipe, source: plan.key, patient: String(u.patient), index: u.serial } },
+    });
+  }
+  return out;
+}
+
+/** Writes every copy (edited from its original's file) and returns the ground truth. */
+export async function writeNearCopies(out: string, copies: readonly CopyPlan[], images: readonly PlannedImage[], seed: number): Promise<NearDuplicateTruth> {
+  const planted: PlantedCopy[] = [];
+  for (const [k, c] of copies.entries()) {
+    const { png, edits } = await editedCopy(await readFile(join(out, c.original.file)), deriveRng(seed, 'near-duplicates', k, 'edits'));
+    await mkdir(dirname(join(out, c.copy.file)), { recursive: true });
+    await writeFile(join(out, c.copy.file), png);
+    planted.push({ copy: c.copy.file, original: c.original.file, copySource: c.copy.plan.source, originalSource: c.original.plan.source, edits });
+  }
+  const byPatient = new Map<string, string[]>();
+  for (const img of images) {
+    const key = `${img.plan.key}\u0000${img.name.patient}`;
+    const list = byPatient.get(key) ?? [];
+    list.push(img.file);
+    byPatient.set(key, list);
+  }
+  const hardNegatives: [string, string][] = [];
+  for (const files of byPatient.values()) for (let i = 1; i < files.length; i++) hardNegatives.push([files[0]!, files[i]!]);
+  return { copies: planted, hardNegatives };
 }

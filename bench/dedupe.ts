@@ -1,0 +1,158 @@
+/**
+ * `npm run -s bench -- dedupe [--scale S] [--copies N] [--size PX] [--search N] [--rounds R]`
+ * (docs/dedupe.md). One JSON object:
+ * - precision / recall on a planted set: `cvr synth --preset paper` (default scale 0.04, about
+ *   2,100 images) with N planted near-duplicates (default 300), prepared at PX × PX (default
+ *   128) as a pipeline's `image` block would; hard negatives (other images of one phantom
+ *   patient) counted separately;
+ * - signatures per second (from prepared pixels);
+ * - candidate search time and peak memory over `--search` signatures (default 100,000: the real
+ *   hashes, each with 8 random bits flipped per hash, so the buckets fill like chest images');
+ * - prep time with and without signatures, interleaved rounds (fresh caches), median and range.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { synthesize, prepareImages, openPrepared, preparedSignatures, nearDuplicatePairs, clustersOf, DEFAULT_THRESHOLD } from '../src/data/index.ts';
+import type { Signature } from '../src/data/index.ts';
+import { candidatePairs } from '../src/data/dedupe/search.ts';
+import { hashTable } from '../src/data/dedupe/near.ts';
+import { signatureOf } from '../src/data/dedupe/signature.ts';
+import type { NearDuplicateTruth } from '../src/data/synth/index.ts';
+import { parseBenchArgs } from './lib/bench-args.ts';
+
+async function pngs(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await pngs(p)));
+    else if (e.name.endsWith('.png')) out.push(p);
+  }
+  return out.sort();
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+export async function main(argv: string[]): Promise<number> {
+  const a = parseBenchArgs(argv, { scale: '0.04', copies: '300', size: '128', search: '100000', rounds: '3' });
+  const size = Number(a.size);
+  const work = await mkdtemp(join(tmpdir(), 'cvr-bench-dedupe-'));
+  try {
+    const data = join(work, 'data');
+    const synth = await synthesize({ preset: 'paper', out: data, seed: 11, scale: Number(a.scale), nearDuplicates: Number(a.copies) });
+    if (!synth.ok) throw new Error(synth.message);
+    const truth = JSON.parse(await readFile(join(data, 'near-duplicates.json'), 'utf8')) as NearDuplicateTruth;
+    const files = await pngs(data);
+    const index = new Map(files.map((f, i) => [relative(data, f), i]));
+    const image = { width: size, height: size, channels: 1 as const, resize: 'area' as const };
+    const items = files.map((f, i) => ({ id: String(i), path: f }));
+
+    // Prep time with and without signatures: interleaved rounds, fresh caches.
+    const times: Record<'with' | 'without', number[]> = { with: [], without: [] };
+    let prepared;
+    for (let r = 0; r < Number(a.rounds); r++) {
+      for (const mode of ['without', 'with'] as const) {
+        const cacheDir = join(work, `cache-${mode}-${r}`);
+        const t0 = performance.now();
+        const result = await prepareImages(items, image as never, { cacheDir, signatures: mode === 'with' });
+        times[mode].push((performance.now() - t0) / 1000);
+        if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+        if (mode === 'with') prepared = result.prepared;
+        await rm(cacheDir, { recursive: true, force: true }).catch(() => {});
+        if (mode === 'with' && r < Number(a.rounds) - 1) prepared = undefined;
+      }
+    }
+    // The last "with" cache was removed; prepare once more to read signatures back.
+    const finalCache = join(work, 'cache-final');
+    const final = await prepareImages(items, image as never, { cacheDir: finalCache });
+    if (!final.ok) throw new Error('prep failed');
+    prepared = final.prepared;
+    const byId = await preparedSignatures(prepared);
+    const sigs: Signature[] = files.map((_, i) => byId.get(String(i))!);
+
+    // Signatures per second, from prepared pixels.
+    const opened = openPrepared(prepared);
+    if (!opened.ok) throw new Error('open failed');
+    const pixels = files.slice(0, 500).map((_, i) => opened.source.read(String(i)));
+    opened.source.close();
+    const s0 = performance.now();
+    for (const p of pixels) signatureOf(p, size, size, 1);
+    const sigPerSecond = pixels.length / ((performance.now() - s0) / 1000);
+
+    // Precision and recall.
+    const v0 = performance.now();
+    const pairs = nearDuplicatePairs(sigs, { threshold: DEFAULT_THRESHOLD });
+    const verifySeconds = (performance.now() - v0) / 1000;
+    const cluster = new Map<number, number>();
+    truth.copies.forEach((c, k) => {
+      const o = index.get(c.original)!;
+      const root = cluster.get(o) ?? o;
+      cluster.set(o, root);
+      cluster.set(index.get(c.copy)!, root);
+      void k;
+    });
+    const same = (x: number, y: number): boolean => cluster.has(x) && cluster.get(x) === cluster.get(y);
+    const truePairs = pairs.filter((p) => same(p.a, p.b)).length;
+    const found = clustersOf(files.length, pairs);
+    const member = new Map<number, number>();
+    found.forEach((g, gi) => g.forEach((i) => member.set(i, gi)));
+    const recovered = truth.copies.filter((c) => {
+      const x = member.get(index.get(c.copy)!);
+      return x !== undefined && x === member.get(index.get(c.original)!);
+    }).length;
+    const pairSet = new Set(pairs.map((p) => `${p.a},${p.b}`));
+    const hardFound = truth.hardNegatives.filter(([x, y]) => {
+      const i = index.get(x)!;
+      const j = index.get(y)!;
+      return pairSet.has(`${Math.min(i, j)},${Math.max(i, j)}`);
+    }).length;
+
+    // Search over many signatures: real hashes with 8 random bits flipped per hash.
+    const n = Number(a.search);
+    const table = new Uint32Array(n * 4);
+    const base = hashTable(sigs);
+    let state = 12345;
+    const rand = (): number => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0);
+    for (let i = 0; i < n; i++) {
+      const src = (i % sigs.length) * 4;
+      for (let w = 0; w < 4; w++) table[i * 4 + w] = base[src + w]!;
+      for (let h = 0; h < 2; h++) for (let b = 0; b < 8; b++) table[i * 4 + h * 2 + (rand() & 1)]! ^= 1 << (rand() & 31);
+    }
+    global.gc?.();
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const c0 = performance.now();
+    const candidates = candidatePairs(table, { radius: 14 });
+    const searchSeconds = (performance.now() - c0) / 1000;
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+
+    const out = {
+      bench: 'dedupe',
+      images: files.length,
+      plantedCopies: truth.copies.length,
+      hardNegativePairs: truth.hardNegatives.length,
+      preparedSize: size,
+      threshold: DEFAULT_THRESHOLD,
+      foundPairs: pairs.length,
+      precision: pairs.length === 0 ? 1 : truePairs / pairs.length,
+      recall: recovered / truth.copies.length,
+      hardNegativesFlagged: hardFound,
+      verifySeconds,
+      signaturesPerSecond: Math.round(sigPerSecond),
+      search: { signatures: n, seconds: searchSeconds, candidatePairs: candidates.length / 2, peakRssMB: Math.round(peak / 2 ** 20), rssBeforeMB: Math.round(rss0 / 2 ** 20) },
+      prepSeconds: {
+        without: { median: median(times.without), min: Math.min(...times.without), max: Math.max(...times.without) },
+        with: { median: median(times.with), min: Math.min(...times.with), max: Math.max(...times.with) },
+        overhead: median(times.with) / median(times.without) - 1,
+      },
+      loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+    };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return 0;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
