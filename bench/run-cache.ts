@@ -27,7 +27,7 @@ function benchPlan(n: number): Plan {
     // Node i reads node ⌊(i−1)/4⌋: a tree, so shared inputs are memoised as in a real plan.
     const inputs = i === 0 ? [] : [`predict:m:${Math.floor((i - 1) / 4)}`];
     const key = createHash('sha256').update(`${i}:${inputs.join(',')}`).digest('hex');
-    nodes.push({ id: `predict:m:${i}`, kind: 'predict', key, inputs, config: { i } });
+    nodes.push({ id: `predict:m:${i}`, kind: 'predict', key, streamKey: key, inputs, config: { i } });
   }
   return { pipeline: 'bench', nodes, edges: nodes.flatMap((n) => n.inputs.map((i) => [i, n.id] as const)) };
 }

@@ -4,13 +4,16 @@
  * predict:<model>:<fold> → metrics:<model>; gradcam:<model>; report.
  * A node's key hashes its kind, its own configuration and its inputs' keys, so editing only
  * `evaluate` changes only the metrics, gradcam and report keys, and editing `seed` changes every
- * node that draws randomness (split and below).
+ * node that draws randomness (split and below); it also holds cvr's version and the kind's output
+ * schema version (key-versions.ts). Its `streamKey`, from which its random streams derive, is the
+ * same hash without the versions.
  */
 import { dirname, relative } from 'node:path';
 import { DEFAULT_THRESHOLD } from '../data/index.ts';
 import type { ResolvedLocation, ResolvedPipeline } from '../dsl/index.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import type { Plan, PlanNode, PlanNodeKind } from './types.ts';
+import { currentKeyVersions, type KeyVersions } from './key-versions.ts';
 
 export interface PlanOptions {
   /** Per source, a hash of its file list (see lock files); part of the scan node's key when known. */
@@ -19,6 +22,8 @@ export interface PlanOptions {
   readonly weightsFingerprints?: Readonly<Record<string, string>>;
   /** Overrides the pipeline's seed. */
   readonly seed?: number;
+  /** cvr's and the output schemas' versions in the keys; default the current ones. */
+  readonly versions?: KeyVersions;
 }
 
 interface Draft {
@@ -92,25 +97,27 @@ export function buildPlan(pipeline: ResolvedPipeline, options: PlanOptions = {})
   }
   const reportInputs = ['audit', ...drafts.filter((d) => d.kind === 'metrics' || d.kind === 'gradcam').map((d) => d.id)];
   drafts.push({ id: 'report', kind: 'report', inputs: reportInputs, config: { pipeline: pipeline.name, title: pipeline.title, description: pipeline.description } });
-  return finish(pipeline.name, drafts);
+  return finish(pipeline.name, drafts, options.versions ?? currentKeyVersions());
 }
 
 /** Topological order (ties by id, so stable) and keys computed inputs-first. */
-function finish(pipeline: string, drafts: readonly Draft[]): Plan {
+function finish(pipeline: string, drafts: readonly Draft[], versions: KeyVersions): Plan {
   const byId = new Map(drafts.map((d) => [d.id, d]));
   const indegree = new Map(drafts.map((d) => [d.id, d.inputs.length]));
   const consumers = new Map<string, string[]>();
   for (const d of drafts) for (const input of d.inputs) consumers.set(input, [...(consumers.get(input) ?? []), d.id]);
   const ready = drafts.filter((d) => d.inputs.length === 0).map((d) => d.id).sort();
   const keys = new Map<string, string>();
+  const streamKeys = new Map<string, string>();
   const nodes: PlanNode[] = [];
   while (ready.length > 0) {
     const id = ready.shift()!;
     const d = byId.get(id)!;
-    const inputKeys = d.inputs.map((i) => keys.get(i)!);
-    const key = sha256Hex(canonicalJson({ kind: d.kind, config: d.config, inputs: inputKeys }));
+    const streamKey = sha256Hex(canonicalJson({ kind: d.kind, config: d.config, inputs: d.inputs.map((i) => streamKeys.get(i)!) }));
+    const key = sha256Hex(canonicalJson({ kind: d.kind, config: d.config, inputs: d.inputs.map((i) => keys.get(i)!), cvr: versions.cvr, outputSchema: versions.outputSchema[d.kind] }));
     keys.set(id, key);
-    const node: { -readonly [K in keyof PlanNode]: PlanNode[K] } = { id, kind: d.kind, key, inputs: d.inputs, config: JSON.parse(canonicalJson(d.config)) as Record<string, unknown> };
+    streamKeys.set(id, streamKey);
+    const node: { -readonly [K in keyof PlanNode]: PlanNode[K] } = { id, kind: d.kind, key, streamKey, inputs: d.inputs, config: JSON.parse(canonicalJson(d.config)) as Record<string, unknown> };
     if (d.fold !== undefined) node.fold = d.fold;
     if (d.model !== undefined) node.model = d.model;
     nodes.push(node);

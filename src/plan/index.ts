@@ -15,3 +15,4 @@ export { formatAudit, formatLabelMapping } from './audit-text.ts';
 export { movedImages } from './lock.ts';
 export { planRunKeys } from './run-keys.ts';
 export { nearPairsOfPrepared, nearPairsForAudit, prepId } from './near-audit.ts';
+export { OUTPUT_SCHEMA_VERSIONS, currentKeyVersions, type KeyVersions } from './key-versions.ts';

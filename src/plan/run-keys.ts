@@ -5,7 +5,8 @@
  * The keys depend on (1) the pipeline with its manifests expanded, (2) the engine that will
  * actually run — resolved from `auto` by the caller, since another engine gives other numbers —,
  * (3) the seed, (4) the fingerprints of the sources' file lists and contents, and (5) those of
- * the models' weight files.
+ * the models' weight files, and (6) cvr's version and each node kind's output schema version
+ * (key-versions.ts), so a new cvr or a changed output shape never reads an old cache entry.
  */
 import type { Diagnostic } from '../diag/index.ts';
 import { hasErrors } from '../diag/index.ts';
@@ -15,6 +16,7 @@ import { weightsFingerprint } from '../models/index.ts';
 import { buildPlan } from './dag.ts';
 import { sourceFingerprints } from './fingerprint.ts';
 import type { Plan } from './types.ts';
+import type { KeyVersions } from './key-versions.ts';
 
 export interface RunKeyOptions {
   /** The engine name that will run (never `auto`): it goes into the train nodes' keys. */
@@ -33,6 +35,8 @@ export interface RunKeyOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Told when the scan memo is corrupt (it is then discarded and the files hashed again). */
   readonly onMemoCorrupt?: (file: string, reason: string) => void;
+  /** The versions in the keys; default the current ones (tests bump them). */
+  readonly versions?: KeyVersions;
 }
 
 export type RunKeys =
@@ -60,6 +64,7 @@ export async function planRunKeys(declared: ResolvedPipeline, options: RunKeyOpt
     weightsFingerprints,
     ...(fingerprints === undefined ? {} : { sourceFingerprints: fingerprints }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.versions === undefined ? {} : { versions: options.versions }),
   });
   return { ok: true, plan, pipeline, listed: listedPrints !== undefined, diagnostics: expanded.diagnostics };
 }

@@ -20,8 +20,10 @@ export interface PlanNode {
   /** Readable and unique within a plan: `scan:cxri`, `train:cvrnet:0`, `metrics:cvrnet`. */
   readonly id: string;
   readonly kind: PlanNodeKind;
-  /** Hex sha256 over (kind, config, input keys). */
+  /** Hex sha256 over (kind, config, input keys, cvr's version, the kind's output schema version): the cache key. */
   readonly key: string;
+  /** The same hash without the versions (over the inputs' stream keys): what the node's random streams derive from. */
+  readonly streamKey: string;
   /** Ids of the nodes whose outputs this one reads. */
   readonly inputs: readonly string[];
   /** The node's own configuration (JSON-serialisable), the part of its key it contributes. */

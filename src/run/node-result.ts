@@ -12,11 +12,11 @@ import { makeDiagnostic } from '../dsl/index.ts';
 
 const TAG: unique symbol = Symbol('cvr.node-result');
 
-export type NodeResult =
+export type NodeResult<T = unknown> =
   | {
       readonly [TAG]: true;
       readonly ok: true;
-      readonly output: unknown;
+      readonly output: T;
       /** Files under the cache root, outside the node's entry, that the output points at. */
       readonly references: readonly string[];
       /** Warnings and notes of the stage, kept with the result. */
@@ -29,12 +29,12 @@ export type NodeResult =
       readonly diagnostics: readonly Diagnostic[];
     };
 
-export function succeeded(output: unknown, extra: { readonly references?: readonly string[]; readonly diagnostics?: readonly Diagnostic[] } = {}): NodeResult {
+export function succeeded<T>(output: T, extra: { readonly references?: readonly string[]; readonly diagnostics?: readonly Diagnostic[] } = {}): NodeResult<T> {
   return { [TAG]: true, ok: true, output, references: extra.references ?? [], diagnostics: extra.diagnostics ?? [] };
 }
 
 /** A failed node; a diagnostic without an error is raised to one (CVR860) so the failure is never silent. */
-export function failed(diagnostics: readonly Diagnostic[], what?: string): NodeResult {
+export function failed(diagnostics: readonly Diagnostic[], what?: string): NodeResult<never> {
   const hasError = diagnostics.some((d) => d.severity === 'error');
   const head = what !== undefined || !hasError ? [makeDiagnostic('CVR860', undefined, what ?? 'the step failed')] : [];
   return { [TAG]: true, ok: false, diagnostics: [...head, ...diagnostics] };

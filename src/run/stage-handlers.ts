@@ -3,10 +3,13 @@
  * split and audit from data/ and plan/; preprocessing, training, prediction and metrics from
  * data/, train/ and evaluate/) and returns a JSON output the cache stores. User problems (bad
  * files, an audit error, a diverging loss) become `NodeFailure`s with the stage's diagnostics.
- * One module per node kind under nodes/; what they share is nodes/kit.ts.
+ * One module per node kind under nodes/, each a contract (nodes/contract.ts); what they share is
+ * nodes/kit.ts.
  */
+import type { PlanNodeKind } from '../plan/index.ts';
 import type { Handlers } from './executor.ts';
 import { stageKit, type StageOptions } from './nodes/kit.ts';
+import type { NodeContract } from './nodes/contract.ts';
 import { scanNode } from './nodes/scan.ts';
 import { labelsNode } from './nodes/labels.ts';
 import { splitNode } from './nodes/split.ts';
@@ -20,20 +23,21 @@ import { reportNode } from './nodes/report.ts';
 
 export type { StageOptions } from './nodes/kit.ts';
 
+/** Every node kind's contract; the compiler insists on one a kind. */
+export const NODE_CONTRACTS: { readonly [K in PlanNodeKind]: NodeContract<K, unknown> } = {
+  scan: scanNode,
+  labels: labelsNode,
+  split: splitNode,
+  audit: auditNode,
+  prep: prepNode,
+  train: trainNode,
+  predict: predictNode,
+  metrics: metricsNode,
+  gradcam: gradcamNode,
+  report: reportNode,
+};
+
 export function stageHandlers(options: StageOptions): Handlers {
   const kit = stageKit(options);
-  return {
-    scan: scanNode(kit),
-    labels: labelsNode(kit),
-    split: splitNode(kit),
-    audit: auditNode(kit),
-    prep: prepNode(kit),
-    train: trainNode(kit),
-    predict: predictNode(kit),
-    metrics: metricsNode(kit),
-    // Writes into the run folder, so it runs every time (its inputs, the trained models, are cached).
-    gradcam: { cache: false, run: gradcamNode(kit) },
-    // After every metrics and gradcam node: metrics.json, predictions.csv and gradcam/ are in the run folder.
-    report: { cache: false, run: reportNode(kit) },
-  };
+  return Object.fromEntries(Object.values(NODE_CONTRACTS).map((contract) => [contract.kind, contract.handler(kit)]));
 }

@@ -20,7 +20,7 @@ afterEach(() => {
   for (const dispose of disposers.splice(0)) dispose();
 });
 
-const node = (id: string, kind: PlanNode['kind'], inputs: string[] = []): PlanNode => ({ id, kind, key: `${id.replaceAll(':', '-')}-key`, inputs, config: {} });
+const node = (id: string, kind: PlanNode['kind'], inputs: string[] = []): PlanNode => ({ id, kind, key: `${id.replaceAll(':', '-')}-key`, streamKey: `${id.replaceAll(':', '-')}-key`, inputs, config: {} });
 const PLAN: Plan = {
   pipeline: 'p',
   nodes: [node('scan:a', 'scan'), node('scan:b', 'scan'), node('scan:c', 'scan'), node('labels', 'labels', ['scan:a', 'scan:b', 'scan:c']), node('split', 'split', ['labels']), node('audit', 'audit', ['split'])],

@@ -1,23 +1,30 @@
 /** `audit`: the static audit over the split and the images' content hashes; its errors stop the run. */
-import { audit, lockFileOf, nearPairsOfPrepared, pipelineLock, type AuditReport } from '../../plan/index.ts';
-import { DEFAULT_THRESHOLD, type PreparedImages } from '../../data/index.ts';
+import { audit, lockFileOf, nearPairsOfPrepared, pipelineLock, type AuditReport, type LockFile } from '../../plan/index.ts';
+import { DEFAULT_THRESHOLD } from '../../data/index.ts';
 import { preparedFromCache } from '../relocate.ts';
+import { prepNode } from './prep.ts';
 import { hashFiles } from '../../data/index.ts';
 import { NodeFailure } from '../executor.ts';
 import { restoreSplit } from './kit.ts';
-import type { NodeHandler } from '../executor.ts';
-import type { StageKit } from './kit.ts';
+import { defineNode, many } from './contract.ts';
+import { splitNode } from './split.ts';
 
-export function auditNode(kit: StageKit): NodeHandler {
-  const { options, pipeline, seed, splitOf } = kit;
-  return async (node, inputs, ctx) => {
-    const split = restoreSplit(splitOf(inputs));
+/** The audit report, with the data fingerprint in `cvr lock`'s format (so `cvr diff` reads a run folder's lock.json). */
+export type AuditOutput = AuditReport & { readonly dataLock: LockFile | undefined };
+
+export const auditNode = defineNode({
+  kind: 'audit',
+  outputSchemaVersion: 1,
+  inputs: { split: splitNode, prep: many(prepNode) },
+  run: async ({ node, inputs, ctx, kit }): Promise<AuditOutput> => {
+    const { options, pipeline, seed } = kit;
+    const split = restoreSplit(inputs.split);
     const hashed = await hashFiles(split.images.map((i) => i.absPath));
     if (hashed.failures.length > 0) {
       throw new NodeFailure(`${hashed.failures.length} image file(s) could not be read, e.g. ${hashed.failures.slice(0, 3).map((f) => f.path).join(', ')}`);
     }
     // Near-duplicates from the prep nodes' signatures (docs/dedupe.md); no image is decoded here.
-    const prepared = node.inputs.filter((id) => id.startsWith('prep:')).map((id) => preparedFromCache(inputs[id] as PreparedImages, options.cacheDir));
+    const prepared = inputs.prep.map((p) => preparedFromCache(p, options.cacheDir));
     const threshold = typeof node.config['nearThreshold'] === 'number' ? node.config['nearThreshold'] : DEFAULT_THRESHOLD;
     const nearPairs = prepared.length === 0 ? undefined : await nearPairsOfPrepared(split, prepared, threshold);
     const base = { pipeline, split, seed, contentHashes: hashed.hashes };
@@ -35,8 +42,7 @@ export function auditNode(kit: StageKit): NodeHandler {
       });
       throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`, errors);
     }
-    // The data fingerprint, in `cvr lock`'s format, so `cvr diff` reads a run folder's lock.json.
     const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report });
     return { ...report, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }) };
-  };
-}
+  },
+});

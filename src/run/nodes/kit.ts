@@ -1,6 +1,7 @@
 /**
  * What every node handler of a run shares: the pipeline, the seed, the task's classes, and the
- * helpers that open a node's inputs (the split, the prepared images, a trained model).
+ * helpers that open a node's inputs (the prepared images, a trained model). Each kind's contract
+ * (its inputs, output type and version) is in its own module, defined with contract.ts.
  */
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
@@ -50,8 +51,8 @@ export interface StageKit {
   readonly seed: number;
   readonly classes: readonly string[];
   failOn(diagnostics: readonly Diagnostic[], what: string): void;
-  splitOf(inputs: Readonly<Record<string, unknown>>): StoredSplit;
-  openImages(node: PlanNode, inputs: Readonly<Record<string, unknown>>): ImageSource & { close(): void };
+  /** The prep inputs of a node (their outputs), opened as one image source. */
+  openImages(node: PlanNode, prepared: readonly PreparedImages[]): ImageSource & { close(): void };
   itemsOf(split: StoredSplit, fold: number, role: number): LabelledImage[];
   declaredModel(node: PlanNode): ResolvedPipeline['models'][number];
   createModel(node: PlanNode): Promise<tf.LayersModel>;
@@ -68,13 +69,8 @@ export function stageKit(options: StageOptions): StageKit {
     if (errors.length > 0) throw new NodeFailure(`${what}:\n${options.render(errors)}`, errors);
   }
 
-  function splitOf(inputs: Readonly<Record<string, unknown>>): StoredSplit {
-    return inputs['split'] as StoredSplit;
-  }
-
-  /** Every prep input of a node, opened as one image source. */
-  function openImages(node: PlanNode, inputs: Readonly<Record<string, unknown>>): ImageSource & { close(): void } {
-    const prepared = node.inputs.filter((id) => id.startsWith('prep:')).map((id) => preparedFromCache(inputs[id] as PreparedImages, options.cacheDir));
+  function openImages(node: PlanNode, stored: readonly PreparedImages[]): ImageSource & { close(): void } {
+    const prepared = stored.map((p) => preparedFromCache(p, options.cacheDir));
     const first = prepared[0];
     if (first === undefined) throw new Error(`Internal error: ${node.id} has no prep inputs`);
     const opened = openPrepared({ settings: first.settings, shards: prepared.flatMap((p) => p.shards) });
@@ -101,7 +97,7 @@ export function stageKit(options: StageOptions): StageKit {
       classes: classes.length,
       width: declared.width,
       seed,
-      nodeKey: node.key,
+      nodeKey: node.streamKey,
       ...(typeof declared.options['bn_momentum'] === 'number' && { bnMomentum: declared.options['bn_momentum'] }),
     });
     if (!built.ok) throw new NodeFailure(options.render(built.diagnostics), built.diagnostics);
@@ -150,5 +146,5 @@ export function stageKit(options: StageOptions): StageKit {
     }));
   }
 
-  return { options, pipeline, seed, classes, failOn, splitOf, openImages, itemsOf, declaredModel, createModel, trainedModel, predictTest };
+  return { options, pipeline, seed, classes, failOn, openImages, itemsOf, declaredModel, createModel, trainedModel, predictTest };
 }

@@ -1,22 +1,30 @@
 /** `predict:<model>:<fold>`: softmax outputs of the fold's trained model on its test images. */
 import type { PredictionRow } from '../../evaluate/index.ts';
-import type { NodeHandler } from '../executor.ts';
-import type { StageKit } from './kit.ts';
+import { defineNode, many } from './contract.ts';
+import { splitNode } from './split.ts';
+import { prepNode } from './prep.ts';
+import { trainNode } from './train.ts';
 
-export function predictNode(kit: StageKit): NodeHandler {
-  const { splitOf, openImages, trainedModel, predictTest } = kit;
-  return async (node, inputs, ctx) => {
+export interface PredictOutput {
+  readonly predictions: readonly PredictionRow[];
+}
+
+export const predictNode = defineNode({
+  kind: 'predict',
+  outputSchemaVersion: 1,
+  // The trained weights are read from the train node's cache entry (kit.trainedModel).
+  inputs: { train: trainNode, split: splitNode, prep: many(prepNode) },
+  run: async ({ node, inputs, ctx, kit }): Promise<PredictOutput> => {
     const fold = node.fold ?? 0;
-    const split = splitOf(inputs);
-    const images = openImages(node, inputs);
-    const model = await trainedModel(node, fold, ctx);
+    const images = kit.openImages(node, inputs.prep);
+    const model = await kit.trainedModel(node, fold, ctx);
     try {
-      const partition = split.folds.length > 1 ? `test:${fold}` : 'test';
-      const predictions: PredictionRow[] = (await predictTest(node, fold, split, model, images, ctx)).map((p) => ({ ...p, partition }));
+      const partition = inputs.split.folds.length > 1 ? `test:${fold}` : 'test';
+      const predictions: PredictionRow[] = (await kit.predictTest(node, fold, inputs.split, model, images, ctx)).map((p) => ({ ...p, partition }));
       return { predictions };
     } finally {
       model.dispose();
       images.close();
     }
-  };
-}
+  },
+});

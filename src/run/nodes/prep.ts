@@ -1,19 +1,21 @@
 /** `prep:<source>`: the source's images decoded and resized into the shared preprocessing cache. */
-import { prepareImages, type ScannedImage } from '../../data/index.ts';
+import { prepareImages, type PreparedImages } from '../../data/index.ts';
 import { succeeded } from '../node-result.ts';
 import { preparedForCache, preparedReferences } from '../relocate.ts';
 import { NodeFailure } from '../executor.ts';
 import { imageKey } from './kit.ts';
-import type { NodeHandler } from '../executor.ts';
-import type { StageKit } from './kit.ts';
+import { defineNode } from './contract.ts';
+import { scanNode } from './scan.ts';
 
-export function prepNode(kit: StageKit): NodeHandler {
-  const { options, pipeline } = kit;
-  return async (node, inputs, ctx) => {
-    const scanId = node.inputs[0] ?? '';
-    const images = (inputs[scanId] as { images: ScannedImage[] }).images;
+export const prepNode = defineNode({
+  kind: 'prep',
+  outputSchemaVersion: 1,
+  inputs: { scan: scanNode },
+  /** The prepared set with its shard files relative to the cache root (relocate.ts). */
+  run: async ({ node, inputs, ctx, kit }) => {
+    const { options, pipeline } = kit;
     const result = await prepareImages(
-      images.map((i) => ({ id: imageKey(i), path: i.absPath })),
+      inputs.scan.images.map((i) => ({ id: imageKey(i), path: i.absPath })),
       pipeline.image,
       {
         // prepareImages files its shards under `<cacheDir>/prep/` itself.
@@ -24,6 +26,6 @@ export function prepNode(kit: StageKit): NodeHandler {
     );
     if (ctx.signal.aborted) throw new Error('cancelled');
     if (!result.ok) throw new NodeFailure(options.render(result.diagnostics), result.diagnostics);
-    return succeeded(preparedForCache(result.prepared, options.cacheDir), { references: preparedReferences(result.prepared) });
-  };
-}
+    return succeeded<PreparedImages>(preparedForCache(result.prepared, options.cacheDir), { references: preparedReferences(result.prepared) });
+  },
+});

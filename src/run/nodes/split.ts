@@ -1,19 +1,20 @@
 /** `split`: the deterministic assignment of images to folds and roles, stored as JSON. */
-import { assignSplit, type LabeledImage } from '../../data/index.ts';
-import type { StoredSplit, StageKit } from './kit.ts';
-import type { NodeHandler } from '../executor.ts';
+import { assignSplit } from '../../data/index.ts';
+import type { StoredSplit } from './kit.ts';
+import { defineNode } from './contract.ts';
+import { labelsNode } from './labels.ts';
 
-export function splitNode(kit: StageKit): NodeHandler {
-  const { pipeline, seed, failOn } = kit;
-  return async (_node, inputs) => {
-    const labels = inputs['labels'] as { images: LabeledImage[] };
-    const result = assignSplit(pipeline, labels.images, { seed });
-    failOn(result.diagnostics, 'assigning the split failed');
-    const stored: StoredSplit = {
+export const splitNode = defineNode({
+  kind: 'split',
+  outputSchemaVersion: 1,
+  inputs: { labels: labelsNode },
+  run: async ({ inputs, kit }): Promise<StoredSplit> => {
+    const result = assignSplit(kit.pipeline, inputs.labels.images, { seed: kit.seed });
+    kit.failOn(result.diagnostics, 'assigning the split failed');
+    return {
       form: result.form,
       images: result.images,
       folds: result.folds.map((f) => ({ index: f.index, name: f.name, roles: Array.from(f.roles), validationIsTest: f.validationIsTest })),
     };
-    return stored;
-  };
-}
+  },
+});

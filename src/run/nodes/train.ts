@@ -1,22 +1,36 @@
 /** `train:<model>:<fold>`: fits the model on the fold (resuming a checkpoint), stores its weights. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PlanNode } from '../../plan/index.ts';
 import { ROLE } from '../../data/index.ts';
-import { fit, CHECKPOINT_FILE, recalibrateBatchNorm, saveModelWeights } from '../../train/index.ts';
+import { fit, CHECKPOINT_FILE, recalibrateBatchNorm, saveModelWeights, type EpochLogs, type FitStatus } from '../../train/index.ts';
 import { streamFactory } from '../../engine/index.ts';
-import { NodeFailure, type NodeContext } from '../executor.ts';
+import { NodeFailure } from '../executor.ts';
 import { WEIGHTS_FILE } from './kit.ts';
-import type { NodeHandler } from '../executor.ts';
-import type { StageKit } from './kit.ts';
+import { defineNode, many } from './contract.ts';
+import { splitNode } from './split.ts';
+import { prepNode } from './prep.ts';
 
-export function trainNode(kit: StageKit): NodeHandler {
-  const { options, pipeline, seed, classes, splitOf, openImages, itemsOf, declaredModel, createModel } = kit;
-  return async (node: PlanNode, inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<unknown> => {
+/** What a fit did; the weights themselves are the file `weights` in the node's cache entry. */
+export interface TrainOutput {
+  readonly weights: string;
+  readonly status: FitStatus;
+  readonly epochs: number;
+  readonly history: readonly EpochLogs[];
+  readonly bestEpoch?: number;
+  readonly resumedFrom: number;
+  readonly classWeights: readonly number[];
+}
+
+export const trainNode = defineNode({
+  kind: 'train',
+  outputSchemaVersion: 1,
+  inputs: { split: splitNode, prep: many(prepNode) },
+  run: async ({ node, inputs, ctx, kit }): Promise<TrainOutput> => {
+    const { options, pipeline, seed, classes, openImages, itemsOf, declaredModel, createModel } = kit;
     const fold = node.fold ?? 0;
-    const split = splitOf(inputs);
+    const split = inputs.split;
     const foldCount = split.folds.length;
-    const images = openImages(node, inputs);
+    const images = openImages(node, inputs.prep);
     try {
       if (existsSync(join(ctx.workDir, CHECKPOINT_FILE))) {
         ctx.emit({ type: 'node-resumed', t: ctx.now(), id: node.id, kind: node.kind, from: 'the checkpoint of an interrupted run' });
@@ -33,7 +47,7 @@ export function trainNode(kit: StageKit): NodeHandler {
         augment: pipeline.augment,
         config: pipeline.train,
         createModel: () => createModel(node),
-        random: streamFactory(seed, node.key),
+        random: streamFactory(seed, node.streamKey),
         checkpointDir: ctx.workDir,
         // Batch events carry the planned epochs and folds, so the view has an ETA from the first batch.
         emit: (event) => ctx.emit(event.type === 'batch' ? { epochs: pipeline.train.epochs, folds: foldCount, ...event } : event),
@@ -64,12 +78,12 @@ export function trainNode(kit: StageKit): NodeHandler {
         status: result.status,
         epochs: result.history.length,
         history: result.history,
-        bestEpoch: result.bestEpoch,
+        ...(result.bestEpoch === undefined ? {} : { bestEpoch: result.bestEpoch }),
         resumedFrom: result.resumedFrom,
         classWeights: result.classWeights,
       };
     } finally {
       images.close();
     }
-  };
-}
+  },
+});
