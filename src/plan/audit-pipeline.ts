@@ -11,12 +11,17 @@ import type { LabelResult, SplitResult } from '../data/index.ts';
 import { audit } from './audit.ts';
 import type { SourceLedger } from '../data/index.ts';
 import { sharedPatientFindings } from './shared-patients.ts';
+import { nearPairsForAudit } from './near-audit.ts';
+import type { NearPair } from '../data/index.ts';
+import { DEFAULT_THRESHOLD } from '../data/index.ts';
 import type { AuditReport } from './audit.ts';
 
 export interface AuditOptions {
   readonly metadataOnly: boolean;
   /** Overrides the pipeline's seed (`--seed`). */
   readonly seed?: number | undefined;
+  /** The preprocessing cache: with it (and without metadataOnly) images are compared for near-duplicates. */
+  readonly cacheDir?: string | undefined;
   /** Files hashed at once. */
   readonly concurrency?: number;
 }
@@ -75,7 +80,17 @@ export async function auditPipeline(declared: ResolvedPipeline, options: AuditOp
       );
     }
   }
-  const report = audit(contentHashes === undefined ? { pipeline, split, seed } : { pipeline, split, seed, contentHashes });
+  let nearPairs: NearPair[] | undefined;
+  if (!options.metadataOnly && options.cacheDir !== undefined) {
+    const near = await nearPairsForAudit(pipeline, scan.images, split, options.cacheDir, DEFAULT_THRESHOLD);
+    if (!near.ok) {
+      diagnostics.push(...near.diagnostics);
+      return { pipeline, seed, diagnostics, labels, split, ledger, ...(contentHashes === undefined ? {} : { contentHashes }) };
+    }
+    nearPairs = near.pairs;
+  }
+  const base = contentHashes === undefined ? { pipeline, split, seed } : { pipeline, split, seed, contentHashes };
+  const report = audit(nearPairs === undefined ? base : { ...base, nearPairs });
   diagnostics.push(...report.findings);
   return contentHashes === undefined
     ? { pipeline, seed, diagnostics, labels, split, report, ledger }

@@ -9,6 +9,7 @@
  * same hash without the versions.
  */
 import { dirname, relative } from 'node:path';
+import { DEFAULT_THRESHOLD } from '../data/index.ts';
 import type { ResolvedLocation, ResolvedPipeline } from '../dsl/index.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import type { Plan, PlanNode, PlanNodeKind } from './types.ts';
@@ -70,7 +71,8 @@ export function buildPlan(pipeline: ResolvedPipeline, options: PlanOptions = {})
     config: { task: pipeline.task.classes, classes: pipeline.classes, maps: Object.fromEntries(pipeline.sources.map((s) => [s.name, { map: s.map, coarse: s.coarse }])) },
   });
   drafts.push({ id: 'split', kind: 'split', inputs: ['labels'], config: { split: pipeline.split, seed } });
-  drafts.push({ id: 'audit', kind: 'audit', inputs: ['split'], config: {} });
+  // The audit reads the prepared images' signatures for its near-duplicate findings.
+  drafts.push({ id: 'audit', kind: 'audit', inputs: ['split', ...sources.map((s) => `prep:${s}`)], config: { nearThreshold: DEFAULT_THRESHOLD } });
   for (const s of sources) drafts.push({ id: `prep:${s}`, kind: 'prep', inputs: [`scan:${s}`], config: { image: pipeline.image } });
   const folds = foldCount(pipeline);
   const prepIds = sources.map((s) => `prep:${s}`);

@@ -1,9 +1,11 @@
 /** `audit`: the static audit over the split and the images' content hashes; its errors stop the run. */
-import { audit, lockFileOf, pipelineLock, type AuditReport, type LockFile } from '../../plan/index.ts';
-import { hashFiles, type SourceLedger } from '../../data/index.ts';
+import { audit, lockFileOf, nearPairsOfPrepared, pipelineLock, type AuditReport, type LockFile } from '../../plan/index.ts';
+import { DEFAULT_THRESHOLD, hashFiles, type SourceLedger } from '../../data/index.ts';
+import { preparedFromCache } from '../relocate.ts';
+import { prepNode } from './prep.ts';
 import { NodeFailure } from '../executor.ts';
 import { restoreSplit } from './kit.ts';
-import { defineNode } from './contract.ts';
+import { defineNode, many } from './contract.ts';
 import { splitNode } from './split.ts';
 
 /**
@@ -14,9 +16,9 @@ export type AuditOutput = AuditReport & { readonly ledger: readonly SourceLedger
 
 export const auditNode = defineNode({
   kind: 'audit',
-  outputSchemaVersion: 2,
-  inputs: { split: splitNode },
-  run: async ({ inputs, ctx, kit }): Promise<AuditOutput> => {
+  outputSchemaVersion: 3,
+  inputs: { split: splitNode, prep: many(prepNode) },
+  run: async ({ node, inputs, ctx, kit }): Promise<AuditOutput> => {
     const { options, pipeline, seed } = kit;
     const split = restoreSplit(inputs.split);
     const ledger = inputs.split.ledger ?? [];
@@ -24,7 +26,12 @@ export const auditNode = defineNode({
     if (hashed.failures.length > 0) {
       throw new NodeFailure(`${hashed.failures.length} image file(s) could not be read, e.g. ${hashed.failures.slice(0, 3).map((f) => f.path).join(', ')}`);
     }
-    const report: AuditReport = audit({ pipeline, split, seed, contentHashes: hashed.hashes });
+    // Near-duplicates from the prep nodes' signatures (docs/dedupe.md); no image is decoded here.
+    const prepared = inputs.prep.map((p) => preparedFromCache(p, options.cacheDir));
+    const threshold = typeof node.config['nearThreshold'] === 'number' ? node.config['nearThreshold'] : DEFAULT_THRESHOLD;
+    const nearPairs = prepared.length === 0 ? undefined : await nearPairsOfPrepared(split, prepared, threshold);
+    const base = { pipeline, split, seed, contentHashes: hashed.hashes };
+    const report: AuditReport = audit(nearPairs === undefined ? base : { ...base, nearPairs });
     const errors = report.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {
       // Show the findings before stopping: the audit is why this run does not train.
