@@ -3,7 +3,7 @@
  * converted, paths made absolute (relative to the file each path was written in).
  */
 import path from 'node:path';
-import type { AliasBlock, CoarsePolicy, LabelMap, ManifestFields, NumberLit, SourcesFromManifest, StringLit, ValidationSpec, WhereExpr } from './ast.ts';
+import type { DedupeStmt, AliasBlock, CoarsePolicy, LabelMap, ManifestFields, NumberLit, SourcesFromManifest, StringLit, ValidationSpec, WhereExpr } from './ast.ts';
 import { classModel } from './class-model.ts';
 import type { EffectivePipeline } from './effective.ts';
 import type {
@@ -24,8 +24,9 @@ import type {
   ResolvedPatternRule,
   ManifestDelimiter,
   ResolvedProbe,
+  ResolvedDedupe,
 } from './resolved.ts';
-import { PROBE_NAMES } from './resolved.ts';
+import { DEDUPE_DEFAULT_THRESHOLD, PROBE_NAMES } from './resolved.ts';
 import { asFraction } from './checks/numbers.ts';
 import { CLASS_WEIGHT_MODES, METRICS, NORMALIZE, OPTIMIZERS, RESIZE, isOneOf } from './vocabulary.ts';
 
@@ -248,6 +249,14 @@ function augment(p: EffectivePipeline): ResolvedAugmentOp[] {
   return out;
 }
 
+/** The checker (checks/dedupe.ts) rejected other methods, keys and values; defaults fill the rest. */
+function dedupeOf(d: DedupeStmt): ResolvedDedupe {
+  const value = (key: string): DedupeStmt['settings'][number]['value'] | undefined => d.settings.find((s) => s.key.name === key)?.value;
+  const t = value('threshold');
+  const k = value('keep');
+  return { method: 'near', threshold: t?.kind === 'number' ? t.value : DEDUPE_DEFAULT_THRESHOLD, keep: k?.kind === 'ident' && k.name === 'none' ? 'none' : 'first' };
+}
+
 /** Probes with unknown names were rejected by the checker (CVR820); they are left out here. */
 function probes(p: EffectivePipeline): ResolvedProbe[] {
   const out: ResolvedProbe[] = [];
@@ -374,6 +383,7 @@ export function toResolved(p: EffectivePipeline): ResolvedPipeline {
     evaluate: evaluate(p),
     engine: p.engine?.name.name ?? DEFAULTS.engine,
     ...(p.probes === undefined ? {} : { probes: probes(p) }),
+    ...(p.dedupe === undefined ? {} : { dedupe: dedupeOf(p.dedupe) }),
     spans: { ...p.spans },
   };
 }

@@ -80,6 +80,7 @@ export type StatementCstChildren = {
   engineStmt?: EngineStmtCstNode[];
   patientsSharedStmt?: PatientsSharedStmtCstNode[];
   probesStmt?: ProbesStmtCstNode[];
+  dedupeStmt?: DedupeStmtCstNode[];
 };
 
 export interface PatientsSharedStmtCstNode extends CstNode {
@@ -845,6 +846,30 @@ export type ProbesStmtCstChildren = {
   RCurly?: IToken[];
 };
 
+export interface DedupeStmtCstNode extends CstNode {
+  name: "dedupeStmt";
+  children: DedupeStmtCstChildren;
+}
+
+export type DedupeStmtCstChildren = {
+  Dedupe?: IToken[];
+  method?: IToken[];
+  LCurly?: IToken[];
+  dedupeSetting?: DedupeSettingCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface DedupeSettingCstNode extends CstNode {
+  name: "dedupeSetting";
+  children: DedupeSettingCstChildren;
+}
+
+export type DedupeSettingCstChildren = {
+  key?: IToken[];
+  word?: IToken[];
+  number?: IToken[];
+};
+
 export interface ProbeDeclCstNode extends CstNode {
   name: "probeDecl";
   children: ProbeDeclCstChildren;
@@ -950,6 +975,8 @@ export interface CvrCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   evaluateSetting(children: EvaluateSettingCstChildren, param?: IN): OUT;
   gradcamSpec(children: GradcamSpecCstChildren, param?: IN): OUT;
   probesStmt(children: ProbesStmtCstChildren, param?: IN): OUT;
+  dedupeStmt(children: DedupeStmtCstChildren, param?: IN): OUT;
+  dedupeSetting(children: DedupeSettingCstChildren, param?: IN): OUT;
   probeDecl(children: ProbeDeclCstChildren, param?: IN): OUT;
   probeSetting(children: ProbeSettingCstChildren, param?: IN): OUT;
   engineStmt(children: EngineStmtCstChildren, param?: IN): OUT;

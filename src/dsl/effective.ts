@@ -14,6 +14,7 @@ import type {
   DescriptionStmt,
   EngineStmt,
   ProbesStmt,
+  DedupeStmt,
   PatientsSharedStmt,
   EvaluateBlock,
   EvaluateStmt,
@@ -72,6 +73,8 @@ export interface EffectivePipeline {
   readonly patientsShared?: PatientsSharedStmt;
   /** `probes { … }`: a child's block replaces its parent's. */
   readonly probes?: ProbesStmt;
+  /** `dedupe near { … }`: a child's block replaces its parent's. */
+  readonly dedupe?: DedupeStmt;
   /** Statement key → span of the statement that is in effect. */
   readonly spans: Readonly<Record<string, Span>>;
 }
@@ -101,6 +104,7 @@ export function statementKey(stmt: Statement): string {
     case 'evaluate':
     case 'engine':
     case 'probes':
+    case 'dedupe':
       return stmt.kind;
     case 'patients-shared':
       return 'patients';
@@ -289,6 +293,9 @@ export function effectivePipeline(p: Pipeline, statements: ReadonlyMap<string, S
         break;
       case 'probes':
         out.probes = stmt;
+        break;
+      case 'dedupe':
+        out.dedupe = stmt;
         break;
       default: {
         const never: never = stmt;

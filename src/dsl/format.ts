@@ -145,6 +145,8 @@ function statementUnit(s: A.Statement): Unit {
     case 'engine': return leaf(`engine ${s.name.name}`, s.span);
     case 'patients-shared': return leaf('patients shared across sources', s.span);
     case 'probes': return block('probes', s.span, s.probes.map(probeUnit));
+    case 'dedupe':
+      return s.settings.length === 0 ? leaf(`dedupe ${s.method.name}`, s.span) : block(`dedupe ${s.method.name}`, s.span, s.settings.map((o) => leaf(`${o.key.name} ${optionValue(o.value)}`, o.span)));
   }
 }
 

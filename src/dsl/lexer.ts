@@ -117,6 +117,8 @@ export const Shared = keyword('Shared', 'shared');
 export const Across = keyword('Across', 'across');
 // Image-level evidence (language.md "Image-level evidence"): `probes { source_probe … }`.
 export const Probes = keyword('Probes', 'probes');
+// `dedupe near { threshold 0.95  keep first }` (language.md "Image-level evidence", docs/dedupe.md).
+export const Dedupe = keyword('Dedupe', 'dedupe');
 
 function keywordWord(token: TokenType): string {
   return token.PATTERN instanceof RegExp ? token.PATTERN.source : '';
@@ -130,7 +132,7 @@ export const KEYWORDS: readonly TokenType[] = [
   Columns, Root, Partition, Only, Label, Patient, Delimiter, Optimizer, Loss, ClassWeights,
   Batch, Epochs, ReduceLr, EarlyStop, On, RestoreBest, Metrics, Confusion, Bootstrap, Gradcam,
   Top, Threshold, Where, And, Or, Not, In, Matches, Other, Alias, Encoding, Shared, Across,
-  Probes,
+  Probes, Dedupe,
 ];
 
 /**

@@ -32,4 +32,8 @@ export const valuesCodes = {
   CVR425: { severity: 'error', summary: 'A Slurm `gres` is not `name[:type][:count]` (`gpu:1`, `gpu:a100:2`).' },
   CVR426: { severity: 'error', summary: 'A Slurm partition name is empty or holds characters Slurm does not accept (letters, digits, `_ - .` only).' },
   CVR427: { severity: 'error', summary: 'A Slurm `cpus` or `retries` value is out of range (cpus 1–1024, retries 0–10).' },
+  CVR440: { severity: 'error', summary: 'Unknown `dedupe` method (known: near).' },
+  CVR441: { severity: 'error', summary: 'Unknown `dedupe near` setting (known: threshold, keep).' },
+  CVR442: { severity: 'error', summary: '`dedupe near { threshold T }`: T must be a number in (0, 1] (a correlation; 0.95 by default).' },
+  CVR443: { severity: 'error', summary: '`dedupe near { keep … }`: keep is `first` (the first copy in source order stays) or `none` (every copy is removed).' },
 } as const satisfies Record<string, CodeInfo>;

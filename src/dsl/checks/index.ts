@@ -6,6 +6,7 @@
 import type { Check } from './types.ts';
 import { checkDuplicateClasses, checkMapTargets, checkTaskClasses, checkTaskDisjoint, checkUnionCycles, checkUnionMembers, checkWeightAndGradcamClasses } from './classes.ts';
 import { checkProbes } from './probes.ts';
+import { checkDedupe } from './dedupe.ts';
 import { checkSourceDefinitions } from './sources.ts';
 import { checkRealMetadataForms } from './real-metadata.ts';
 import { checkSplitFitsSources, checkSplitShape, checkTestSources } from './split.ts';
@@ -32,6 +33,7 @@ export const CHECKS: readonly Check[] = [
   checkWeightAndGradcamClasses,
   checkEvaluate,
   checkProbes,
+  checkDedupe,
 ];
 
 export type { Check } from './types.ts';
