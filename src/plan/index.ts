@@ -14,5 +14,5 @@ export { auditDocument } from './audit-json.ts';
 export { formatAudit, formatLabelMapping } from './audit-text.ts';
 export { movedImages } from './lock.ts';
 export { planRunKeys } from './run-keys.ts';
-export { nearPairsOfPrepared, nearPairsForAudit, prepId } from './near-audit.ts';
+export { nearPairsOfPrepared, nearPairsOfImages, applyDedupe, prepareSources, nearThreshold, prepId, type Deduped } from './near-audit.ts';
 export { OUTPUT_SCHEMA_VERSIONS, currentKeyVersions, type KeyVersions } from './key-versions.ts';

@@ -52,6 +52,17 @@ describe('buildPlan', () => {
     expect(c.filter((id) => id.startsWith('scan') || id === 'labels' || id === 'split')).toEqual([]);
   });
 
+  it('dedupe near makes the split read the prepared images (it removes copies before splitting), and only then', () => {
+    const plain = buildPlan(base());
+    expect(plain.edges.filter(([, to]) => to === 'split')).toEqual([['labels', 'split']]);
+    const deduped = buildPlan({ ...base(), dedupe: { method: 'near', threshold: 0.9, keep: 'first' } });
+    expect(deduped.edges.filter(([, to]) => to === 'split').sort()).toEqual([['labels', 'split'], ['prep:cidc', 'split'], ['prep:cxri', 'split']]);
+    const a = new Map(plain.nodes.map((n) => [n.id, n.key]));
+    const b = new Map(deduped.nodes.map((n) => [n.id, n.key]));
+    expect(changed(a, b)).toContain('split');
+    expect(changed(a, b).filter((id) => id.startsWith('scan') || id.startsWith('prep') || id === 'labels')).toEqual([]);
+  });
+
   it('a changed file list changes only that source\'s scan and what depends on it', () => {
     const a = keys(base(), { cxri: 'aaa', cidc: 'bbb' });
     const b = keys(base(), { cxri: 'aaa2', cidc: 'bbb' });

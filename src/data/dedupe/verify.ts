@@ -38,9 +38,11 @@ function boxBlur(src: Float32Array, n: number, r: number): Float32Array {
   return out;
 }
 
-/** The high-pass map of an n × n grey grid (blur radius n/16). */
+/** The high-pass (on the fine grid: band-pass) map of an n × n grey grid (blur radius n/16). */
 export function highPass(grid: ArrayLike<number>, n = GRID): Float32Array {
-  const src = Float32Array.from(grid);
+  // On the fine grid, a 3×3 box first: a band-pass. Pixel-level detail is what re-encoding,
+  // noise and a pipeline's nearest-neighbour resize (the default) change most, so it is left out.
+  const src = n === GRID ? boxBlur(Float32Array.from(grid), n, 1) : Float32Array.from(grid);
   const blurred = boxBlur(src, n, Math.max(1, Math.round(n / 16)));
   for (let i = 0; i < src.length; i++) src[i] = src[i]! - blurred[i]!;
   return src;

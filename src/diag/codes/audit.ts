@@ -28,5 +28,6 @@ export const auditCodes = {
   CVR670: { severity: 'info', summary: 'near-duplicate images within one partition (re-encoded, resized, cropped or edited copies)' },
   CVR671: { severity: 'warning', summary: 'two sources share near-duplicate images (the same image published by two datasets)' },
   CVR672: { severity: 'error', summary: 'test images are near-duplicates of training or validation images: the test is not independent' },
+  CVR674: { severity: 'info', summary: '`dedupe near` is not applied by a metadata-only audit (the split shown keeps every near-duplicate)' },
   CVR673: { severity: 'info', summary: 'the same file names appear in two sources (a hint of shared images; metadata only)' },
 } as const satisfies Record<string, CodeInfo>;
