@@ -11,6 +11,7 @@ import type { LabelResult, SplitResult } from '../data/index.ts';
 import { audit } from './audit.ts';
 import type { SourceLedger } from '../data/index.ts';
 import { sharedPatientFindings } from './shared-patients.ts';
+import { sharedFileNameFindings } from './shared-names.ts';
 import { applyDedupe, prepareSources } from './near-audit.ts';
 import type { NearPair } from '../data/index.ts';
 import type { AuditReport } from './audit.ts';
@@ -53,7 +54,7 @@ export async function auditPipeline(declared: ResolvedPipeline, options: AuditOp
   let ledger = scan.ledger.toJSON();
   diagnostics.push(...labels.diagnostics);
   if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics, labels, ledger };
-  diagnostics.push(...sharedPatientFindings(pipeline, labels.images));
+  diagnostics.push(...sharedPatientFindings(pipeline, labels.images), ...sharedFileNameFindings(pipeline, labels.images));
   // Near-duplicates need the prepared images: found (and, with `dedupe near`, removed) before the split.
   let images = labels.images;
   let nearPairs: NearPair[] | undefined;
