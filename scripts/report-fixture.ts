@@ -14,7 +14,7 @@ const dir = process.argv[existing ? 3 : 2];
 if (dir === undefined) throw new Error('usage: report-fixture.ts [--existing] RUN_DIR');
 if (!existing) await writeFixtureRun(dir, { models: ['cvrnet', 'vgg19'], folds: 3, runnerCsv: true, probes: true });
 const result = await writeReport(dir);
-if (!result.ok) throw new Error(result.message);
+if (!result.ok) throw new Error(result.diagnostic.message);
 const html = await readFile(join(dir, 'report.html'), 'utf8');
 const check = `<script>
 window.addEventListener('load', () => {

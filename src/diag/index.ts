@@ -6,6 +6,6 @@ export type { Code, CodeInfo } from './codes/index.ts';
 export { packageRoot, cvrVersion, runsCompiled } from './package-info.ts';
 export { diagnosticsToJson } from './render.ts';
 export { renderDiagnostic } from './render.ts';
-export { renderDiagnostics } from './render.ts';
+export { renderDiagnostics, displayPath } from './render.ts';
 export { closestName, editDistance, suggestion } from './did-you-mean.ts';
 export { LineIndex } from './render.ts';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadPipelines } from '../dsl/index.ts';
 import { writeFileAtomic } from '../data/index.ts';
 import type { ResolvedPipeline } from '../dsl/index.ts';
+import type { Diagnostic } from '../diag/index.ts';
 import { buildReport } from './build.ts';
 import { toHtml, toMarkdown } from './document.ts';
 import { svgToPng } from './plot/render.ts';
@@ -14,7 +15,7 @@ import { readRunFolder } from './run-folder.ts';
 
 export { buildReport } from './build.ts';
 export { toHtml, toMarkdown, type Block } from './document.ts';
-export { readRunFolder, parsePredictions, parseEpochs, type RunFolder } from './run-folder.ts';
+export { readRunFolder, readMetricsFile, parsePredictions, parseEpochs, type RunFolder } from './run-folder.ts';
 export { lineChart, heatmap, barChart } from './plot/svg.ts';
 export { svgToPng } from './plot/render.ts';
 export * from './diff/index.ts';
@@ -28,7 +29,7 @@ export interface WriteReportOptions {
 
 export type WriteReportResult =
   | { readonly ok: true; readonly files: readonly string[] }
-  | { readonly ok: false; readonly message: string };
+  | { readonly ok: false; readonly diagnostic: Diagnostic };
 
 /** The run's pipeline: given, else pipeline.json (resolved), else pipeline.cvr when it resolves on its own. */
 async function runPipeline(runDir: string, name: string, given?: ResolvedPipeline): Promise<{ pipeline?: ResolvedPipeline; note?: string }> {
@@ -50,7 +51,7 @@ async function runPipeline(runDir: string, name: string, given?: ResolvedPipelin
 
 export async function writeReport(runDir: string, options: WriteReportOptions = {}): Promise<WriteReportResult> {
   const read = await readRunFolder(runDir);
-  if ('error' in read) return { ok: false, message: read.error };
+  if ('diagnostic' in read) return { ok: false, diagnostic: read.diagnostic };
   const { pipeline, note } = await runPipeline(runDir, read.run.metrics.pipeline, options.pipeline);
   const { title, blocks } = buildReport({ run: read.run, cwd: runDir, ...(pipeline !== undefined && { pipeline }), ...(note !== undefined && { pipelineNote: note }) });
   const files: string[] = [];

@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import type { MetricsFile } from '../evaluate/index.ts';
 import { isRecord, parseCsv, type SourceLedger } from '../data/index.ts';
 import { readLedger } from './ledger-section.ts';
+import { diagnostic, type Diagnostic } from '../diag/index.ts';
 
 /** The parts of audit.json (plan/audit.ts's AuditReport) the report shows. */
 export interface AuditJson {
@@ -148,19 +149,33 @@ async function gradcamImages(dir: string): Promise<GradcamImage[]> {
   return out;
 }
 
-export async function readRunFolder(dir: string): Promise<{ run: RunFolder } | { error: string }> {
-  const metricsText = await text(join(dir, 'metrics.json'));
-  if (metricsText === undefined) return { error: `${dir} has no metrics.json: is it a finished run folder? (\`cvr run\` writes it at the end of a run)` };
+/**
+ * metrics.json of a run folder, checked for what the report and the diff read; a coded diagnostic
+ * (CVR901–903) naming the file when it is missing, not a metrics file, or from a run that did not finish.
+ */
+export async function readMetricsFile(dir: string): Promise<{ metrics: MetricsFile } | { diagnostic: Diagnostic }> {
+  const file = join(dir, 'metrics.json');
+  const metricsText = await text(file);
+  if (metricsText === undefined) {
+    return { diagnostic: diagnostic('CVR901', 'has no metrics.json: it is not a finished run folder', { file: dir, hint: '`cvr run` writes metrics.json when the run ends; point at a folder under runs/<pipeline>/' }) };
+  }
   const metrics = json(metricsText);
   if (!isRecord(metrics) || !isRecord(metrics['models']) || !Array.isArray(metrics['classes'])) {
-    return { error: `${join(dir, 'metrics.json')} is not a cvr metrics file (it needs "classes" and "models")` };
+    const why = metrics === undefined ? 'it is not valid JSON' : 'it has no "classes" and "models"';
+    return { diagnostic: diagnostic('CVR902', `not a cvr metrics file: ${why}`, { file, hint: 'was it edited by hand? rerun `cvr run` on the pipeline: finished nodes come from the cache' }) };
   }
   for (const [name, model] of Object.entries(metrics['models'])) {
     if (!isRecord(model) || !Array.isArray(model['folds']) || !isRecord(model['summary']) || !isRecord(model['summary']['accuracy'])) {
-      return { error: `${join(dir, 'metrics.json')}: model "${name}" has no folds or summary (was the run interrupted?)` };
+      return { diagnostic: diagnostic('CVR903', `model "${name}" has no folds or summary: the run did not finish`, { file, hint: 'rerun `cvr run`: it resumes from the cache and rewrites metrics.json' }) };
     }
   }
-  const m = metrics as unknown as MetricsFile;
+  return { metrics: metrics as unknown as MetricsFile };
+}
+
+export async function readRunFolder(dir: string): Promise<{ run: RunFolder } | { diagnostic: Diagnostic }> {
+  const read = await readMetricsFile(dir);
+  if ('diagnostic' in read) return read;
+  const m = read.metrics;
   const auditValue = json(await text(join(dir, 'audit.json')));
   const ledger = isRecord(auditValue) ? readLedger(auditValue['ledger']) : undefined;
   let audit: AuditJson | undefined;

@@ -4,20 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.ts';
 import { parseCommandLine } from '../../src/cli/args.ts';
 import * as SPECS from '../../src/cli/specs.ts';
-import type { CliIo } from '../../src/cli/io.ts';
 import { useColor } from '../../src/cli/io.ts';
 import { expectGolden } from '../golden.ts';
+import { captureIo } from './capture-io.ts';
 
 const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url));
 
-function captureIo(env: Record<string, string> = {}, isTty = false): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty, cwd: process.cwd(), env, out: () => out.join(''), err: () => err.join('') };
-}
-
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo();
+  const io = captureIo({ cwd: process.cwd() });
   const code = await main(argv, io);
   return { code, out: io.out(), err: io.err() };
 }
@@ -82,12 +76,12 @@ describe('the one command-line layer', () => {
   });
 
   it('honours NO_COLOR and FORCE_COLOR', () => {
-    expect(useColor(captureIo({}, true))).toBe(true);
-    expect(useColor(captureIo({ NO_COLOR: '1' }, true))).toBe(false);
-    expect(useColor(captureIo({}, false))).toBe(false);
-    expect(useColor(captureIo({ FORCE_COLOR: '1' }, false))).toBe(true);
-    expect(useColor(captureIo({ FORCE_COLOR: '0' }, true))).toBe(true);
-    expect(useColor(captureIo({ NO_COLOR: '' }, true))).toBe(true);
+    expect(useColor(captureIo({ cwd: '.', isTty: true }))).toBe(true);
+    expect(useColor(captureIo({ cwd: '.', env: { NO_COLOR: '1' }, isTty: true }))).toBe(false);
+    expect(useColor(captureIo({ cwd: '.' }))).toBe(false);
+    expect(useColor(captureIo({ cwd: '.', env: { FORCE_COLOR: '1' } }))).toBe(true);
+    expect(useColor(captureIo({ cwd: '.', env: { FORCE_COLOR: '0' }, isTty: true }))).toBe(true);
+    expect(useColor(captureIo({ cwd: '.', env: { NO_COLOR: '' }, isTty: true }))).toBe(true);
   });
 
   it.each(['bash', 'zsh', 'fish'])('writes a %s completion script that names every command and its options', async (shell) => {

@@ -2,17 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
 import { tempDir, tinyPng, writeTree } from '../data/files.ts';
-
-function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out: () => out.join(''), err: () => err.join(''), stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty: false, cwd, env: {} };
-}
+import { captureIo } from './capture-io.ts';
 
 async function cvr(cwd: string, ...argv: string[]) {
-  const io = captureIo(cwd);
+  const io = captureIo({ cwd });
   const code = await main(argv, io);
   return { code, out: io.out(), err: io.err() };
 }

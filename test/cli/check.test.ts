@@ -4,19 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
+import { captureIo } from './capture-io.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = path.join(root, 'test/dsl/check-fixtures');
 
-function captureIo(cwd = root, isTty = false): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty, cwd, env: {}, out: () => out.join(''), err: () => err.join('') };
-}
-
 async function check(args: string[], cwd = root, isTty = false) {
-  const io = captureIo(cwd, isTty);
+  const io = captureIo({ cwd, isTty });
   const code = await main(['check', ...args], io);
   return { code, out: io.out(), err: io.err() };
 }

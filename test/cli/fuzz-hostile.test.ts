@@ -1,8 +1,10 @@
 /**
  * `cvr check` and `cvr fmt` on input nobody should write: thousands of mutants of the shipped
  * pipelines, and a list of hostile files (huge, deep, binary, a FIFO, /proc, /dev, a secrets
- * file, a megabyte-long name). Every one ends with exit 0 or 1 (never 3, the bug exit), within
- * 5 s, and no output echoes what a foreign file holds. In process: `main()` is called directly.
+ * file, a megabyte-long name). Every one ends with exit 0 or 1 (never 3, the bug exit), and no
+ * output echoes what a foreign file holds. In process: `main()` is called directly. How long each
+ * takes (target: under 5 s) is measured by `npm run -s bench -- hostile`, not here: a timed test
+ * fails on a loaded machine; the timeouts below only catch a hang.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -14,10 +16,10 @@ import { main } from '../../src/cli/main.ts';
 import { loadPipelinesWith } from '../../src/dsl/load-pipelines.ts';
 import { MAX_SYNTAX_DIAGNOSTICS, parseCvr } from '../../src/dsl/parse.ts';
 import type { CliIo } from '../../src/cli/io.ts';
+import { HOSTILE_SECRET, hostileCases, type HostileCase } from '../../bench/lib/hostile-inputs.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const MUTANTS = Number(process.env['CVR_FUZZ_MUTANTS'] ?? 2000);
-const LIMIT_MS = 5_000;
 
 let dir = '';
 beforeAll(() => {
@@ -27,22 +29,20 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cvr(args: readonly string[]): Promise<{ code: number; output: string; ms: number }> {
+async function cvr(args: readonly string[]): Promise<{ code: number; output: string }> {
   let output = '';
   const io: CliIo = { stdout: (t) => (output += t), stderr: (t) => (output += t), isTty: false, cwd: dir, env: {} };
-  const started = performance.now();
   const code = await main(args, io);
-  return { code, output, ms: performance.now() - started };
+  return { code, output };
 }
 
-function expectHandled(result: { code: number; output: string; ms: number }, what: string): void {
+function expectHandled(result: { code: number; output: string }, what: string): void {
   expect([0, 1], `${what}: exit ${result.code}\n${result.output.slice(0, 2000)}`).toContain(result.code);
   expect(result.output, what).not.toMatch(/internal error|this is a bug/);
-  expect(result.ms, `${what} took ${Math.round(result.ms)} ms`).toBeLessThan(LIMIT_MS);
 }
 
 describe('mutants of the shipped pipelines', () => {
-  it(`${MUTANTS} mutants: exit 0 or 1, each within 5 s`, { timeout: 240_000 }, async () => {
+  it(`${MUTANTS} mutants: exit 0 or 1`, { timeout: 240_000 }, async () => {
     const names = readdirSync(join(dir, 'pipelines')).filter((f) => f.endsWith('.cvr'));
     const originals = new Map(names.map((n) => [n, readFileSync(join(dir, 'pipelines', n), 'utf8')]));
     const pieces = ['', '{', '}', '"', '/', '#', ' x ', '\n', '->', '%', 'vs', '|', '=', ',', 'ééé', '\u0000', 'import "common.cvr"\n', 'extends ', 'NCV', 'drop', '999999999999', '1e309', '-1', '\t', 'classes {', 'A = A | B\n'];
@@ -81,35 +81,13 @@ describe('mutants of the shipped pipelines', () => {
 });
 
 describe('hostile input', () => {
-  const SECRET = 'cvr-fuzz-secret-5f2a9c';
+  const SECRET = HOSTILE_SECRET;
   const write = (name: string, text: string | Buffer): string => {
     writeFileSync(join(dir, name), text);
     return name;
   };
 
-  it.each<[string, () => string[], RegExp, number?]>([
-    ['a 3.8 MB file (over the 1 MiB limit)', () => ['check', write('junk.cvr', '@'.repeat(3_800_000))], /CVR132/],
-    ['a megabyte of junk after a valid start', () => ['check', write('junk2.cvr', `pipeline p {\n${'@ $ '.repeat(250_000)}}\n`)], /CVR135/],
-    ['a megabyte of one junk character', () => ['check', write('junk3.cvr', '\\'.repeat(1_000_000))], /CVR134/],
-    ['800 kB of valid statements', () => ['check', write('many.cvr', `pipeline p {\n classes covid\n${Array.from({ length: 10_000 }, (_, i) => ` source s${i} { folder "d${i}" map { "x" -> NOR } }\n`).join('')} task NOR vs CVP\n}\n`)], /CVR406/],
-    ['a chain of 20,000 class unions', () => ['check', write('deep.cvr', `pipeline p {\n classes {\n  A0 "a"\n  B "b"\n${Array.from({ length: 19_999 }, (_, i) => `  A${i + 1} = A${i} | B\n`).join('')} }\n task A1 vs B\n}\n`)], /CVR\d+/],
-    ['one union of 50,000 classes', () => ['check', write('wide.cvr', `pipeline p {\n classes {\n${Array.from({ length: 50_000 }, (_, i) => `  L${i}\n`).join('')}  U = ${Array.from({ length: 50_000 }, (_, i) => `L${i}`).join(' | ')}\n }\n task U vs L1\n}\n`)], /CVR\d+/],
-    ['a string literal of 1,000,000 characters', () => ['check', write('string.cvr', `pipeline p {\n title "${'x'.repeat(1_000_000)}"\n}\n`)], /CVR\d+/],
-    ['fmt on a string literal of 1,000,000 characters', () => ['fmt', write('string-fmt.cvr', `pipeline p {\n title "${'x'.repeat(1_000_000)}"\n}\n`)], /pipeline p/, 0],
-    ['fmt on a 10 MB file', () => ['fmt', write('ten.cvr', `# ${'y'.repeat(10_000_000)}\n`)], /CVR132/],
-    ['a 1,000,000-character identifier', () => ['check', write('ident.cvr', `pipeline p {\n classes covid\n task ${'Q'.repeat(1_000_000)} vs CVP\n}\n`)], /CVR132|CVR301/],
-    ['a 900,000-character identifier', () => ['check', write('ident2.cvr', `pipeline p {\n classes covid\n task ${'Q'.repeat(900_000)} vs CVP\n}\n`)], /CVR301/],
-    ['random bytes', () => ['check', write('random.cvr', Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 7919 + (i >> 3) * 31) & 255)))], /CVR133/],
-    ['an import of /proc/self/environ', () => ['check', write('proc.cvr', 'import "/proc/self/environ"\n')], /CVR131/],
-    ['an import of /dev/zero', () => ['check', write('zero.cvr', 'import "/dev/zero"\n')], /CVR131/],
-    ['an import of /dev/urandom', () => ['check', write('urandom.cvr', 'import "/dev/urandom"\n')], /CVR131/],
-    ['an import of a folder', () => ['check', write('folder.cvr', 'import "pipelines"\n')], /CVR130/],
-    ['an import of a secrets file', () => {
-      write('secrets.txt', `root:$6$${SECRET}:19000:0:99999:7:::\ndaemon:*:${SECRET}:0:99999:7:::\n`);
-      return ['check', write('imports-secrets.cvr', 'import "secrets.txt"\npipeline p { }\n')];
-    }, /CVR134/],
-    ['an env file', () => ['check', write('env.cvr', `PATH=/usr/bin:/bin\nTOKEN=${SECRET}\n`)], /CVR134/],
-  ])('%s: exit 0 or 1 with a code, within 5 s', { timeout: 60_000 }, async (what, args, code, exit = 1) => {
+  it.each<HostileCase>(hostileCases(() => dir))('%s: exit 0 or 1 with a code, and no echo of the file', { timeout: 60_000 }, async (what, args, code, exit = 1) => {
     const result = await cvr(args());
     expectHandled(result, what);
     expect(result.code, result.output.slice(0, 500)).toBe(exit);

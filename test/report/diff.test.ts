@@ -5,23 +5,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
 import type { FoldMetrics, MetricsFile, ModelMetrics } from '../../src/evaluate/types.ts';
 import type { LockFile, PipelineLock } from '../../src/plan/lock.ts';
 import { diffLockFiles, diffRuns } from '../../src/report/diff/index.ts';
 import { expectGolden } from '../golden.ts';
+import { captureIo } from '../cli/capture-io.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function captureIo(cwd = root): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty: false, cwd, env: {}, out: () => out.join(''), err: () => err.join('') };
-}
-
 async function diff(args: string[], cwd = root) {
-  const io = captureIo(cwd);
+  const io = captureIo({ cwd });
   const code = await main(['diff', ...args], io);
   return { code, out: io.out(), err: io.err() };
 }
@@ -124,7 +118,16 @@ describe('cvr diff on .cvr files', () => {
 
   it('usage errors exit 2; a broken file exits 1 with its diagnostics', async () => {
     expect((await diff(['pipelines/cxr.cvr'])).code).toBe(2);
-    expect((await diff(['pipelines/cxr.cvr', 'pipelines/cxr.cvr', '--pipeline', 'nope:cxr_single_cl2'])).err).toContain('no pipeline "nope"');
+    const nope = await diff(['pipelines/cxr.cvr', 'pipelines/cxr.cvr', '--pipeline', 'cxr_single_cl:cxr_single_cl2']);
+    expect(nope.code).toBe(1);
+    expect(nope.err).toContain('error[CVR907] the first file has no pipeline "cxr_single_cl"');
+    expect(nope.err).toContain('did you mean "cxr_single_cl2"?');
+    const missing = await diff(['pipelines/nowhere.cvr', 'pipelines/cxr.cvr']);
+    expect([missing.code, missing.err]).toEqual([1, expect.stringContaining('error[CVR904] pipelines/nowhere.cvr no file or folder at this path')]);
+    const unknown = await diff(['README.md', 'pipelines/cxr.cvr']);
+    expect([unknown.code, unknown.err]).toEqual([2, expect.stringContaining('error[CVR905]')]);
+    const mixed = await diff(['pipelines', 'pipelines/cxr.cvr']);
+    expect([mixed.code, mixed.err]).toEqual([2, expect.stringContaining('error[CVR906] cannot compare a run folder (pipelines) with a .cvr file')]);
     const broken = await diff(['test/dsl/check-fixtures/task-overlap.cvr', 'pipelines/cxr.cvr']);
     expect(broken.code).toBe(1);
     expect(broken.err).toMatch(/error\[CVR\d{3}\]/);
@@ -253,7 +256,8 @@ describe('cvr diff on run folders', () => {
     mkdirSync(path.join(dir, 'empty'));
     const bad = await diff(['a', 'empty'], dir);
     expect(bad.code).toBe(1);
-    expect(bad.err).toContain('no readable metrics.json');
+    expect(bad.err).toContain('error[CVR901]');
+    expect(bad.err).toContain('empty has no metrics.json: it is not a finished run folder');
     expect((await diff(['a', 'pipelines.cvr'], dir)).code).toBe(1);
   });
 });

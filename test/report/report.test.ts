@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
 import { loadPipelines } from '../../src/dsl/index.ts';
 import { rocAuc } from '../../src/evaluate/index.ts';
 import { parseEpochs, parsePredictions, writeReport } from '../../src/report/index.ts';
@@ -15,15 +14,10 @@ import { logTicks, niceTicks } from '../../src/report/plot/svg.ts';
 import { rocCurve } from '../../src/report/roc.ts';
 import { writeFixtureRun } from './fixture-run.ts';
 import { expectGolden } from '../golden.ts';
+import { captureIo } from '../cli/capture-io.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fresh = (): string => mkdtempSync(path.join(tmpdir(), 'cvr-report-'));
-
-function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty: false, cwd, env: {}, out: () => out.join(''), err: () => err.join('') };
-}
 
 describe('writeReport', () => {
   it('report.md of a 3-fold run (golden)', async () => {
@@ -68,7 +62,7 @@ describe('writeReport', () => {
     const dir = fresh();
     await writeFixtureRun(dir, { models: ['cvrnet', 'vgg19'], runnerCsv: true });
     const result = await writeReport(dir);
-    if (!result.ok) throw new Error(result.message);
+    if (!result.ok) throw new Error(result.diagnostic.message);
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
     const linked = [...md.matchAll(/\]\((plots\/[^)]+\.png)\)/g)].map((m) => m[1]!);
     expect(linked.length).toBe(16);
@@ -139,17 +133,21 @@ describe('writeReport', () => {
     expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(/^# Passed in — run report/);
   });
 
-  it('fails with a clear message where there is no metrics.json, or a broken one', async () => {
+  it('fails with a coded diagnostic naming the file where there is no metrics.json, or a broken one', async () => {
     const dir = fresh();
-    const result = await writeReport(dir);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.message).toContain('has no metrics.json');
-    writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ pipeline: 'p', classes: ['A', 'B'], models: { m: { folds: [] } } }));
-    const broken = await writeReport(dir);
-    expect(broken.ok ? '' : broken.message).toContain('model "m" has no folds or summary');
-    writeFileSync(path.join(dir, 'metrics.json'), '{ not json');
-    const notJson = await writeReport(dir);
-    expect(notJson.ok ? '' : notJson.message).toContain('is not a cvr metrics file');
+    const codeOf = async (): Promise<[string, string | undefined, string]> => {
+      const r = await writeReport(dir);
+      if (r.ok) return ['ok', undefined, ''];
+      return [r.diagnostic.code, r.diagnostic.file, r.diagnostic.message];
+    };
+    expect(await codeOf()).toEqual(['CVR901', dir, expect.stringContaining('has no metrics.json')]);
+    const metricsPath = path.join(dir, 'metrics.json');
+    writeFileSync(metricsPath, JSON.stringify({ pipeline: 'p', classes: ['A', 'B'], models: { m: { folds: [] } } }));
+    expect(await codeOf()).toEqual(['CVR903', metricsPath, expect.stringContaining('model "m" has no folds or summary')]);
+    writeFileSync(metricsPath, '{ not json');
+    expect(await codeOf()).toEqual(['CVR902', metricsPath, expect.stringContaining('not valid JSON')]);
+    writeFileSync(metricsPath, JSON.stringify({ pipeline: 'p' }));
+    expect(await codeOf()).toEqual(['CVR902', metricsPath, expect.stringContaining('no "classes" and "models"')]);
   });
 });
 
@@ -157,14 +155,15 @@ describe('cvr report', () => {
   it('writes the files and names them; exit 1 for a folder that is not a run', async () => {
     const dir = fresh();
     await writeFixtureRun(path.join(dir, 'run'));
-    const io = captureIo(dir);
+    const io = captureIo({ cwd: dir });
     expect(await main(['report', 'run'], io)).toBe(0);
     expect(io.out()).toBe('run: wrote report.md, report.html and 8 plots\n');
     expect(existsSync(path.join(dir, 'run/report.html'))).toBe(true);
-    const bad = captureIo(dir);
+    const bad = captureIo({ cwd: dir });
     expect(await main(['report', '.'], bad)).toBe(1);
-    expect(bad.err()).toContain('has no metrics.json');
-    expect(await main(['report'], captureIo(dir))).toBe(2);
+    expect(bad.err()).toMatch(/^error\[CVR901\] \/\S+ has no metrics\.json: it is not a finished run folder\n/);
+    expect(bad.err()).toContain('hint: `cvr run` writes metrics.json when the run ends');
+    expect(await main(['report'], captureIo({ cwd: dir }))).toBe(2);
   });
 });
 

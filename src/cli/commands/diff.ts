@@ -19,8 +19,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const args = { a: parsed.positional[0]!, b: parsed.positional[1]!, format: parsed.values.format ?? 'text', ...(pair !== undefined && { pair }) };
   const outcome = await diffPaths(resolve(io.cwd, args.a), resolve(io.cwd, args.b), { cwd: io.cwd, ...(args.pair !== undefined && { pair: args.pair }) });
   if (!outcome.ok) {
-    if (outcome.diagnostics.length > 0) io.stderr(renderDiagnostics(outcome.diagnostics, { files: outcome.files, cwd: io.cwd, color: false }));
-    if (outcome.message !== undefined) io.stderr(`cvr diff: ${outcome.message}\n`);
+    io.stderr(renderDiagnostics(outcome.diagnostics, { files: outcome.files, cwd: io.cwd, color: false }));
     return outcome.usage === true ? EXIT.usage : EXIT.failed;
   }
   if (args.format === 'json') io.stdout(`${JSON.stringify({ kind: outcome.kind, changes: outcome.changes }, null, 2)}\n`);

@@ -1,5 +1,6 @@
 /** `cvr report RUN_DIR` — (re)write report.md, report.html and plots/ from a run folder. */
 import { resolve } from 'node:path';
+import { renderDiagnostics } from '../../diag/index.ts';
 import { writeReport } from '../../report/index.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT } from '../io.ts';
@@ -14,7 +15,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const runDir = resolve(io.cwd, dir);
     const result = await writeReport(runDir);
     if (!result.ok) {
-      io.stderr(`cvr report: ${result.message}\n`);
+      io.stderr(renderDiagnostics([result.diagnostic], { files: new Map(), cwd: io.cwd, color: false }));
       failed = true;
       continue;
     }

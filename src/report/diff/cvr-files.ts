@@ -1,5 +1,5 @@
 /** `cvr diff a.cvr b.cvr`: load both files, pair their pipelines, diff each pair. */
-import type { Diagnostic } from '../../diag/index.ts';
+import { closestName, diagnostic, type Diagnostic } from '../../diag/index.ts';
 import { loadPipelines } from '../../dsl/index.ts';
 import type { ResolvedPipeline } from '../../dsl/index.ts';
 import { diffPipelines } from './pipeline-diff.ts';
@@ -13,14 +13,14 @@ export interface CvrDiffOptions {
 
 export type CvrDiffResult =
   | { readonly ok: true; readonly changes: Change[] }
-  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly files: Map<string, string>; readonly message?: string };
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly files: Map<string, string> };
 
 export async function diffCvrFiles(fileA: string, fileB: string, options: CvrDiffOptions): Promise<CvrDiffResult> {
   const [ra, rb] = await Promise.all([loadPipelines([fileA], { cwd: options.cwd }), loadPipelines([fileB], { cwd: options.cwd })]);
   const errors = [...ra.diagnostics, ...rb.diagnostics].filter((d) => d.severity === 'error');
   if (errors.length > 0) return { ok: false, diagnostics: errors, files: new Map([...ra.files, ...rb.files]) };
   const pairs = pairPipelines(ra.pipelines, rb.pipelines, options.pair);
-  if ('message' in pairs) return { ok: false, diagnostics: [], files: new Map(), message: pairs.message };
+  if ('diagnostic' in pairs) return { ok: false, diagnostics: [pairs.diagnostic], files: new Map() };
   const changes: Change[] = [];
   const prefixed = pairs.pairs.length + pairs.onlyA.length + pairs.onlyB.length > 1;
   for (const [a, b] of pairs.pairs) {
@@ -35,15 +35,24 @@ export async function diffCvrFiles(fileA: string, fileB: string, options: CvrDif
 
 type Pairing =
   | { pairs: [ResolvedPipeline, ResolvedPipeline][]; onlyA: ResolvedPipeline[]; onlyB: ResolvedPipeline[] }
-  | { message: string };
+  | { diagnostic: Diagnostic };
 
 /** By `--pipeline A:B`; else one pipeline each; else by name. */
 export function pairPipelines(as: readonly ResolvedPipeline[], bs: readonly ResolvedPipeline[], pair?: { a: string; b: string }): Pairing {
   if (pair !== undefined) {
     const a = as.find((p) => p.name === pair.a);
     const b = bs.find((p) => p.name === pair.b);
-    if (a === undefined) return { message: `the first file has no pipeline "${pair.a}" (it has ${as.map((p) => p.name).join(', ') || 'none'})` };
-    if (b === undefined) return { message: `the second file has no pipeline "${pair.b}" (it has ${bs.map((p) => p.name).join(', ') || 'none'})` };
+    const missing = (which: string, name: string, has: readonly ResolvedPipeline[]): { diagnostic: Diagnostic } => {
+      const names = has.map((p) => p.name);
+      const near = closestName(name, names);
+      return {
+        diagnostic: diagnostic('CVR907', `the ${which} file has no pipeline "${name}" (it has ${names.join(', ') || 'none'})`, {
+          hint: near !== undefined ? `did you mean "${near}"?` : '`--pipeline A:B` names a pipeline of the first file, then one of the second',
+        }),
+      };
+    };
+    if (a === undefined) return missing('first', pair.a, as);
+    if (b === undefined) return missing('second', pair.b, bs);
     return { pairs: [[a, b]], onlyA: [], onlyB: [] };
   }
   if (as.length === 1 && bs.length === 1) return { pairs: [[as[0]!, bs[0]!]], onlyA: [], onlyB: [] };

@@ -1,12 +1,12 @@
 /** `cvr diff`: what A and B are decides which diff runs. */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Diagnostic } from '../../diag/index.ts';
-import type { MetricsFile } from '../../evaluate/index.ts';
+import { diagnostic, displayPath, type Diagnostic } from '../../diag/index.ts';
 import { readLockFile } from '../../plan/index.ts';
 import { diffCvrFiles } from './cvr-files.ts';
 import { diffLockFiles } from './lock-diff.ts';
 import { diffRuns } from './run-diff.ts';
+import { readMetricsFile } from '../run-folder.ts';
 import type { Change } from './types.ts';
 
 export type { Change, DiffResult } from './types.ts';
@@ -19,7 +19,7 @@ export type DiffInputKind = 'cvr' | 'lock' | 'run';
 
 export type DiffOutcome =
   | { readonly ok: true; readonly kind: DiffInputKind; readonly changes: readonly Change[] }
-  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly files: Map<string, string>; readonly message?: string; readonly usage?: boolean };
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly files: Map<string, string>; readonly usage?: boolean };
 
 async function kindOf(path: string): Promise<DiffInputKind | 'missing' | 'unknown'> {
   try {
@@ -31,16 +31,6 @@ async function kindOf(path: string): Promise<DiffInputKind | 'missing' | 'unknow
   if (path.endsWith('.cvr')) return 'cvr';
   if (path.endsWith('.json')) return 'lock';
   return 'unknown';
-}
-
-async function readMetrics(runDir: string): Promise<MetricsFile | string> {
-  try {
-    const value = JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8')) as MetricsFile;
-    if (typeof value !== 'object' || value === null || typeof value.models !== 'object') return `${join(runDir, 'metrics.json')} is not a cvr metrics file`;
-    return value;
-  } catch {
-    return `${runDir} is not a finished run folder: it has no readable metrics.json (a run writes it when it finishes)`;
-  }
 }
 
 type CountRows = { source: string; class: string; partition: string; n: number }[];
@@ -60,12 +50,15 @@ async function readCounts(runDir: string): Promise<CountRows | undefined> {
 
 export async function diffPaths(a: string, b: string, options: { cwd: string; pair?: { a: string; b: string } }): Promise<DiffOutcome> {
   const [ka, kb] = await Promise.all([kindOf(a), kindOf(b)]);
-  const fail = (message: string, usage = false): DiffOutcome => ({ ok: false, diagnostics: [], files: new Map(), message, usage });
+  const fail = (d: Diagnostic, usage = false): DiffOutcome => ({ ok: false, diagnostics: [d], files: new Map(), usage });
   for (const [path, kind] of [[a, ka], [b, kb]] as const) {
-    if (kind === 'missing') return fail(`no file or folder at ${path}`);
-    if (kind === 'unknown') return fail(`${path}: expected a .cvr file, a lock file (.json) or a run folder`, true);
+    if (kind === 'missing') return fail(diagnostic('CVR904', 'no file or folder at this path', { file: path, hint: 'check the path (relative paths start from the current folder)' }));
+    if (kind === 'unknown') return fail(diagnostic('CVR905', 'expected a .cvr file, a lock file (.json) or a run folder', { file: path, hint: 'a run folder holds metrics.json; a lock file is what `cvr lock` writes' }), true);
   }
-  if (ka !== kb) return fail(`cannot compare a ${ka === 'run' ? 'run folder' : ka === 'cvr' ? '.cvr file' : 'lock file'} with a ${kb === 'run' ? 'run folder' : kb === 'cvr' ? '.cvr file' : 'lock file'}`, true);
+  const name = (k: DiffInputKind | 'missing' | 'unknown'): string => (k === 'run' ? 'run folder' : k === 'cvr' ? '.cvr file' : 'lock file');
+  if (ka !== kb) {
+    return fail(diagnostic('CVR906', `cannot compare a ${name(ka)} (${displayPath(a, options.cwd)}) with a ${name(kb)} (${displayPath(b, options.cwd)})`, { hint: 'give two .cvr files, two lock files or two run folders' }), true);
+  }
   if (ka === 'cvr') {
     const result = await diffCvrFiles(a, b, options);
     return result.ok ? { ok: true, kind: 'cvr', changes: result.changes } : { ...result, ok: false };
@@ -76,11 +69,11 @@ export async function diffPaths(a: string, b: string, options: { cwd: string; pa
     if ('diagnostic' in la || 'diagnostic' in lb) return { ok: false, diagnostics, files: new Map() };
     return { ok: true, kind: 'lock', changes: diffLockFiles(la.lock, lb.lock) };
   }
-  const [ma, mb] = await Promise.all([readMetrics(a), readMetrics(b)]);
-  if (typeof ma === 'string') return fail(ma);
-  if (typeof mb === 'string') return fail(mb);
+  const [ma, mb] = await Promise.all([readMetricsFile(a), readMetricsFile(b)]);
+  const unread = [ma, mb].flatMap((r) => ('diagnostic' in r ? [r.diagnostic] : []));
+  if ('diagnostic' in ma || 'diagnostic' in mb) return { ok: false, diagnostics: unread, files: new Map() };
   const [ca, cb] = await Promise.all([readCounts(a), readCounts(b)]);
-  return { ok: true, kind: 'run', changes: diffRuns(ma, mb, ca !== undefined && cb !== undefined ? { a: ca, b: cb } : undefined) };
+  return { ok: true, kind: 'run', changes: diffRuns(ma.metrics, mb.metrics, ca !== undefined && cb !== undefined ? { a: ca, b: cb } : undefined) };
 }
 
 const SIGIL = { added: '+', removed: '-', changed: '~' } as const;

@@ -21,7 +21,7 @@ export const reportNode = defineNode({
   inputs: { audit: auditNode, metrics: many(metricsNode), gradcam: many(gradcamNode), probes: many(probeNode) },
   run: async ({ ctx, kit }): Promise<ReportOutput> => {
     const written = await writeReport(ctx.runDir, { pipeline: kit.pipeline });
-    if (!written.ok) throw new NodeFailure(`writing the report failed: ${written.message}`);
+    if (!written.ok) throw new NodeFailure(`writing the report failed: ${written.diagnostic.code} ${written.diagnostic.message}`);
     return { written: true, files: written.files };
   },
 });
