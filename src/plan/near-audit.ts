@@ -6,7 +6,8 @@
  */
 import type { Diagnostic } from '../diag/index.ts';
 import type { ResolvedPipeline } from '../dsl/index.ts';
-import { DEFAULT_THRESHOLD, LedgerBook, nearDuplicatePairs, nearDuplicateRemovals, prepareImages, preparedSignatures } from '../data/index.ts';
+import { topNearPairs, type TopNearPair } from './near-duplicates.ts';
+import { DEFAULT_THRESHOLD, LedgerBook, pairImage, nearDuplicatePairs, nearDuplicateRemovals, prepareImages, preparedSignatures } from '../data/index.ts';
 import type { LabeledImage, NearPair, PreparedImages, ScannedImage, Signature, SourceLedger, SplitResult } from '../data/index.ts';
 
 /** The id an image has in the prep cache (the run's `imageKey`). */
@@ -93,4 +94,29 @@ export async function applyDedupe(pipeline: ResolvedPipeline, images: readonly L
   });
   const left = pairs.filter((p) => newIndex[p.a]! >= 0 && newIndex[p.b]! >= 0).map((p) => ({ a: newIndex[p.a]!, b: newIndex[p.b]!, similarity: p.similarity }));
   return { images: kept, ledger: book.toJSON(), removed: removals.length, pairs: left };
+}
+
+/** A top pair as audit.json stores it for the report: both names, the similarity, why it matters, both thumbnails (PNG, base64). */
+export interface StoredNearPair {
+  readonly a: string;
+  readonly b: string;
+  readonly similarity: number;
+  readonly kind: TopNearPair['kind'];
+  readonly png: string;
+}
+
+/** The report's top pairs (test ↔ training first), with the two thumbnails side by side. */
+export async function storedTopPairs(split: SplitResult, prepared: readonly PreparedImages[], pairs: readonly NearPair[], n = 6): Promise<StoredNearPair[]> {
+  const top = topNearPairs(split, pairs, n);
+  if (top.length === 0) return [];
+  const all = new Map<string, Signature>();
+  for (const p of prepared) for (const [id, s] of await preparedSignatures(p)) all.set(id, s);
+  const out: StoredNearPair[] = [];
+  for (const t of top) {
+    const sa = all.get(prepId(split.images[t.ia]!));
+    const sb = all.get(prepId(split.images[t.ib]!));
+    if (sa === undefined || sb === undefined) continue;
+    out.push({ a: t.a, b: t.b, similarity: t.similarity, kind: t.kind, png: (await pairImage(sa.thumb, sb.thumb)).toString('base64') });
+  }
+  return out;
 }

@@ -110,3 +110,31 @@ export function nearClusterFindings(pipeline: ResolvedPipeline, split: SplitResu
     }),
   );
 }
+
+/** A pair the report shows side by side: test ↔ training first, then across sources, then within a partition. */
+export interface TopNearPair extends NearExample {
+  readonly kind: 'test-training' | 'sources' | 'partition';
+  /** Indices into `split.images`. */
+  readonly ia: number;
+  readonly ib: number;
+}
+
+export function topNearPairs(split: SplitResult, pairs: readonly NearPair[], n = 6): TopNearPair[] {
+  const kindOf = (p: NearPair): TopNearPair['kind'] => {
+    const crossing = split.folds.some((f) => {
+      const ra = f.roles[p.a]!;
+      const rb = f.roles[p.b]!;
+      const learn = (r: number): boolean => r === ROLE.train || r === ROLE.val;
+      return (ra === ROLE.test && learn(rb)) || (rb === ROLE.test && learn(ra));
+    });
+    if (crossing) return 'test-training';
+    if (split.images[p.a]!.source !== split.images[p.b]!.source) return 'sources';
+    return 'partition';
+  };
+  const rank = { 'test-training': 0, sources: 1, partition: 2 } as const;
+  return pairs
+    .map((p) => ({ p, kind: kindOf(p) }))
+    .sort((x, y) => rank[x.kind] - rank[y.kind] || y.p.similarity - x.p.similarity)
+    .slice(0, n)
+    .map(({ p, kind }) => ({ ...example(split, p), kind, ia: p.a, ib: p.b }));
+}

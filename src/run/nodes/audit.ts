@@ -1,5 +1,5 @@
 /** `audit`: the static audit over the split and the images' content hashes; its errors stop the run. */
-import { audit, lockFileOf, nearPairsOfPrepared, pipelineLock, type AuditReport, type LockFile } from '../../plan/index.ts';
+import { audit, lockFileOf, nearPairsOfPrepared, pipelineLock, storedTopPairs, type AuditReport, type LockFile, type StoredNearPair } from '../../plan/index.ts';
 import { DEFAULT_THRESHOLD, hashFiles, type SourceLedger } from '../../data/index.ts';
 import { preparedFromCache } from '../relocate.ts';
 import { prepNode } from './prep.ts';
@@ -12,7 +12,7 @@ import { splitNode } from './split.ts';
  * The audit report with the ledger (audit.json's `ledger`, in `cvr audit --format json`'s shape)
  * and the data fingerprint in `cvr lock`'s format (so `cvr diff` reads a run folder's lock.json).
  */
-export type AuditOutput = AuditReport & { readonly ledger: readonly SourceLedger[]; readonly dataLock: LockFile | undefined };
+export type AuditOutput = AuditReport & { readonly ledger: readonly SourceLedger[]; readonly dataLock: LockFile | undefined; readonly nearDuplicates?: readonly StoredNearPair[] };
 
 export const auditNode = defineNode({
   kind: 'audit',
@@ -47,6 +47,8 @@ export const auditNode = defineNode({
       throw new NodeFailure(`the audit found ${errors.length} error(s); fix the design before training:\n${options.render(errors)}`, errors);
     }
     const lock = pipelineLock({ pipeline, seed, diagnostics: [], split, contentHashes: hashed.hashes, report, ledger });
-    return { ...report, ledger, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }) };
+    // The top near-duplicate pairs with their thumbnails, for the report (docs/dedupe.md).
+    const nearDuplicates = nearPairs === undefined || nearPairs.length === 0 ? undefined : await storedTopPairs(split, prepared, nearPairs);
+    return { ...report, ledger, dataLock: lock === undefined ? undefined : lockFileOf({ [pipeline.name]: lock }), ...(nearDuplicates === undefined ? {} : { nearDuplicates }) };
   },
 });
