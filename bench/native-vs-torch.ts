@@ -12,7 +12,7 @@
 // CVR-Net has no PyTorch twin: its images/s are printed. `--big 224` adds one timed 224² step
 // per side and model (after an untimed warm-up step). `--big 0` skips it. `--width` thins the
 // cvr side's models (tests only: PyTorch's twins are full width, so no ratio is printed then).
-// At `--threads 1` every round also gives images per CPU second of each side's process and their
+// At `--threads 1` every round (and the 224² step) also gives images per CPU second of each side's process and their
 // ratio (cpuRatio, medianCpuRatio): on a shared, loaded machine the one figure the load barely moves.
 import * as tf from '@tensorflow/tfjs';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -80,10 +80,6 @@ class Torch {
  * so `--threads 1` rounds also print the CPU-time ratio.
  */
 interface Rates { wall: number; cpu: number }
-
-function timeSteps(t: Trainer, batch: number, steps: number): number {
-  return rateSteps(t, batch, steps).wall;
-}
 
 function rateSteps(t: Trainer, batch: number, steps: number): Rates {
   const t0 = performance.now(), c0 = process.cpuUsage();
@@ -173,11 +169,15 @@ export async function main(argv: string[]): Promise<number> {
     for (const net of nets.filter((n) => TORCH_NETS.has(n))) {
       const t = registryTrainer({ model: net, size: big, batch: bigBatch });
       t.step();
-      const mine = timeSteps(t, bigBatch, 1);
+      const mine = rateSteps(t, bigBatch, 1);
       t.dispose();
       const layout = layouts.get(net);
-      const theirs = torch !== undefined && layout !== undefined ? await torch.imagesPerSec(net, big, bigBatch, 1, layout) : undefined;
-      const line = { size: big, batch: bigBatch, net, cvr: r3(mine), ...(theirs === undefined ? {} : { torch: r3(theirs), ratio: r3(mine / theirs) }), load1m: load()[0] };
+      const theirs = torch !== undefined && layout !== undefined ? await torch.rates(net, big, bigBatch, 1, layout) : undefined;
+      const line: Record<string, unknown> = { size: big, batch: bigBatch, net, cvr: r3(mine.wall),
+        ...(theirs === undefined ? {} : { torch: r3(theirs.wall), ratio: r3(mine.wall / theirs.wall) }), load1m: load()[0] };
+      if (threads === 1 && theirs !== undefined && Number.isFinite(theirs.cpu)) {
+        Object.assign(line, { cvrPerCpuS: r3(mine.cpu), torchPerCpuS: r3(theirs.cpu), cpuRatio: r3(mine.cpu / theirs.cpu) });
+      }
       bigSteps.push(line);
       console.log(JSON.stringify(line));
     }

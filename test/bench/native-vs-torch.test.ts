@@ -30,13 +30,15 @@ describe.skipIf(!native.available)('bench native-vs-torch', () => {
   it('native-cpu-profile: CPU time per addon function, inside and outside the addon', { timeout: 120_000 }, async () => {
     // Its own process: the native backend registers once per process, and it must register the
     // counting wrapper of the addon.
-    const r = spawnSync(process.execPath, ['bin/bench.mjs', 'native-cpu-profile', '--model', 'cvrnet', '--size', '32', '--batch', '2', '--steps', '1', '--width', '0.0625'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['bin/bench.mjs', 'native-cpu-profile', '--model', 'cvrnet', '--size', '32', '--batch', '2', '--steps', '1', '--width', '0.0625', '--js-top', '3'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const docs = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, number | string>);
     const calls = new Map(docs.filter((d) => d['addon'] !== undefined).map((d) => [d['addon'], d['calls'] as number]));
     // CVR-Net's convolutions: forward, backward data and backward weights once each per layer.
     expect(calls.get('conv:0')).toBeGreaterThan(0);
     expect(calls.get('conv:2')).toBe(calls.get('conv:0'));
+    // --js-top 3: the three JavaScript functions with the most self time in the timed steps.
+    expect(docs.filter((d) => d['js'] !== undefined)).toHaveLength(3);
     const last = docs.at(-1)!;
     expect(last['stepCpuMs'] as number).toBeGreaterThanOrEqual(last['addonCpuMs'] as number);
   });

@@ -6,9 +6,10 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import type { NativeAddon } from './addon.ts';
 import { NativeBackend } from './native-backend.ts';
 import { nativeKernelConfigs } from './kernels.ts';
-import { bnGradKernel, gradOpKernel, registerNativeGradients } from './gradients.ts';
+import { bnGradKernel, gradOpKernel, meanRunGradKernel, registerNativeGradients } from './gradients.ts';
 import { registerOptimizerKernels } from './optimizer-kernels.ts';
 import { registerBatchNormTraining } from './batch-norm-train.ts';
+import { installCheapSaves } from './saved-tensors.ts';
 
 export const NATIVE_BACKEND = 'native';
 
@@ -47,12 +48,15 @@ export function registerNativeBackend(addon: NativeAddon, threads: number, pooli
   }
   tf.registerKernel(tracked(bnGradKernel(addon, NATIVE_BACKEND)));
   tf.registerKernel(tracked(gradOpKernel(addon, NATIVE_BACKEND)));
+  tf.registerKernel(tracked(meanRunGradKernel(NATIVE_BACKEND)));
   // An addon built before the fused optimizer kernels existed keeps the tensor-chain updates.
   if (typeof addon.adam === 'function') registerOptimizerKernels(addon, NATIVE_BACKEND, tracked);
   registerNativeGradients(NATIVE_BACKEND);
   // An addon built before the training-mode batch-norm primitives (or CVR_NATIVE_BN_TRAIN=0) keeps
   // tfjs-layers' moments path.
   if (bnTrain && typeof addon.bnTrain === 'function') registerBatchNormTraining(addon, NATIVE_BACKEND, tracked);
+  // Saved-for-backward tensors as plain handles (saved-tensors.ts); CVR_NATIVE_CHEAP_SAVE=0 keeps tfjs's clones.
+  if (process.env['CVR_NATIVE_CHEAP_SAVE'] !== '0') installCheapSaves(NATIVE_BACKEND);
   // Priority below cpu's: the engine selector chooses `native` explicitly; registering it must not
   // silently change the default backend of code that never asked for it.
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(pooling), 0);

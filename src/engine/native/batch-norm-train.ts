@@ -43,8 +43,32 @@ export function bnTrainKernels(addon: NativeAddon, backendName: string): KernelC
   return [
     { kernelName: BN_TRAIN_KERNEL, backendName, kernelFunc: forward },
     { kernelName: BN_TRAIN_GRAD_KERNEL, backendName, kernelFunc: backward },
+    { kernelName: MOVING_AVERAGE_KERNEL, backendName, kernelFunc: movingAverageKernel as unknown as KernelFunc },
   ];
 }
+
+/** Inputs v, x (float32, one shape); attr rate; output v − (v − x)·rate. */
+export const MOVING_AVERAGE_KERNEL = 'CvrMovingAverage';
+
+/**
+ * tfjs-layers' moving-average update in one kernel instead of three (sub, mul, sub), each rounded
+ * to float32 in the same order: the same bytes. `rate` is 1 − momentum as a float32 scalar.
+ */
+function movingAverageKernel({ inputs, backend: b, attrs }: Args): TensorInfo {
+  const v = b.data.get(inputs['v']!.dataId).values as Float32Array, x = b.data.get(inputs['x']!.dataId).values as Float32Array;
+  const rate = Math.fround(attrs['rate'] as number);
+  const out = new Float32Array(v.length);
+  const t = new Float32Array(1);
+  for (let i = 0; i < v.length; i++) {
+    t[0] = v[i]! - x[i]!;
+    t[0] = t[0]! * rate;
+    out[i] = v[i]! - t[0]!;
+  }
+  return b.makeTensorInfo([...inputs['v']!.shape], 'float32', out);
+}
+
+/** CVR_NATIVE_BN_MOVING=0 keeps tfjs's three operations for the moving statistics. */
+const fusedMoving = process.env['CVR_NATIVE_BN_MOVING'] !== '0';
 
 /** The batch's normalised x, mean and variance (one forward primitive); differentiable in x, scale, offset. */
 export function batchNormTrain(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varianceEpsilon: number): [tf.Tensor, tf.Tensor, tf.Tensor] {
@@ -103,7 +127,9 @@ export function registerBatchNormTraining(addon: NativeAddon, backendName: strin
       for (const [v, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
         tf.tidy(() => {
           const orig = v.read();
-          v.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - this.momentum)));
+          v.write(fusedMoving && orig.dtype === 'float32' && orig.size === value.size
+            ? tf.engine().runKernel(MOVING_AVERAGE_KERNEL, { v: orig, x: value }, { rate: 1 - this.momentum }) as unknown as tf.Tensor
+            : tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - this.momentum)));
         });
       }
       return y;

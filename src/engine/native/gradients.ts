@@ -7,6 +7,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, Tensor
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.ts';
 import { allocFloats } from './native-backend.ts';
+import { axisRun } from './kernels.ts';
 
 export const BN_GRAD_KERNEL = 'CvrFusedBatchNormGrad';
 
@@ -49,6 +50,33 @@ export function gradOpKernel(addon: NativeAddon, backendName: string): KernelCon
   };
 }
 
+export const MEAN_GRAD_KERNEL = 'CvrMeanRunGrad';
+
+/**
+ * The gradient of Mean over one contiguous run of axes: dy (outer × inner) repeated along the run,
+ * each element divided by the count in float32 — what tfjs's chain (reshape, × ones, ÷ n) computes,
+ * without its element-by-element broadcasting multiply.
+ */
+export function meanRunGradKernel(backendName: string): KernelConfig {
+  return {
+    kernelName: MEAN_GRAD_KERNEL,
+    backendName,
+    kernelFunc: ((args: Args) => {
+      const { inputs, backend: b, attrs } = args;
+      const dy = b.data.get(inputs['dy']!.dataId).values as Float32Array;
+      const { outer, reduce, inner } = attrs as Record<'outer' | 'reduce' | 'inner', number>;
+      const shape = attrs['shape'] as number[];
+      const out = allocFloats(b, outer * reduce * inner);
+      const row = new Float32Array(inner);
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) row[i] = dy[o * inner + i]! / reduce;
+        for (let k = 0; k < reduce; k++) out.set(row, (o * reduce + k) * inner);
+      }
+      return b.makeTensorInfo([...shape], 'float32', out);
+    }) as unknown as KernelFunc,
+  };
+}
+
 const gradOp = (op: 0 | 1 | 2, dy: tf.Tensor, x: tf.Tensor, n = 1): tf.Tensor =>
   tf.engine().runKernel(GRAD_OP_KERNEL, { dy, x }, { op, n }) as unknown as tf.Tensor;
 
@@ -77,7 +105,11 @@ export function registerNativeGradients(backendName: string): void {
     const raw = attrs['axis'] as number | number[] | undefined | null;
     const axes = raw === undefined || raw === null ? [...Array(rank).keys()] : (Array.isArray(raw) ? raw : [raw]);
     const sorted = [...new Set(axes.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
-    if (!sorted.every((a, i) => a === i)) return undefined;
+    if (!sorted.every((a, i) => a === i)) {
+      const run = process.env['CVR_NATIVE_MIDDLE_REDUCE'] === '0' ? undefined : axisRun(axes, x!.shape);
+      if (run === undefined || dy.size !== run.outer * run.inner) return undefined;
+      return () => tf.engine().runKernel(MEAN_GRAD_KERNEL, { dy }, { outer: run.outer, reduce: run.reduce, inner: run.inner, shape: x!.shape }) as unknown as tf.Tensor;
+    }
     const n = x!.shape.slice(0, sorted.length).reduce((p, d) => p * d, 1);
     return () => gradOp(2, dy, x!, n);
   });

@@ -331,6 +331,10 @@ function reduceLeading(addon: NativeAddon, name: 'Sum' | 'Mean'): (args: Args) =
     const { inputs, backend: b, attrs } = args;
     const x = inputs['x']!;
     const p = leadingAxes(attrs['axis'], x.shape.length);
+    if (isF32(x) && (p === undefined || p === 0) && middleReductionsOn) {
+      const run = axisRun(attrs['axis'], x.shape);
+      if (run !== undefined && run.outer > 0) return reduceRun(b, x, run, name === 'Mean', attrs['keepDims'] === true);
+    }
     if (!isF32(x) || p === undefined || p === 0) return cpu(name, args);
     const inner = size(x.shape.slice(p)), rows = size(x.shape.slice(0, p));
     const out = allocFloats(b, inner);
@@ -339,6 +343,50 @@ function reduceLeading(addon: NativeAddon, name: 'Sum' | 'Mean'): (args: Args) =
     const shape = attrs['keepDims'] === true ? [...x.shape.slice(0, p).map(() => 1), ...x.shape.slice(p)] : x.shape.slice(p);
     return b.makeTensorInfo(shape, 'float32', out);
   };
+}
+
+/** CVR_NATIVE_MIDDLE_REDUCE=0 sends reductions over middle axes (global average pooling) to the cpu kernels. */
+const middleReductionsOn = process.env['CVR_NATIVE_MIDDLE_REDUCE'] !== '0';
+
+/** A reduction over one contiguous run of axes, as [outer, reduce, inner] sizes. */
+export interface AxisRun { readonly outer: number; readonly reduce: number; readonly inner: number; readonly first: number; readonly last: number }
+
+/** The axes when they are one contiguous run (any position), else undefined. */
+export function axisRun(axis: unknown, shape: readonly number[]): AxisRun | undefined {
+  const rank = shape.length;
+  const raw = axis === undefined || axis === null ? [...Array(rank).keys()] : Array.isArray(axis) ? axis as number[] : [axis as number];
+  const axes = [...new Set(raw.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
+  if (axes.length === 0 || axes.some((a, i) => a !== axes[0]! + i || a < 0 || a >= rank)) return undefined;
+  const first = axes[0]!, last = axes[axes.length - 1]!;
+  return { outer: size(shape.slice(0, first)), reduce: size(shape.slice(first, last + 1)), inner: size(shape.slice(last + 1)), first, last };
+}
+
+/**
+ * Sum or Mean over a contiguous run of axes without the cpu kernel's transpose (global average
+ * pooling: axes 1 and 2 of NHWC). The cpu kernel's arithmetic exactly: Mean divides each element
+ * by the count in float32 first; each output sums its inputs in the transposed order (reduce index
+ * ascending) in float64, stored as float32. So results are bit-identical to it.
+ */
+function reduceRun(b: MathBackendCPU, x: TensorInfo, r: AxisRun, mean: boolean, keepDims: boolean): TensorInfo {
+  const xs = floats(b, x);
+  const out = allocFloats(b, r.outer * r.inner);
+  const acc = new Float64Array(r.inner);
+  const tmp = new Float32Array(1);
+  for (let o = 0; o < r.outer; o++) {
+    acc.fill(0);
+    for (let k = 0; k < r.reduce; k++) {
+      const base = (o * r.reduce + k) * r.inner;
+      if (mean) {
+        for (let i = 0; i < r.inner; i++) { tmp[0] = xs[base + i]! / r.reduce; acc[i] = acc[i]! + tmp[0]!; }
+      } else {
+        for (let i = 0; i < r.inner; i++) acc[i] = acc[i]! + xs[base + i]!;
+      }
+    }
+    for (let i = 0; i < r.inner; i++) out[o * r.inner + i] = acc[i]!;
+  }
+  const shape = keepDims ? x.shape.map((d, i) => (i >= r.first && i <= r.last ? 1 : d))
+    : x.shape.filter((_, i) => i < r.first || i > r.last);
+  return b.makeTensorInfo(shape, 'float32', out);
 }
 
 /** Tile that only repeats the whole tensor along leading size-1 axes: one block copy per repeat. */

@@ -5,7 +5,7 @@
 // products over N·H·W rows in a different order than tfjs does.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { BN_TRAIN_KERNEL, batchNormTrain } from '../../../src/engine/native/batch-norm-train.ts';
+import { BN_TRAIN_KERNEL, MOVING_AVERAGE_KERNEL, batchNormTrain } from '../../../src/engine/native/batch-norm-train.ts';
 import { expectClose, nativeBackend, onBackend, skipReason, values } from './compare.ts';
 
 type Result = { out: Float32Array[]; kernels: string[] };
@@ -77,5 +77,16 @@ describe.skipIf(nativeBackend === undefined)(nativeBackend === undefined ? skipR
     const ref = await run('cpu', false);
     const got = await run(nativeBackend!, true);
     got.forEach((a, i) => expectClose(a, ref[i]!, 2e-4));
+  });
+
+  it('the moving-statistics update in one kernel gives the bytes of tfjs-layers\' three operations', async () => {
+    await onBackend(nativeBackend!, () => tf.tidy(() => {
+      for (const momentum of [0.99, 0.9, 0.5]) {
+        const v = tf.tensor1d(values(333, 11).map((x) => x * 3)), x = tf.tensor1d(values(333, 12));
+        const fused = tf.engine().runKernel(MOVING_AVERAGE_KERNEL, { v, x }, { rate: 1 - momentum }) as unknown as tf.Tensor;
+        const chain = tf.sub(v, tf.mul(tf.sub(v, x), 1 - momentum));
+        expect(Buffer.from(fused.dataSync().buffer)).toEqual(Buffer.from(chain.dataSync().buffer));
+      }
+    }));
   });
 });

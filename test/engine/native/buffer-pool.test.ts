@@ -18,6 +18,14 @@ describe('BufferPool', () => {
     expect(pool.pooledBytes).toBe(0);
   });
 
+  it('recycles a kernel intermediate: taken, made a tensor and disposed before any output was bound', () => {
+    const pool = new BufferPool(true);
+    const a = pool.take(N);
+    pool.release(a, {});
+    expect(pool.pooledBytes).toBe(a.byteLength);
+    expect(pool.take(N)).toBe(a);
+  });
+
   it('never recycles arrays that were read out, shared by a subarray, bound twice, small, or its own', () => {
     const pool = new BufferPool(true);
     const read = pool.take(N), sliced = pool.take(N), twice = pool.take(N), small = pool.take(16);
