@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { synthesize, prepareImages, openPrepared, preparedSignatures, nearDuplicatePairs, clustersOf, DEFAULT_THRESHOLD } from '../src/data/index.ts';
 import type { Signature } from '../src/data/index.ts';
 import { candidatePairs } from '../src/data/dedupe/search.ts';
-import { hashTable } from '../src/data/dedupe/near.ts';
+import { hashTable, CANDIDATE_RADIUS } from '../src/data/dedupe/near.ts';
 import { signatureOf } from '../src/data/dedupe/signature.ts';
 import type { NearDuplicateTruth } from '../src/data/synth/index.ts';
 import { parseBenchArgs } from './lib/bench-args.ts';
@@ -80,10 +80,11 @@ export async function main(argv: string[]): Promise<number> {
     for (const p of pixels) signatureOf(p, size, size, 1);
     const sigPerSecond = pixels.length / ((performance.now() - s0) / 1000);
 
-    // Precision and recall.
+    // Precision and recall; the candidate rate and the cost of one verification.
     const v0 = performance.now();
     const pairs = nearDuplicatePairs(sigs, { threshold: DEFAULT_THRESHOLD });
     const verifySeconds = (performance.now() - v0) / 1000;
+    const plantedCandidates = candidatePairs(hashTable(sigs), { radius: CANDIDATE_RADIUS }).length / 2;
     const cluster = new Map<number, number>();
     truth.copies.forEach((c, k) => {
       const o = index.get(c.original)!;
@@ -124,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     let peak = rss0;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
     const c0 = performance.now();
-    const candidates = candidatePairs(table, { radius: 14 });
+    const candidates = candidatePairs(table, { radius: CANDIDATE_RADIUS });
     const searchSeconds = (performance.now() - c0) / 1000;
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -141,6 +142,8 @@ export async function main(argv: string[]): Promise<number> {
       recall: recovered / truth.copies.length,
       hardNegativesFlagged: hardFound,
       verifySeconds,
+      candidates: { pairs: plantedCandidates, shareOfAllPairs: plantedCandidates / ((files.length * (files.length - 1)) / 2), microsecondsPerCandidate: (verifySeconds * 1e6) / Math.max(1, plantedCandidates) },
+      hardNegativesFlaggedShare: truth.hardNegatives.length === 0 ? 0 : hardFound / truth.hardNegatives.length,
       signaturesPerSecond: Math.round(sigPerSecond),
       search: { signatures: n, seconds: searchSeconds, candidatePairs: candidates.length / 2, peakRssMB: Math.round(peak / 2 ** 20), rssBeforeMB: Math.round(rss0 / 2 ** 20) },
       prepSeconds: {

@@ -30,9 +30,9 @@ export const FMT = {
 export const AUDIT = {
   name: 'audit',
   summary: 'scan sources, assign splits, run the bias audit',
-  synopsis: 'FILE [--pipeline NAME] [--metadata-only] [--seed N] [--format text|json] [--frozen [--lock LOCKFILE]]',
+  synopsis: 'FILE [--pipeline NAME] [--metadata-only] [--seed N] [--format text|json] [--frozen [--lock LOCKFILE]] [--cache DIR]',
   description:
-    "Scans each pipeline's sources, maps labels, assigns the split and audits the design: counts per\nsource × class × partition, the source-only baseline, Cramér's V, independence of the test set,\nduplicates, imbalance. Without --metadata-only every image is read and hashed (sha256).\n--frozen fails when the data no longer matches the lock file (default FILE with .lock.json).\nExit code 0 when there are no errors (warnings allowed), 1 when there are.",
+    "Scans each pipeline's sources, maps labels, assigns the split and audits the design: counts per\nsource × class × partition, the source-only baseline, Cramér's V, independence of the test set,\nduplicates, imbalance. Without --metadata-only every image is read and hashed (sha256), and\nprepared into the cache (as `cvr run` would) for the near-duplicate search (docs/dedupe.md).\n--frozen fails when the data no longer matches the lock file (default FILE with .lock.json).\nExit code 0 when there are no errors (warnings allowed), 1 when there are.",
   options: {
     pipeline: SHARED.pipeline,
     'metadata-only': { kind: 'boolean', help: 'use manifests and folder listings; open no image' },
@@ -40,6 +40,7 @@ export const AUDIT = {
     format: SHARED.format,
     frozen: { kind: 'boolean', help: 'fail when the data no longer matches the lock file' },
     lock: { kind: 'string', value: 'LOCKFILE', help: 'the lock file for --frozen (default FILE with .lock.json)' },
+    cache: SHARED.cache,
   },
   positionals: { name: 'FILE', min: 1, max: 1 },
 } as const satisfies CommandSpec;

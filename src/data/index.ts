@@ -54,4 +54,5 @@ export { ensureDir } from './write-atomic.ts';
 export { renameIn } from './write-atomic.ts';
 export { writeFileIn } from './write-atomic.ts';
 export { checkWrite } from './write-atomic.ts';
-export { preparedSignatures, nearDuplicatePairs, clustersOf, DEFAULT_THRESHOLD, type NearPair, type Signature } from './dedupe/index.ts';
+export { pairImage, signatureFile } from './dedupe/index.ts';
+export { preparedSignatures, nearDuplicatePairs, nearDuplicateRemovals, clustersOf, DEFAULT_THRESHOLD, type NearPair, type Signature, type Removal } from './dedupe/index.ts';

@@ -69,7 +69,7 @@ export interface PrepOptions {
   readonly signal?: AbortSignal;
   /** DICOM `window auto` (min–max); part of the cache key. Absent: each file's own window. */
   readonly window?: WindowMode;
-  /** Write near-duplicate signatures beside each new shard (default false: the search is not wired into the audit yet; the dedupe bench turns it on). */
+  /** Write near-duplicate signatures beside each new shard (default true; the bench turns it off to compare). */
   readonly signatures?: boolean;
 }
 
@@ -289,7 +289,7 @@ export async function prepareImages(images: readonly PrepImage[], image: Resolve
     if (pixels.length === members.length) {
       await writeFileAtomic(file, encodeShard(settings, ids, hashes, pixels));
       // Near-duplicate signatures from the pixels in hand (docs/dedupe.md): no second decode.
-      if (options.signatures === true) await writeShardSignatures(file, signaturesOfPixels(pixels, settings.width, settings.height, settings.channels));
+      if (options.signatures !== false) await writeShardSignatures(file, signaturesOfPixels(pixels, settings.width, settings.height, settings.channels));
       shards.push({ file, key, ids });
     }
   }

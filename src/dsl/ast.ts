@@ -127,7 +127,8 @@ export type Statement =
   | EngineStmt
   | PatientsSharedStmt
   | ProbesStmt
-  | ExecutorStmt;
+  | ExecutorStmt
+  | DedupeStmt;
 
 export interface TitleStmt {
   readonly kind: 'title';
@@ -634,6 +635,21 @@ export interface ProbeDecl {
   readonly settings: readonly ProbeSetting[];
   /** True when the probe was written with braces (`periphery_only { }` keeps them in `cvr fmt`). */
   readonly braces: boolean;
+  readonly span: Span;
+}
+
+/** `dedupe near { threshold 0.95  keep first }` (docs/dedupe.md): settings in written order. */
+export interface DedupeStmt {
+  readonly kind: 'dedupe';
+  readonly method: Ident;
+  readonly settings: readonly DedupeSetting[];
+  readonly span: Span;
+}
+
+export interface DedupeSetting {
+  readonly kind: 'dedupe-setting';
+  readonly key: Ident;
+  readonly value: Ident | NumberLit;
   readonly span: Span;
 }
 

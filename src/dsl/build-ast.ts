@@ -311,6 +311,8 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     if (probes !== undefined) return this.probesStmt(probes.children, ctx, probes);
     const executor = c.executorStmt?.[0];
     if (executor !== undefined) return this.executorStmt(executor.children, ctx, executor);
+    const dedupe = c.dedupeStmt?.[0];
+    if (dedupe !== undefined) return this.dedupeStmt(dedupe.children, ctx, dedupe);
     return undefined;
   }
 
@@ -1050,6 +1052,27 @@ export class AstBuilder extends BaseVisitor implements C.CvrCstVisitor<BuildCont
     }
     probe.settings = settings;
     return probe;
+  }
+
+  dedupeStmt(c: C.DedupeStmtCstChildren, ctx: BuildContext, node?: CstNode): A.DedupeStmt | undefined {
+    const method = ident(ctx, real(c.method));
+    const span = node && nodeSpan(ctx.file, node);
+    if (method === undefined || span === undefined) return undefined;
+    const settings: A.DedupeSetting[] = [];
+    for (const s of c.dedupeSetting ?? []) {
+      const at = nodeSpan(ctx.file, s);
+      const key = ident(ctx, real(s.children.key));
+      const value = ident(ctx, real(s.children.word)) ?? numberLit(ctx, real(s.children.number));
+      if (at === undefined || key === undefined || value === undefined) continue;
+      if (settings.some((x) => x.key.name === key.name)) duplicate(ctx, key.name, 'this dedupe block', at);
+      else settings.push({ kind: 'dedupe-setting', key, value, span: at });
+    }
+    return { kind: 'dedupe', method, settings, span };
+  }
+
+  /** Read inside `dedupeStmt`. */
+  dedupeSetting(): undefined {
+    return undefined;
   }
 
   /** Read inside `probeDecl` (it needs the probe's name for its messages). */

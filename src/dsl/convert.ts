@@ -4,7 +4,7 @@
  */
 import { slurmOptionsOfBlock } from './slurm-options.ts';
 import path from 'node:path';
-import type { AliasBlock, CoarsePolicy, LabelMap, ManifestFields, NumberLit, SourcesFromManifest, StringLit, ValidationSpec, WhereExpr } from './ast.ts';
+import type { DedupeStmt, AliasBlock, CoarsePolicy, LabelMap, ManifestFields, NumberLit, SourcesFromManifest, StringLit, ValidationSpec, WhereExpr } from './ast.ts';
 import { classModel } from './class-model.ts';
 import type { EffectivePipeline } from './effective.ts';
 import type {
@@ -26,8 +26,9 @@ import type {
   ManifestDelimiter,
   ResolvedProbe,
   ResolvedLungField,
+  ResolvedDedupe,
 } from './resolved.ts';
-import { PROBE_NAMES } from './resolved.ts';
+import { DEDUPE_DEFAULT_THRESHOLD, PROBE_NAMES } from './resolved.ts';
 import { asFraction } from './checks/numbers.ts';
 import { CLASS_WEIGHT_MODES, METRICS, NORMALIZE, OPTIMIZERS, RESIZE, isOneOf } from './vocabulary.ts';
 
@@ -250,6 +251,14 @@ function augment(p: EffectivePipeline): ResolvedAugmentOp[] {
   return out;
 }
 
+/** The checker (checks/dedupe.ts) rejected other methods, keys and values; defaults fill the rest. */
+function dedupeOf(d: DedupeStmt): ResolvedDedupe {
+  const value = (key: string): DedupeStmt['settings'][number]['value'] | undefined => d.settings.find((s) => s.key.name === key)?.value;
+  const t = value('threshold');
+  const k = value('keep');
+  return { method: 'near', threshold: t?.kind === 'number' ? t.value : DEDUPE_DEFAULT_THRESHOLD, keep: k?.kind === 'ident' && k.name === 'none' ? 'none' : 'first' };
+}
+
 /** Probes with unknown names were rejected by the checker (CVR820); they are left out here. */
 function probes(p: EffectivePipeline): ResolvedProbe[] {
   const out: ResolvedProbe[] = [];
@@ -396,6 +405,7 @@ export function toResolved(p: EffectivePipeline): ResolvedPipeline {
     ...(p.probes === undefined ? {} : { probes: probes(p) }),
     ...lungFieldEntry(p),
     ...(p.executor?.name.name === 'slurm' && { executor: { kind: 'slurm' as const, options: slurmOptionsOfBlock(p.executor).options } }),
+    ...(p.dedupe === undefined ? {} : { dedupe: dedupeOf(p.dedupe) }),
     spans: { ...p.spans },
   };
 }

@@ -81,6 +81,7 @@ export type StatementCstChildren = {
   patientsSharedStmt?: PatientsSharedStmtCstNode[];
   probesStmt?: ProbesStmtCstNode[];
   executorStmt?: ExecutorStmtCstNode[];
+  dedupeStmt?: DedupeStmtCstNode[];
 };
 
 export interface PatientsSharedStmtCstNode extends CstNode {
@@ -846,6 +847,30 @@ export type ProbesStmtCstChildren = {
   RCurly?: IToken[];
 };
 
+export interface DedupeStmtCstNode extends CstNode {
+  name: "dedupeStmt";
+  children: DedupeStmtCstChildren;
+}
+
+export type DedupeStmtCstChildren = {
+  Dedupe?: IToken[];
+  method?: IToken[];
+  LCurly?: IToken[];
+  dedupeSetting?: DedupeSettingCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface DedupeSettingCstNode extends CstNode {
+  name: "dedupeSetting";
+  children: DedupeSettingCstChildren;
+}
+
+export type DedupeSettingCstChildren = {
+  key?: IToken[];
+  word?: IToken[];
+  number?: IToken[];
+};
+
 export interface ProbeDeclCstNode extends CstNode {
   name: "probeDecl";
   children: ProbeDeclCstChildren;
@@ -978,6 +1003,8 @@ export interface CvrCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   evaluateSetting(children: EvaluateSettingCstChildren, param?: IN): OUT;
   gradcamSpec(children: GradcamSpecCstChildren, param?: IN): OUT;
   probesStmt(children: ProbesStmtCstChildren, param?: IN): OUT;
+  dedupeStmt(children: DedupeStmtCstChildren, param?: IN): OUT;
+  dedupeSetting(children: DedupeSettingCstChildren, param?: IN): OUT;
   probeDecl(children: ProbeDeclCstChildren, param?: IN): OUT;
   probeSetting(children: ProbeSettingCstChildren, param?: IN): OUT;
   executorStmt(children: ExecutorStmtCstChildren, param?: IN): OUT;

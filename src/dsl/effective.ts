@@ -15,6 +15,7 @@ import type {
   EngineStmt,
   ProbesStmt,
   ExecutorStmt,
+  DedupeStmt,
   PatientsSharedStmt,
   EvaluateBlock,
   EvaluateStmt,
@@ -75,6 +76,8 @@ export interface EffectivePipeline {
   readonly probes?: ProbesStmt;
   /** `executor slurm { … }`: a child's block replaces its parent's (no merging of settings). */
   readonly executor?: ExecutorStmt;
+  /** `dedupe near { … }`: a child's block replaces its parent's. */
+  readonly dedupe?: DedupeStmt;
   /** Statement key → span of the statement that is in effect. */
   readonly spans: Readonly<Record<string, Span>>;
 }
@@ -105,6 +108,7 @@ export function statementKey(stmt: Statement): string {
     case 'engine':
     case 'probes':
     case 'executor':
+    case 'dedupe':
       return stmt.kind;
     case 'patients-shared':
       return 'patients';
@@ -296,6 +300,9 @@ export function effectivePipeline(p: Pipeline, statements: ReadonlyMap<string, S
         break;
       case 'executor':
         out.executor = stmt;
+        break;
+      case 'dedupe':
+        out.dedupe = stmt;
         break;
       default: {
         const never: never = stmt;

@@ -147,6 +147,8 @@ function statementUnit(s: A.Statement): Unit {
     case 'probes': return block('probes', s.span, s.probes.map(probeUnit));
     case 'executor':
       return block(`executor ${s.name.name}`, s.span, s.settings.map((x) => leaf(`${x.key.name} ${x.value.quoted ? quoteString(x.value.text) : x.value.text}`, x.span)));
+    case 'dedupe':
+      return s.settings.length === 0 ? leaf(`dedupe ${s.method.name}`, s.span) : block(`dedupe ${s.method.name}`, s.span, s.settings.map((o) => leaf(`${o.key.name} ${optionValue(o.value)}`, o.span)));
   }
 }
 

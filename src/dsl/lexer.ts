@@ -119,6 +119,8 @@ export const Across = keyword('Across', 'across');
 export const Probes = keyword('Probes', 'probes');
 // Where the nodes run (docs/executors.md): `executor slurm { partition "gpu"  time 4h }`.
 export const Executor = keyword('Executor', 'executor');
+// `dedupe near { threshold 0.95  keep first }` (language.md "Image-level evidence", docs/dedupe.md).
+export const Dedupe = keyword('Dedupe', 'dedupe');
 
 function keywordWord(token: TokenType): string {
   return token.PATTERN instanceof RegExp ? token.PATTERN.source : '';
@@ -132,7 +134,7 @@ export const KEYWORDS: readonly TokenType[] = [
   Columns, Root, Partition, Only, Label, Patient, Delimiter, Optimizer, Loss, ClassWeights,
   Batch, Epochs, ReduceLr, EarlyStop, On, RestoreBest, Metrics, Confusion, Bootstrap, Gradcam,
   Top, Threshold, Where, And, Or, Not, In, Matches, Other, Alias, Encoding, Shared, Across,
-  Probes, Executor,
+  Probes, Executor, Dedupe,
 ];
 
 /**

@@ -161,6 +161,7 @@ export class CvrParser extends CstParser {
       { ALT: () => this.SUBRULE(this.patientsSharedStmt) },
       { ALT: () => this.SUBRULE(this.probesStmt) },
       { ALT: () => this.SUBRULE(this.executorStmt) },
+      { ALT: () => this.SUBRULE(this.dedupeStmt) },
     ]);
   });
 
@@ -830,6 +831,22 @@ export class CvrParser extends CstParser {
     this.CONSUME(T.LCurly);
     this.MANY(() => this.SUBRULE(this.probeDecl));
     this.CONSUME(T.RCurly);
+  });
+
+  /** `dedupe near { threshold 0.95  keep first }`: the method, then `key value` settings the checker knows. */
+  dedupeStmt = this.RULE('dedupeStmt', () => {
+    this.CONSUME(T.Dedupe);
+    this.CONSUME(T.Name, { LABEL: 'method' });
+    this.OPTION(() => {
+      this.CONSUME(T.LCurly);
+      this.MANY(() => this.SUBRULE(this.dedupeSetting));
+      this.CONSUME(T.RCurly);
+    });
+  });
+
+  dedupeSetting = this.RULE('dedupeSetting', () => {
+    this.CONSUME1(T.Name, { LABEL: 'key' });
+    this.OR([{ ALT: () => this.CONSUME2(T.Name, { LABEL: 'word' }) }, { ALT: () => this.CONSUME(T.NumberLit, { LABEL: 'number' }) }]);
   });
 
   /** One probe: its name, then optionally its settings in braces. */

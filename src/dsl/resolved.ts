@@ -44,6 +44,8 @@ export interface ResolvedPipeline {
   readonly lungField?: ResolvedLungField;
   /** `executor slurm { … }` (docs/executors.md): where the nodes run unless `--executor` says otherwise; absent: here. */
   readonly executor?: ResolvedExecutor;
+  /** `dedupe near { threshold T  keep first|none }` (docs/dedupe.md); absent when not declared. */
+  readonly dedupe?: ResolvedDedupe;
   /** Where each statement came from, by statement key (`task`, `split`, `source:cxri`, `train`, …). */
   readonly spans: Readonly<Record<string, Span>>;
 }
@@ -293,6 +295,18 @@ export interface ResolvedEvaluate {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** `dedupe near`: near-duplicates removed before the split, in source order (docs/dedupe.md). */
+export interface ResolvedDedupe {
+  readonly method: 'near';
+  /** Verification threshold (correlation of aligned high-pass thumbnails), default 0.95. */
+  readonly threshold: number;
+  /** `first`: keep each cluster's first image in source order; `none`: remove every member. */
+  readonly keep: 'first' | 'none';
+}
+
+export const DEDUPE_KEEP = ['first', 'none'] as const;
+export const DEDUPE_DEFAULT_THRESHOLD = 0.95;
 
 /** The probes cvr knows (docs/probes.md says which of them run today). */
 export const PROBE_NAMES = ['source_probe', 'periphery_only', 'lung_only', 'gradcam_in_lungs'] as const;

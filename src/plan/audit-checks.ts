@@ -9,6 +9,7 @@ import { diagnostic, firstFew } from '../diag/index.ts';
 import { pct } from './audit-report.ts';
 import type { BaselineFold } from './audit-report.ts';
 import type { AuditStats } from './audit-stats.ts';
+import { nearClusterFindings, nearCrossingFinding, nearSourceFindings } from './near-duplicates.ts';
 
 /** A source-only baseline at or above this is reported as confounding (CVR601). */
 export const CONFOUNDING_BASELINE = 0.9;
@@ -252,6 +253,9 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
   sharedPatientFinding,
   sharedContentFinding,
   duplicateSourceFindings,
+  (stats) => nearCrossingFinding(stats.pipeline, stats.split, stats.nearPairs),
+  (stats) => nearSourceFindings(stats.pipeline, stats.split, stats.nearPairs),
+  (stats) => nearClusterFindings(stats.pipeline, stats.split, stats.nearPairs),
   imbalanceFinding,
   absentClassFindings,
   validationIsTestFinding,

@@ -11,12 +11,17 @@ import type { LabelResult, SplitResult } from '../data/index.ts';
 import { audit } from './audit.ts';
 import type { SourceLedger } from '../data/index.ts';
 import { sharedPatientFindings } from './shared-patients.ts';
+import { sharedFileNameFindings } from './shared-names.ts';
+import { applyDedupe, prepareSources } from './near-audit.ts';
+import type { NearPair } from '../data/index.ts';
 import type { AuditReport } from './audit.ts';
 
 export interface AuditOptions {
   readonly metadataOnly: boolean;
   /** Overrides the pipeline's seed (`--seed`). */
   readonly seed?: number | undefined;
+  /** The preprocessing cache: with it (and without metadataOnly) images are compared for near-duplicates. */
+  readonly cacheDir?: string | undefined;
   /** Files hashed at once. */
   readonly concurrency?: number;
 }
@@ -46,11 +51,26 @@ export async function auditPipeline(declared: ResolvedPipeline, options: AuditOp
   diagnostics.push(...scan.diagnostics);
   if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics, ledger: scan.ledger.toJSON() };
   const labels = mapLabels(pipeline, scan.images, scan.ledger);
-  const ledger = scan.ledger.toJSON();
+  let ledger = scan.ledger.toJSON();
   diagnostics.push(...labels.diagnostics);
   if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics, labels, ledger };
-  diagnostics.push(...sharedPatientFindings(pipeline, labels.images));
-  const split = assignSplit(pipeline, labels.images, { seed });
+  diagnostics.push(...sharedPatientFindings(pipeline, labels.images), ...sharedFileNameFindings(pipeline, labels.images));
+  // Near-duplicates need the prepared images: found (and, with `dedupe near`, removed) before the split.
+  let images = labels.images;
+  let nearPairs: NearPair[] | undefined;
+  if (!options.metadataOnly && options.cacheDir !== undefined) {
+    const prep = await prepareSources(pipeline, scan.images, options.cacheDir);
+    if (!prep.ok) return { pipeline, seed, diagnostics: [...diagnostics, ...prep.diagnostics], labels, ledger };
+    const deduped = await applyDedupe(pipeline, labels.images, prep.prepared, ledger);
+    if (deduped !== undefined) {
+      images = deduped.images;
+      ledger = deduped.ledger;
+      nearPairs = deduped.pairs;
+    }
+  } else if (pipeline.dedupe !== undefined) {
+    diagnostics.push(dedupeNotApplied(pipeline));
+  }
+  const split = assignSplit(pipeline, images, { seed });
   diagnostics.push(...split.diagnostics);
   if (hasErrors(diagnostics)) return { pipeline, seed, diagnostics, labels, split, ledger };
   let contentHashes: readonly (string | undefined)[] | undefined;
@@ -75,9 +95,18 @@ export async function auditPipeline(declared: ResolvedPipeline, options: AuditOp
       );
     }
   }
-  const report = audit(contentHashes === undefined ? { pipeline, split, seed } : { pipeline, split, seed, contentHashes });
+  const base = contentHashes === undefined ? { pipeline, split, seed } : { pipeline, split, seed, contentHashes };
+  const report = audit(nearPairs === undefined ? base : { ...base, nearPairs });
   diagnostics.push(...report.findings);
   return contentHashes === undefined
     ? { pipeline, seed, diagnostics, labels, split, report, ledger }
     : { pipeline, seed, diagnostics, labels, split, contentHashes, report, ledger };
+}
+
+/** CVR674: a metadata-only audit cannot compare pixels, so `dedupe near` removes nothing there. */
+function dedupeNotApplied(pipeline: ResolvedPipeline): Diagnostic {
+  return diagnostic('CVR674', 'dedupe near is not applied without the images (metadata-only audit): the split shown keeps every near-duplicate', {
+    span: pipeline.spans['dedupe'] ?? pipeline.spans['split'],
+    hint: 'run `cvr audit` without --metadata-only (or `cvr run`) to remove them before the split',
+  });
 }

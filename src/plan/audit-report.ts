@@ -1,7 +1,7 @@
 /** The audit's report, as audit.json stores it (plan/audit.ts builds it). */
 import type { Diagnostic } from '../diag/index.ts';
 import type { ResolvedPipeline } from '../dsl/index.ts';
-import type { SplitResult } from '../data/index.ts';
+import type { NearPair, SplitResult } from '../data/index.ts';
 
 export interface CountRow {
   readonly source: string;
@@ -29,6 +29,8 @@ export interface IndependenceReport {
   readonly sharedPatients: number;
   /** Test images byte-identical to an image in training or validation; null when images were not read. */
   readonly sharedContent: number | null;
+  /** Test images that are near-duplicates of training or validation images; null when not compared. */
+  readonly nearDuplicates?: number | null;
 }
 
 export interface AuditReport {
@@ -62,6 +64,8 @@ export interface AuditInput {
   readonly seed: number;
   /** sha256 per image (same order as split.images), when the images were read. */
   readonly contentHashes?: readonly (string | undefined)[];
+  /** Verified near-duplicate pairs (indices into split.images), when the images were compared. */
+  readonly nearPairs?: readonly NearPair[];
 }
 
 /** A fraction as a percentage for messages: `90%`, `12.5%`. */

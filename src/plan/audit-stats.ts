@@ -8,6 +8,7 @@ import type { ResolvedPipeline } from '../dsl/index.ts';
 import { ROLE, ROLE_NAMES } from '../data/index.ts';
 import type { SplitResult } from '../data/index.ts';
 import type { AuditInput, BaselineFold, ClassBalance, CountRow, IndependenceReport } from './audit-report.ts';
+import { crossingNearPairs } from './near-duplicates.ts';
 
 /** The images as small integers (source, class, patient), so the per-fold passes allocate nothing per image. */
 export interface EncodedImages {
@@ -43,6 +44,10 @@ export interface AuditStats {
   readonly crossingPatients: ReadonlySet<number>;
   /** Test image indices byte-identical to an image in that fold's training or validation. */
   readonly crossingContent: ReadonlySet<number>;
+  /** Verified near-duplicate pairs, when the images were compared. */
+  readonly nearPairs: AuditInput['nearPairs'];
+  /** Test image indices that are near-duplicates of that fold's training or validation images. */
+  readonly crossingNear: ReadonlySet<number>;
   readonly independent: boolean;
   readonly independence: IndependenceReport;
   readonly classBalance: readonly ClassBalance[];
@@ -65,7 +70,8 @@ export function auditStatistics(input: AuditInput): AuditStats {
   const hashes = input.contentHashes;
   const shared = sharedWithTraining(split, task, encoded, perFold, hashes);
   const anySharedSource = Object.keys(shared.sharedSources).length > 0;
-  const independent = !anySharedSource && shared.crossingPatients.size === 0 && shared.crossingContent.size === 0 && !split.folds.some((f) => f.validationIsTest);
+  const crossingNear = input.nearPairs === undefined ? new Set<number>() : crossingNearPairs(split, input.nearPairs).tests;
+  const independent = !anySharedSource && shared.crossingPatients.size === 0 && shared.crossingContent.size === 0 && crossingNear.size === 0 && !split.folds.some((f) => f.validationIsTest);
   return {
     pipeline,
     split,
@@ -83,11 +89,14 @@ export function auditStatistics(input: AuditInput): AuditStats {
     cramersV,
     hashes,
     ...shared,
+    nearPairs: input.nearPairs,
+    crossingNear,
     independent,
     independence: {
       sharedSources: shared.sharedSources,
       sharedPatients: shared.crossingPatients.size,
       sharedContent: hashes === undefined ? null : shared.crossingContent.size,
+      ...(input.nearPairs === undefined ? {} : { nearDuplicates: crossingNear.size }),
     },
     classBalance: classBalanceOf(task, split, perFold, S),
   };

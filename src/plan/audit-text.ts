@@ -87,6 +87,7 @@ export function formatAudit(report: AuditReport, sourceOrder: readonly string[],
   if (shared.length > 0) why.push(`test sources also in training: ${shared.join(', ')}`);
   if (report.independence.sharedPatients > 0) why.push(`${report.independence.sharedPatients} shared patient(s)`);
   if ((report.independence.sharedContent ?? 0) > 0) why.push(`${report.independence.sharedContent} identical image(s)`);
+  if ((report.independence.nearDuplicates ?? 0) > 0) why.push(`${report.independence.nearDuplicates} near-duplicate image(s)`);
   lines.push(`independent test  ${report.independent ? 'yes' : 'no'}${why.length > 0 ? ` (${why.join('; ')})` : ''}${report.independence.sharedContent === null ? ' — image contents not compared' : ''}`);
   return `${lines.join('\n')}\n`;
 }

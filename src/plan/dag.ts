@@ -9,6 +9,7 @@
  * same hash without the versions.
  */
 import { dirname, relative } from 'node:path';
+import { DEFAULT_THRESHOLD } from '../data/index.ts';
 import type { ResolvedLocation, ResolvedPipeline } from '../dsl/index.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import type { Plan, PlanNode, PlanNodeKind } from './types.ts';
@@ -69,8 +70,15 @@ export function buildPlan(pipeline: ResolvedPipeline, options: PlanOptions = {})
     inputs: sources.map((s) => `scan:${s}`),
     config: { task: pipeline.task.classes, classes: pipeline.classes, maps: Object.fromEntries(pipeline.sources.map((s) => [s.name, { map: s.map, coarse: s.coarse }])) },
   });
-  drafts.push({ id: 'split', kind: 'split', inputs: ['labels'], config: { split: pipeline.split, seed } });
-  drafts.push({ id: 'audit', kind: 'audit', inputs: ['split'], config: {} });
+  // `dedupe near` removes copies before the split: the split then reads the prepared images' signatures.
+  const dedupe = pipeline.dedupe;
+  drafts.push(
+    dedupe === undefined
+      ? { id: 'split', kind: 'split', inputs: ['labels'], config: { split: pipeline.split, seed } }
+      : { id: 'split', kind: 'split', inputs: ['labels', ...sources.map((s) => `prep:${s}`)], config: { split: pipeline.split, seed, dedupe } },
+  );
+  // The audit reads the prepared images' signatures for its near-duplicate findings.
+  drafts.push({ id: 'audit', kind: 'audit', inputs: ['split', ...sources.map((s) => `prep:${s}`)], config: { nearThreshold: dedupe?.threshold ?? DEFAULT_THRESHOLD } });
   for (const s of sources) drafts.push({ id: `prep:${s}`, kind: 'prep', inputs: [`scan:${s}`], config: { image: pipeline.image } });
   const folds = foldCount(pipeline);
   const prepIds = sources.map((s) => `prep:${s}`);

@@ -14,4 +14,6 @@ export { auditDocument } from './audit-json.ts';
 export { formatAudit, formatLabelMapping } from './audit-text.ts';
 export { movedImages } from './lock.ts';
 export { planRunKeys } from './run-keys.ts';
+export { topNearPairs, type TopNearPair } from './near-duplicates.ts';
+export { nearPairsOfPrepared, nearPairsOfImages, applyDedupe, prepareSources, storedTopPairs, type StoredNearPair, nearThreshold, prepId, type Deduped } from './near-audit.ts';
 export { OUTPUT_SCHEMA_VERSIONS, currentKeyVersions, type KeyVersions } from './key-versions.ts';

@@ -16,7 +16,7 @@ export const OUTPUT_SCHEMA_VERSIONS = {
   scan: 2,
   labels: 2,
   split: 2,
-  audit: 2,
+  audit: 3,
   prep: 1,
   train: 1,
   predict: 1,

@@ -15,7 +15,7 @@ import { historyOf, learningRate } from './history.ts';
 import { barChart, heatmap, lineChart, type Series } from './plot/svg.ts';
 import { rocCurve } from './roc.ts';
 import { accuracyInterval, baselineRow, modelEvidenceBlocks, oneClassBlocks, runFactsLine } from './evidence-blocks.ts';
-import type { RunFolder } from './run-folder.ts';
+import type { AuditJson, RunFolder } from './run-folder.ts';
 import { shortcutEvidenceBlocks } from './shortcut-evidence.ts';
 import { ledgerSection } from './ledger-section.ts';
 
@@ -122,7 +122,22 @@ function auditSection(ctx: ReportContext): Block[] {
       ? { kind: 'list', items: findings.map((f) => `**${f.severity} ${f.code}** ${f.message}${f.hint !== undefined ? ` (hint: ${f.hint})` : ''}`) }
       : { kind: 'paragraph', text: 'No findings.' },
   );
+  out.push(...nearDuplicateBlocks(audit));
   return out;
+}
+
+const NEAR_KIND: Readonly<Record<string, string>> = { 'test-training': 'test ↔ training', sources: 'across sources', partition: 'same partition' };
+
+/** The top near-duplicate pairs (docs/dedupe.md): one line in markdown, the thumbnails side by side in HTML. */
+function nearDuplicateBlocks(audit: AuditJson): Block[] {
+  const pairs = audit.nearDuplicates ?? [];
+  if (pairs.length === 0) return [];
+  const caption = (p: (typeof pairs)[number]): string => `${p.a} ≈ ${p.b} (${p.similarity.toFixed(3)}, ${NEAR_KIND[p.kind] ?? p.kind})`;
+  return [
+    { kind: 'heading', level: 3, text: 'Near-duplicate pairs' },
+    { kind: 'paragraph', text: `Top ${pairs.length} near-duplicate pair(s), test ↔ training first: ${pairs.map(caption).join('; ')}.` },
+    { kind: 'gallery', htmlOnly: true, images: pairs.map((p) => ({ path: '', caption: caption(p), bytes: Buffer.from(p.png, 'base64') })) },
+  ];
 }
 
 /** train, val, test, then folds in number order. */

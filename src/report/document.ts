@@ -12,7 +12,7 @@ export type Block =
   /** `file` relative to the run folder (`plots/roc-cvrnet.png`). */
   | { readonly kind: 'plot'; readonly file: string; readonly svg: string; readonly alt: string }
   | { readonly kind: 'code'; readonly summary: string; readonly text: string }
-  | { readonly kind: 'gallery'; readonly images: readonly { readonly path: string; readonly caption: string; readonly bytes: Buffer }[] };
+  | { readonly kind: 'gallery'; readonly images: readonly { readonly path: string; readonly caption: string; readonly bytes: Buffer }[]; readonly htmlOnly?: boolean };
 
 function mdCell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -45,7 +45,8 @@ export function toMarkdown(blocks: readonly Block[]): string {
         break;
       }
       case 'gallery':
-        out.push(b.images.map((i) => `![${i.caption}](${i.path})`).join('\n'));
+        // An inline-only gallery (thumbnails stored in audit.json) has no files for markdown to link.
+        if (b.htmlOnly !== true) out.push(b.images.map((i) => `![${i.caption}](${i.path})`).join('\n'));
         break;
       default: {
         const never: never = b;

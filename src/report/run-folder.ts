@@ -22,6 +22,8 @@ export interface AuditJson {
   readonly findings?: readonly { readonly code: string; readonly severity: string; readonly message: string; readonly hint?: string }[];
   /** Per source, what was read and where it went (absent in older run folders). */
   readonly ledger?: readonly SourceLedger[];
+  /** The top near-duplicate pairs, thumbnails side by side as base64 PNG (docs/dedupe.md). */
+  readonly nearDuplicates?: readonly { readonly a: string; readonly b: string; readonly similarity: number; readonly kind: string; readonly png: string }[];
 }
 
 /** One scored test image. */

@@ -3,8 +3,9 @@
  * relative to the cache root, and readers resolve them against the cache they were read from, so
  * a copied or moved cache reads its own shards (never the original's).
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { PreparedImages } from '../data/index.ts';
+import { signatureFile, type PreparedImages } from '../data/index.ts';
 
 /** The prepared set as stored: shard files relative to `cacheDir`. */
 export function preparedForCache(prepared: PreparedImages, cacheDir: string): PreparedImages {
@@ -32,7 +33,13 @@ function reroot(file: string): string {
   return at >= 0 ? parts.slice(at).join('/') : file;
 }
 
-/** The shard files a prepared set points at, for the cache's integrity record. */
+/**
+ * The shard files a prepared set points at, for the cache's integrity record, with each shard's
+ * near-duplicate signatures beside it where written (docs/dedupe.md), so `cvr cache gc` keeps them.
+ */
 export function preparedReferences(prepared: PreparedImages): string[] {
-  return prepared.shards.map((shard) => shard.file);
+  return prepared.shards.flatMap((shard) => {
+    const sig = signatureFile(shard.file);
+    return existsSync(sig) ? [shard.file, sig] : [shard.file];
+  });
 }

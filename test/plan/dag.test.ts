@@ -42,13 +42,25 @@ describe('buildPlan', () => {
     expect(changed(a, b)).toEqual(['audit', 'metrics:cvrnet', 'predict:cvrnet:0', 'predict:cvrnet:1', 'predict:cvrnet:2', 'report', 'split', 'train:cvrnet:0', 'train:cvrnet:1', 'train:cvrnet:2']);
   });
 
-  it('editing image settings reruns preprocessing and training, not scanning, labels or the split', () => {
+  it('editing image settings reruns preprocessing, the audit (its near-duplicate search reads the prepared images) and training, not scanning, labels or the split', () => {
     const a = keys(base());
     const b = keys({ ...base(), image: { ...base().image, width: 64, height: 64 } });
     const c = changed(a, b);
     expect(c).toEqual(expect.arrayContaining(['prep:cxri', 'prep:cidc', 'train:cvrnet:0', 'report']));
     expect(c).not.toEqual(expect.arrayContaining(['split']));
-    expect(c.filter((id) => id.startsWith('scan') || id === 'labels' || id === 'split' || id === 'audit')).toEqual([]);
+    expect(c).toContain('audit');
+    expect(c.filter((id) => id.startsWith('scan') || id === 'labels' || id === 'split')).toEqual([]);
+  });
+
+  it('dedupe near makes the split read the prepared images (it removes copies before splitting), and only then', () => {
+    const plain = buildPlan(base());
+    expect(plain.edges.filter(([, to]) => to === 'split')).toEqual([['labels', 'split']]);
+    const deduped = buildPlan({ ...base(), dedupe: { method: 'near', threshold: 0.9, keep: 'first' } });
+    expect(deduped.edges.filter(([, to]) => to === 'split').sort()).toEqual([['labels', 'split'], ['prep:cidc', 'split'], ['prep:cxri', 'split']]);
+    const a = new Map(plain.nodes.map((n) => [n.id, n.key]));
+    const b = new Map(deduped.nodes.map((n) => [n.id, n.key]));
+    expect(changed(a, b)).toContain('split');
+    expect(changed(a, b).filter((id) => id.startsWith('scan') || id.startsWith('prep') || id === 'labels')).toEqual([]);
   });
 
   it('a changed file list changes only that source\'s scan and what depends on it', () => {

@@ -20,7 +20,8 @@ import { useTinyData, writeTinyPipeline } from './fixtures/tiny-data.ts';
 let dir = '';
 useTinyData('scan-fresh', 6, (made) => (dir = made));
 
-const DATA_NODES = new Set(['scan', 'labels', 'split', 'audit']);
+// The audit reads the prepared images' near-duplicate signatures, so preparation runs too.
+const DATA_NODES = new Set(['scan', 'labels', 'split', 'prep', 'audit']);
 
 /** One `cvr run` up to the audit, on the same cache each time. */
 async function runDataStages(file: string): Promise<{ ran: string[]; cached: string[]; images: number; keys: Map<string, string> }> {
@@ -51,7 +52,7 @@ async function runDataStages(file: string): Promise<{ ran: string[]; cached: str
 describe('cvr run rescans changed data', () => {
   it('reruns scan, split and audit after an image is deleted, added or rewritten; reuses all on unchanged data', { timeout: 120_000 }, async () => {
     const file = writeTinyPipeline(dir, 'metrics accuracy');
-    const all = ['audit', 'labels', 'scan:a', 'scan:b', 'split'];
+    const all = ['audit', 'labels', 'prep:a', 'prep:b', 'scan:a', 'scan:b', 'split'];
     const first = await runDataStages(file);
     expect(first.ran).toEqual(all);
     expect(first.images).toBe(12);
@@ -62,8 +63,8 @@ describe('cvr run rescans changed data', () => {
 
     rmSync(join(dir, 'data', 'a', 'normal', 'img0.png'));
     const deleted = await runDataStages(file);
-    expect(deleted.ran).toEqual(['audit', 'labels', 'scan:a', 'split']);
-    expect(deleted.cached).toEqual(['scan:b']);
+    expect(deleted.ran).toEqual(['audit', 'labels', 'prep:a', 'scan:a', 'split']);
+    expect(deleted.cached).toEqual(['prep:b', 'scan:b']);
     expect(deleted.images).toBe(11);
     // Not executed here, but keyed anew: preprocessing of the changed source, training, prediction.
     const rekeyed = [...deleted.keys].filter(([id, key]) => again.keys.get(id) !== key).map(([id]) => id);
@@ -72,7 +73,7 @@ describe('cvr run rescans changed data', () => {
 
     copyFileSync(join(dir, 'data', 'b', 'covid', 'img1.png'), join(dir, 'data', 'b', 'covid', 'extra.png'));
     const added = await runDataStages(file);
-    expect(added.ran).toEqual(['audit', 'labels', 'scan:b', 'split']);
+    expect(added.ran).toEqual(['audit', 'labels', 'prep:b', 'scan:b', 'split']);
     expect(added.images).toBe(12);
 
     // Same name, other pixels: the cached preprocessing and training must not be reused.

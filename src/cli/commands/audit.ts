@@ -11,6 +11,8 @@ import { EXIT } from '../io.ts';
 import { settleCommandLine } from '../args.ts';
 import { AUDIT } from '../specs.ts';
 import { loadSelected, renderFor } from '../pipeline-command.ts';
+import { projectBase } from '../project.ts';
+import { resolveCacheDir } from '../../run/index.ts';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const args = settleCommandLine(AUDIT, argv, io);
@@ -28,7 +30,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   const results: { audit: PipelineAudit; diagnostics: Diagnostic[] }[] = [];
   for (const pipeline of loaded.pipelines) {
-    const audit = await auditPipeline(pipeline, { metadataOnly, seed });
+    const cacheDir = metadataOnly ? undefined : resolveCacheDir(io.cwd, args.values.cache, io.env, projectBase(io.cwd));
+    const audit = await auditPipeline(pipeline, { metadataOnly, seed, cacheDir });
     const diagnostics = [...audit.diagnostics];
     if (locked !== undefined) {
       if ('diagnostic' in locked) diagnostics.push(locked.diagnostic);

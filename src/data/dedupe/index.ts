@@ -4,3 +4,6 @@ export { candidatePairs, type HashTable } from './search.ts';
 export { similarity, prepareThumb } from './verify.ts';
 export { nearDuplicatePairs, clustersOf, hashTable, DEFAULT_THRESHOLD, CANDIDATE_RADIUS, type NearPair, type NearOptions } from './near.ts';
 export { preparedSignatures } from './read.ts';
+export { signatureFile } from './store.ts';
+export { nearDuplicateRemovals, type Removal } from './remove.ts';
+export { pairImage } from './pair-image.ts';

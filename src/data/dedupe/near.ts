@@ -46,7 +46,8 @@ export function nearDuplicatePairs(sigs: readonly Signature[], options: NearOpti
   for (let k = 0; k < candidates.length; k += 2) {
     const a = candidates[k]!;
     const b = candidates[k + 1]!;
-    const s = Math.max(similarity(of(a), of(b)), similarity(of(b), of(a)));
+    const first = similarity(of(a), of(b));
+    const s = first >= threshold ? first : Math.max(first, similarity(of(b), of(a)));
     if (s >= threshold) out.push({ a, b, similarity: s });
   }
   return out.sort((x, y) => y.similarity - x.similarity || x.a - y.a || x.b - y.b);

@@ -14,7 +14,11 @@ export interface SearchOptions {
   readonly radius: number;
   /** Skip a probed bucket larger than this (degenerate images all sharing a chunk). */
   readonly maxBucket?: number;
+  /** Candidates kept per image, nearest first (default 32). */
+  readonly perImage?: number;
 }
+
+export const DEFAULT_PER_IMAGE = 32;
 
 export function popcount32(x: number): number {
   x -= (x >>> 1) & 0x55555555;
@@ -50,31 +54,38 @@ export function hamming(table: HashTable, i: number, j: number, hash: 0 | 1): nu
 }
 
 /**
- * Every pair (i < j) within `radius` bits on the DCT hash or on the difference hash, each once,
- * as a flat [i, j, i, j, …] array sorted by i then j.
+ * Pairs within `radius` bits on the DCT hash or on the difference hash, each once, as a flat
+ * [i, j, i, j, …] array sorted by i then j. Each image keeps at most `perImage` candidates, its
+ * nearest by the sum of both distances: chest images' hashes are so alike that without the cap
+ * a large set has a sizeable share of all pairs as candidates (docs/dedupe.md, "Limits").
  */
 export function candidatePairs(table: HashTable, options: SearchOptions): Uint32Array {
   const n = table.length / 4;
   const maxBucket = options.maxBucket ?? Math.max(2000, Math.ceil(n / 20));
+  const cap = options.perImage ?? DEFAULT_PER_IMAGE;
+  const indexes = ([0, 1] as const).flatMap((hash) => [0, 1, 2, 3].map((c) => ({ hash, c, index: buildIndex(table, n, hash, c) })));
   const found = new Set<number>();
-  for (const hash of [0, 1] as const) {
-    for (let c = 0; c < 4; c++) {
-      const { offsets, items } = buildIndex(table, n, hash, c);
-      for (let i = 0; i < n; i++) {
-        const v = chunk(table, i, hash, c);
-        for (let bit = -1; bit < 16; bit++) {
-          const probe = bit < 0 ? v : v ^ (1 << bit);
-          const from = offsets[probe]!;
-          const to = offsets[probe + 1]!;
-          if (to - from > maxBucket) continue;
-          for (let k = from; k < to; k++) {
-            const j = items[k]!;
-            if (j <= i) continue;
-            if (hamming(table, i, j, hash) <= options.radius) found.add(i * n + j);
-          }
+  const seen = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    seen.clear();
+    for (const { hash, c, index } of indexes) {
+      const v = chunk(table, i, hash, c);
+      for (let bit = -1; bit < 16; bit++) {
+        const probe = bit < 0 ? v : v ^ (1 << bit);
+        const from = index.offsets[probe]!;
+        const to = index.offsets[probe + 1]!;
+        if (to - from > maxBucket) continue;
+        for (let k = from; k < to; k++) {
+          const j = index.items[k]!;
+          if (j === i || seen.has(j)) continue;
+          const dp = hamming(table, i, j, 0);
+          const dd = hamming(table, i, j, 1);
+          seen.set(j, dp <= options.radius || dd <= options.radius ? dp + dd : -1);
         }
       }
     }
+    const near = [...seen].filter(([, d]) => d >= 0).sort((x, y) => x[1] - y[1] || x[0] - y[0]);
+    for (const [j] of near.slice(0, cap)) found.add(Math.min(i, j) * n + Math.max(i, j));
   }
   const keys = [...found].sort((a, b) => a - b);
   const out = new Uint32Array(keys.length * 2);

@@ -2,12 +2,14 @@
  * The perceptual signature of one prepared image (docs/dedupe.md): computed from the pixels the
  * prep node already decoded and resized, never from the file again.
  *
- * - grey 32×32 by area averaging (three channels are averaged first);
- * - `phash`: a separable 32×32 DCT, its 8×8 lowest frequencies (DC left out of the median),
- *   each bit "above the median" — robust to re-encoding, resizing and intensity changes;
- * - `dhash`: 8 rows × 8 horizontal gradient signs of a 9×8 average — an independent second index;
- * - `thumb`: the grey 32×32 grid itself (uint8), which verification (verify.ts) aligns and
- *   high-passes.
+ * - `thumb`: a grey 64×64 grid by area averaging (three channels are averaged first), uint8,
+ *   which verification (verify.ts) aligns and filters;
+ * - the hash grid: 32×32 samples of the thumbnail's central window (12 % of each side left out,
+ *   where burned-in markers and a shift's black fill sit), centred on the intensity centroid so
+ *   that a shifted copy hashes like its original;
+ * - `phash`: a separable 32×32 DCT of that grid, its 8×8 lowest frequencies (DC left out of the
+ *   median), each bit "above the median" — robust to re-encoding, resizing and intensity changes;
+ * - `dhash`: 8 rows × 8 horizontal gradient signs of a 9×8 average — an independent second index.
  */
 /** Prepared samples (prep-cache's `Pixels`; not imported, so that the cache can import this file). */
 type Pixels = Uint8Array | Uint16Array;
@@ -151,9 +153,55 @@ export function thumbOf(grid: Float64Array): Uint8Array {
 
 /** The signature of one prepared image (h × w × c samples, HWC). */
 export function signatureOf(pixels: Pixels, width: number, height: number, channels: number): Signature {
-  const grid = areaGrey(pixels, width, height, channels, GRID, GRID);
   const fine = areaGrey(pixels, width, height, channels, THUMB_GRID, THUMB_GRID);
+  const grid = centredGrid(fine);
   return { phash: phashOf(grid), dhash: dhashOf(grid), thumb: thumbOf(fine) };
+}
+
+/**
+ * The GRID × GRID hash grid, sampled from the fine grid around its intensity centroid instead of
+ * its centre: a shifted copy (or an asymmetric border crop) then hashes like its original. The
+ * shift is limited to 10 % of the side (a chest's centroid sits near the middle).
+ */
+/** Share of each side left out of the hash grid. */
+const WINDOW_MARGIN = 0.12;
+
+export function centredGrid(fine: Float64Array): Float64Array {
+  const n = THUMB_GRID;
+  let sum = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      const v = fine[y * n + x]!;
+      sum += v;
+      sx += v * x;
+      sy += v * y;
+    }
+  }
+  const c = (n - 1) / 2;
+  const limit = 0.1 * n;
+  const dx = sum > 0 ? Math.max(-limit, Math.min(limit, sx / sum - c)) : 0;
+  const dy = sum > 0 ? Math.max(-limit, Math.min(limit, sy / sum - c)) : 0;
+  // The central window only: burned-in markers and the black fill of a shift sit at the borders.
+  const margin = WINDOW_MARGIN * n;
+  const step = (n - 2 * margin) / GRID;
+  const out = new Float64Array(GRID * GRID);
+  for (let gy = 0; gy < GRID; gy++) {
+    const fy = Math.min(n - 1, Math.max(0, margin + gy * step + (step - 1) / 2 + dy));
+    const y0 = Math.min(n - 2, Math.floor(fy));
+    const ty = fy - y0;
+    for (let gx = 0; gx < GRID; gx++) {
+      const fx = Math.min(n - 1, Math.max(0, margin + gx * step + (step - 1) / 2 + dx));
+      const x0 = Math.min(n - 2, Math.floor(fx));
+      const tx = fx - x0;
+      const i = y0 * n + x0;
+      const top = fine[i]! + (fine[i + 1]! - fine[i]!) * tx;
+      const bottom = fine[i + n]! + (fine[i + n + 1]! - fine[i + n]!) * tx;
+      out[gy * GRID + gx] = top + (bottom - top) * ty;
+    }
+  }
+  return out;
 }
 
 export function encodeSignatures(sigs: readonly Signature[]): Buffer {

@@ -8,8 +8,11 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../write-atomic.ts';
 import { decodeSignatures, encodeSignatures, signatureOf, type Signature } from './signature.ts';
 
+/** Bumped whenever the signature's computation changes: older files are then not read (and `cvr cache gc` drops them). */
+const SIGNATURE_VERSION = 2;
+
 export function signatureFile(shardFile: string): string {
-  return shardFile.replace(/\.shard$/, '') + '.sig';
+  return `${shardFile.replace(/\.shard$/, '')}.v${SIGNATURE_VERSION}.sig`;
 }
 
 export async function writeShardSignatures(shardFile: string, sigs: readonly Signature[]): Promise<void> {

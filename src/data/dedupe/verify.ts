@@ -1,21 +1,25 @@
 /**
  * Pixel-level verification of a candidate pair (docs/dedupe.md). Grey, centred chest images all
- * correlate highly as they are; their high-pass detail (rib and vessel edges, markers) is what
- * tells two images apart. So: the second grid is aligned to the first by a small scale and shift
- * (a border crop becomes a zoom once both are resized to the prepared size), found by coordinate
- * search; both are high-passed (the grid minus a box-blurred copy); the similarity is the
- * Pearson correlation of the two maps inside a margin.
+ * correlate highly as they are; their high-pass detail (rib and vessel edges, markers, texture)
+ * is what tells two images apart. Each image's high-pass maps are computed once
+ * (`prepareThumb`: the thumbnail minus a box-blurred copy, on a 32×32 and a 64×64 grid); a pair
+ * is compared by aligning b's map to a's by a per-axis scale and shift (a border crop becomes a
+ * zoom once both are resized to the prepared size), found by coordinate search on the coarse
+ * grid and refined on the fine one, and scoring the Pearson correlation of the two maps inside
+ * a margin. Warping the precomputed map (not re-filtering a warped thumbnail) makes one
+ * evaluation a single pass over the window: tens of microseconds a pair in all.
  */
 import { THUMB_GRID as GRID } from './signature.ts';
 
-/** Largest scale change searched (± per axis) and largest shift, in grid cells. */
+/** Largest scale change searched (± per axis) and largest shift, as fractions of the side. */
 const MAX_SCALE = 0.07;
 const MAX_SHIFT = 0.08;
+/** Candidates whose best coarse correlation is below this are rejected before the fine stage. */
+const COARSE_FLOOR = 0.85;
 
-
-function boxBlur(src: Float64Array, n: number, r: number): Float64Array {
-  const tmp = new Float64Array(n * n);
-  const out = new Float64Array(n * n);
+function boxBlur(src: Float32Array, n: number, r: number): Float32Array {
+  const tmp = new Float32Array(n * n);
+  const out = new Float32Array(n * n);
   const w = 1 / (2 * r + 1);
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
@@ -34,18 +38,20 @@ function boxBlur(src: Float64Array, n: number, r: number): Float64Array {
   return out;
 }
 
-/** The high-pass map of an n × n grey grid (blur radius n/16). */
-export function highPass(grid: ArrayLike<number>, n = GRID): Float64Array {
-  const src = Float64Array.from(grid);
+/** The high-pass (on the fine grid: band-pass) map of an n × n grey grid (blur radius n/16). */
+export function highPass(grid: ArrayLike<number>, n = GRID): Float32Array {
+  // On the fine grid, a 3×3 box first: a band-pass. Pixel-level detail is what re-encoding,
+  // noise and a pipeline's nearest-neighbour resize (the default) change most, so it is left out.
+  const src = n === GRID ? boxBlur(Float32Array.from(grid), n, 1) : Float32Array.from(grid);
   const blurred = boxBlur(src, n, Math.max(1, Math.round(n / 16)));
   for (let i = 0; i < src.length; i++) src[i] = src[i]! - blurred[i]!;
   return src;
 }
 
 /** The n/2 × n/2 grid of 2 × 2 means. */
-export function halved(grid: ArrayLike<number>, n = GRID): Float64Array {
+export function halved(grid: ArrayLike<number>, n = GRID): Float32Array {
   const h = n / 2;
-  const out = new Float64Array(h * h);
+  const out = new Float32Array(h * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < h; x++) {
       const i = 2 * y * n + 2 * x;
@@ -55,71 +61,107 @@ export function halved(grid: ArrayLike<number>, n = GRID): Float64Array {
   return out;
 }
 
-/** b's n × n grid sampled (bilinear) at x' = c + (x − c)·s + d·n, per axis. */
-function warped(b: ArrayLike<number>, n: number, sx: number, sy: number, dxf: number, dyf: number): Float64Array {
-  const GRID = n;
-  const out = new Float64Array(n * n);
-  const c = (GRID - 1) / 2;
-  const dx = dxf * n;
-  const dy = dyf * n;
-  for (let y = 0; y < GRID; y++) {
-    const fy = Math.min(GRID - 1, Math.max(0, c + (y - c) * sy + dy));
-    const y0 = Math.min(GRID - 2, Math.floor(fy));
-    const ty = fy - y0;
-    for (let x = 0; x < GRID; x++) {
-      const fx = Math.min(GRID - 1, Math.max(0, c + (x - c) * sx + dx));
-      const x0 = Math.min(GRID - 2, Math.floor(fx));
-      const tx = fx - x0;
-      const i = y0 * GRID + x0;
-      const top = b[i]! + (b[i + 1]! - b[i]!) * tx;
-      const bottom = b[i + GRID]! + (b[i + GRID + 1]! - b[i + GRID]!) * tx;
-      out[y * GRID + x] = top + (bottom - top) * ty;
-    }
-  }
-  return out;
+/** One image's map on one grid: the map itself, and its window normalised (zero mean, unit norm). */
+interface Level {
+  readonly n: number;
+  readonly margin: number;
+  readonly map: Float32Array;
+  /** The window (margin cut off), zero mean and unit norm, row-major. */
+  readonly unit: Float32Array;
 }
 
-/** Pearson correlation of two maps inside the margin. */
-export function correlation(a: Float64Array, b: Float64Array, side = GRID): number {
-  const GRID = side;
-  const MARGIN = Math.round(side / 10);
-  let sa = 0;
+function level(map: Float32Array, n: number): Level {
+  const margin = Math.round(n / 10);
+  const side = n - 2 * margin;
+  const unit = new Float32Array(side * side);
+  let mean = 0;
+  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) mean += unit[y * side + x] = map[(y + margin) * n + x + margin]!;
+  mean /= unit.length;
+  let norm = 0;
+  for (let i = 0; i < unit.length; i++) norm += (unit[i]! - mean) ** 2;
+  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let i = 0; i < unit.length; i++) unit[i] = (unit[i]! - mean) * inv;
+  return { n, margin, map, unit };
+}
+
+/** What verification needs of one image, computed once: its coarse and fine high-pass maps. */
+export interface Prepared {
+  readonly coarse: Level;
+  readonly fine: Level;
+}
+
+export function prepareThumb(grid: Uint8Array): Prepared {
+  return { coarse: level(highPass(halved(grid), GRID / 2), GRID / 2), fine: level(highPass(grid), GRID) };
+}
+
+/** Scratch buffers for the per-axis sample positions, reused across calls (one thread). */
+const index0 = new Int32Array(256);
+const frac = new Float32Array(256);
+const rowIndex = new Int32Array(256);
+const rowFrac = new Float32Array(256);
+
+function axis(n: number, margin: number, s: number, d: number, idx: Int32Array, t: Float32Array): void {
+  const c = (n - 1) / 2;
+  for (let k = 0; k < n - 2 * margin; k++) {
+    const f = Math.min(n - 1, Math.max(0, c + (k + margin - c) * s + d * n));
+    const i = Math.min(n - 2, Math.floor(f));
+    idx[k] = i;
+    t[k] = f - i;
+  }
+}
+
+/**
+ * Correlation of a's window with b's map sampled (bilinear) at x' = c + (x − c)·sx + dx·n per
+ * axis: one pass, accumulating the sums a Pearson correlation needs (a's window is already
+ * zero-mean and unit-norm, so only b's moments are summed).
+ */
+function score(a: Level, b: Level, sx: number, sy: number, dx: number, dy: number): number {
+  const { n, margin } = a;
+  const side = n - 2 * margin;
+  axis(n, margin, sx, dx, index0, frac);
+  axis(n, margin, sy, dy, rowIndex, rowFrac);
+  const m = b.map;
+  const u = a.unit;
   let sb = 0;
-  let saa = 0;
   let sbb = 0;
   let sab = 0;
-  let n = 0;
-  for (let y = MARGIN; y < GRID - MARGIN; y++) {
-    for (let x = MARGIN; x < GRID - MARGIN; x++) {
-      const va = a[y * GRID + x]!;
-      const vb = b[y * GRID + x]!;
-      sa += va;
-      sb += vb;
-      saa += va * va;
-      sbb += vb * vb;
-      sab += va * vb;
-      n++;
+  for (let y = 0; y < side; y++) {
+    const r0 = rowIndex[y]! * n;
+    const r1 = r0 + n;
+    const ty = rowFrac[y]!;
+    const o = y * side;
+    for (let x = 0; x < side; x++) {
+      const i = index0[x]!;
+      const tx = frac[x]!;
+      const top = m[r0 + i]! + (m[r0 + i + 1]! - m[r0 + i]!) * tx;
+      const bottom = m[r1 + i]! + (m[r1 + i + 1]! - m[r1 + i]!) * tx;
+      const v = top + (bottom - top) * ty;
+      sb += v;
+      sbb += v * v;
+      sab += u[o + x]! * v;
     }
   }
-  const den = Math.sqrt((saa - (sa * sa) / n) * (sbb - (sb * sb) / n));
-  return den > 0 ? (sab - (sa * sb) / n) / den : 0;
+  const varB = sbb - (sb * sb) / (side * side);
+  return varB > 0 ? sab / Math.sqrt(varB) : 0;
 }
 
 /** Coordinate search with halving steps from `p` (scale x, scale y, shift x, shift y as fractions). */
-function align(score: (q: readonly number[]) => number, p: number[], fractions: readonly number[]): number {
-  let best = score(p);
+function align(a: Level, b: Level, p: number[], fractions: readonly number[], rounds = 4): number {
+  let best = score(a, b, p[0]!, p[1]!, p[2]!, p[3]!);
   const limits = [MAX_SCALE, MAX_SCALE, MAX_SHIFT, MAX_SHIFT];
+  const q = [0, 0, 0, 0];
   for (const fraction of fractions) {
     let improved = true;
-    for (let round = 0; improved && round < 4; round++) {
+    for (let round = 0; improved && round < rounds; round++) {
       improved = false;
       for (let k = 0; k < 4; k++) {
         const base = k < 2 ? 1 : 0;
         const step = limits[k]! * fraction;
         for (const sign of [1, -1]) {
-          const q = [...p];
+          for (let j = 0; j < 4; j++) q[j] = p[j]!;
           q[k] = Math.max(base - limits[k]!, Math.min(base + limits[k]!, q[k]! + sign * step));
-          const s = score(q);
+          if (q[k] === p[k]) continue;
+          const s = score(a, b, q[0]!, q[1]!, q[2]!, q[3]!);
           if (s > best + 1e-9) {
             best = s;
             p[k] = q[k]!;
@@ -132,27 +174,15 @@ function align(score: (q: readonly number[]) => number, p: number[], fractions: 
   return best;
 }
 
-/** What verification needs of one image, computed once: its fine and coarse high-pass maps. */
-export interface Prepared {
-  readonly grid: Uint8Array;
-  readonly fine: Float64Array;
-  readonly coarse: Float64Array;
-  readonly coarseGrid: Float64Array;
-}
-
-export function prepareThumb(grid: Uint8Array): Prepared {
-  const coarseGrid = halved(grid);
-  return { grid, fine: highPass(grid), coarse: highPass(coarseGrid, GRID / 2), coarseGrid };
-}
-
 /**
  * The similarity of two images in [-1, 1]: b is aligned to a on the coarse grid (where a shift
  * of a few per cent is a cell or two and the search has a slope to climb), then refined and
- * scored on the fine grid, whose high-pass detail separates images of similar anatomy.
+ * scored on the fine grid, whose high-pass detail separates images of similar anatomy. A pair
+ * whose coarse maps do not correlate is returned with its coarse score, unrefined.
  */
 export function similarity(a: Prepared, b: Prepared): number {
-  const h = GRID / 2;
   const p = [1, 1, 0, 0];
-  align((q) => correlation(a.coarse, highPass(warped(b.coarseGrid, h, q[0]!, q[1]!, q[2]!, q[3]!), h), h), p, [0.5, 0.25, 0.12]);
-  return align((q) => correlation(a.fine, highPass(warped(b.grid, GRID, q[0]!, q[1]!, q[2]!, q[3]!))), p, [0.04]);
+  const coarse = align(a.coarse, b.coarse, p, [0.5, 0.25, 0.12], 3);
+  if (coarse < COARSE_FLOOR) return coarse;
+  return align(a.fine, b.fine, p, [0.04], 2);
 }

@@ -26,4 +26,9 @@ export const auditCodes = {
   CVR692: { severity: 'warning', summary: 'periphery_only: a model that never sees the lung field scores far above the class prior' },
   CVR693: { severity: 'warning', summary: 'gradcam_in_lungs: less of the GradCAM heat lies inside the lung field than the lung field\'s share of the image' },
   CVR694: { severity: 'info', summary: 'periphery_only / lung_only: a masked model ended no better than the class prior on its own training images: the masked images carry nothing about the class, or the probe needs more epochs' },
+  CVR670: { severity: 'info', summary: 'near-duplicate images within one partition (re-encoded, resized, cropped or edited copies)' },
+  CVR671: { severity: 'warning', summary: 'two sources share near-duplicate images (the same image published by two datasets)' },
+  CVR672: { severity: 'error', summary: 'test images are near-duplicates of training or validation images: the test is not independent' },
+  CVR674: { severity: 'info', summary: '`dedupe near` is not applied by a metadata-only audit (the split shown keeps every near-duplicate)' },
+  CVR673: { severity: 'info', summary: 'the same file names appear in two sources (a hint of shared images; metadata only)' },
 } as const satisfies Record<string, CodeInfo>;

@@ -34,4 +34,8 @@ export const valuesCodes = {
   CVR427: { severity: 'error', summary: 'A Slurm `cpus` or `retries` value is not a whole number in range (cpus 1–1024, retries 0–10).' },
   CVR428: { severity: 'error', summary: 'An `executor` block names an executor that takes none (only `executor slurm { … }` has settings).' },
   CVR429: { severity: 'error', summary: 'An `executor slurm { … }` block has a setting Slurm\'s executor does not know (it takes partition, gres, time, cpus, mem, retries).' },
+  CVR440: { severity: 'error', summary: 'Unknown `dedupe` method (known: near).' },
+  CVR441: { severity: 'error', summary: 'Unknown `dedupe near` setting (known: threshold, keep).' },
+  CVR442: { severity: 'error', summary: '`dedupe near { threshold T }`: T must be a number in (0, 1] (a correlation; 0.95 by default).' },
+  CVR443: { severity: 'error', summary: '`dedupe near { keep … }`: keep is `first` (the first copy in source order stays) or `none` (every copy is removed).' },
 } as const satisfies Record<string, CodeInfo>;

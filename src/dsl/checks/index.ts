@@ -7,6 +7,7 @@ import type { Check } from './types.ts';
 import { checkDuplicateClasses, checkMapTargets, checkTaskClasses, checkTaskDisjoint, checkUnionCycles, checkUnionMembers, checkWeightAndGradcamClasses } from './classes.ts';
 import { checkExecutor } from './executor.ts';
 import { checkProbes } from './probes.ts';
+import { checkDedupe } from './dedupe.ts';
 import { checkSourceDefinitions } from './sources.ts';
 import { checkRealMetadataForms } from './real-metadata.ts';
 import { checkSplitFitsSources, checkSplitShape, checkTestSources } from './split.ts';
@@ -34,6 +35,7 @@ export const CHECKS: readonly Check[] = [
   checkEvaluate,
   checkProbes,
   checkExecutor,
+  checkDedupe,
 ];
 
 export type { Check } from './types.ts';

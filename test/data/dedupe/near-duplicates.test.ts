@@ -62,7 +62,7 @@ describe('near-duplicates', () => {
         for (const bit of new Set(flips)) bit < 32 ? (hi = (hi ^ (1 << bit)) >>> 0) : (lo = (lo ^ (1 << (bit - 32))) >>> 0);
         sigs.push({ ...first, phash: [hi, lo] as const });
         const table = hashTable(sigs);
-        const found = candidatePairs(table, { radius: 7 });
+        const found = candidatePairs(table, { radius: 7, perImage: 1000 });
         const got = new Set<string>();
         for (let k = 0; k < found.length; k += 2) got.add(`${found[k]},${found[k + 1]}`);
         const bits = (x: number): number => x.toString(2).replace(/0/g, '').length;
