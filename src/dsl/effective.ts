@@ -191,11 +191,22 @@ function unknownRef(scopes: ReadonlyMap<string, Scope>, accept: Accept, kind: It
 }
 
 /** Resolves references and assembles the effective pipeline. */
+type MutableEffective = { -readonly [K in keyof EffectivePipeline]: EffectivePipeline[K] };
+
+/** The statements a child takes whole from the last declaration (no merging, no references to resolve). */
+function takeWhole(out: MutableEffective, stmt: Extract<Statement, { kind: 'engine' | 'patients-shared' | 'probes' | 'executor' | 'dedupe' }>): void {
+  if (stmt.kind === 'engine') out.engine = stmt;
+  else if (stmt.kind === 'patients-shared') out.patientsShared = stmt;
+  else if (stmt.kind === 'probes') out.probes = stmt;
+  else if (stmt.kind === 'executor') out.executor = stmt;
+  else out.dedupe = stmt;
+}
+
 export function effectivePipeline(p: Pipeline, statements: ReadonlyMap<string, Statement>, scopes: ReadonlyMap<string, Scope>, accept: Accept): EffectivePipeline {
   const spans: Record<string, Span> = {};
   const sources: EffectiveSource[] = [];
   const manifests: SourcesFromManifest[] = [];
-  const out: { -readonly [K in keyof EffectivePipeline]: EffectivePipeline[K] } = {
+  const out: MutableEffective = {
     decl: p,
     name: p.name.name,
     file: p.span.file,
@@ -290,19 +301,11 @@ export function effectivePipeline(p: Pipeline, statements: ReadonlyMap<string, S
         break;
       }
       case 'engine':
-        out.engine = stmt;
-        break;
       case 'patients-shared':
-        out.patientsShared = stmt;
-        break;
       case 'probes':
-        out.probes = stmt;
-        break;
       case 'executor':
-        out.executor = stmt;
-        break;
       case 'dedupe':
-        out.dedupe = stmt;
+        takeWhole(out, stmt);
         break;
       default: {
         const never: never = stmt;
