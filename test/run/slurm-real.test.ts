@@ -93,6 +93,9 @@ describe.skipIf(!UP)('cvr run --executor slurm on a local cluster', () => {
     expect(killed.code, killed.output).toBe(1);
     expect(killed.output).toContain('CVR876');
     expect(killed.output).toMatch(/ended CANCELLED/);
+    // A node whose array dependency failed is resubmitted at most once, alone (it was once resubmitted for ever).
+    const submissions = jobsOf('killed').jobs;
+    for (const id of new Set(submissions.map((j) => j.id))) expect(submissions.filter((j) => j.id === id).length, id).toBeLessThanOrEqual(2);
     // Nothing of that run is left in the queue.
     const left = execFileSync('squeue', ['--me', '-h', '-o', '%j'], { encoding: 'utf8' });
     expect(left.split('\n').filter((name) => name.startsWith('cvr-'))).toEqual([]);

@@ -144,9 +144,16 @@ export function slurmRemote(o: SlurmRemoteOptions): RemoteNodes & { cancelAll():
       const name = state?.state ?? 'UNKNOWN';
       const never = name === 'CANCELLED' && /Dependency/i.test(state?.reason ?? '');
       if (never) {
-        // Its dependency was resubmitted: this one goes again too, not counted as a try.
-        jobs.delete(node.id);
-        continue;
+        // Slurm cancelled it because a job it waited on failed: for an array dependency (`afterok:123`), one failed
+        // element is enough, even where this node's own input finished. With every input cached it goes again
+        // alone, without dependencies (not counted as a try); otherwise its input really failed, and so does it.
+        // Submitting it again with the same dependencies would be cancelled again, for ever.
+        const inputsDone = await Promise.all(node.inputs.map((id) => o.cache.has(byId.get(id)?.key ?? '')));
+        if (inputsDone.every(Boolean)) {
+          await resubmit(node, job.attempt);
+          continue;
+        }
+        return failedOutcome(node, `the Slurm job ${job.ref} of ${node.id} was cancelled: a job it waited on failed`, `its inputs did not all finish; fix what failed and run the command again (finished nodes are cached)`, o.emit, now);
       }
       const retries = o.options.retries ?? DEFAULT_RETRIES;
       if (RETRYABLE.has(name) && job.attempt <= retries) {
