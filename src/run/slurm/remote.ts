@@ -144,12 +144,9 @@ export function slurmRemote(o: SlurmRemoteOptions): RemoteNodes & { cancelAll():
       const name = state?.state ?? 'UNKNOWN';
       const never = name === 'CANCELLED' && /Dependency/i.test(state?.reason ?? '');
       if (never) {
-        // Slurm cancelled it because a job it waited on failed: for an array dependency (`afterok:123`), one failed
-        // element is enough, even where this node's own input finished. With every input cached it goes again
-        // alone, without dependencies (not counted as a try); otherwise its input really failed, and so does it.
-        // Submitting it again with the same dependencies would be cancelled again, for ever.
-        const inputsDone = await Promise.all(node.inputs.map((id) => o.cache.has(byId.get(id)?.key ?? '')));
-        if (inputsDone.every(Boolean)) {
+        // An array dependency (`afterok:123`) fails with any element, even where this node's own input finished:
+        // with its inputs cached it goes again alone (not a try); the same dependency would be cancelled for ever.
+        if (await inputsCached(node, byId, o.cache)) {
           await resubmit(node, job.attempt);
           continue;
         }
@@ -184,6 +181,11 @@ export function slurmRemote(o: SlurmRemoteOptions): RemoteNodes & { cancelAll():
     },
     cancelAll: () => o.commands.cancel([...new Set([...jobs.values()].map((j) => baseJobId(j.ref)))]).catch(() => undefined),
   };
+}
+
+async function inputsCached(node: PlanNode, byId: ReadonlyMap<string, PlanNode>, cache: NodeCache): Promise<boolean> {
+  const done = await Promise.all(node.inputs.map((id) => cache.has(byId.get(id)?.key ?? '')));
+  return done.every(Boolean);
 }
 
 /** Forwards the events the job has appended since last time. */
