@@ -9,22 +9,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasErrors } from '../../src/diag/diagnostic.ts';
-import { loadPipelines } from '../../src/dsl/index.ts';
-import { NodeCache } from '../../src/run/cache.ts';
-import { executePlan } from '../../src/run/executor.ts';
-import { realRunDeps } from '../../src/run/wiring.ts';
 import { NO_ARTIFACTS, renderImage, encodePng, editedCopy } from '../../src/data/synth/index.ts';
 import { deriveRng } from '../../src/data/synth/random.ts';
 import type { SourceLedger } from '../../src/data/index.ts';
+import { runDataStages } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cvr-dedupe-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const phantom = (patient: number): Promise<Buffer> =>
   encodePng(renderImage({ seed: 4, source: 'run', patient: String(patient), index: patient, modality: 'cxr', finding: 'NOR', severity: 0, profile: NO_ARTIFACTS, baseSize: 96 }));
-
-const DATA_NODES = new Set(['scan', 'labels', 'split', 'prep', 'audit']);
 
 describe('dedupe near in a run', () => {
   it('removes the test source\'s copies before the split; the audit is clean and the ledger books them', { timeout: 240_000 }, async () => {
@@ -58,15 +52,7 @@ describe('dedupe near in a run', () => {
 }
 `,
     );
-    const loaded = await loadPipelines([file], { cwd: dir });
-    expect(hasErrors(loaded.diagnostics)).toBe(false);
-    const pipeline = loaded.pipelines[0]!;
-    const cacheDir = join(dir, 'cache');
-    const prepared = await realRunDeps().prepare(pipeline, { seed: pipeline.seed, engine: 'cpu', cacheDir });
-    if (!prepared.ok) throw new Error(JSON.stringify(prepared.diagnostics));
-    const plan = { ...prepared.plan, nodes: prepared.plan.nodes.filter((n) => DATA_NODES.has(n.kind)) };
-    const result = await executePlan({ plan, handlers: prepared.handlers, cache: new NodeCache(cacheDir), seed: pipeline.seed, engine: 'cpu', runDir: join(dir, 'run'), emit: () => {}, signal: new AbortController().signal });
-    expect(result.status).toBe('done');
+    const { result } = await runDataStages(file, dir);
     const split = (await result.output('split')) as { images: { source: string; id: string }[] };
     const kept = new Set(split.images.map((i) => `${i.source}/${i.id}`));
     for (const c of copies) expect(kept.has(`t/${c}`)).toBe(false);

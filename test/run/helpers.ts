@@ -1,9 +1,15 @@
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent } from '../../src/run/events.ts';
-import type { Handlers, NodeHandler } from '../../src/run/executor.ts';
+import type { ExecuteResult, Handlers, NodeHandler } from '../../src/run/executor.ts';
+import { executePlan } from '../../src/run/executor.ts';
+import { NodeCache } from '../../src/run/cache.ts';
+import { realRunDeps } from '../../src/run/wiring.ts';
+import { hasErrors } from '../../src/diag/diagnostic.ts';
+import { loadPipelines } from '../../src/dsl/index.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import type { PlanNodeKind } from '../../src/plan/types.ts';
 
 export function tempDir(prefix: string): { dir: string; dispose: () => void } {
@@ -45,3 +51,30 @@ export function readJson(path: string): unknown {
 export function idsOf(events: readonly RunEvent[], type: RunEvent['type']): string[] {
   return events.filter((e) => e.type === type).map((e) => ('id' in e ? (e.id ?? '') : ''));
 }
+
+/** The data stages of `cvr run` (scan, labels, split, prep, audit; training left out) on `file`, with the cache in `dir/cache`. */
+export async function runDataStages(file: string, dir: string): Promise<{ result: ExecuteResult; events: RunEvent[]; plan: Plan }> {
+  const loaded = await loadPipelines([file], { cwd: dir });
+  expect(hasErrors(loaded.diagnostics)).toBe(false);
+  const pipeline = loaded.pipelines[0]!;
+  const cacheDir = join(dir, 'cache');
+  const prepared = await realRunDeps().prepare(pipeline, { seed: pipeline.seed, engine: 'cpu', cacheDir });
+  if (!prepared.ok) throw new Error(JSON.stringify(prepared.diagnostics));
+  const plan = { ...prepared.plan, nodes: prepared.plan.nodes.filter((n) => DATA_NODES.has(n.kind)) };
+  const events: RunEvent[] = [];
+  const result = await executePlan({
+    plan,
+    handlers: prepared.handlers,
+    cache: new NodeCache(cacheDir),
+    seed: pipeline.seed,
+    engine: 'cpu',
+    runDir: join(dir, 'run'),
+    emit: (e) => events.push(e),
+    signal: new AbortController().signal,
+  });
+  expect(result.status).toBe('done');
+  return { result, events, plan: prepared.plan };
+}
+
+// The audit reads the prepared images' near-duplicate signatures, so preparation runs too.
+const DATA_NODES: ReadonlySet<string> = new Set(['scan', 'labels', 'split', 'prep', 'audit']);

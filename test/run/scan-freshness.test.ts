@@ -8,44 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { copyFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { hasErrors } from '../../src/diag/diagnostic.ts';
-import { loadPipelines } from '../../src/dsl/index.ts';
-import { NodeCache } from '../../src/run/cache.ts';
-import { executePlan } from '../../src/run/executor.ts';
-import type { RunEvent } from '../../src/run/events.ts';
-import { realRunDeps } from '../../src/run/wiring.ts';
-import { idsOf } from './helpers.ts';
+import { idsOf, runDataStages } from './helpers.ts';
 import { useTinyData, writeTinyPipeline } from './fixtures/tiny-data.ts';
 
 let dir = '';
 useTinyData('scan-fresh', 6, (made) => (dir = made));
 
-// The audit reads the prepared images' near-duplicate signatures, so preparation runs too.
-const DATA_NODES = new Set(['scan', 'labels', 'split', 'prep', 'audit']);
-
 /** One `cvr run` up to the audit, on the same cache each time. */
-async function runDataStages(file: string): Promise<{ ran: string[]; cached: string[]; images: number; keys: Map<string, string> }> {
-  const loaded = await loadPipelines([file], { cwd: dir });
-  expect(hasErrors(loaded.diagnostics)).toBe(false);
-  const pipeline = loaded.pipelines[0]!;
-  const cacheDir = join(dir, 'cache');
-  const prepared = await realRunDeps().prepare(pipeline, { seed: pipeline.seed, engine: 'cpu', cacheDir });
-  if (!prepared.ok) throw new Error(JSON.stringify(prepared.diagnostics));
-  const plan = { ...prepared.plan, nodes: prepared.plan.nodes.filter((n) => DATA_NODES.has(n.kind)) };
-  const events: RunEvent[] = [];
-  const result = await executePlan({
-    plan,
-    handlers: prepared.handlers,
-    cache: new NodeCache(cacheDir),
-    seed: pipeline.seed,
-    engine: 'cpu',
-    runDir: join(dir, 'run'),
-    emit: (e) => events.push(e),
-    signal: new AbortController().signal,
-  });
-  expect(result.status).toBe('done');
+async function dataStages(file: string): Promise<{ ran: string[]; cached: string[]; images: number; keys: Map<string, string> }> {
+  const { result, events, plan } = await runDataStages(file, dir);
   const split = (await result.output('split')) as { images: unknown[] };
-  const keys = new Map(prepared.plan.nodes.map((n) => [n.id, n.key]));
+  const keys = new Map(plan.nodes.map((n) => [n.id, n.key]));
   return { ran: idsOf(events, 'node-done').sort(), cached: idsOf(events, 'node-cached').sort(), images: split.images.length, keys };
 }
 
@@ -53,16 +26,16 @@ describe('cvr run rescans changed data', () => {
   it('reruns scan, split and audit after an image is deleted, added or rewritten; reuses all on unchanged data', { timeout: 120_000 }, async () => {
     const file = writeTinyPipeline(dir, 'metrics accuracy');
     const all = ['audit', 'labels', 'prep:a', 'prep:b', 'scan:a', 'scan:b', 'split'];
-    const first = await runDataStages(file);
+    const first = await dataStages(file);
     expect(first.ran).toEqual(all);
     expect(first.images).toBe(12);
 
-    const again = await runDataStages(file);
+    const again = await dataStages(file);
     expect(again.ran).toEqual([]);
     expect(again.cached).toEqual(all);
 
     rmSync(join(dir, 'data', 'a', 'normal', 'img0.png'));
-    const deleted = await runDataStages(file);
+    const deleted = await dataStages(file);
     expect(deleted.ran).toEqual(['audit', 'labels', 'prep:a', 'scan:a', 'split']);
     expect(deleted.cached).toEqual(['prep:b', 'scan:b']);
     expect(deleted.images).toBe(11);
@@ -72,24 +45,24 @@ describe('cvr run rescans changed data', () => {
     expect(rekeyed).not.toContain('prep:b');
 
     copyFileSync(join(dir, 'data', 'b', 'covid', 'img1.png'), join(dir, 'data', 'b', 'covid', 'extra.png'));
-    const added = await runDataStages(file);
+    const added = await dataStages(file);
     expect(added.ran).toEqual(['audit', 'labels', 'prep:b', 'scan:b', 'split']);
     expect(added.images).toBe(12);
 
     // Same name, other pixels: the cached preprocessing and training must not be reused.
     const pixels = Buffer.alloc(32 * 32, 99);
     writeFileSync(join(dir, 'data', 'b', 'covid', 'extra.png'), await sharp(pixels, { raw: { width: 32, height: 32, channels: 1 } }).png().toBuffer());
-    const rewritten = await runDataStages(file);
+    const rewritten = await dataStages(file);
     expect(rewritten.ran).toContain('scan:b');
     expect(rewritten.cached).toContain('scan:a');
 
-    const unchanged = await runDataStages(file);
+    const unchanged = await dataStages(file);
     expect(unchanged.ran).toEqual([]);
     expect(unchanged.keys).toEqual(rewritten.keys);
 
     // A new mtime with the same bytes (a copy, a checkout) is read again but reuses everything.
     utimesSync(join(dir, 'data', 'a', 'normal', 'img1.png'), new Date(), new Date(Date.now() + 5_000));
-    const touched = await runDataStages(file);
+    const touched = await dataStages(file);
     expect(touched.ran).toEqual([]);
   });
 });
