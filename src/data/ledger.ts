@@ -12,8 +12,19 @@ export const LEDGER_LINES = [
   'outside the task',
   'too coarse',
   'not an image',
+  'no source',
   'near-duplicate removed',
 ] as const;
+
+/**
+ * The ledger entry for the rows of a multi-source manifest that belong to no source (an empty
+ * source value, or too few fields to have one): they are read by no declared source, so they get
+ * an entry of their own, named after the file, instead of vanishing.
+ */
+export function noSourceEntry(file: string): string {
+  const base = file.split(/[\\/]/).pop() ?? file;
+  return `(no source) ${base}`;
+}
 
 export type LedgerLineName = (typeof LEDGER_LINES)[number];
 

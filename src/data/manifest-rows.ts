@@ -18,6 +18,8 @@ import { isVolumeName, kindOfName } from './file-kind.ts';
 import { columnIndex, delimiterHint } from './manifest.ts';
 import type { ManifestTable } from './manifest.ts';
 import { containedRelativePath } from './paths.ts';
+import type { LedgerLineName } from './ledger.ts';
+import { noSourceEntry } from './ledger.ts';
 import type { Listed, SourceContext } from './scan-context.ts';
 import { listDirectory, reportEscapes } from './scan-context.ts';
 import type { Partition } from './types.ts';
@@ -369,11 +371,19 @@ function rowsDiagnostic(ctx: SourceContext, plan: RowPlan, code: Code, message: 
   );
 }
 
+/** Rows of a multi-source manifest that no source reads, booked once per file (`noSourceEntry`). */
+function bookNoSource(ctx: SourceContext, file: string, line: LedgerLineName, rows: readonly number[], why: string): void {
+  const entry = noSourceEntry(file);
+  ctx.ledger.read(entry, rows.length);
+  rows.forEach((r, i) => ctx.ledger.add(entry, line, i < 5 ? `row ${r} ${why}` : undefined));
+}
+
 function reportRows(ctx: SourceContext, plan: RowPlan, tally: RowTally): void {
   const { name, file, table } = plan;
   const cols = plan.location.columns;
   const lines = (xs: readonly number[], few: number): string => `${xs.slice(0, few).join(', ')}${xs.length > few ? ', …' : ''}`;
   if (tally.shortRows.length > 0 && onceFor(ctx, file, 'short')) {
+    if (plan.multiSource) bookNoSource(ctx, file, 'not an image', tally.shortRows, '(too few fields)');
     ctx.diagnostics.push(
       diagnostic('CVR502', `manifest ${JSON.stringify(file)}: ${tally.shortRows.length} row(s) have too few fields (lines ${lines(tally.shortRows, 5)})`, {
         span: plan.span,
@@ -384,6 +394,7 @@ function reportRows(ctx: SourceContext, plan: RowPlan, tally: RowTally): void {
     );
   }
   if (tally.emptySource.length > 0 && onceFor(ctx, file, 'empty-source')) {
+    bookNoSource(ctx, file, 'no source', tally.emptySource, '(empty source value)');
     ctx.diagnostics.push(
       diagnostic('CVR519', `manifest ${JSON.stringify(file)}: ${tally.emptySource.length} row(s) have an empty source value (rows ${lines(tally.emptySource, 8)})`, {
         span: plan.span,

@@ -83,6 +83,25 @@ describe('cvr audit on bad manifests', () => {
     expect(rb.ledger?.find((s) => s.source === 'unnamed')?.read).toBe(2);
   });
 
+  it('rows of a multi-source manifest that belong to no source are on a ledger entry of their own', async () => {
+    const body = `  sources from manifest "m.txt" {\n    columns image label source\n    delimiter comma\n    map { other -> CVP }\n  }\n`;
+    const a = await load('nosource', body);
+    const csv = 'a.png,x,s1\nb.png,x,\nc.png,x,s2\nd.png\ne.png,x, \n';
+    await writeFile(join(a.dir, 'm.txt'), csv);
+    const r = await auditPipeline(a.loaded.pipelines[0]!, { metadataOnly: true });
+    const rows = csv.trim().split('\n').map((l) => l.split(','));
+    const empty = rows.filter((f) => f.length === 3 && f[2]!.trim() === '').length;
+    const short = rows.filter((f) => f.length < 3).length;
+    const entry = r.ledger?.find((s) => s.source === '(no source) m.txt');
+    expect(entry?.read).toBe(empty + short);
+    expect(entry?.lines).toEqual([
+      { line: 'not an image', count: short, examples: ['row 4 (too few fields)'] },
+      { line: 'no source', count: empty, examples: ['row 2 (empty source value)', 'row 5 (empty source value)'] },
+    ]);
+    expect(r.ledger?.reduce((n, s) => n + s.read, 0)).toBe(rows.length);
+    for (const s of r.ledger ?? []) expect(s.lines.reduce((n, l) => n + l.count, 0)).toBe(s.read);
+  });
+
   it('the same patient id in two sources is a finding (CVR660), not with `patients shared across sources`', async () => {
     const body = '  source a { manifest "a.csv" { image "f" label "l" patient "p" } map { other -> CVP } }\n  source b { manifest "b.csv" { image "f" label "l" patient "p" } map { other -> NCV } }\n';
     const a = await load('pat', body);
