@@ -4,6 +4,8 @@
  * three designs of examples/shortcut/, exactly as a user would) without and with its probes,
  * interleaved (without, with, without, with, …), each round with a fresh cache so that nothing
  * is reused, the synthetic data written once before the first round (`--keep-data` after it).
+ * Both sides get the same `--jobs` (`--jobs N`, else the demo's own rule applied once before the
+ * first round, while the machine is as idle as it will be), printed in the JSON.
  * Prints one JSON object: the wall seconds of every round, median and min–max of each mode, the
  * ratio of the medians (with / without; the target is ≤ 1.5), the per-round ratios, and the
  * load average before and after.
@@ -14,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseBenchArgs } from './lib/bench-args.ts';
+import { demoJobs } from '../scripts/demo.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const median = (xs: readonly number[]): number => {
@@ -41,7 +44,8 @@ function demo(args: readonly string[]): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const a = parseBenchArgs(argv, { rounds: '2', seed: '1', engine: 'auto' });
+  const a = parseBenchArgs(argv, { rounds: '2', seed: '1', engine: 'auto', jobs: '' });
+  const jobs = a.jobs !== '' ? a.jobs : demoJobs({ ...process.env, CVR_NATIVE_THREADS: process.env['CVR_NATIVE_THREADS'] ?? '1' });
   const rounds = Number(a.rounds);
   const work = await mkdtemp(join(tmpdir(), 'cvr-bench-demo-probes-'));
   const loadBefore = loadavg().map((x) => round(x, 2));
@@ -52,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     for (let r = 0; r < rounds; r++) {
       for (const mode of ['without', 'with'] as const) {
         const cache = join(work, `cache-${mode}-${r}`);
-        const args = ['--seed', a.seed, '--engine', a.engine, '--cache', cache, '--keep-data', ...(mode === 'without' ? ['--no-probes'] : [])];
+        const args = ['--seed', a.seed, '--engine', a.engine, '--cache', cache, '--keep-data', '--jobs', jobs, ...(mode === 'without' ? ['--no-probes'] : [])];
         seconds[mode].push(round(await demo(args)));
         await rm(cache, { recursive: true, force: true });
       }
@@ -67,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
       bench: 'demo-probes',
       seed: Number(a.seed),
       engine: a.engine,
+      jobs: Number(jobs),
       rounds,
       withoutProbesSeconds: summary(seconds.without),
       withProbesSeconds: summary(seconds.with),

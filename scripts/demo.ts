@@ -132,7 +132,7 @@ function table(rows: readonly Row[]): string {
  * (cores ≥ 2 × threads and the 1-minute load under half the cores), else 1. `npm run -s bench -- jobs`
  * measured --jobs 2 no faster on the 2-core machine at load 8–33 (docs/notes-and-limits.md).
  */
-function demoJobs(env: NodeJS.ProcessEnv, cores = availableParallelism(), load = loadavg()[0] ?? 0): string {
+export function demoJobs(env: NodeJS.ProcessEnv, cores = availableParallelism(), load = loadavg()[0] ?? 0): string {
   const threads = Math.max(1, Number.parseInt(env['CVR_NATIVE_THREADS'] ?? '1', 10) || 1);
   return cores >= 2 * threads && load < cores / 2 ? '2' : '1';
 }
@@ -176,6 +176,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (code !== 0) return code;
   }
 
+  // Decided once for the three designs: the first design's own load would otherwise push the
+  // later ones to 1, and a run with probes and one without would not compare like for like.
+  const jobs = ['--jobs', values.jobs ?? demoJobs(env)];
+  process.stderr.write(`demo: --jobs ${jobs[1]}${values.jobs === undefined ? ' (chosen from the cores and the load)' : ''}\n`);
   const rows: Row[] = [];
   for (const { design, file } of DESIGNS) {
     const loaded = await loadPipelines([join(EXAMPLE, base, file)]);
@@ -187,7 +191,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     const runDir = small ? join(SMALL.dir, `${design}-seed${seed}`) : join('runs', `${design}-seed${seed}${probes ? '' : '-no-probes'}`);
     const t0 = performance.now();
     const cache = values.cache === undefined ? [] : ['--cache', resolve(values.cache)];
-    const jobs = ['--jobs', values.jobs ?? demoJobs(env)];
     const code = await cvr(['run', join(base, file), '--seed', seed, '--engine', engine, '--out', runDir, ...cache, ...jobs], env);
     if (code !== 0) return code;
     const metrics = JSON.parse(await readFile(join(EXAMPLE, runDir, 'metrics.json'), 'utf8')) as MetricsFile;
