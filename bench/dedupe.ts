@@ -6,8 +6,8 @@
  *   128) as a pipeline's `image` block would; hard negatives (other images of one phantom
  *   patient) counted separately;
  * - signatures per second (from prepared pixels);
- * - candidate search time and peak memory over `--search` signatures (default 100,000: the real
- *   hashes, each with 8 random bits flipped per hash, so the buckets fill like chest images');
+ * - candidate recall of the planted copies, and search time and peak memory over `--search`
+ *   signatures (default 100,000, derived from the real ones: bench/lib/dedupe-search.ts);
  * - prep time with and without signatures, interleaved rounds (fresh caches), median and range.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -16,11 +16,11 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { synthesize, prepareImages, openPrepared, preparedSignatures, nearDuplicatePairs, clustersOf, DEFAULT_THRESHOLD } from '../src/data/index.ts';
 import type { Signature } from '../src/data/index.ts';
-import { candidatePairs } from '../src/data/dedupe/search.ts';
-import { hashTable, CANDIDATE_RADIUS } from '../src/data/dedupe/near.ts';
+import { candidatePairs, coefficientTable } from '../src/data/dedupe/search.ts';
 import { signatureOf } from '../src/data/dedupe/signature.ts';
 import type { NearDuplicateTruth } from '../src/data/synth/index.ts';
 import { parseBenchArgs } from './lib/bench-args.ts';
+import { searchFigures } from './lib/dedupe-search.ts';
 
 async function pngs(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -84,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
     const v0 = performance.now();
     const pairs = nearDuplicatePairs(sigs, { threshold: DEFAULT_THRESHOLD });
     const verifySeconds = (performance.now() - v0) / 1000;
-    const plantedCandidates = candidatePairs(hashTable(sigs), { radius: CANDIDATE_RADIUS }).length / 2;
+    const plantedCandidates = candidatePairs(coefficientTable(sigs)).length / 2;
     const cluster = new Map<number, number>();
     truth.copies.forEach((c, k) => {
       const o = index.get(c.original)!;
@@ -109,26 +109,8 @@ export async function main(argv: string[]): Promise<number> {
       return pairSet.has(`${Math.min(i, j)},${Math.max(i, j)}`);
     }).length;
 
-    // Search over many signatures: real hashes with 8 random bits flipped per hash.
-    const n = Number(a.search);
-    const table = new Uint32Array(n * 4);
-    const base = hashTable(sigs);
-    let state = 12345;
-    const rand = (): number => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0);
-    for (let i = 0; i < n; i++) {
-      const src = (i % sigs.length) * 4;
-      for (let w = 0; w < 4; w++) table[i * 4 + w] = base[src + w]!;
-      for (let h = 0; h < 2; h++) for (let b = 0; b < 8; b++) table[i * 4 + h * 2 + (rand() & 1)]! ^= 1 << (rand() & 31);
-    }
-    global.gc?.();
-    const rss0 = process.memoryUsage().rss;
-    let peak = rss0;
-    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    const c0 = performance.now();
-    const candidates = candidatePairs(table, { radius: CANDIDATE_RADIUS });
-    const searchSeconds = (performance.now() - c0) / 1000;
-    clearInterval(timer);
-    peak = Math.max(peak, process.memoryUsage().rss);
+    // Candidate recall, and the search over many signatures (bench/lib/dedupe-search.ts).
+    const searched = searchFigures(sigs, truth.copies.map((c) => [index.get(c.original)!, index.get(c.copy)!] as const), Number(a.search));
 
     const out = {
       bench: 'dedupe',
@@ -145,7 +127,10 @@ export async function main(argv: string[]): Promise<number> {
       candidates: { pairs: plantedCandidates, shareOfAllPairs: plantedCandidates / ((files.length * (files.length - 1)) / 2), microsecondsPerCandidate: (verifySeconds * 1e6) / Math.max(1, plantedCandidates) },
       hardNegativesFlaggedShare: truth.hardNegatives.length === 0 ? 0 : hardFound / truth.hardNegatives.length,
       signaturesPerSecond: Math.round(sigPerSecond),
-      search: { signatures: n, seconds: searchSeconds, candidatePairs: candidates.length / 2, peakRssMB: Math.round(peak / 2 ** 20), rssBeforeMB: Math.round(rss0 / 2 ** 20) },
+      candidateRecall: searched.plantedCandidateRecall,
+      candidatesPerImage: searched.candidatesPerImage,
+      indexRecallVsExact: searched.indexRecallVsExact,
+      search: searched.search,
       prepSeconds: {
         without: { median: median(times.without), min: Math.min(...times.without), max: Math.max(...times.without) },
         with: { median: median(times.with), min: Math.min(...times.with), max: Math.max(...times.with) },

@@ -1,8 +1,8 @@
 /** Near-duplicate images (docs/dedupe.md): signatures, candidate search, verification. */
 export { signatureOf, GRID, THUMB_GRID, type Signature } from './signature.ts';
-export { candidatePairs, type HashTable } from './search.ts';
+export { candidatePairs, coefficientTable, medianBits, bitGroups } from './search.ts';
 export { similarity, prepareThumb } from './verify.ts';
-export { nearDuplicatePairs, clustersOf, hashTable, DEFAULT_THRESHOLD, CANDIDATE_RADIUS, type NearPair, type NearOptions } from './near.ts';
+export { nearDuplicatePairs, clustersOf, DEFAULT_THRESHOLD, type NearPair, type NearOptions } from './near.ts';
 export { preparedSignatures } from './read.ts';
 export { signatureFile } from './store.ts';
 export { nearDuplicateRemovals, type Removal } from './remove.ts';

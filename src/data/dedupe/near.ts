@@ -3,13 +3,11 @@
  * verified at the pixel level (verify.ts) against the threshold.
  */
 import type { Signature } from './signature.ts';
-import { candidatePairs } from './search.ts';
+import { candidatePairs, coefficientTable } from './search.ts';
 import { prepareThumb, similarity, type Prepared } from './verify.ts';
 
 /** Default verification threshold (language.md's `dedupe near { threshold 0.95 }`). */
 export const DEFAULT_THRESHOLD = 0.95;
-/** Hamming radius of a candidate on either hash. */
-export const CANDIDATE_RADIUS = 14;
 
 export interface NearPair {
   /** Indices into the signature list, a < b. */
@@ -18,21 +16,16 @@ export interface NearPair {
   readonly similarity: number;
 }
 
-export function hashTable(sigs: readonly Signature[]): Uint32Array {
-  const table = new Uint32Array(sigs.length * 4);
-  sigs.forEach((s, i) => table.set([s.phash[0], s.phash[1], s.dhash[0], s.dhash[1]], i * 4));
-  return table;
-}
-
 export interface NearOptions {
   readonly threshold?: number;
-  readonly radius?: number;
+  /** Candidates kept per image and view (search.ts). */
+  readonly perImage?: number;
 }
 
 /** Every verified pair, sorted by similarity (highest first), then by indices. */
 export function nearDuplicatePairs(sigs: readonly Signature[], options: NearOptions = {}): NearPair[] {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-  const candidates = candidatePairs(hashTable(sigs), { radius: options.radius ?? CANDIDATE_RADIUS });
+  const candidates = candidatePairs(coefficientTable(sigs), options.perImage === undefined ? {} : { perImage: options.perImage });
   const prepared = new Map<number, Prepared>();
   const of = (i: number): Prepared => {
     let p = prepared.get(i);

@@ -1,97 +1,182 @@
 /**
- * Sub-quadratic candidate search (docs/dedupe.md): multi-index hashing. Each 64-bit hash is cut
- * into four 16-bit chunks and every image is filed under each chunk's value; two hashes within
- * Hamming distance r share a chunk within ⌊r/4⌋ bits (pigeonhole), so probing every chunk value
- * at distance ≤ 1 finds every pair within 7 bits. Both hashes are indexed, so a pair that one
- * hash misses the other may still catch. Candidates are then filtered by full Hamming distance.
+ * Candidate search (docs/dedupe.md): each image keeps its `perImage` nearest images by the
+ * Euclidean distance of its low DCT coefficients, in each of the signature's two views (the
+ * centroid window and the body frame, signature.ts); the candidates are the union of those
+ * pairs. Up to `exactBelow` images the nearest are found by a full scan (exact). Above it, an
+ * index narrows the scan: each coefficient becomes a bit, "above the data set's median of that
+ * coefficient" (so bits are balanced over the images compared, and unrelated images differ in
+ * about half of them), and every image is filed in `rounds` × 4 tables, each keyed by 14 of the
+ * 63 bits (a seeded permutation of the bits cut into four disjoint groups per round). An image
+ * scans the images sharing its key in any table. Two codes within 3 bits agree on a whole group
+ * of every round (pigeonhole), so every such pair is scanned (a property test checks this
+ * against a brute-force scan).
  */
-
-/** Hashes of n images: [phashHi, phashLo, dhashHi, dhashLo] per image. */
-export type HashTable = Uint32Array;
+import { COEFFS, VIEWS, type Signature } from './signature.ts';
 
 export interface SearchOptions {
-  /** Largest Hamming distance of a candidate, per hash (≤ 7 keeps the search exact). */
-  readonly radius: number;
-  /** Skip a probed bucket larger than this (degenerate images all sharing a chunk). */
-  readonly maxBucket?: number;
-  /** Candidates kept per image, nearest first (default 32). */
+  /** Candidates kept per image and view, nearest first (default 8). */
   readonly perImage?: number;
+  /** Up to this many images the scan is exhaustive (default 4,096). */
+  readonly exactBelow?: number;
+  /** Permutation rounds of the index (4 tables each; default 6). */
+  readonly rounds?: number;
+  /** Buckets larger than this are scanned only this far (default 48): the guarantee above holds when none is. */
+  readonly maxBucket?: number;
 }
 
-export const DEFAULT_PER_IMAGE = 32;
+export const DEFAULT_PER_IMAGE = 8;
+const GROUP_BITS = 14;
+const GROUPS = 4;
 
-export function popcount32(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+/** All signatures' coefficients, VIEWS × COEFFS float32 per image. */
+export function coefficientTable(sigs: readonly Signature[]): Float32Array {
+  const out = new Float32Array(sigs.length * VIEWS * COEFFS);
+  sigs.forEach((s, i) => out.set(s.coeffs, i * VIEWS * COEFFS));
+  return out;
 }
 
-function chunk(table: HashTable, i: number, hash: 0 | 1, c: number): number {
-  const word = table[i * 4 + hash * 2 + (c >> 1)]!;
-  return c % 2 === 0 ? word >>> 16 : word & 0xffff;
+/** Squared distance of images i and j in one view. */
+function distance(table: Float32Array, i: number, j: number, view: number): number {
+  const a = (i * VIEWS + view) * COEFFS;
+  const b = (j * VIEWS + view) * COEFFS;
+  let s = 0;
+  for (let k = 0; k < COEFFS; k++) {
+    const d = table[a + k]! - table[b + k]!;
+    s += d * d;
+  }
+  return s;
 }
 
-interface ChunkIndex {
-  readonly offsets: Uint32Array;
-  readonly items: Uint32Array;
-}
-
-/** Counting sort of all images by one chunk's value. */
-function buildIndex(table: HashTable, n: number, hash: 0 | 1, c: number): ChunkIndex {
-  const offsets = new Uint32Array(65537);
-  for (let i = 0; i < n; i++) offsets[chunk(table, i, hash, c) + 1]!++;
-  for (let v = 0; v < 65536; v++) offsets[v + 1]! += offsets[v]!;
-  const fill = offsets.slice(0, 65536);
-  const items = new Uint32Array(n);
-  for (let i = 0; i < n; i++) items[fill[chunk(table, i, hash, c)]!++] = i;
-  return { offsets, items };
-}
-
-export function hamming(table: HashTable, i: number, j: number, hash: 0 | 1): number {
-  const a = i * 4 + hash * 2;
-  const b = j * 4 + hash * 2;
-  return popcount32((table[a]! ^ table[b]!) >>> 0) + popcount32((table[a + 1]! ^ table[b + 1]!) >>> 0);
+/** The k nearest seen so far of one image: parallel arrays kept sorted by distance, then index. */
+class Nearest {
+  readonly ids: Int32Array;
+  readonly dist: Float64Array;
+  size = 0;
+  constructor(readonly k: number) {
+    this.ids = new Int32Array(k);
+    this.dist = new Float64Array(k);
+  }
+  reset(): void {
+    this.size = 0;
+  }
+  offer(j: number, d: number): void {
+    const { ids, dist } = this;
+    if (this.size === this.k && (d > dist[this.k - 1]! || (d === dist[this.k - 1]! && j > ids[this.k - 1]!))) return;
+    let p = this.size < this.k ? this.size++ : this.k - 1;
+    while (p > 0 && (dist[p - 1]! > d || (dist[p - 1]! === d && ids[p - 1]! > j))) {
+      dist[p] = dist[p - 1]!;
+      ids[p] = ids[p - 1]!;
+      p--;
+    }
+    dist[p] = d;
+    ids[p] = j;
+  }
 }
 
 /**
- * Pairs within `radius` bits on the DCT hash or on the difference hash, each once, as a flat
- * [i, j, i, j, …] array sorted by i then j. Each image keeps at most `perImage` candidates, its
- * nearest by the sum of both distances: chest images' hashes are so alike that without the cap
- * a large set has a sizeable share of all pairs as candidates (docs/dedupe.md, "Limits").
+ * Per image, the bits of one view: bit k is set when coefficient k is above the median of
+ * coefficient k over all images (the lower median, sorted[⌊(n − 1) / 2⌋]). As 63 bytes of 0/1.
  */
-export function candidatePairs(table: HashTable, options: SearchOptions): Uint32Array {
-  const n = table.length / 4;
-  const maxBucket = options.maxBucket ?? Math.max(2000, Math.ceil(n / 20));
-  const cap = options.perImage ?? DEFAULT_PER_IMAGE;
-  const indexes = ([0, 1] as const).flatMap((hash) => [0, 1, 2, 3].map((c) => ({ hash, c, index: buildIndex(table, n, hash, c) })));
-  const found = new Set<number>();
-  const seen = new Map<number, number>();
+export function medianBits(table: Float32Array, n: number, view: number): Uint8Array {
+  const out = new Uint8Array(n * COEFFS);
+  const column = new Float32Array(n);
+  for (let k = 0; k < COEFFS; k++) {
+    for (let i = 0; i < n; i++) column[i] = table[(i * VIEWS + view) * COEFFS + k]!;
+    const median = Float32Array.from(column).sort()[Math.floor((n - 1) / 2)]!;
+    for (let i = 0; i < n; i++) out[i * COEFFS + k] = column[i]! > median ? 1 : 0;
+  }
+  return out;
+}
+
+/** The index's bit groups: per round a seeded permutation of the 63 bits, cut into four groups of 14. */
+export function bitGroups(rounds: number): number[][] {
+  let state = 0x9e3779b9;
+  const rand = (): number => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const out: number[][] = [];
+  for (let r = 0; r < rounds; r++) {
+    const perm = Array.from({ length: COEFFS }, (_, k) => k);
+    for (let k = perm.length - 1; k > 0; k--) {
+      const m = Math.floor(rand() * (k + 1));
+      [perm[k], perm[m]] = [perm[m]!, perm[k]!];
+    }
+    for (let g = 0; g < GROUPS; g++) out.push(perm.slice(g * GROUP_BITS, (g + 1) * GROUP_BITS));
+  }
+  return out;
+}
+
+interface Bucketed {
+  readonly offsets: Uint32Array;
+  readonly items: Uint32Array;
+  readonly keys: Uint32Array;
+}
+
+/** Counting sort of all images by one group's key. */
+function bucketBy(bits: Uint8Array, n: number, group: readonly number[]): Bucketed {
+  const keys = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    seen.clear();
-    for (const { hash, c, index } of indexes) {
-      const v = chunk(table, i, hash, c);
-      for (let bit = -1; bit < 16; bit++) {
-        const probe = bit < 0 ? v : v ^ (1 << bit);
-        const from = index.offsets[probe]!;
-        const to = index.offsets[probe + 1]!;
-        if (to - from > maxBucket) continue;
+    let key = 0;
+    for (let t = 0; t < group.length; t++) key |= bits[i * COEFFS + group[t]!]! << t;
+    keys[i] = key;
+  }
+  const offsets = new Uint32Array((1 << GROUP_BITS) + 1);
+  for (let i = 0; i < n; i++) offsets[keys[i]! + 1]!++;
+  for (let v = 0; v < 1 << GROUP_BITS; v++) offsets[v + 1]! += offsets[v]!;
+  const fill = offsets.slice(0, 1 << GROUP_BITS);
+  const items = new Uint32Array(n);
+  for (let i = 0; i < n; i++) items[fill[keys[i]!]!++] = i;
+  return { offsets, items, keys };
+}
+
+/** Each image's nearest in one view, offered to `keep(i, j)`; exhaustive or through the index. */
+function nearestInView(table: Float32Array, n: number, view: number, options: SearchOptions, keep: (i: number, j: number) => void): void {
+  const nearest = new Nearest(Math.max(1, options.perImage ?? DEFAULT_PER_IMAGE));
+  const exact = n <= (options.exactBelow ?? 4096);
+  const bits = exact ? undefined : medianBits(table, n, view);
+  const buckets = bits === undefined ? [] : bitGroups(options.rounds ?? 6).map((g) => bucketBy(bits, n, g));
+  const maxBucket = options.maxBucket ?? 48;
+  const stamp = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    nearest.reset();
+    if (exact) {
+      for (let j = 0; j < n; j++) if (j !== i) nearest.offer(j, distance(table, i, j, view));
+    } else {
+      stamp[i] = i;
+      for (const { offsets, items, keys } of buckets) {
+        const from = offsets[keys[i]!]!;
+        const to = Math.min(offsets[keys[i]! + 1]!, from + maxBucket);
         for (let k = from; k < to; k++) {
-          const j = index.items[k]!;
-          if (j === i || seen.has(j)) continue;
-          const dp = hamming(table, i, j, 0);
-          const dd = hamming(table, i, j, 1);
-          seen.set(j, dp <= options.radius || dd <= options.radius ? dp + dd : -1);
+          const j = items[k]!;
+          if (stamp[j] === i) continue;
+          stamp[j] = i;
+          nearest.offer(j, distance(table, i, j, view));
         }
       }
     }
-    const near = [...seen].filter(([, d]) => d >= 0).sort((x, y) => x[1] - y[1] || x[0] - y[0]);
-    for (const [j] of near.slice(0, cap)) found.add(Math.min(i, j) * n + Math.max(i, j));
+    for (let k = 0; k < nearest.size; k++) keep(i, nearest.ids[k]!);
   }
-  const keys = [...found].sort((a, b) => a - b);
-  const out = new Uint32Array(keys.length * 2);
-  keys.forEach((key, k) => {
-    out[2 * k] = Math.floor(key / n);
-    out[2 * k + 1] = key % n;
-  });
-  return out;
+}
+
+/** Candidate pairs as a flat [i, j, i, j, …] array, i < j, each once, sorted by i then j. */
+export function candidatePairs(table: Float32Array, options: SearchOptions = {}): Uint32Array {
+  const n = table.length / (VIEWS * COEFFS);
+  let keys = new Float64Array(1024);
+  let count = 0;
+  const keep = (i: number, j: number): void => {
+    if (count === keys.length) {
+      const grown = new Float64Array(keys.length * 2);
+      grown.set(keys);
+      keys = grown;
+    }
+    keys[count++] = Math.min(i, j) * n + Math.max(i, j);
+  };
+  for (let view = 0; view < VIEWS; view++) nearestInView(table, n, view, options, keep);
+  const sorted = keys.subarray(0, count).sort();
+  const out = new Uint32Array(2 * sorted.length);
+  let m = 0;
+  for (let k = 0; k < sorted.length; k++) {
+    if (k > 0 && sorted[k] === sorted[k - 1]) continue;
+    out[m++] = Math.floor(sorted[k]! / n);
+    out[m++] = sorted[k]! % n;
+  }
+  return out.slice(0, m);
 }

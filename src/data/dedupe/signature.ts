@@ -4,12 +4,18 @@
  *
  * - `thumb`: a grey 64×64 grid by area averaging (three channels are averaged first), uint8,
  *   which verification (verify.ts) aligns and filters;
- * - the hash grid: 32×32 samples of the thumbnail's central window (12 % of each side left out,
- *   where burned-in markers and a shift's black fill sit), centred on the intensity centroid so
- *   that a shifted copy hashes like its original;
- * - `phash`: a separable 32×32 DCT of that grid, its 8×8 lowest frequencies (DC left out of the
- *   median), each bit "above the median" — robust to re-encoding, resizing and intensity changes;
- * - `dhash`: 8 rows × 8 horizontal gradient signs of a 9×8 average — an independent second index.
+ * - `coeffs`: two views of the image, each the 63 lowest DCT frequencies (8×8, DC left out) of a
+ *   32×32 grey grid, as float32, for the candidate search (search.ts). The two grids normalise
+ *   the geometry two ways, because a fixed window is not enough: chest images, CT slices above
+ *   all, differ less from each other than a 5 % crop or shift moves them.
+ *   - view 0, the centroid window: the thumbnail's central window (12 % of each side left out,
+ *     where burned-in markers and a shift's black fill sit), centred on the intensity centroid;
+ *   - view 1, the body frame: the window spanned by ±1.2 standard deviations of the body mask
+ *     (pixels above the mean, eroded by one pixel so that thin burned-in text drops out) about
+ *     its centroid, per axis: a border crop (a zoom once resized), a shift or a marker then
+ *     moves it little.
+ *   Search-time bits are "above the data set's median of that coefficient" (search.ts), so they
+ *   are balanced over the images compared; the signature itself stores no threshold.
  */
 /** Prepared samples (prep-cache's `Pixels`; not imported, so that the cache can import this file). */
 type Pixels = Uint8Array | Uint16Array;
@@ -18,14 +24,16 @@ export const GRID = 32;
 /** Side of the verification thumbnail: finer than the hash grid, so vessels and markers show. */
 export const THUMB_GRID: number = 64;
 export const THUMB = THUMB_GRID * THUMB_GRID;
-/** Bytes of one signature in a sidecar file: 2 × 8 bytes of hashes, then the thumbnail. */
-export const SIGNATURE_BYTES = 16 + THUMB;
+/** DCT coefficients of one view (8×8 without DC), and the number of views. */
+export const COEFFS = 63;
+export const VIEWS = 2;
+/** Bytes of one signature in a sidecar file: the views' coefficients (float32), then the thumbnail. */
+export const SIGNATURE_BYTES = VIEWS * COEFFS * 4 + THUMB;
 
 export interface Signature {
-  /** 64-bit DCT hash as [high 32 bits, low 32 bits]. */
-  readonly phash: readonly [number, number];
-  readonly dhash: readonly [number, number];
-  /** The GRID × GRID grey grid, uint8 (verification aligns and high-passes it). */
+  /** VIEWS × COEFFS low DCT coefficients: the centroid window, then the body frame. */
+  readonly coeffs: Float32Array;
+  /** The THUMB_GRID × THUMB_GRID grey grid, uint8 (verification aligns and high-passes it). */
   readonly thumb: Uint8Array;
 }
 
@@ -106,46 +114,6 @@ function lowDct(grid: Float64Array): Float64Array {
   return out;
 }
 
-function bitsToPair(bits: readonly boolean[]): [number, number] {
-  let hi = 0;
-  let lo = 0;
-  for (let i = 0; i < 32; i++) hi = (hi << 1) | (bits[i] ? 1 : 0);
-  for (let i = 32; i < 64; i++) lo = (lo << 1) | (bits[i] ? 1 : 0);
-  return [hi >>> 0, lo >>> 0];
-}
-
-function phashOf(grid: Float64Array): [number, number] {
-  const coeffs = lowDct(grid);
-  const ac = Array.from(coeffs.subarray(1)).sort((a, b) => a - b);
-  const median = (ac[31]! + ac[32]!) / 2;
-  return bitsToPair(Array.from(coeffs, (v, i) => i !== 0 && v > median));
-}
-
-function dhashOf(grid: Float64Array): [number, number] {
-  // 9 × 8 cell means of the 32×32 grid, then left < right per row
-  const cols = 9;
-  const small = new Float64Array(cols * 8);
-  for (let r = 0; r < 8; r++) {
-    for (let q = 0; q < cols; q++) {
-      const x0 = (q * GRID) / cols;
-      const x1 = ((q + 1) * GRID) / cols;
-      let s = 0;
-      let a = 0;
-      for (let y = r * 4; y < r * 4 + 4; y++) {
-        for (let x = Math.floor(x0); x < Math.ceil(x1); x++) {
-          const wgt = Math.min(x + 1, x1) - Math.max(x, x0);
-          s += wgt * grid[y * GRID + x]!;
-          a += wgt;
-        }
-      }
-      small[r * cols + q] = s / a;
-    }
-  }
-  const bits: boolean[] = [];
-  for (let r = 0; r < 8; r++) for (let q = 0; q < 8; q++) bits.push(small[r * cols + q]! < small[r * cols + q + 1]!);
-  return bitsToPair(bits);
-}
-
 /** The stored thumbnail: the grey grid rounded to uint8 (verification aligns and filters it). */
 export function thumbOf(grid: Float64Array): Uint8Array {
   return Uint8Array.from(grid, (v) => Math.max(0, Math.min(255, Math.round(v))));
@@ -154,8 +122,10 @@ export function thumbOf(grid: Float64Array): Uint8Array {
 /** The signature of one prepared image (h × w × c samples, HWC). */
 export function signatureOf(pixels: Pixels, width: number, height: number, channels: number): Signature {
   const fine = areaGrey(pixels, width, height, channels, THUMB_GRID, THUMB_GRID);
-  const grid = centredGrid(fine);
-  return { phash: phashOf(grid), dhash: dhashOf(grid), thumb: thumbOf(fine) };
+  const coeffs = new Float32Array(VIEWS * COEFFS);
+  coeffs.set(lowDct(centredGrid(fine)).subarray(1), 0);
+  coeffs.set(lowDct(bodyFrameGrid(fine)).subarray(1), COEFFS);
+  return { coeffs, thumb: thumbOf(fine) };
 }
 
 /**
@@ -206,25 +176,85 @@ export function centredGrid(fine: Float64Array): Float64Array {
 
 export function encodeSignatures(sigs: readonly Signature[]): Buffer {
   const out = Buffer.alloc(sigs.length * SIGNATURE_BYTES);
+  const head = VIEWS * COEFFS * 4;
   sigs.forEach((s, i) => {
     const o = i * SIGNATURE_BYTES;
-    out.writeUInt32LE(s.phash[0], o);
-    out.writeUInt32LE(s.phash[1], o + 4);
-    out.writeUInt32LE(s.dhash[0], o + 8);
-    out.writeUInt32LE(s.dhash[1], o + 12);
-    Buffer.from(s.thumb.buffer, s.thumb.byteOffset, THUMB).copy(out, o + 16);
+    for (let k = 0; k < VIEWS * COEFFS; k++) out.writeFloatLE(s.coeffs[k]!, o + 4 * k);
+    Buffer.from(s.thumb.buffer, s.thumb.byteOffset, THUMB).copy(out, o + head);
   });
   return out;
 }
 
 export function decodeSignatures(bytes: Buffer, n: number): Signature[] | undefined {
   if (bytes.length !== n * SIGNATURE_BYTES) return undefined;
+  const head = VIEWS * COEFFS * 4;
   const out: Signature[] = [];
   for (let i = 0; i < n; i++) {
     const o = i * SIGNATURE_BYTES;
+    const coeffs = new Float32Array(VIEWS * COEFFS);
+    for (let k = 0; k < VIEWS * COEFFS; k++) coeffs[k] = bytes.readFloatLE(o + 4 * k);
     const thumb = new Uint8Array(THUMB);
-    thumb.set(bytes.subarray(o + 16, o + 16 + THUMB));
-    out.push({ phash: [bytes.readUInt32LE(o), bytes.readUInt32LE(o + 4)], dhash: [bytes.readUInt32LE(o + 8), bytes.readUInt32LE(o + 12)], thumb });
+    thumb.set(bytes.subarray(o + head, o + head + THUMB));
+    out.push({ coeffs, thumb });
+  }
+  return out;
+}
+
+/** Half-width of the body frame, in standard deviations of the body mask per axis. */
+const BODY_SPAN = 1.2;
+
+/** The fine grid sampled bilinearly at (fx, fy), clamped to the grid. */
+function bilinear(fine: Float64Array, fx: number, fy: number): number {
+  const n = THUMB_GRID;
+  const x = Math.min(n - 1.001, Math.max(0, fx));
+  const y = Math.min(n - 1.001, Math.max(0, fy));
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const tx = x - x0;
+  const i = y0 * n + x0;
+  const top = fine[i]! + (fine[i + 1]! - fine[i]!) * tx;
+  const bottom = fine[i + n]! + (fine[i + n + 1]! - fine[i + n]!) * tx;
+  return top + (bottom - top) * (y - y0);
+}
+
+/**
+ * The GRID × GRID grid of the body frame: the window of ±BODY_SPAN standard deviations (per
+ * axis) of the body mask about its centroid. The mask is the pixels above the image's mean,
+ * eroded by one pixel (3 × 3): burned-in text, a pixel or two wide on this grid, drops out, so a
+ * marker does not move the frame; a border crop or a shift moves the body and its frame alike.
+ * An image without a body (under 20 mask pixels) falls back to the centroid window.
+ */
+export function bodyFrameGrid(fine: Float64Array): Float64Array {
+  const n = THUMB_GRID;
+  let mean = 0;
+  for (let i = 0; i < fine.length; i++) mean += fine[i]!;
+  mean /= fine.length;
+  let s = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let y = 1; y < n - 1; y++) {
+    for (let x = 1; x < n - 1; x++) {
+      let inside = true;
+      for (let dy = -1; dy <= 1 && inside; dy++) for (let dx = -1; dx <= 1; dx++) if (!(fine[(y + dy) * n + x + dx]! > mean)) inside = false;
+      if (!inside) continue;
+      s++;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      syy += y * y;
+    }
+  }
+  if (s < 20) return centredGrid(fine);
+  const cx = sx / s;
+  const cy = sy / s;
+  const hx = BODY_SPAN * Math.sqrt(Math.max(1, sxx / s - cx * cx));
+  const hy = BODY_SPAN * Math.sqrt(Math.max(1, syy / s - cy * cy));
+  const out = new Float64Array(GRID * GRID);
+  for (let gy = 0; gy < GRID; gy++) {
+    const fy = cy + (((gy + 0.5) / GRID) * 2 - 1) * hy;
+    for (let gx = 0; gx < GRID; gx++) out[gy * GRID + gx] = bilinear(fine, cx + (((gx + 0.5) / GRID) * 2 - 1) * hx, fy);
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../write-atomic.ts';
 import { decodeSignatures, encodeSignatures, signatureOf, type Signature } from './signature.ts';
 
 /** Bumped whenever the signature's computation changes: older files are then not read (and `cvr cache gc` drops them). */
-const SIGNATURE_VERSION = 2;
+const SIGNATURE_VERSION = 3;
 
 export function signatureFile(shardFile: string): string {
   return `${shardFile.replace(/\.shard$/, '')}.v${SIGNATURE_VERSION}.sig`;

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeImage } from '../../../src/data/index.ts';
-import { signatureOf, nearDuplicatePairs, clustersOf, candidatePairs, hashTable } from '../../../src/data/dedupe/index.ts';
+import { signatureOf, nearDuplicatePairs, clustersOf, candidatePairs } from '../../../src/data/dedupe/index.ts';
+import { COEFFS, VIEWS } from '../../../src/data/dedupe/signature.ts';
 import { NO_ARTIFACTS, renderImage, encodePng, editedCopy } from '../../../src/data/synth/index.ts';
 import { deriveRng } from '../../../src/data/synth/random.ts';
 import type { ImageRecipe } from '../../../src/data/synth/index.ts';
@@ -52,27 +53,59 @@ describe('near-duplicates', () => {
     );
   });
 
-  it('candidate search finds every pair within 7 bits that a brute-force scan finds', () => {
+  // Coefficient rows: VIEWS × COEFFS small integers, so that ties and medians are exact.
+  const rowsArb = fc.array(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: VIEWS * COEFFS, maxLength: VIEWS * COEFFS }), { minLength: 2, maxLength: 40 });
+  const pairsOf = (found: Uint32Array): Set<string> => {
+    const out = new Set<string>();
+    for (let k = 0; k < found.length; k += 2) out.add(`${found[k]},${found[k + 1]}`);
+    return out;
+  };
+
+  it('the index scans every pair within 3 bits of the median code on either view (brute force)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat()), { minLength: 2, maxLength: 60 }), fc.array(fc.nat({ max: 63 }), { maxLength: 7 }), (rows, flips) => {
-        const sigs = rows.map(([a, b, c, d]) => ({ phash: [a >>> 0, b >>> 0] as const, dhash: [c >>> 0, d >>> 0] as const, thumb: new Uint8Array(0) }));
-        // a planted neighbour of the first row, `flips` bits away on the DCT hash
-        const first = sigs[0]!;
-        let [hi, lo] = first.phash;
-        for (const bit of new Set(flips)) bit < 32 ? (hi = (hi ^ (1 << bit)) >>> 0) : (lo = (lo ^ (1 << (bit - 32))) >>> 0);
-        sigs.push({ ...first, phash: [hi, lo] as const });
-        const table = hashTable(sigs);
-        const found = candidatePairs(table, { radius: 7, perImage: 1000 });
-        const got = new Set<string>();
-        for (let k = 0; k < found.length; k += 2) got.add(`${found[k]},${found[k + 1]}`);
-        const bits = (x: number): number => x.toString(2).replace(/0/g, '').length;
-        for (let i = 0; i < sigs.length; i++) {
-          for (let j = i + 1; j < sigs.length; j++) {
-            const dp = bits((sigs[i]!.phash[0] ^ sigs[j]!.phash[0]) >>> 0) + bits((sigs[i]!.phash[1] ^ sigs[j]!.phash[1]) >>> 0);
-            const dd = bits((sigs[i]!.dhash[0] ^ sigs[j]!.dhash[0]) >>> 0) + bits((sigs[i]!.dhash[1] ^ sigs[j]!.dhash[1]) >>> 0);
-            expect(got.has(`${i},${j}`)).toBe(dp <= 7 || dd <= 7);
+      fc.property(rowsArb, fc.array(fc.nat({ max: COEFFS - 1 }), { maxLength: 3 }), (rows, flips) => {
+        // a planted neighbour of the first row: `flips` coefficients of view 0 moved far across
+        const planted = [...rows[0]!];
+        for (const k of flips) planted[k] = planted[k]! > 0 ? -50 : 50;
+        const all = [...rows, planted];
+        const n = all.length;
+        const table = Float32Array.from(all.flat());
+        const found = pairsOf(candidatePairs(table, { exactBelow: 0, perImage: n, maxBucket: n }));
+        const bits = (view: number): number[][] => {
+          const out = all.map(() => [] as number[]);
+          for (let k = 0; k < COEFFS; k++) {
+            const column = all.map((r) => r[view * COEFFS + k]!);
+            const median = [...column].sort((x, y) => x - y)[Math.floor((n - 1) / 2)]!;
+            column.forEach((v, i) => out[i]!.push(v > median ? 1 : 0));
+          }
+          return out;
+        };
+        const codes = [bits(0), bits(1)];
+        for (let i = 0; i < n; i++) {
+          for (let j = i + 1; j < n; j++) {
+            const near = codes.some((c) => c[i]!.filter((b, k) => b !== c[j]![k]).length <= 3);
+            if (near) expect(found.has(`${i},${j}`)).toBe(true);
           }
         }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('the exhaustive scan keeps each image\'s k nearest per view (brute force)', () => {
+    fc.assert(
+      fc.property(rowsArb, fc.integer({ min: 1, max: 5 }), (rows, k) => {
+        const n = rows.length;
+        const found = pairsOf(candidatePairs(Float32Array.from(rows.flat()), { perImage: k }));
+        const expected = new Set<string>();
+        for (let view = 0; view < VIEWS; view++) {
+          const d = (i: number, j: number): number => rows[i]!.slice(view * COEFFS, (view + 1) * COEFFS).reduce((s, v, t) => s + (v - rows[j]![view * COEFFS + t]!) ** 2, 0);
+          for (let i = 0; i < n; i++) {
+            const others = rows.map((_, j) => j).filter((j) => j !== i).sort((x, y) => d(i, x) - d(i, y) || x - y);
+            for (const j of others.slice(0, k)) expected.add(`${Math.min(i, j)},${Math.max(i, j)}`);
+          }
+        }
+        expect([...found].sort()).toEqual([...expected].sort());
       }),
       { numRuns: 50 },
     );
