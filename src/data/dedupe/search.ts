@@ -14,7 +14,7 @@
 import { COEFFS, VIEWS, type Signature } from './signature.ts';
 
 export interface SearchOptions {
-  /** Candidates kept per image and view, nearest first (default 8). */
+  /** Candidates kept per image and view, nearest first (default 16). */
   readonly perImage?: number;
   /** Up to this many images the scan is exhaustive (default 4,096). */
   readonly exactBelow?: number;
@@ -24,7 +24,7 @@ export interface SearchOptions {
   readonly maxBucket?: number;
 }
 
-export const DEFAULT_PER_IMAGE = 8;
+export const DEFAULT_PER_IMAGE = 16;
 const GROUP_BITS = 14;
 const GROUPS = 4;
 
