@@ -4,12 +4,13 @@
 // Prints one JSON line per addon function (conv:0 forward, conv:1 backward data, conv:2 backward
 // weights, bnTrain:0/1, …: CPU ms per step, calls per step), then the step's CPU ms, the part
 // inside the addon and the rest (tfjs's JavaScript kernels, tape, allocation, garbage collection).
-// Process CPU time (user + system), not wall time: on a shared, loaded machine wall time measures
+// Each also gets its wall ms (at 2 threads: what the step waits for). Process CPU time (user + system) is the figure: on a shared, loaded machine wall time measures
 // the load; run it at one thread (CVR_NATIVE_THREADS=1, the default here), where no worker waits.
 // `--js-top N` also samples the timed steps with V8's profiler and prints the N JavaScript
 // functions with the most self time (addon calls appear under the profiler's wrapper).
 import * as tf from '@tensorflow/tfjs';
 import { Session } from 'node:inspector';
+import { loadavg } from 'node:os';
 import { loadAddon, type NativeAddon } from '../src/engine/native/addon.ts';
 import { registerNativeBackend } from '../src/engine/native/backend.ts';
 import { parseBenchArgs } from './lib/bench-args.ts';
@@ -26,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // The addon's functions are read-only properties: count them through a wrapper object.
   const real = load.addon as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const acc = new Map<string, { cpu: number; calls: number }>();
+  const acc = new Map<string, { cpu: number; wall: number; calls: number }>();
   let counting = false;
   const wrapped: Record<string, (...args: unknown[]) => unknown> = {};
   for (const name of Object.getOwnPropertyNames(real)) {
@@ -35,13 +36,16 @@ export async function main(argv: string[]): Promise<number> {
     wrapped[name] = (...args: unknown[]) => {
       if (!counting) return f(...args);
       const c0 = process.cpuUsage();
+      const w0 = performance.now();
       const r = f(...args);
+      const wall = performance.now() - w0;
       const c = process.cpuUsage(c0);
       // Depthwise convolutions (groups > 1, the last of the dimensions) apart from the others.
       const depthwise = name === 'conv' && (args[1] as Int32Array)[17]! > 1 ? ':depthwise' : '';
       const key = BY_KIND.has(name) ? `${name}:${String(args[0])}${depthwise}` : name;
-      const e = acc.get(key) ?? { cpu: 0, calls: 0 };
+      const e = acc.get(key) ?? { cpu: 0, wall: 0, calls: 0 };
       e.cpu += (c.user + c.system) / 1000;
+      e.wall += wall;
       e.calls += 1;
       acc.set(key, e);
       return r;
@@ -60,7 +64,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   counting = true;
   const c0 = process.cpuUsage();
+  const w0 = performance.now();
   for (let s = 0; s < steps; s++) t.step();
+  const wallMs = (performance.now() - w0) / steps;
   const c = process.cpuUsage(c0);
   counting = false;
   if (session !== undefined) {
@@ -70,13 +76,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   t.dispose();
   const stepMs = (c.user + c.system) / 1000 / steps;
-  let addonMs = 0;
+  let addonMs = 0, addonWall = 0;
   for (const [fn, e] of [...acc.entries()].sort((p, q) => q[1].cpu - p[1].cpu)) {
     addonMs += e.cpu / steps;
-    console.log(JSON.stringify({ addon: fn, cpuMs: +(e.cpu / steps).toFixed(1), calls: e.calls / steps }));
+    addonWall += e.wall / steps;
+    console.log(JSON.stringify({ addon: fn, cpuMs: +(e.cpu / steps).toFixed(1), wallMs: +(e.wall / steps).toFixed(1), calls: e.calls / steps }));
   }
   console.log(JSON.stringify({ model: a.model, size: Number(a.size), batch: Number(a.batch), threads: Number(a.threads), steps,
-    stepCpuMs: +stepMs.toFixed(0), addonCpuMs: +addonMs.toFixed(0), outsideAddonCpuMs: +(stepMs - addonMs).toFixed(0) }));
+    stepCpuMs: +stepMs.toFixed(0), addonCpuMs: +addonMs.toFixed(0), outsideAddonCpuMs: +(stepMs - addonMs).toFixed(0),
+    stepWallMs: +wallMs.toFixed(0), addonWallMs: +addonWall.toFixed(0), outsideAddonWallMs: +(wallMs - addonWall).toFixed(0), load1m: loadavg()[0] }));
   return 0;
 }
 

@@ -89,6 +89,12 @@ struct Context {
     const std::string s = v == nullptr ? "blocked" : v;
     return s == "nhwc" ? 0 : s == "blocked" ? 1 : 2;
   }();
+  // CVR_NATIVE_DW_LAYOUT=nhwc (experimental, off by default): depthwise convolutions on tfjs's
+  // layout (brdgmm_dw / jit_dw take nhwc): no activation reorders around them.
+  bool dwNhwc = [] {
+    const char* v = std::getenv("CVR_NATIVE_DW_LAYOUT");
+    return v != nullptr && std::string(v) == "nhwc";
+  }();
   bool blockedFor(const std::vector<int64_t>& d) const;
   void* scratchFor(int i, const memory::desc& d) {
     const size_t bytes = d.get_size();
@@ -166,6 +172,7 @@ std::string keyOf(int kind, const std::vector<int64_t>& d) {
 enum { N, IH, IW, IC, OH, OW, OC, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, G, CONV_DIMS };
 
 bool Context::blockedFor(const std::vector<int64_t>& d) const {
+  if (d[G] > 1 && dwNhwc) return false;
   if (layout != 2) return layout == 1;
   const bool pointwise = d[KH] == 1 && d[KW] == 1 && d[SH] == 1 && d[SW] == 1 && d[G] == 1;
   return !(pointwise && d[OH] * d[OW] >= 256);

@@ -59,9 +59,20 @@ function convSupported(c: Conv2DInfo, dataFormat: unknown): boolean {
     p.top >= 0 && p.left >= 0 && p.bottom >= 0 && p.right >= 0 && c.outHeight > 0 && c.outWidth > 0;
 }
 
+// CVR_NATIVE_POINTWISE_GEMM=1 (experimental, off by default): 1×1 stride-1 unpadded convolutions
+// as one sgemm each on tfjs's NHWC and HWIO arrays (forward X·W, backward data dY·Wᵀ, backward
+// weights Xᵀ·dY), with no layout or weight reorders. Xception 64², 1 thread: ≈ 10 % less CPU a step.
+const POINTWISE_GEMM = process.env['CVR_NATIVE_POINTWISE_GEMM'] === '1';
+const pointwise = (c: Conv2DInfo, depthwise: boolean): boolean => POINTWISE_GEMM && !depthwise &&
+  c.filterHeight === 1 && c.filterWidth === 1 && c.strideHeight === 1 && c.strideWidth === 1 &&
+  c.dilationHeight === 1 && c.dilationWidth === 1 && c.padInfo.top === 0 && c.padInfo.left === 0 &&
+  c.padInfo.bottom === 0 && c.padInfo.right === 0 && c.outHeight === c.inHeight && c.outWidth === c.inWidth;
+
 const convForward = (addon: NativeAddon, b: MathBackendCPU, x: TensorInfo, w: TensorInfo, c: Conv2DInfo, depthwise: boolean): TensorInfo => {
   const out = allocFloats(b, c.batchSize * c.outHeight * c.outWidth * c.outChannels);
-  addon.conv(0, convDims(c, groupsOf(c, depthwise)), floats(b, x), floats(b, w), out);
+  const rows = c.batchSize * c.outHeight * c.outWidth;
+  if (pointwise(c, depthwise)) addon.matmul(0, 0, 1, rows, c.outChannels, c.inChannels, floats(b, x), floats(b, w), out, 0, 0);
+  else addon.conv(0, convDims(c, groupsOf(c, depthwise)), floats(b, x), floats(b, w), out);
   return b.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
 };
 
@@ -120,7 +131,9 @@ const convBackpropInput = (addon: NativeAddon, name: string, depthwise: boolean)
       depthwise ? (attrs['dilations'] as Pair) : 1, attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding, depthwise);
     if (!convSupported(c, dataFormat) || c.outHeight !== dy.shape[1] || c.outWidth !== dy.shape[2]) return cpu(name, args);
     const out = allocFloats(b, size(inShape));
-    addon.conv(1, convDims(c, groupsOf(c, depthwise)), floats(b, dy), floats(b, w), out);
+    const rows = c.batchSize * c.outHeight * c.outWidth;
+    if (pointwise(c, depthwise)) addon.matmul(0, 1, 1, rows, c.inChannels, c.outChannels, floats(b, dy), floats(b, w), out, 0, 0);
+    else addon.conv(1, convDims(c, groupsOf(c, depthwise)), floats(b, dy), floats(b, w), out);
     return b.makeTensorInfo([...inShape], 'float32', out);
   }) as unknown as KernelFunc,
 });
@@ -138,7 +151,9 @@ const convBackpropFilter = (addon: NativeAddon, name: string, depthwise: boolean
       depthwise ? (attrs['dilations'] as Pair) : 1, attrs['pad'] as Pad, attrs['dimRoundingMode'] as Rounding, depthwise);
     if (!convSupported(c, dataFormat) || c.outHeight !== dy.shape[1] || c.outWidth !== dy.shape[2]) return cpu(name, args);
     const out = allocFloats(b, size(fShape));
-    addon.conv(2, convDims(c, groupsOf(c, depthwise)), floats(b, x), floats(b, dy), out);
+    const rows = c.batchSize * c.outHeight * c.outWidth;
+    if (pointwise(c, depthwise)) addon.matmul(1, 0, 1, c.inChannels, c.outChannels, rows, floats(b, x), floats(b, dy), out, 0, 0);
+    else addon.conv(2, convDims(c, groupsOf(c, depthwise)), floats(b, x), floats(b, dy), out);
     return b.makeTensorInfo([...fShape], 'float32', out);
   }) as unknown as KernelFunc,
 });
