@@ -89,11 +89,11 @@ struct Context {
     const std::string s = v == nullptr ? "blocked" : v;
     return s == "nhwc" ? 0 : s == "blocked" ? 1 : 2;
   }();
-  // CVR_NATIVE_DW_LAYOUT=nhwc (experimental, off by default): depthwise convolutions on tfjs's
-  // layout (brdgmm_dw / jit_dw take nhwc): no activation reorders around them.
+  // Depthwise convolutions on tfjs's layout (brdgmm_dw / jit_dw take nhwc): no activation
+  // reorders around them. On by default; CVR_NATIVE_DW_LAYOUT=blocked turns it off.
   bool dwNhwc = [] {
     const char* v = std::getenv("CVR_NATIVE_DW_LAYOUT");
-    return v != nullptr && std::string(v) == "nhwc";
+    return v == nullptr || std::string(v) != "blocked";
   }();
   bool blockedFor(const std::vector<int64_t>& d) const;
   void* scratchFor(int i, const memory::desc& d) {

@@ -59,10 +59,10 @@ function convSupported(c: Conv2DInfo, dataFormat: unknown): boolean {
     p.top >= 0 && p.left >= 0 && p.bottom >= 0 && p.right >= 0 && c.outHeight > 0 && c.outWidth > 0;
 }
 
-// CVR_NATIVE_POINTWISE_GEMM=1 (experimental, off by default): 1×1 stride-1 unpadded convolutions
+// On by default (CVR_NATIVE_POINTWISE_GEMM=0 turns it off): 1×1 stride-1 unpadded convolutions
 // as one sgemm each on tfjs's NHWC and HWIO arrays (forward X·W, backward data dY·Wᵀ, backward
 // weights Xᵀ·dY), with no layout or weight reorders. Xception 64², 1 thread: ≈ 10 % less CPU a step.
-const POINTWISE_GEMM = process.env['CVR_NATIVE_POINTWISE_GEMM'] === '1';
+const POINTWISE_GEMM = process.env['CVR_NATIVE_POINTWISE_GEMM'] !== '0';
 const pointwise = (c: Conv2DInfo, depthwise: boolean): boolean => POINTWISE_GEMM && !depthwise &&
   c.filterHeight === 1 && c.filterWidth === 1 && c.strideHeight === 1 && c.strideWidth === 1 &&
   c.dilationHeight === 1 && c.dilationWidth === 1 && c.padInfo.top === 0 && c.padInfo.left === 0 &&

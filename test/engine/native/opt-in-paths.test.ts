@@ -1,4 +1,4 @@
-// The opt-in paths of docs/native-engine.md, against the cpu backend: CVR_NATIVE_POINTWISE_GEMM=1
+// Two newer paths of docs/native-engine.md (on by default; set here explicitly), against the cpu backend: CVR_NATIVE_POINTWISE_GEMM=1
 // (1×1 stride-1 unpadded convolutions as one sgemm each, forward and both gradients) and
 // CVR_NATIVE_DW_LAYOUT=nhwc (depthwise convolutions on tfjs's layout). Both switches are read
 // when the backend loads, so they are set before the (dynamic) import.
