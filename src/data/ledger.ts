@@ -2,6 +2,8 @@
  * The ledger (language.md "Real metadata"): every manifest row and every file under a source
  * folder ends in exactly one line of its source's ledger, and the lines add up to what was read.
  */
+import { basename } from 'node:path';
+
 export const LEDGER_LINES = [
   'used',
   'filtered',
@@ -22,8 +24,7 @@ export const LEDGER_LINES = [
  * an entry of their own, named after the file, instead of vanishing.
  */
 export function noSourceEntry(file: string): string {
-  const base = file.split(/[\\/]/).pop() ?? file;
-  return `(no source) ${base}`;
+  return `(no source) ${basename(file)}`;
 }
 
 export type LedgerLineName = (typeof LEDGER_LINES)[number];
