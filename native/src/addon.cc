@@ -5,6 +5,8 @@
 // primitive (JIT code generation) costs far more than running a small one.
 #include <node_api.h>
 #include <omp.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -931,6 +933,34 @@ napi_value Info(napi_env env, napi_callback_info) {
 
 void FreeContext(napi_env, void* data, void*) { delete static_cast<Context*>(data); }
 
+// oneDNN's JIT kernels keep data below the stack pointer (seen with dnnl_sgemm 2.6.3 on an
+// AVX-512 CPU): a signal handled on this thread's stack in the middle of a kernel writes its frame
+// over that data and the kernel then corrupts the heap ("corrupted size vs. prev_size"). Node
+// delivers signals often: V8's sampling profiler sends SIGPROF every millisecond, libuv handles
+// SIGCHLD, SIGWINCH, SIGINT. So every addon call runs with the asynchronous signals blocked on its
+// thread; they arrive when it returns (a call lasts milliseconds). OpenMP's workers are first
+// created inside a call, so they inherit the blocked mask. Faults (SIGSEGV and the like) stay
+// unblocked: blocking them would turn a crash into a hang.
+struct SignalsDeferred {
+  sigset_t prev;
+  SignalsDeferred() {
+    static const sigset_t blocked = [] {
+      sigset_t s;
+      sigfillset(&s);
+      for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS}) sigdelset(&s, sig);
+      return s;
+    }();
+    pthread_sigmask(SIG_BLOCK, &blocked, &prev);
+  }
+  ~SignalsDeferred() { pthread_sigmask(SIG_SETMASK, &prev, nullptr); }
+};
+
+template <napi_value (*F)(napi_env, napi_callback_info)>
+napi_value Deferred(napi_env env, napi_callback_info info) {
+  SignalsDeferred guard;
+  return F(env, info);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   try {
     CHECK(napi_set_instance_data(env, new Context(), FreeContext, nullptr));
@@ -939,19 +969,19 @@ napi_value Init(napi_env env, napi_value exports) {
     return nullptr;
   }
   napi_property_descriptor props[] = {
-      {"conv", nullptr, ConvCall, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"pool", nullptr, PoolCall, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"binary", nullptr, BinaryCall, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"unary", nullptr, UnaryCall, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"reduceRows", nullptr, ReduceRowsCall, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"batchNorm", nullptr, BatchNormCall, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"gradOp", nullptr, GradOpCall, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"bnGrad", nullptr, BnGradCall, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"bnTrain", nullptr, BnTrainCall, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"adam", nullptr, AdamCall, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"matmul", nullptr, MatMulCall, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv", nullptr, Deferred<ConvCall>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pool", nullptr, Deferred<PoolCall>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Deferred<BinaryCall>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, Deferred<UnaryCall>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceRows", nullptr, Deferred<ReduceRowsCall>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, Deferred<BatchNormCall>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gradOp", nullptr, Deferred<GradOpCall>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bnGrad", nullptr, Deferred<BnGradCall>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bnTrain", nullptr, Deferred<BnTrainCall>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, Deferred<AdamCall>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmul", nullptr, Deferred<MatMulCall>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, Deferred<SetThreads>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"info", nullptr, Deferred<Info>, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   return exports;
