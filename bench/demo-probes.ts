@@ -8,15 +8,17 @@
  * first round, while the machine is as idle as it will be), printed in the JSON.
  * Prints one JSON object: the wall seconds of every round, median and min–max of each mode, the
  * ratio of the medians (with / without; the target is ≤ 1.5), the per-round ratios, and the
- * load average before and after.
+ * load average before and after; and `sameModelNumbers`: per design, whether the main model's
+ * metrics (every fold's) are the same bytes with and without probes, as they must be (the probes
+ * only add nodes; the copies without them live in another folder, which must not matter).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseBenchArgs } from './lib/bench-args.ts';
-import { demoJobs } from '../scripts/demo.ts';
+import { DESIGNS, demoJobs } from '../scripts/demo.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const median = (xs: readonly number[]): number => {
@@ -50,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'cvr-bench-demo-probes-'));
   const loadBefore = loadavg().map((x) => round(x, 2));
   const seconds: Record<'without' | 'with', number[]> = { without: [], with: [] };
+  const same: Record<string, boolean> = {};
   try {
     // The data, once, with the command the demo runs (the same for both modes, so not timed).
     await run(process.execPath, [join(ROOT, 'bin/cvr.mjs'), 'synth', '--preset', 'shortcut', '--scale', DEMO_SCALE, '--out', 'data'], join(ROOT, 'examples/shortcut'));
@@ -59,6 +62,13 @@ export async function main(argv: string[]): Promise<number> {
         const args = ['--seed', a.seed, '--engine', a.engine, '--cache', cache, '--keep-data', '--jobs', jobs, ...(mode === 'without' ? ['--no-probes'] : [])];
         seconds[mode].push(round(await demo(args)));
         await rm(cache, { recursive: true, force: true });
+      }
+      for (const { design } of DESIGNS) {
+        const models = async (suffix: string): Promise<string> => {
+          const m = JSON.parse(await readFile(join(ROOT, 'examples/shortcut/runs', `${design}-seed${a.seed}${suffix}`, 'metrics.json'), 'utf8')) as { models: unknown };
+          return JSON.stringify(m.models);
+        };
+        same[design] = (same[design] ?? true) && (await models('')) === (await models('-no-probes'));
       }
     }
   } finally {
@@ -79,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
       ratioPerRound: seconds.with.map((w, i) => round(w / seconds.without[i]!, 3)),
       target: 1.5,
       met: ratio <= 1.5,
+      sameModelNumbers: same,
       loadavg: { before: loadBefore, after: loadavg().map((x) => round(x, 2)) },
     })}\n`,
   );

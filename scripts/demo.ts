@@ -32,7 +32,7 @@ const EXAMPLE = join(ROOT, 'examples/shortcut');
 const CVR = join(ROOT, 'bin/cvr.mjs');
 /** The scale the example's `# data:` comments name; keeps the demo within minutes on 2 cores. */
 const SCALE = '0.5';
-const DESIGNS = [
+export const DESIGNS = [
   { design: 'single', file: 'single.cvr' },
   { design: 'multiple', file: 'multiple.cvr' },
   { design: 'independent', file: 'independent.cvr' },

@@ -6,7 +6,11 @@
  * `evaluate` changes only the metrics, gradcam and report keys, and editing `seed` changes every
  * node that draws randomness (split and below); it also holds cvr's version and the kind's output
  * schema version (key-versions.ts). Its `streamKey`, from which its random streams derive, is the
- * same hash without the versions.
+ * same hash without the versions and without where files are (a source's folders and manifests,
+ * a weights file, a mask folder, written relative to the .cvr file): a seed's numbers depend on
+ * what the data is (the source's file list, labels and contents, in `files`), not on how a path
+ * to it is written, so a copy of the .cvr file in another folder, pointing at the same data,
+ * trains the same models.
  */
 import { dirname, relative } from 'node:path';
 import { DEFAULT_THRESHOLD } from '../data/index.ts';
@@ -31,8 +35,26 @@ interface Draft {
   readonly kind: PlanNodeKind;
   readonly inputs: readonly string[];
   readonly config: Record<string, unknown>;
+  /** The config as the random streams see it (no paths); default `config`. */
+  readonly streamConfig?: Record<string, unknown>;
   readonly fold?: number;
   readonly model?: string;
+}
+
+/** A model's declaration in a key: a weights file's path relative to the .cvr file, and its fingerprint. */
+function modelConfig(model: ResolvedPipeline['models'][number], rel: (p: string) => string, fingerprint?: string): Record<string, unknown> {
+  return {
+    ...model,
+    weights: model.weights.startsWith('/') ? rel(model.weights) : model.weights,
+    ...(model.weightsFiles && { weightsFiles: Object.fromEntries(Object.entries(model.weightsFiles).map(([k, p]) => [k, rel(p)])) }),
+    ...(fingerprint !== undefined && { weightsFingerprint: fingerprint }),
+  };
+}
+
+/** The same for the random streams: a weights file by its fingerprint only. */
+function streamModelConfig(model: ResolvedPipeline['models'][number], fingerprint?: string): Record<string, unknown> {
+  const { weightsFiles: _files, ...rest } = model;
+  return { ...rest, weights: model.weights.startsWith('/') ? 'file' : model.weights, ...(fingerprint !== undefined && { weightsFingerprint: fingerprint }) };
 }
 
 /** The folds a design runs: K for k-fold, one per source for leave_source_out, else one. */
@@ -62,6 +84,7 @@ export function buildPlan(pipeline: ResolvedPipeline, options: PlanOptions = {})
       kind: 'scan',
       inputs: [],
       config: { source: s.name, locations: s.locations.map(location), labelsFromPath: s.labelsFromPath, patientsFromPath: s.patientsFromPath, files: options.sourceFingerprints?.[s.name] },
+      streamConfig: { source: s.name, labelsFromPath: s.labelsFromPath, patientsFromPath: s.patientsFromPath, files: options.sourceFingerprints?.[s.name] },
     });
   }
   drafts.push({
@@ -89,7 +112,8 @@ export function buildPlan(pipeline: ResolvedPipeline, options: PlanOptions = {})
         id: `train:${m}:${fold}`,
         kind: 'train',
         inputs: ['split', ...prepIds],
-        config: { model: { ...model, weights: model.weights.startsWith('/') ? rel(model.weights) : model.weights, ...(model.weightsFiles && { weightsFiles: Object.fromEntries(Object.entries(model.weightsFiles).map(([k, p]) => [k, rel(p)])) }), ...(options.weightsFingerprints?.[m] !== undefined && { weightsFingerprint: options.weightsFingerprints[m] }) }, train: pipeline.train, augment: pipeline.augment, seed, fold, engine: pipeline.engine },
+        config: { model: modelConfig(model, rel, options.weightsFingerprints?.[m]), train: pipeline.train, augment: pipeline.augment, seed, fold, engine: pipeline.engine },
+        streamConfig: { model: streamModelConfig(model, options.weightsFingerprints?.[m]), train: pipeline.train, augment: pipeline.augment, seed, fold, engine: pipeline.engine },
         fold,
         model: m,
       });
@@ -121,13 +145,15 @@ function probeDrafts(pipeline: ResolvedPipeline, at: { folds: number; prepIds: r
   // A declared lung field is part of the masked and GradCAM nodes' keys (the default adds nothing).
   const declared = pipeline.lungField;
   const field = declared === undefined ? {} : { lungField: declared.kind === 'masks' ? { ...declared, folder: at.rel(declared.folder) } : declared };
+  // The random streams see a mask folder without its path.
+  const streamField = declared === undefined ? {} : { lungField: declared.kind === 'masks' ? { ...declared, folder: undefined } : declared };
   const out: Draft[] = [];
   for (const probe of pipeline.probes) {
     const id = `probe:${probe.name}`;
     if (probe.name === 'source_probe') {
       out.push({ id, kind: 'probe', inputs: ['split', ...prepIds], config: { probe: probe.name, settings: probe.settings, seed } });
     } else if (probe.name === 'gradcam_in_lungs') {
-      out.push({ id, kind: 'probe', inputs: [...Array.from({ length: folds }, (_, f) => `train:${main.name}:${f}`), 'split', ...prepIds], config: { probe: probe.name, settings: probe.settings, seed, ...field }, model: main.name });
+      out.push({ id, kind: 'probe', inputs: [...Array.from({ length: folds }, (_, f) => `train:${main.name}:${f}`), 'split', ...prepIds], config: { probe: probe.name, settings: probe.settings, seed, ...field }, streamConfig: { probe: probe.name, settings: probe.settings, seed, ...streamField }, model: main.name });
     } else {
       const model = probe.model ?? main;
       const mask = probe.name === 'periphery_only' ? 'periphery' : 'lung';
@@ -140,10 +166,11 @@ function probeDrafts(pipeline: ResolvedPipeline, at: { folds: number; prepIds: r
           kind: 'train',
           inputs: ['split', ...prepIds],
           config: { probe: probe.name, mask, model: { ...model, weights: model.weights.startsWith('/') ? at.rel(model.weights) : model.weights }, train: { ...pipeline.train, epochs }, augment: pipeline.augment, seed, fold, engine: pipeline.engine, ...field },
+          streamConfig: { probe: probe.name, mask, model: streamModelConfig(model), train: { ...pipeline.train, epochs }, augment: pipeline.augment, seed, fold, engine: pipeline.engine, ...streamField },
           fold,
           model: probe.name,
         });
-        out.push({ id: `predict:${probe.name}:${fold}`, kind: 'predict', inputs: [`train:${probe.name}:${fold}`, 'split', ...prepIds], config: { fold, probe: probe.name, mask, ...field }, fold, model: probe.name });
+        out.push({ id: `predict:${probe.name}:${fold}`, kind: 'predict', inputs: [`train:${probe.name}:${fold}`, 'split', ...prepIds], config: { fold, probe: probe.name, mask, ...field }, streamConfig: { fold, probe: probe.name, mask, ...streamField }, fold, model: probe.name });
       }
       // The train nodes too: a probe that did not learn says so (CVR694) instead of scoring "chance".
       const own = (kind: string) => Array.from({ length: probeFolds }, (_, f) => `${kind}:${probe.name}:${f}`);
@@ -166,7 +193,7 @@ function finish(pipeline: string, drafts: readonly Draft[], versions: KeyVersion
   while (ready.length > 0) {
     const id = ready.shift()!;
     const d = byId.get(id)!;
-    const streamKey = sha256Hex(canonicalJson({ kind: d.kind, config: d.config, inputs: d.inputs.map((i) => streamKeys.get(i)!) }));
+    const streamKey = sha256Hex(canonicalJson({ kind: d.kind, config: d.streamConfig ?? d.config, inputs: d.inputs.map((i) => streamKeys.get(i)!) }));
     const key = sha256Hex(canonicalJson({ kind: d.kind, config: d.config, inputs: d.inputs.map((i) => keys.get(i)!), cvr: versions.cvr, outputSchema: versions.outputSchema[d.kind] }));
     keys.set(id, key);
     streamKeys.set(id, streamKey);

@@ -30,6 +30,22 @@ describe('buildPlan', () => {
     expect(plan.nodes.every((n) => /^[0-9a-f]{64}$/.test(n.key))).toBe(true);
   });
 
+  it('a copy of the .cvr file in another folder, pointing at the same data, draws the same random streams', () => {
+    // /work/p/a.cvr declares "../data/cxri"; /work/p/runs/copy/a.cvr declares "../../../data/cxri".
+    const copy: ResolvedPipeline = { ...base(), file: '/work/p/runs/copy/a.cvr' };
+    const fingerprints = { cxri: 'f1', cidc: 'f2' };
+    const a = buildPlan(base(), { sourceFingerprints: fingerprints });
+    const b = buildPlan(copy, { sourceFingerprints: fingerprints });
+    expect(a.nodes.find((n) => n.id === 'scan:cxri')?.config['locations']).toEqual([{ kind: 'folder', dir: '../data/cxri' }]);
+    expect(b.nodes.find((n) => n.id === 'scan:cxri')?.config['locations']).toEqual([{ kind: 'folder', dir: '../../../data/cxri' }]);
+    const streams = (p: typeof a): Map<string, string> => new Map(p.nodes.map((n) => [n.id, n.streamKey]));
+    expect(changed(streams(a), streams(b))).toEqual([]);
+    // The cache keys still hold the paths as written; other data changes the streams.
+    expect(changed(new Map(a.nodes.map((n) => [n.id, n.key])), new Map(b.nodes.map((n) => [n.id, n.key])))).toContain('scan:cxri');
+    const other = buildPlan(base(), { sourceFingerprints: { ...fingerprints, cxri: 'f3' } });
+    expect(changed(streams(a), streams(other))).toEqual(expect.arrayContaining(['scan:cxri', 'split', 'train:cvrnet:0']));
+  });
+
   it('editing evaluate changes only metrics and report keys', () => {
     const a = keys(base());
     const b = keys({ ...base(), evaluate: { ...base().evaluate, metrics: ['accuracy', 'f1'] } });
