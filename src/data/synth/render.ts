@@ -157,7 +157,7 @@ export function renderImage(r: ImageRecipe): RenderedImage {
     addCxrFinding(pic, r.finding, r.severity, findingRng);
     if (studyRng !== null) drawDevices(pic.density, studyRng);
     // a separate study is positioned anew: more rotation and shift than one session's retake
-    const warped = warp(pic.density, imageRng, studyRng === null ? 1 : 1.6, [1.05, 1.3]);
+    const warped = warp(pic.density, imageRng, studyRng === null ? 1 : 2, [1.05, 1.3]);
     img = warped.image;
     lungMask = lungMaskOf(pic.lungs, warped.positioning);
   } else {

@@ -30,6 +30,13 @@ export interface CtAnatomy {
   readonly lungScale: readonly [number, number];
   /** Where the patient's first slice lies (0 apex .. 1 base); the others follow (sliceLevel). */
   readonly level0: number;
+  /** The body outline's superellipse exponent: 2 an ellipse, more a squarer build. */
+  readonly bodyPower: number;
+  /** Vertebra and aorta size factors, the aorta's offset, the ribs' angular phase. */
+  readonly spine: number;
+  readonly aorta: number;
+  readonly aortaDx: number;
+  readonly ribPhase: number;
 }
 
 export function sampleCtAnatomy(rng: Rng): CtAnatomy {
@@ -49,6 +56,11 @@ export function sampleCtAnatomy(rng: Rng): CtAnatomy {
     heartDx: rng.uniform(0.01, 0.06),
     lungScale: [rng.uniform(0.88, 1.08), rng.uniform(0.88, 1.08)],
     level0: rng.next(),
+    bodyPower: rng.uniform(1.8, 3),
+    spine: rng.uniform(0.8, 1.2),
+    aorta: rng.uniform(0.75, 1.3),
+    aortaDx: rng.uniform(0.025, 0.07),
+    ribPhase: rng.uniform(-0.15, 0.15),
   };
 }
 
@@ -75,7 +87,7 @@ interface CtSlice extends CtAnatomy {
 
 function atLevel(a: CtAnatomy, z: number): CtSlice {
   // lungs grow from the apex to mid chest, then narrow a little towards the domes
-  const f = 0.45 + 0.55 * Math.sin((Math.PI / 2) * Math.min(1, z / 0.55)) - 0.12 * smoothstep(0.75, 1, z);
+  const f = 0.6 + 0.4 * Math.sin((Math.PI / 2) * Math.min(1, z / 0.55)) - 0.12 * smoothstep(0.75, 1, z);
   const grow = 0.93 + 0.12 * z;
   return {
     ...a,
@@ -204,10 +216,11 @@ function drawSlice(a: CtSlice, g: CtGeometry, density: Raster, masks: readonly [
   for (let y = 0; y < h; y++) {
     const v = (y + 0.5) / h;
     // columns that can lie inside the body ellipse (br < 1.01), with a pixel to spare
-    const byRow = (v - cy) / a.bodyB;
-    const reach = 1.0201 - byRow * byRow;
+    const p = a.bodyPower;
+    const byRow = Math.abs(v - cy) / a.bodyB;
+    const reach = Math.pow(1.01, p) - Math.pow(byRow, p);
     if (reach <= 0) continue;
-    const half = a.bodyA * Math.sqrt(reach);
+    const half = a.bodyA * Math.pow(reach, 1 / p);
     const xa = Math.max(0, Math.floor((0.5 - half) * w - 0.5) - 1);
     const xb = Math.min(w - 1, Math.ceil((0.5 + half) * w - 0.5) + 1);
     for (let x = xa; x <= xb; x++) {
@@ -215,7 +228,7 @@ function drawSlice(a: CtSlice, g: CtGeometry, density: Raster, masks: readonly [
       const i = y * w + x;
       const bx = (u - 0.5) / a.bodyA;
       const by = (v - cy) / a.bodyB;
-      const br = Math.sqrt(bx * bx + by * by);
+      const br = Math.pow(Math.pow(Math.abs(bx), p) + Math.pow(Math.abs(by), p), 1 / p);
       if (br >= 1.01) continue; // air outside the body; nothing else lies there
       let val = bodyValue(a, br);
       let lungIn = 0;
@@ -230,26 +243,26 @@ function drawSlice(a: CtSlice, g: CtGeometry, density: Raster, masks: readonly [
       if (arch) {
         // the arch: a soft-tissue band from front right to back left of the trachea
         const t = Math.max(0, Math.min(1, (u - 0.46) / 0.12));
-        const ax = (u - (0.46 + 0.12 * t)) / 0.03;
-        const ay = (v - (aortaCy + 0.05 * t)) / 0.03;
+        const ax = (u - (0.46 + 0.12 * t)) / (0.03 * a.aorta);
+        const ay = (v - (aortaCy + 0.05 * t)) / (0.03 * a.aorta);
         if (ax * ax + ay * ay < 1) val = SOFT + 0.04;
       } else {
-        const ax = (u - 0.545) / 0.03;
-        const ay = (v - aortaCy) / 0.03;
+        const ax = (u - 0.5 - a.aortaDx) / (0.03 * a.aorta);
+        const ay = (v - aortaCy) / (0.03 * a.aorta);
         if (ax * ax + ay * ay < 1) val = SOFT + 0.04;
       }
       if (a.z < 0.45) {
         // the trachea: an air circle in front of the spine
-        const tx = (u - 0.5) / 0.022;
-        const ty = (v - (lungCy + 0.01)) / 0.02;
+        const tx = (u - 0.5) / (0.022 * a.spine);
+        const ty = (v - (lungCy + 0.01)) / (0.02 * a.spine);
         if (tx * tx + ty * ty < 1) val = AIR + 0.02;
       }
-      const sx = (u - 0.5) / 0.055;
-      const sy = (v - spineCy) / 0.05;
+      const sx = (u - 0.5) / (0.055 * a.spine);
+      const sy = (v - spineCy) / (0.05 * a.spine);
       const sr = Math.sqrt(sx * sx + sy * sy);
       if (sr < 1) val = sr > 0.82 ? BONE : 0.9;
-      const cxv = (u - 0.5) / 0.025;
-      const cyv = (v - (spineCy + 0.07)) / 0.022;
+      const cxv = (u - 0.5) / (0.025 * a.spine);
+      const cyv = (v - (spineCy + 0.07 * a.spine)) / (0.022 * a.spine);
       if (cxv * cxv + cyv * cyv < 1) val = SOFT - 0.05;
       d[i] = val;
     }
@@ -263,7 +276,7 @@ function drawCtRibs(a: CtSlice, rng: Rng, density: Raster): void {
   // ribs: small bright ovals in the chest wall along the posterior and lateral arc
   for (let k = 0; k < a.ribs; k++) {
     for (const s of [-1, 1]) {
-      const ang = Math.PI / 2 + s * (0.35 + (k / a.ribs) * 1.9) + rng.normal(0, 0.04);
+      const ang = Math.PI / 2 + s * (0.35 + a.ribPhase + (k / a.ribs) * 1.9) + rng.normal(0, 0.04);
       const rx = 0.5 + Math.cos(ang) * a.bodyA * (1 - a.fat * 2);
       const ry = cy + Math.sin(ang) * a.bodyB * (1 - a.fat * 2);
       const rr = 0.012 + rng.uniform(0, 0.006);
@@ -305,7 +318,7 @@ function drawCtVessels(a: CtSlice, g: CtGeometry, rng: Rng, density: Raster, mas
         splatLine(vessels, px, py, px + rng.uniform(-0.6, 0.6), py + rng.uniform(-0.6, 0.6), strength * 1.5);
       }
     }
-    for (let k = 0; k < 7; k++) {
+    for (let k = 0; k < 10; k++) {
       const r = rng.uniform(0.15, 0.75);
       const ang = rng.uniform(0, Math.PI * 2);
       const px = (lungCx[s]! + Math.cos(ang) * r * la) * w;
@@ -318,6 +331,6 @@ function drawCtVessels(a: CtSlice, g: CtGeometry, rng: Rng, density: Raster, mas
   gaussianBlur(large, Math.max(0.8, w / 110));
   for (let i = 0; i < d.length; i++) {
     const m = Math.max(masks[0].data[i]!, masks[1].data[i]!);
-    d[i]! += (0.8 * Math.min(1, vessels.data[i]!) + 0.55 * Math.min(1, large.data[i]! * 2)) * m;
+    d[i]! += (0.8 * Math.min(1, vessels.data[i]!) + 0.7 * Math.min(1, large.data[i]! * 2)) * m;
   }
 }
