@@ -20,7 +20,7 @@ import type { Signature } from '../src/data/index.ts';
 import { candidatePairs, coefficientTable } from '../src/data/dedupe/search.ts';
 import { signatureOf } from '../src/data/dedupe/signature.ts';
 import { prepareThumb, similarity } from '../src/data/dedupe/verify.ts';
-import type { NearDuplicateTruth } from '../src/data/synth/index.ts';
+import { getPreset, planPreset, type NearDuplicateTruth } from '../src/data/synth/index.ts';
 import { parseBenchArgs } from './lib/bench-args.ts';
 import { searchFigures } from './lib/dedupe-search.ts';
 
@@ -120,6 +120,17 @@ export async function main(argv: string[]): Promise<number> {
     const copyScores = truth.copies.map((c) => both(index.get(c.original)!, index.get(c.copy)!)).sort((x, y) => x - y);
     const round3 = (x: number): number => Math.round(x * 1000) / 1000;
     const falsePairs = pairs.filter((p) => !same(p.a, p.b));
+    // What the false pairs are: modality, and one patient or two (a copy counts as its original).
+    const planned = new Map(planPreset(getPreset('paper'), { seed: 11, scale: Number(a.scale), size: 256 }).map((p) => [p.file, p]));
+    const originalOf = new Map(truth.copies.map((c) => [c.copy, c.original]));
+    const kindOf = (i: number, j: number): string => {
+      const [x, y] = [i, j].map((k) => { const f = relative(data, files[k]!); return planned.get(originalOf.get(f) ?? f); });
+      if (x === undefined || y === undefined) return 'unknown';
+      const modality = x.recipe.modality === y.recipe.modality ? x.recipe.modality : 'mixed';
+      return `${modality}-${x.plan.key === y.plan.key && x.recipe.patient === y.recipe.patient ? 'samePatient' : 'otherPatients'}`;
+    };
+    const falseKinds: Record<string, number> = {};
+    for (const p of falsePairs) falseKinds[kindOf(p.a, p.b)] = (falseKinds[kindOf(p.a, p.b)] ?? 0) + 1;
     const hardSet = new Set(truth.hardNegatives.map(([x, y]) => [index.get(x)!, index.get(y)!].sort((u, v) => u - v).join(',')));
 
     // Candidate recall, and the search over many signatures (bench/lib/dedupe-search.ts).
@@ -137,6 +148,7 @@ export async function main(argv: string[]): Promise<number> {
       recall: recovered / truth.copies.length,
       hardNegativesFlagged: hardFound,
       falsePairs: falsePairs.length,
+      falsePairsByKind: falseKinds,
       copySimilarity: copyScores.length === 0 ? null : { min: round3(copyScores[0]!), p05: round3(copyScores[Math.floor(0.05 * (copyScores.length - 1))]!), median: round3(median(copyScores)) },
       topFalsePairs: falsePairs.slice(0, 5).map((p) => ({ a: relative(data, files[p.a]!), b: relative(data, files[p.b]!), similarity: round3(p.similarity), hardNegative: hardSet.has(`${p.a},${p.b}`) })),
       verifySeconds,

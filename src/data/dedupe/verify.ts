@@ -197,7 +197,7 @@ export function similarity(a: Prepared, b: Prepared): number {
   const p = [1, 1, 0, 0];
   const coarse = align(a.coarse, b.coarse, p, [0.5, 0.25, 0.12], 3);
   if (coarse < COARSE_FLOOR) return coarse;
-  const global = align(a.fine, b.fine, p, [0.04], 2);
+  const global = align(a.fine, b.fine, p, [0.12, 0.06, 0.03], 3);
   return Math.min(global, localAgreement(a.fine, b.fine, p));
 }
 
