@@ -1,7 +1,8 @@
 /**
  * `npm run -s bench -- dedupe [--scale S] [--copies N] [--size PX] [--search N] [--rounds R]`
  * (docs/dedupe.md). One JSON object:
- * - precision / recall on a planted set: `cvr synth --preset paper` (default scale 0.04, about
+ * - precision / recall on a planted set (and, to see the margin, the planted pairs' similarity
+ *   range and the five highest false pairs, named): `cvr synth --preset paper` (default scale 0.04, about
  *   2,100 images) with N planted near-duplicates (default 300), prepared at PX × PX (default
  *   128) as a pipeline's `image` block would; hard negatives (other images of one phantom
  *   patient) counted separately;
@@ -18,7 +19,8 @@ import { synthesize, prepareImages, openPrepared, preparedSignatures, nearDuplic
 import type { Signature } from '../src/data/index.ts';
 import { candidatePairs, coefficientTable } from '../src/data/dedupe/search.ts';
 import { signatureOf } from '../src/data/dedupe/signature.ts';
-import type { NearDuplicateTruth } from '../src/data/synth/index.ts';
+import { prepareThumb, similarity } from '../src/data/dedupe/verify.ts';
+import { getPreset, planPreset, type NearDuplicateTruth } from '../src/data/synth/index.ts';
 import { parseBenchArgs } from './lib/bench-args.ts';
 import { searchFigures } from './lib/dedupe-search.ts';
 
@@ -109,6 +111,28 @@ export async function main(argv: string[]): Promise<number> {
       return pairSet.has(`${Math.min(i, j)},${Math.max(i, j)}`);
     }).length;
 
+    // Where the threshold sits: every planted pair's similarity (both directions, as near.ts
+    // tries them), and the highest false pairs found, named.
+    const both = (i: number, j: number): number => {
+      const [x, y] = [prepareThumb(sigs[i]!.thumb), prepareThumb(sigs[j]!.thumb)];
+      return Math.max(similarity(x, y), similarity(y, x));
+    };
+    const copyScores = truth.copies.map((c) => both(index.get(c.original)!, index.get(c.copy)!)).sort((x, y) => x - y);
+    const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+    const falsePairs = pairs.filter((p) => !same(p.a, p.b));
+    // What the false pairs are: modality, and one patient or two (a copy counts as its original).
+    const planned = new Map(planPreset(getPreset('paper'), { seed: 11, scale: Number(a.scale), size: 256 }).map((p) => [p.file, p]));
+    const originalOf = new Map(truth.copies.map((c) => [c.copy, c.original]));
+    const kindOf = (i: number, j: number): string => {
+      const [x, y] = [i, j].map((k) => { const f = relative(data, files[k]!); return planned.get(originalOf.get(f) ?? f); });
+      if (x === undefined || y === undefined) return 'unknown';
+      const modality = x.recipe.modality === y.recipe.modality ? x.recipe.modality : 'mixed';
+      return `${modality}-${x.plan.key === y.plan.key && x.recipe.patient === y.recipe.patient ? 'samePatient' : 'otherPatients'}`;
+    };
+    const falseKinds: Record<string, number> = {};
+    for (const p of falsePairs) falseKinds[kindOf(p.a, p.b)] = (falseKinds[kindOf(p.a, p.b)] ?? 0) + 1;
+    const hardSet = new Set(truth.hardNegatives.map(([x, y]) => [index.get(x)!, index.get(y)!].sort((u, v) => u - v).join(',')));
+
     // Candidate recall, and the search over many signatures (bench/lib/dedupe-search.ts).
     const searched = searchFigures(sigs, truth.copies.map((c) => [index.get(c.original)!, index.get(c.copy)!] as const), Number(a.search));
 
@@ -123,6 +147,10 @@ export async function main(argv: string[]): Promise<number> {
       precision: pairs.length === 0 ? 1 : truePairs / pairs.length,
       recall: recovered / truth.copies.length,
       hardNegativesFlagged: hardFound,
+      falsePairs: falsePairs.length,
+      falsePairsByKind: falseKinds,
+      copySimilarity: copyScores.length === 0 ? null : { min: round3(copyScores[0]!), p05: round3(copyScores[Math.floor(0.05 * (copyScores.length - 1))]!), median: round3(median(copyScores)) },
+      topFalsePairs: falsePairs.slice(0, 5).map((p) => ({ a: relative(data, files[p.a]!), b: relative(data, files[p.b]!), similarity: round3(p.similarity), hardNegative: hardSet.has(`${p.a},${p.b}`) })),
       verifySeconds,
       candidates: { pairs: plantedCandidates, shareOfAllPairs: plantedCandidates / ((files.length * (files.length - 1)) / 2), microsecondsPerCandidate: (verifySeconds * 1e6) / Math.max(1, plantedCandidates) },
       hardNegativesFlaggedShare: truth.hardNegatives.length === 0 ? 0 : hardFound / truth.hardNegatives.length,

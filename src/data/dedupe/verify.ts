@@ -6,8 +6,10 @@
  * is compared by aligning b's map to a's by a per-axis scale and shift (a border crop becomes a
  * zoom once both are resized to the prepared size), found by coordinate search on the coarse
  * grid and refined on the fine one, and scoring the Pearson correlation of the two maps inside
- * a margin. Warping the precomputed map (not re-filtering a warped thumbnail) makes one
- * evaluation a single pass over the window: tens of microseconds a pair in all.
+ * a margin — and, under the same alignment, the agreement of the inner patches one by one
+ * (`localAgreement`): the similarity is the lower of the two. Warping the precomputed map (not
+ * re-filtering a warped thumbnail) makes one evaluation a single pass over the window: tens of
+ * microseconds a pair in all.
  */
 import { THUMB_GRID as GRID } from './signature.ts';
 
@@ -16,6 +18,17 @@ const MAX_SCALE = 0.07;
 const MAX_SHIFT = 0.08;
 /** Candidates whose best coarse correlation is below this are rejected before the fine stage. */
 const COARSE_FLOOR = 0.85;
+/**
+ * Local agreement: the aligned window is cut into PATCHES × PATCHES patches; the outer ring is
+ * left out (burned-in markers, a crop's or shift's black fill and the body outline lie there) and
+ * the similarity is at most the PATCH_RANK-th lowest (0-based: the 3rd lowest) of the 16 inner
+ * patches' correlations. One global correlation is dominated by the strongest edges (body
+ * outline, spine, diaphragm), which chests of one build share; an edited copy agrees in every
+ * inner region, another patient's image or another study of one patient disagrees in several
+ * (the lung fields' vessels, devices, the diaphragm's height). Figures: docs/dedupe.md.
+ */
+const PATCHES = 6;
+const PATCH_RANK = 2;
 
 function boxBlur(src: Float32Array, n: number, r: number): Float32Array {
   const tmp = new Float32Array(n * n);
@@ -184,5 +197,61 @@ export function similarity(a: Prepared, b: Prepared): number {
   const p = [1, 1, 0, 0];
   const coarse = align(a.coarse, b.coarse, p, [0.5, 0.25, 0.12], 3);
   if (coarse < COARSE_FLOOR) return coarse;
-  return align(a.fine, b.fine, p, [0.04], 2);
+  const global = align(a.fine, b.fine, p, [0.12, 0.06, 0.03], 3);
+  return Math.min(global, localAgreement(a.fine, b.fine, p));
+}
+
+/** Scratch sums of the patch correlations (one thread): Σa, Σb, Σa², Σb², Σab and the count. */
+const patchSums = new Float64Array(PATCHES * PATCHES * 6);
+
+/**
+ * The PATCH_RANK-th lowest of the inner patch correlations of a's window with b's map under the
+ * alignment p (the same bilinear sampling as `score`). Each patch is normalised on its own, so
+ * a patch of faint lung texture counts as much as one with the spine's edges. (The outer ring's
+ * sums are accumulated too: skipping them per pixel would cost more than it saves.)
+ */
+export function localAgreement(a: Level, b: Level, p: readonly number[]): number {
+  const { n, margin } = a;
+  const side = n - 2 * margin;
+  axis(n, margin, p[0]!, p[2]!, index0, frac);
+  axis(n, margin, p[1]!, p[3]!, rowIndex, rowFrac);
+  const m = b.map;
+  const am = a.map;
+  const acc = patchSums;
+  acc.fill(0);
+  for (let y = 0; y < side; y++) {
+    const r0 = rowIndex[y]! * n;
+    const r1 = r0 + n;
+    const ty = rowFrac[y]!;
+    const rowPatch = Math.min(PATCHES - 1, Math.floor((y * PATCHES) / side)) * PATCHES;
+    const ao = (y + margin) * n + margin;
+    for (let x = 0; x < side; x++) {
+      const i = index0[x]!;
+      const tx = frac[x]!;
+      const top = m[r0 + i]! + (m[r0 + i + 1]! - m[r0 + i]!) * tx;
+      const bottom = m[r1 + i]! + (m[r1 + i + 1]! - m[r1 + i]!) * tx;
+      const v = top + (bottom - top) * ty;
+      const u = am[ao + x]!;
+      const c = (rowPatch + Math.min(PATCHES - 1, Math.floor((x * PATCHES) / side))) * 6;
+      acc[c]! += u;
+      acc[c + 1]! += v;
+      acc[c + 2]! += u * u;
+      acc[c + 3]! += v * v;
+      acc[c + 4]! += u * v;
+      acc[c + 5]! += 1;
+    }
+  }
+  const r: number[] = [];
+  for (let c = 0; c < PATCHES * PATCHES * 6; c += 6) {
+    const px = (c / 6) % PATCHES;
+    const py = Math.floor(c / 6 / PATCHES);
+    if (px === 0 || py === 0 || px === PATCHES - 1 || py === PATCHES - 1) continue;
+    const k = acc[c + 5]!;
+    const va = acc[c + 2]! - (acc[c]! * acc[c]!) / k;
+    const vb = acc[c + 3]! - (acc[c + 1]! * acc[c + 1]!) / k;
+    const cov = acc[c + 4]! - (acc[c]! * acc[c + 1]!) / k;
+    // a flat patch in both (outside the body) agrees; flat in one only does not
+    r.push(va > 1e-9 && vb > 1e-9 ? cov / Math.sqrt(va * vb) : va <= 1e-9 && vb <= 1e-9 ? 1 : 0);
+  }
+  return r.sort((x, y) => x - y)[PATCH_RANK]!;
 }

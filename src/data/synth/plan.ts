@@ -75,6 +75,7 @@ function planSource(plan: SourcePlan, o: PlanOptions): PlannedImage[] {
             severity,
             profile: plan.style.profile,
             baseSize: o.size,
+            ...(plan.repeatStudies === true && { studies: true }),
           },
         });
       }

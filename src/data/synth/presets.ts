@@ -54,6 +54,12 @@ export interface SourcePlan {
   readonly imagesPerPatient: readonly number[];
   /** Severity range of the findings; a skew towards the low end makes some cases subtle. */
   readonly severity: readonly [number, number];
+  /**
+   * Radiographs of one patient are separate studies: inspiration, positioning and devices (ECG
+   * leads, tubes) differ per image, as in real repeat studies (render.ts `studies`). The paper
+   * preset says so; tiny and shortcut keep their images as they were.
+   */
+  readonly repeatStudies?: boolean;
 }
 
 export interface Preset {
@@ -158,7 +164,7 @@ function covidxPlans(): SourcePlan[] {
 
 /** The sources of the paper's Table 1, exactly as docs/data-layout.md lays them out. */
 function paperSources(): SourcePlan[] {
-  return [...paperCxrSources(), ...paperCtSources(), ...covidxPlans(), figure1Plan(), rsnaPlan()];
+  return [...paperCxrSources(), ...paperCtSources(), ...covidxPlans(), figure1Plan(), rsnaPlan()].map((p) => ({ ...p, repeatStudies: true }));
 }
 
 /** Table 1's chest X-ray sources. */

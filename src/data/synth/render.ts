@@ -1,5 +1,6 @@
-import { drawCtAnatomy, sampleCtAnatomy } from './anatomy/ct.ts';
+import { drawCtAnatomy, sampleCtAnatomy, sliceLevel } from './anatomy/ct.ts';
 import { drawCxrAnatomy, sampleCxrAnatomy } from './anatomy/cxr.ts';
+import { drawDevices, studyAnatomy } from './anatomy/study.ts';
 import type { ArtifactProfile } from './artifacts.ts';
 import { applyArtifacts, artifactSize } from './artifacts.ts';
 import { addCtFinding } from './findings/ct.ts';
@@ -27,6 +28,11 @@ export interface ImageRecipe {
   readonly profile: ArtifactProfile;
   /** The preset's base image size in pixels; the source's `profile.size` scales it. */
   readonly baseSize: number;
+  /**
+   * Each radiograph is a study of its own (SourcePlan.repeatStudies): inspiration, positioning
+   * and devices vary per image, so a patient's repeat images differ as real ones do.
+   */
+  readonly studies?: boolean;
 }
 
 export interface RenderedImage {
@@ -144,13 +150,20 @@ export function renderImage(r: ImageRecipe): RenderedImage {
   let img: Raster;
   let lungMask: Uint8Array;
   if (r.modality === 'cxr') {
-    const pic = drawCxrAnatomy(sampleCxrAnatomy(anatomyRng), imageRng, size, size);
+    // a separate stream for the study's variation: images without it keep their bytes
+    const studyRng = r.studies === true ? deriveRng(r.seed, r.source, r.index, 'study') : null;
+    const anatomy = sampleCxrAnatomy(anatomyRng);
+    const pic = drawCxrAnatomy(studyRng === null ? anatomy : studyAnatomy(anatomy, studyRng), imageRng, size, size);
     addCxrFinding(pic, r.finding, r.severity, findingRng);
-    const warped = warp(pic.density, imageRng, 1, [1.05, 1.3]);
+    if (studyRng !== null) drawDevices(pic.density, studyRng);
+    // a separate study is positioned anew: more rotation and shift than one session's retake
+    const warped = warp(pic.density, imageRng, studyRng === null ? 1 : 2, [1.05, 1.3]);
     img = warped.image;
     lungMask = lungMaskOf(pic.lungs, warped.positioning);
   } else {
-    const pic = drawCtAnatomy(sampleCtAnatomy(anatomyRng), imageRng, size, size);
+    // each slice at its own chest level: one patient's slices show different anatomy
+    const anatomy = sampleCtAnatomy(anatomyRng);
+    const pic = drawCtAnatomy(anatomy, imageRng, size, size, sliceLevel(anatomy, r.index));
     addCtFinding(pic, r.finding, r.severity, findingRng);
     const warped = warp(pic.density, imageRng, 0.6, null);
     img = warped.image;

@@ -16,8 +16,8 @@ import type { ImageRecipe } from '../../../src/data/synth/index.ts';
 const SIZE = 96;
 const settings = { width: 64, height: 64, channels: 1 as const, resize: 'area' as const };
 
-function recipe(patient: string, index: number): ImageRecipe {
-  return { seed: 5, source: 'dedupe', patient, index, modality: 'cxr', finding: 'NOR', severity: 0, profile: NO_ARTIFACTS, baseSize: SIZE };
+function recipe(patient: string, index: number, modality: 'cxr' | 'ct' = 'cxr', studies = false): ImageRecipe {
+  return { seed: 5, source: 'dedupe', patient, index, modality, finding: 'NOR', severity: 0, profile: NO_ARTIFACTS, baseSize: SIZE, ...(studies && { studies }) };
 }
 
 async function png(r: ImageRecipe): Promise<Buffer> {
@@ -50,6 +50,42 @@ describe('near-duplicates', () => {
         expect(pairs).toEqual([]);
       }),
       { numRuns: 12, seed: 7 },
+    );
+  });
+
+  it('finds an edited copy of a CT slice and of a radiograph study', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('cxr' as const, 'ct' as const), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 10_000 }), async (modality, patient, editSeed) => {
+        const original = await png(recipe(String(patient), patient, modality, true));
+        const { png: copy } = await editedCopy(original, deriveRng(editSeed, 'test', patient, 'edits'));
+        const pairs = nearDuplicatePairs([await signature(original), await signature(copy)]);
+        expect(pairs.map((p) => [p.a, p.b])).toEqual([[0, 1]]);
+      }),
+      { numRuns: 12, seed: 11 },
+    );
+  });
+
+  // Hard negatives (docs/dedupe.md): another slice of the same CT patient (another chest level),
+  // another study of the same radiograph patient (inspiration, positioning, devices), and
+  // unrelated images of the same modality: none is a copy, none may be paired.
+  it('does not pair a hard negative: another CT slice or another radiograph study of one patient', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('cxr' as const, 'ct' as const), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 2 }), async (modality, patient, step) => {
+        const a = await png(recipe(String(patient), 10 * patient, modality, true));
+        const b = await png(recipe(String(patient), 10 * patient + step, modality, true));
+        expect(nearDuplicatePairs([await signature(a), await signature(b)])).toEqual([]);
+      }),
+      { numRuns: 16, seed: 3 },
+    );
+  });
+
+  it('does not pair CT slices of different patients', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 41, max: 80 }), async (p, q) => {
+        const pairs = nearDuplicatePairs([await signature(await png(recipe(String(p), p, 'ct'))), await signature(await png(recipe(String(q), q, 'ct')))]);
+        expect(pairs).toEqual([]);
+      }),
+      { numRuns: 12, seed: 9 },
     );
   });
 
