@@ -1,0 +1,89 @@
+/**
+ * A forest of randomised k-d trees over the images' leading principal coordinates
+ * (search-pca.ts), for the candidate index (search.ts). Each tree halves its images at the median
+ * of one coordinate, drawn (seeded) among the three of largest spread in that node, until at
+ * most `leaf` images remain; near images mostly share a leaf, and the trees' different cuts
+ * catch the pairs one tree separates. An image's candidates are its leaf mates in every tree.
+ */
+
+export interface Tree {
+  /** The images, each leaf contiguous. */
+  readonly order: Int32Array;
+  /** Per image, its leaf's [start, end) in `order`. */
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+}
+
+/** Seeded LCG in [0, 1). */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}
+
+/** The coordinate to cut [lo, hi) of `order` on: one of the three of largest spread (sampled). */
+function splitAxis(coords: Float32Array, lead: number, order: Int32Array, lo: number, hi: number, rand: () => number): number {
+  const step = Math.max(1, Math.floor((hi - lo) / 64));
+  const sum = new Float64Array(lead);
+  const sq = new Float64Array(lead);
+  let m = 0;
+  for (let p = lo; p < hi; p += step, m++) {
+    const base = order[p]! * lead;
+    for (let c = 0; c < lead; c++) {
+      const v = coords[base + c]!;
+      sum[c]! += v;
+      sq[c]! += v * v;
+    }
+  }
+  const spread = Array.from({ length: lead }, (_, c) => sq[c]! / m - (sum[c]! / m) ** 2);
+  const top = Array.from({ length: lead }, (_, c) => c).sort((x, y) => spread[y]! - spread[x]! || x - y);
+  return top[Math.floor(rand() * Math.min(3, lead))]!;
+}
+
+/** Reorders `order[lo, hi)` so that position `k` holds the k-th smallest by coordinate `axis` (Hoare quickselect). */
+function select(coords: Float32Array, lead: number, axis: number, order: Int32Array, lo: number, hi: number, k: number): void {
+  let l = lo;
+  let r = hi - 1;
+  while (l < r) {
+    const pivot = coords[order[(l + r) >>> 1]! * lead + axis]!;
+    let i = l;
+    let j = r;
+    while (i <= j) {
+      while (coords[order[i]! * lead + axis]! < pivot) i++;
+      while (coords[order[j]! * lead + axis]! > pivot) j--;
+      if (i <= j) {
+        const t = order[i]!;
+        order[i] = order[j]!;
+        order[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else return;
+  }
+}
+
+/** One tree over n images' `lead` coordinates, cut down to leaves of at most `leaf` images. */
+export function buildTree(coords: Float32Array, n: number, lead: number, leaf: number, seed: number): Tree {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const start = new Int32Array(n);
+  const end = new Int32Array(n);
+  const rand = lcg(seed);
+  const stack: number[] = [0, n];
+  while (stack.length > 0) {
+    const hi = stack.pop()!;
+    const lo = stack.pop()!;
+    if (hi - lo <= leaf) {
+      for (let p = lo; p < hi; p++) {
+        start[order[p]!] = lo;
+        end[order[p]!] = hi;
+      }
+      continue;
+    }
+    const mid = (lo + hi) >>> 1;
+    select(coords, lead, splitAxis(coords, lead, order, lo, hi, rand), order, lo, hi, mid);
+    stack.push(lo, mid, mid, hi);
+  }
+  return { order, start, end };
+}
