@@ -1,7 +1,7 @@
 /**
  * A forest of randomised k-d trees over the images' leading principal coordinates
  * (search-pca.ts), for the candidate index (search.ts). Each tree halves its images at the median
- * of one coordinate, drawn (seeded) among the three of largest spread in that node, until at
+ * (of a sample) of one coordinate, drawn (seeded) among the three of largest spread in that node, until at
  * most `leaf` images remain; near images mostly share a leaf, and the trees' different cuts
  * catch the pairs one tree separates. An image's candidates are its leaf mates in every tree.
  */
@@ -39,29 +39,33 @@ function splitAxis(coords: Float32Array, lead: number, order: Int32Array, lo: nu
   return top[Math.floor(rand() * Math.min(3, lead))]!;
 }
 
-/** Reorders `order[lo, hi)` so that position `k` holds the k-th smallest by coordinate `axis` (Hoare quickselect). */
-function select(coords: Float32Array, lead: number, axis: number, order: Int32Array, lo: number, hi: number, k: number): void {
-  let l = lo;
-  let r = hi - 1;
-  while (l < r) {
-    const pivot = coords[order[(l + r) >>> 1]! * lead + axis]!;
-    let i = l;
-    let j = r;
-    while (i <= j) {
-      while (coords[order[i]! * lead + axis]! < pivot) i++;
-      while (coords[order[j]! * lead + axis]! > pivot) j--;
-      if (i <= j) {
-        const t = order[i]!;
-        order[i] = order[j]!;
-        order[j] = t;
-        i++;
-        j--;
-      }
+/** The median of an evenly spaced sample of at most 63 values of `axis` in order[lo, hi). */
+function samplePivot(coords: Float32Array, lead: number, axis: number, order: Int32Array, lo: number, hi: number): number {
+  const m = Math.min(63, hi - lo);
+  const sample = new Float32Array(m);
+  for (let t = 0; t < m; t++) sample[t] = coords[order[lo + Math.floor((t * (hi - lo)) / m)]! * lead + axis]!;
+  return sample.sort()[m >> 1]!;
+}
+
+/**
+ * Hoare partition of order[lo, hi) about `pivot` on `axis` (one pass; values equal to the pivot
+ * fall on both sides): returns the cut, or the middle when one side would be empty.
+ */
+function partition(coords: Float32Array, lead: number, axis: number, order: Int32Array, lo: number, hi: number, pivot: number): number {
+  let i = lo;
+  let j = hi - 1;
+  while (i <= j) {
+    while (i <= j && coords[order[i]! * lead + axis]! < pivot) i++;
+    while (i <= j && coords[order[j]! * lead + axis]! > pivot) j--;
+    if (i <= j) {
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
+      i++;
+      j--;
     }
-    if (k <= j) r = j;
-    else if (k >= i) l = i;
-    else return;
   }
+  return i <= lo || i >= hi ? (lo + hi) >>> 1 : i;
 }
 
 /** One tree over n images' `lead` coordinates, cut down to leaves of at most `leaf` images. */
@@ -81,8 +85,8 @@ export function buildTree(coords: Float32Array, n: number, lead: number, leaf: n
       }
       continue;
     }
-    const mid = (lo + hi) >>> 1;
-    select(coords, lead, splitAxis(coords, lead, order, lo, hi, rand), order, lo, hi, mid);
+    const axis = splitAxis(coords, lead, order, lo, hi, rand);
+    const mid = partition(coords, lead, axis, order, lo, hi, samplePivot(coords, lead, axis, order, lo, hi));
     stack.push(lo, mid, mid, hi);
   }
   return { order, start, end };

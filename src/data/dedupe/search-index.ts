@@ -54,9 +54,10 @@ interface Scan {
 function consider(s: Scan, i: number, j: number): void {
   if (s.stamp[j] === i) return;
   s.stamp[j] = i;
-  const { nearest, d } = s;
-  if (nearest.size === nearest.k && d.lead(s.leadBase + i * s.leadBytes, s.leadBase + j * s.leadBytes) > nearest.dist[nearest.k - 1]! * SLACK) return;
-  nearest.offer(j, d.full(i * ROW_BYTES, j * ROW_BYTES));
+  const { nearest } = s;
+  const bound = nearest.size === nearest.k ? nearest.dist[nearest.k - 1]! * SLACK : Infinity;
+  const d = s.d.bounded(s.leadBase + i * s.leadBytes, s.leadBase + j * s.leadBytes, i * ROW_BYTES, j * ROW_BYTES, bound);
+  if (d <= bound) nearest.offer(j, d);
 }
 
 /** Copies image i's list into row i of `ids` (−1 where fewer than k were found). */

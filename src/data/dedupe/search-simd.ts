@@ -29,16 +29,33 @@ const get = (l: number): number[] => [0x20, l];
 const set = (l: number): number[] => [0x21, l];
 const tee = (l: number): number[] => [0x22, l];
 
-/** Body of a function (a: i32, b: i32) → f32 summing `chunks` × 4 squared float32 differences. */
-function body(chunks: number): number[] {
-  // locals 2–5: four accumulators (independent chains), 6: the difference
-  const code: number[] = [0x01, 0x05, 0x7b];
+/**
+ * Code leaving on the stack the float32 sum of `chunks` × 4 squared differences of the rows at
+ * the byte offsets in locals a and b: four accumulators (independent chains, locals acc…acc+3,
+ * zero on entry) and a scratch v128 local t.
+ */
+function sum(a: number, b: number, chunks: number, acc: number, t: number): number[] {
+  const code: number[] = [];
   for (let c = 0; c < chunks; c++) {
-    const acc = 2 + (c % 4);
-    code.push(...get(0), ...LOAD, ...leb(16 * c), ...get(1), ...LOAD, ...leb(16 * c), ...SUB, ...tee(6), ...get(6), ...MUL, ...get(acc), ...ADD, ...set(acc));
+    const slot = acc + (c % 4);
+    code.push(...get(a), ...LOAD, ...leb(16 * c), ...get(b), ...LOAD, ...leb(16 * c), ...SUB, ...tee(t), ...get(t), ...MUL, ...get(slot), ...ADD, ...set(slot));
   }
-  code.push(...get(2), ...get(3), ...ADD, ...get(4), ...get(5), ...ADD, ...ADD, ...tee(6));
-  code.push(...lane(0), ...get(6), ...lane(1), 0x92, ...get(6), ...lane(2), ...get(6), ...lane(3), 0x92, 0x92, 0x0b);
+  code.push(...get(acc), ...get(acc + 1), ...ADD, ...get(acc + 2), ...get(acc + 3), ...ADD, ...ADD, ...tee(t));
+  code.push(...lane(0), ...get(t), ...lane(1), 0x92, ...get(t), ...lane(2), ...get(t), ...lane(3), 0x92, 0x92);
+  return code;
+}
+
+/** (a: i32, b: i32) → f32: one sum. */
+function plain(chunks: number): number[] {
+  const code = [0x01, 0x05, 0x7b, ...sum(0, 1, chunks, 2, 6), 0x0b];
+  return [...leb(code.length), ...code];
+}
+
+/** (la, lb, fa, fb: i32, bound: f64) → f32: the lead sum when it exceeds the bound, else the full sum. */
+function bounded(leadChunks: number): number[] {
+  // locals 5–8 and 9–12: the two sums' accumulators, 13: scratch, 14: the lead sum (f32)
+  const code = [0x02, 0x09, 0x7b, 0x01, 0x7d, ...sum(0, 1, leadChunks, 5, 13), ...tee(14), 0xbb, ...get(4), 0x64];
+  code.push(0x04, 0x7d, ...get(14), 0x05, ...sum(2, 3, 16, 9, 13), 0x0b, 0x0b);
   return [...leb(code.length), ...code];
 }
 
@@ -48,15 +65,15 @@ function section(id: number, bytes: number[]): number[] {
 
 const name = (s: string): number[] => [s.length, ...Array.from(s, (ch) => ch.charCodeAt(0))];
 
-/** The module's bytes: imports memory m.mem, exports full (16 chunks) and lead (`leadChunks`). */
+/** The module's bytes: imports memory m.mem, exports full (16 chunks), lead (`leadChunks`) and bounded. */
 export function moduleBytes(leadChunks: number): Uint8Array {
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7d]),
+    ...section(1, [0x02, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7d, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7c, 0x01, 0x7d]),
     ...section(2, [0x01, ...name('m'), ...name('mem'), 0x02, 0x00, 0x01]),
-    ...section(3, [0x02, 0x00, 0x00]),
-    ...section(7, [0x02, ...name('full'), 0x00, 0x00, ...name('lead'), 0x00, 0x01]),
-    ...section(10, [0x02, ...body(16), ...body(leadChunks)]),
+    ...section(3, [0x03, 0x00, 0x00, 0x01]),
+    ...section(7, [0x03, ...name('full'), 0x00, 0x00, ...name('lead'), 0x00, 0x01, ...name('bounded'), 0x00, 0x02]),
+    ...section(10, [0x03, ...plain(16), ...plain(leadChunks), ...bounded(leadChunks)]),
   ]);
 }
 
@@ -67,6 +84,8 @@ export interface Distances {
   readonly full: (a: number, b: number) => number;
   /** The same over the lead rows. */
   readonly lead: (a: number, b: number) => number;
+  /** `lead(la, lb)` when it exceeds `bound`, else `full(fa, fb)`: the lower bound and the distance in one call. */
+  readonly bounded: (la: number, lb: number, fa: number, fb: number, bound: number) => number;
 }
 
 /**
@@ -104,10 +123,12 @@ export function simdDistances(bytes: number, leadChunks: number, useSimd = true)
   const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
   if (!useSimd || wasm === undefined || !wasm.validate(bin)) {
     const floats = new Float32Array(Math.ceil(bytes / 4));
-    return { floats, full: (a, b) => referenceDistance(floats, a, b, 16), lead: (a, b) => referenceDistance(floats, a, b, leadChunks) };
+    const full = (a: number, b: number): number => referenceDistance(floats, a, b, 16);
+    const lead = (a: number, b: number): number => referenceDistance(floats, a, b, leadChunks);
+    return { floats, full, lead, bounded: (la, lb, fa, fb, bound) => (lead(la, lb) > bound ? lead(la, lb) : full(fa, fb)) };
   }
   const mem = new wasm.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
   const instance = new wasm.Instance(new wasm.Module(bin), { m: { mem } });
-  const exports = instance.exports as { full: (a: number, b: number) => number; lead: (a: number, b: number) => number };
-  return { floats: new Float32Array(mem.buffer), full: exports.full, lead: exports.lead };
+  const exports = instance.exports as unknown as Omit<Distances, 'floats'>;
+  return { floats: new Float32Array(mem.buffer), full: exports.full, lead: exports.lead, bounded: exports.bounded };
 }

@@ -31,44 +31,58 @@ export function coefficientTable(sigs: readonly Signature[]): Float32Array {
   return out;
 }
 
-/** Each image's nearest in one view by a full scan (exact). */
-function exhaustive(table: Float32Array, n: number, view: number, k: number, keep: (i: number, j: number) => void): void {
+/** Each image's nearest in one view by a full scan (exact): n × k ids, nearest first, −1 padded. */
+function exhaustive(table: Float32Array, n: number, view: number, k: number): Int32Array {
   const nearest = new Nearest(k);
+  const ids = new Int32Array(n * k).fill(-1);
   for (let i = 0; i < n; i++) {
     nearest.reset();
     for (let j = 0; j < n; j++) if (j !== i) nearest.offer(j, distance(table, i, j, view));
-    for (let t = 0; t < nearest.size; t++) keep(i, nearest.ids[t]!);
+    ids.set(nearest.ids.subarray(0, nearest.size), i * k);
   }
+  return ids;
+}
+
+/** The union of the lists' pairs as [i, j, …], i < j, each once, sorted by i then j (counting sort by i). */
+function pairsOf(lists: readonly Int32Array[], n: number, k: number): Uint32Array {
+  const offsets = new Int32Array(n + 1);
+  for (const ids of lists) for (let t = 0; t < n * k; t++) if (ids[t]! >= 0) offsets[Math.min(ids[t]!, Math.floor(t / k)) + 1]!++;
+  for (let i = 0; i < n; i++) offsets[i + 1]! += offsets[i]!;
+  const fill = offsets.slice(0, n);
+  const his = new Int32Array(offsets[n]!);
+  for (const ids of lists) {
+    for (let t = 0; t < n * k; t++) {
+      const j = ids[t]!;
+      const i = Math.floor(t / k);
+      if (j >= 0) his[fill[Math.min(i, j)]!++] = Math.max(i, j);
+    }
+  }
+  const out = new Uint32Array(2 * his.length);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const from = offsets[i]!;
+    const to = offsets[i + 1]!;
+    // insertion sort: a bucket holds a few dozen
+    for (let p = from + 1; p < to; p++) {
+      const v = his[p]!;
+      let q = p;
+      for (; q > from && his[q - 1]! > v; q--) his[q] = his[q - 1]!;
+      his[q] = v;
+    }
+    for (let p = from; p < to; p++) {
+      if (p > from && his[p] === his[p - 1]) continue;
+      out[m++] = i;
+      out[m++] = his[p]!;
+    }
+  }
+  return out.slice(0, m);
 }
 
 /** Candidate pairs as a flat [i, j, i, j, …] array, i < j, each once, sorted by i then j. */
 export function candidatePairs(table: Float32Array, options: SearchOptions = {}): Uint32Array {
   const n = table.length / (VIEWS * COEFFS);
-  let keys = new Float64Array(1024);
-  let count = 0;
-  const keep = (i: number, j: number): void => {
-    if (count === keys.length) {
-      const grown = new Float64Array(keys.length * 2);
-      grown.set(keys);
-      keys = grown;
-    }
-    keys[count++] = Math.min(i, j) * n + Math.max(i, j);
-  };
   const k = Math.max(1, options.perImage ?? DEFAULT_PER_IMAGE);
-  for (let view = 0; view < VIEWS; view++) {
-    if (n <= (options.exactBelow ?? 4096)) exhaustive(table, n, view, k, keep);
-    else {
-      const ids = indexedNearest(table, n, view, k, options);
-      for (let t = 0; t < ids.length; t++) if (ids[t]! >= 0) keep(Math.floor(t / k), ids[t]!);
-    }
-  }
-  const sorted = keys.subarray(0, count).sort();
-  const out = new Uint32Array(2 * sorted.length);
-  let m = 0;
-  for (let k = 0; k < sorted.length; k++) {
-    if (k > 0 && sorted[k] === sorted[k - 1]) continue;
-    out[m++] = Math.floor(sorted[k]! / n);
-    out[m++] = sorted[k]! % n;
-  }
-  return out.slice(0, m);
+  const exact = n <= (options.exactBelow ?? 4096);
+  const lists = Array.from({ length: VIEWS }, (_, view) => (exact ? exhaustive(table, n, view, k) : indexedNearest(table, n, view, k, options)));
+  return pairsOf(lists, n, k);
 }
