@@ -11,11 +11,20 @@
  * of every round (pigeonhole), so every such pair is scanned (a property test checks this
  * against a brute-force scan).
  */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { packageRoot, runsCompiled } from '../../diag/index.ts';
 import { COEFFS, VIEWS, type Signature } from './signature.ts';
 import { distance, Nearest } from './search-nearest.ts';
 import { indexedNearest, type IndexOptions } from './search-index.ts';
 
 export interface SearchOptions extends IndexOptions {
+  /** Threads for the index (default 2 where the machine has two cores: the views in parallel). */
+  readonly threads?: number;
+  /** The index uses a worker thread only above this many images (default 20,000: a worker costs ≈ 0.1–1 s to start). */
+  readonly workerAbove?: number;
   /** Candidates kept per image and view, nearest first (default 16). */
   readonly perImage?: number;
   /** Up to this many images the scan is exhaustive (default 4,096). */
@@ -78,11 +87,40 @@ function pairsOf(lists: readonly Int32Array[], n: number, k: number): Uint32Arra
   return out.slice(0, m);
 }
 
+/**
+ * Both views' index lists, the second on a worker thread while this one computes the first
+ * (each view's lists are the same whichever thread computes them). This thread blocks on shared
+ * memory until the worker is done, so the search stays synchronous; a worker that fails or is
+ * not done long after this thread's own view is abandoned and its view computed here.
+ */
+function indexedViews(table: Float32Array, n: number, k: number, options: SearchOptions): Int32Array[] {
+  const shared = new Float32Array(new SharedArrayBuffer(table.byteLength));
+  shared.set(table);
+  const out = new SharedArrayBuffer(n * k * 4);
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const { threads: _threads, workerAbove: _above, ...index } = options;
+  let worker: Worker | undefined;
+  try {
+    worker = new Worker(join(packageRoot(), runsCompiled() ? 'dist' : 'src', 'data', 'dedupe', 'search-worker.mjs'), {
+      workerData: { table: shared.buffer, out, flag: flag.buffer, n, view: 1, k, options: index },
+    });
+  } catch {
+    worker = undefined;
+  }
+  const started = performance.now();
+  const first = indexedNearest(table, n, 0, k, index);
+  const own = performance.now() - started;
+  if (worker !== undefined) Atomics.wait(flag, 0, 0, 4 * own + 30_000);
+  void worker?.terminate();
+  return [first, Atomics.load(flag, 0) === 1 ? new Int32Array(out) : indexedNearest(table, n, 1, k, index)];
+}
+
 /** Candidate pairs as a flat [i, j, i, j, …] array, i < j, each once, sorted by i then j. */
 export function candidatePairs(table: Float32Array, options: SearchOptions = {}): Uint32Array {
   const n = table.length / (VIEWS * COEFFS);
   const k = Math.max(1, options.perImage ?? DEFAULT_PER_IMAGE);
   const exact = n <= (options.exactBelow ?? 4096);
-  const lists = Array.from({ length: VIEWS }, (_, view) => (exact ? exhaustive(table, n, view, k) : indexedNearest(table, n, view, k, options)));
+  const threads = options.threads ?? (availableParallelism() > 1 ? 2 : 1);
+  const lists = !exact && threads > 1 && n > (options.workerAbove ?? 20_000) ? indexedViews(table, n, k, options) : Array.from({ length: VIEWS }, (_, view) => (exact ? exhaustive(table, n, view, k) : indexedNearest(table, n, view, k, options)));
   return pairsOf(lists, n, k);
 }

@@ -108,6 +108,8 @@ describe('near-duplicates', () => {
     const once = candidatePairs(table, { exactBelow: 0 });
     expect(candidatePairs(table, { exactBelow: 0 })).toEqual(once);
     expect(candidatePairs(table, { exactBelow: 0, simd: false })).toEqual(once);
+    // the second view on a worker thread (search-worker.mjs), as above 20,000 images
+    expect(candidatePairs(table, { exactBelow: 0, workerAbove: 0, threads: 2 })).toEqual(once);
   });
 
   it('the exhaustive scan keeps each image\'s k nearest per view (brute force)', () => {
