@@ -14,6 +14,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { candidatePairs, coefficientTable, DEFAULT_PER_IMAGE } from '../../src/data/dedupe/search.ts';
 import { COEFFS, VIEWS, type Signature } from '../../src/data/dedupe/signature.ts';
 
@@ -78,11 +79,27 @@ export interface SearchFigures {
   readonly candidatesPerImage: number;
   readonly shareOfAllPairs: number;
   readonly indexRecallVsExact: number;
+  /** peakRssMB: the process's peak during the search (sampled on another thread, every 10 ms). */
   readonly search: { signatures: number; seconds: number; cpuSeconds: number; candidatePairs: number; candidatesPerImage: number; peakRssMB: number; rssBeforeMB: number; jitter: number; sampledRecallVsExact: number; sampledQueries: number; loadavg: number[] };
 }
 
+/**
+ * Peak RSS, sampled every 10 ms on a thread of its own: the search is synchronous, so a timer
+ * on this thread (as before) never fired during it and "peak" was the RSS after it.
+ */
+function rssSampler(): { ready: Promise<void>; stop: () => Promise<number> } {
+  const peak = new Float64Array(new SharedArrayBuffer(8));
+  const code = `const { parentPort, workerData } = require('node:worker_threads');
+    const peak = new Float64Array(workerData);
+    const tick = () => { const r = process.memoryUsage.rss(); if (r > peak[0]) peak[0] = r; };
+    tick(); setInterval(tick, 10); parentPort.postMessage('ready');`;
+  const worker = new Worker(code, { eval: true, workerData: peak.buffer });
+  const ready = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+  return { ready, stop: async () => (await worker.terminate(), peak[0]!) };
+}
+
 /** `planted`: [original, copy] indices into `sigs`. */
-export function searchFigures(sigs: readonly Signature[], planted: readonly (readonly [number, number])[], n: number): SearchFigures {
+export async function searchFigures(sigs: readonly Signature[], planted: readonly (readonly [number, number])[], n: number): Promise<SearchFigures> {
   const real = coefficientTable(sigs);
   const m = sigs.length;
   const exact = candidatePairs(real);
@@ -95,15 +112,14 @@ export function searchFigures(sigs: readonly Signature[], planted: readonly (rea
   const table = syntheticTable(real, m, n);
   global.gc?.();
   const rss0 = process.memoryUsage().rss;
-  let peak = rss0;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const sampler = rssSampler();
+  await sampler.ready;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const big = candidatePairs(table);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().rss);
+  const peak = Math.max(await sampler.stop(), process.memoryUsage().rss);
   const load = loadavg().map((x) => Math.round(x * 100) / 100);
   const recall = sampledRecall(table, n, pairSet(big), DEFAULT_PER_IMAGE);
   return {

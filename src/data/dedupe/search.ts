@@ -2,14 +2,11 @@
  * Candidate search (docs/dedupe.md): each image keeps its `perImage` nearest images by the
  * Euclidean distance of its low DCT coefficients, in each of the signature's two views (the
  * centroid window and the body frame, signature.ts); the candidates are the union of those
- * pairs. Up to `exactBelow` images the nearest are found by a full scan (exact). Above it, an
- * index narrows the scan: each coefficient becomes a bit, "above the data set's median of that
- * coefficient" (so bits are balanced over the images compared, and unrelated images differ in
- * about half of them), and every image is filed in `rounds` × 4 tables, each keyed by 14 of the
- * 63 bits (a seeded permutation of the bits cut into four disjoint groups per round). An image
- * scans the images sharing its key in any table. Two codes within 3 bits agree on a whole group
- * of every round (pigeonhole), so every such pair is scanned (a property test checks this
- * against a brute-force scan).
+ * pairs. Up to `exactBelow` images the nearest are found by a full scan (exact; a property test
+ * checks it against brute force). Above it an approximate index (search-index.ts: principal
+ * axes, a randomised k-d forest, one neighbour-of-neighbour round, wasm SIMD distances) finds
+ * most of them: it guarantees no recall, the bench measures it against the exact scan. Above
+ * `workerAbove` images the second view runs on a worker thread; the lists do not depend on it.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
