@@ -20,23 +20,28 @@ function lcg(seed: number): () => number {
   return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-/** The coordinate to cut [lo, hi) of `order` on: one of the three of largest spread (sampled). */
+/** The coordinate to cut [lo, hi) of `order` on: one of the three of largest spread (sampled; ties to the lower). */
 function splitAxis(coords: Float32Array, lead: number, order: Int32Array, lo: number, hi: number, rand: () => number): number {
   const step = Math.max(1, Math.floor((hi - lo) / 64));
-  const sum = new Float64Array(lead);
-  const sq = new Float64Array(lead);
   let m = 0;
-  for (let p = lo; p < hi; p += step, m++) {
-    const base = order[p]! * lead;
-    for (let c = 0; c < lead; c++) {
-      const v = coords[base + c]!;
-      sum[c]! += v;
-      sq[c]! += v * v;
+  let best0 = -1, best1 = -1, best2 = -1;
+  let s0 = -Infinity, s1 = -Infinity, s2 = -Infinity;
+  for (let c = 0; c < lead; c++) {
+    let sum = 0;
+    let sq = 0;
+    m = 0;
+    for (let p = lo; p < hi; p += step, m++) {
+      const v = coords[order[p]! * lead + c]!;
+      sum += v;
+      sq += v * v;
     }
+    const spread = sq / m - (sum / m) ** 2;
+    if (spread > s0) [best2, s2, best1, s1, best0, s0] = [best1, s1, best0, s0, c, spread];
+    else if (spread > s1) [best2, s2, best1, s1] = [best1, s1, c, spread];
+    else if (spread > s2) [best2, s2] = [c, spread];
   }
-  const spread = Array.from({ length: lead }, (_, c) => sq[c]! / m - (sum[c]! / m) ** 2);
-  const top = Array.from({ length: lead }, (_, c) => c).sort((x, y) => spread[y]! - spread[x]! || x - y);
-  return top[Math.floor(rand() * Math.min(3, lead))]!;
+  const pick = Math.floor(rand() * Math.min(3, lead));
+  return pick === 0 ? best0 : pick === 1 ? best1 : best2;
 }
 
 /** The median of an evenly spaced sample of at most 63 values of `axis` in order[lo, hi). */
