@@ -15,7 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { candidatePairs, coefficientTable, DEFAULT_PER_IMAGE } from '../../src/data/dedupe/search.ts';
+import { candidatePairs, coefficientTable, DEFAULT_PER_IMAGE, type SearchOptions } from '../../src/data/dedupe/search.ts';
 import { COEFFS, VIEWS, type Signature } from '../../src/data/dedupe/signature.ts';
 
 const JITTER = 0.15;
@@ -99,7 +99,8 @@ function rssSampler(): { ready: Promise<void>; stop: () => Promise<number> } {
 }
 
 /** `planted`: [original, copy] indices into `sigs`. */
-export async function searchFigures(sigs: readonly Signature[], planted: readonly (readonly [number, number])[], n: number): Promise<SearchFigures> {
+/** `options` apply to the search over the n synthetic signatures (e.g. `threads: 1`). */
+export async function searchFigures(sigs: readonly Signature[], planted: readonly (readonly [number, number])[], n: number, options: SearchOptions = {}): Promise<SearchFigures> {
   const real = coefficientTable(sigs);
   const m = sigs.length;
   const exact = candidatePairs(real);
@@ -116,7 +117,7 @@ export async function searchFigures(sigs: readonly Signature[], planted: readonl
   await sampler.ready;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const big = candidatePairs(table);
+  const big = candidatePairs(table, options);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const peak = Math.max(await sampler.stop(), process.memoryUsage().rss);
