@@ -123,27 +123,32 @@ function refineRound(s: Scan, n: number, ids: Int32Array): Int32Array {
  * order of the first tree's leaves (`perm[p]` is the image at position p): near images then lie
  * near in memory, which at 100,000 images halves the time lost to cache misses.
  */
-function layout(table: Float32Array, n: number, view: number, lead: number, simd: boolean, first: Float32Array, perm: Int32Array): { d: Distances; coords: Float32Array } {
+function layout(table: Float32Array, n: number, view: number, views: number, lead: number, simd: boolean, first: Float32Array, perm: Int32Array): { d: Distances; coords: Float32Array } {
   const leadBase = n * ROW_BYTES;
   const d = simdDistances(leadBase + n * lead * 4, lead / 4, simd);
   const coords = d.floats.subarray(leadBase / 4, leadBase / 4 + n * lead);
   for (let p = 0; p < n; p++) {
     const i = perm[p]!;
-    d.floats.set(table.subarray((i * VIEWS + view) * COEFFS, (i * VIEWS + view + 1) * COEFFS), p * 64);
+    d.floats.set(table.subarray((i * views + view) * COEFFS, (i * views + view + 1) * COEFFS), p * 64);
     coords.set(first.subarray(i * lead, (i + 1) * lead), p * lead);
   }
   return { d, coords };
 }
 
-/** Each image's (approximately) k nearest in one view: n × k ids, nearest first, −1 padded. */
-export function indexedNearest(table: Float32Array, n: number, view: number, k: number, options: IndexOptions = {}): Int32Array {
+/**
+ * Each image's (approximately) k nearest in one view: n × k ids, nearest first, −1 padded.
+ * `packed`: `table` holds only this view's coefficients (the worker's copy, half the memory).
+ */
+export function indexedNearest(table: Float32Array, n: number, view: number, k: number, options: IndexOptions = {}, packed = false): Int32Array {
+  const views = packed ? 1 : VIEWS;
+  const column = packed ? 0 : view;
   const lead = Math.min(4 * Math.max(1, Math.round((options.lead ?? 16) / 4)), 64);
   const leaf = Math.max(2, options.leaf ?? 32);
   const seed = (t: number): number => 0x5eed + 7919 * t + 104729 * view;
-  const first = project(table, n, view, principalAxes(table, n, view, lead));
+  const first = project(table, n, column, principalAxes(table, n, column, lead, views), views);
   const tree0 = buildTree(first, n, lead, leaf, seed(0));
   const perm = tree0.order;
-  const { d, coords } = layout(table, n, view, lead, options.simd ?? true, first, perm);
+  const { d, coords } = layout(table, n, column, views, lead, options.simd ?? true, first, perm);
   // in the new order, tree 0's leaves are the contiguous runs its starts and ends name
   const forest: Tree[] = [{ order: Int32Array.from({ length: n }, (_, p) => p), start: Int32Array.from(perm, (i) => tree0.start[i]!), end: Int32Array.from(perm, (i) => tree0.end[i]!) }];
   for (let t = 1; t < (options.trees ?? 8); t++) forest.push(buildTree(coords, n, lead, leaf, seed(t)));

@@ -64,21 +64,21 @@ export function eigenvectors(matrix: Float64Array, d: number): { values: Float64
   return { values, vectors };
 }
 
-/** The view's mean and its `lead` leading principal axes. */
-export function principalAxes(table: Float32Array, n: number, view: number, lead: number): Axes {
+/** The view's mean and its `lead` leading principal axes (`views` rows of coefficients an image in `table`). */
+export function principalAxes(table: Float32Array, n: number, view: number, lead: number, views = VIEWS): Axes {
   const d = COEFFS;
   const step = Math.max(1, Math.floor(n / COVARIANCE_SAMPLE));
   const mean = new Float64Array(d);
   let m = 0;
   for (let i = 0; i < n; i += step, m++) {
-    const base = (i * VIEWS + view) * d;
+    const base = (i * views + view) * d;
     for (let k = 0; k < d; k++) mean[k]! += table[base + k]!;
   }
   for (let k = 0; k < d; k++) mean[k]! /= m;
   const cov = new Float64Array(d * d);
   const x = new Float64Array(d);
   for (let i = 0; i < n; i += step) {
-    const base = (i * VIEWS + view) * d;
+    const base = (i * views + view) * d;
     for (let k = 0; k < d; k++) x[k] = table[base + k]! - mean[k]!;
     for (let p = 0; p < d; p++) {
       const xp = x[p]!;
@@ -91,13 +91,13 @@ export function principalAxes(table: Float32Array, n: number, view: number, lead
 }
 
 /** Each image's leading principal coordinates in one view: n × lead float32. */
-export function project(table: Float32Array, n: number, view: number, axes: Axes): Float32Array {
+export function project(table: Float32Array, n: number, view: number, axes: Axes, views = VIEWS): Float32Array {
   const { mean, rows, lead } = axes;
   const d = COEFFS;
   const out = new Float32Array(n * lead);
   const x = new Float64Array(d);
   for (let i = 0; i < n; i++) {
-    const base = (i * VIEWS + view) * d;
+    const base = (i * views + view) * d;
     for (let k = 0; k < d; k++) x[k] = table[base + k]! - mean[k]!;
     for (let c = 0; c < lead; c++) {
       let s = 0;

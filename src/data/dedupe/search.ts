@@ -91,8 +91,9 @@ function pairsOf(lists: readonly Int32Array[], n: number, k: number): Uint32Arra
  * not done long after this thread's own view is abandoned and its view computed here.
  */
 function indexedViews(table: Float32Array, n: number, k: number, options: SearchOptions): Int32Array[] {
-  const shared = new Float32Array(new SharedArrayBuffer(table.byteLength));
-  shared.set(table);
+  // the worker's view only: half the table's memory
+  const shared = new Float32Array(new SharedArrayBuffer(n * COEFFS * 4));
+  for (let i = 0; i < n; i++) shared.set(table.subarray((i * VIEWS + 1) * COEFFS, (i * VIEWS + 2) * COEFFS), i * COEFFS);
   const out = new SharedArrayBuffer(n * k * 4);
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { threads: _threads, workerAbove: _above, ...index } = options;
