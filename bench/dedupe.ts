@@ -134,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
     const hardSet = new Set(truth.hardNegatives.map(([x, y]) => [index.get(x)!, index.get(y)!].sort((u, v) => u - v).join(',')));
 
     // Candidate recall, and the search over many signatures (bench/lib/dedupe-search.ts).
-    const searched = searchFigures(sigs, truth.copies.map((c) => [index.get(c.original)!, index.get(c.copy)!] as const), Number(a.search));
+    const searched = await searchFigures(sigs, truth.copies.map((c) => [index.get(c.original)!, index.get(c.copy)!] as const), Number(a.search));
 
     const out = {
       bench: 'dedupe',

@@ -34,7 +34,7 @@ rmSync(dist, { recursive: true, force: true });
 try {
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: ['src/cli/main.ts', 'src/data/synth/render-worker-body.ts'],
+    entryPoints: ['src/cli/main.ts', 'src/data/synth/render-worker-body.ts', 'src/data/dedupe/search-worker-body.ts'],
     outdir: 'dist',
     outbase: 'src',
     bundle: true,
@@ -54,6 +54,8 @@ try {
 // The worker's plain-JS entry is not bundled: it loads the compiled body beside it.
 mkdirSync(join(dist, 'data', 'synth'), { recursive: true });
 copyFileSync(join(root, 'src', 'data', 'synth', 'render-worker.mjs'), join(dist, 'data', 'synth', 'render-worker.mjs'));
+mkdirSync(join(dist, 'data', 'dedupe'), { recursive: true });
+copyFileSync(join(root, 'src', 'data', 'dedupe', 'search-worker.mjs'), join(dist, 'data', 'dedupe', 'search-worker.mjs'));
 // The stamp is the time the build started: a source saved during the build counts as newer.
 writeFileSync(join(dist, '.stamp'), `${started}\n`);
 say(`bundled src/ into dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);

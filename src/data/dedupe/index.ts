@@ -1,6 +1,6 @@
 /** Near-duplicate images (docs/dedupe.md): signatures, candidate search, verification. */
 export { signatureOf, GRID, THUMB_GRID, type Signature } from './signature.ts';
-export { candidatePairs, coefficientTable, medianBits, bitGroups } from './search.ts';
+export { candidatePairs, coefficientTable } from './search.ts';
 export { similarity, prepareThumb } from './verify.ts';
 export { nearDuplicatePairs, clustersOf, DEFAULT_THRESHOLD, type NearPair, type NearOptions } from './near.ts';
 export { preparedSignatures } from './read.ts';

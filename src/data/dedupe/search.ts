@@ -2,31 +2,33 @@
  * Candidate search (docs/dedupe.md): each image keeps its `perImage` nearest images by the
  * Euclidean distance of its low DCT coefficients, in each of the signature's two views (the
  * centroid window and the body frame, signature.ts); the candidates are the union of those
- * pairs. Up to `exactBelow` images the nearest are found by a full scan (exact). Above it, an
- * index narrows the scan: each coefficient becomes a bit, "above the data set's median of that
- * coefficient" (so bits are balanced over the images compared, and unrelated images differ in
- * about half of them), and every image is filed in `rounds` × 4 tables, each keyed by 14 of the
- * 63 bits (a seeded permutation of the bits cut into four disjoint groups per round). An image
- * scans the images sharing its key in any table. Two codes within 3 bits agree on a whole group
- * of every round (pigeonhole), so every such pair is scanned (a property test checks this
- * against a brute-force scan).
+ * pairs. Up to `exactBelow` images the nearest are found by a full scan (exact; a property test
+ * checks it against brute force). Above it an approximate index (search-index.ts: principal
+ * axes, a randomised k-d forest, one neighbour-of-neighbour round, wasm SIMD distances) finds
+ * most of them: it guarantees no recall, the bench measures it against the exact scan. Above
+ * `workerAbove` images the second view runs on a worker thread; the lists do not depend on it.
  */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { packageRoot, runsCompiled } from '../../diag/index.ts';
 import { COEFFS, VIEWS, type Signature } from './signature.ts';
+import { distance, Nearest } from './search-nearest.ts';
+import { indexedNearest, type IndexOptions } from './search-index.ts';
 
-export interface SearchOptions {
+export interface SearchOptions extends IndexOptions {
+  /** Threads for the index (default 2 where the machine has two cores: the views in parallel). */
+  readonly threads?: number;
+  /** The index uses a worker thread only above this many images (default 20,000: a worker costs ≈ 0.1–1 s to start). */
+  readonly workerAbove?: number;
   /** Candidates kept per image and view, nearest first (default 16). */
   readonly perImage?: number;
   /** Up to this many images the scan is exhaustive (default 4,096). */
   readonly exactBelow?: number;
-  /** Permutation rounds of the index (4 tables each; default 6). */
-  readonly rounds?: number;
-  /** Buckets larger than this are scanned only this far (default 48): the guarantee above holds when none is. */
-  readonly maxBucket?: number;
 }
 
 export const DEFAULT_PER_IMAGE = 16;
-const GROUP_BITS = 14;
-const GROUPS = 4;
 
 /** All signatures' coefficients, VIEWS × COEFFS float32 per image. */
 export function coefficientTable(sigs: readonly Signature[]): Float32Array {
@@ -35,148 +37,88 @@ export function coefficientTable(sigs: readonly Signature[]): Float32Array {
   return out;
 }
 
-/** Squared distance of images i and j in one view. */
-function distance(table: Float32Array, i: number, j: number, view: number): number {
-  const a = (i * VIEWS + view) * COEFFS;
-  const b = (j * VIEWS + view) * COEFFS;
-  let s = 0;
-  for (let k = 0; k < COEFFS; k++) {
-    const d = table[a + k]! - table[b + k]!;
-    s += d * d;
+/** Each image's nearest in one view by a full scan (exact): n × k ids, nearest first, −1 padded. */
+function exhaustive(table: Float32Array, n: number, view: number, k: number): Int32Array {
+  const nearest = new Nearest(k);
+  const ids = new Int32Array(n * k).fill(-1);
+  for (let i = 0; i < n; i++) {
+    nearest.reset();
+    for (let j = 0; j < n; j++) if (j !== i) nearest.offer(j, distance(table, i, j, view));
+    ids.set(nearest.ids.subarray(0, nearest.size), i * k);
   }
-  return s;
+  return ids;
 }
 
-/** The k nearest seen so far of one image: parallel arrays kept sorted by distance, then index. */
-class Nearest {
-  readonly ids: Int32Array;
-  readonly dist: Float64Array;
-  size = 0;
-  constructor(readonly k: number) {
-    this.ids = new Int32Array(k);
-    this.dist = new Float64Array(k);
-  }
-  reset(): void {
-    this.size = 0;
-  }
-  offer(j: number, d: number): void {
-    const { ids, dist } = this;
-    if (this.size === this.k && (d > dist[this.k - 1]! || (d === dist[this.k - 1]! && j > ids[this.k - 1]!))) return;
-    let p = this.size < this.k ? this.size++ : this.k - 1;
-    while (p > 0 && (dist[p - 1]! > d || (dist[p - 1]! === d && ids[p - 1]! > j))) {
-      dist[p] = dist[p - 1]!;
-      ids[p] = ids[p - 1]!;
-      p--;
+/** The union of the lists' pairs as [i, j, …], i < j, each once, sorted by i then j (counting sort by i). */
+function pairsOf(lists: readonly Int32Array[], n: number, k: number): Uint32Array {
+  const offsets = new Int32Array(n + 1);
+  for (const ids of lists) for (let t = 0; t < n * k; t++) if (ids[t]! >= 0) offsets[Math.min(ids[t]!, Math.floor(t / k)) + 1]!++;
+  for (let i = 0; i < n; i++) offsets[i + 1]! += offsets[i]!;
+  const fill = offsets.slice(0, n);
+  const his = new Int32Array(offsets[n]!);
+  for (const ids of lists) {
+    for (let t = 0; t < n * k; t++) {
+      const j = ids[t]!;
+      const i = Math.floor(t / k);
+      if (j >= 0) his[fill[Math.min(i, j)]!++] = Math.max(i, j);
     }
-    dist[p] = d;
-    ids[p] = j;
   }
+  const out = new Uint32Array(2 * his.length);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const from = offsets[i]!;
+    const to = offsets[i + 1]!;
+    // insertion sort: a bucket holds a few dozen
+    for (let p = from + 1; p < to; p++) {
+      const v = his[p]!;
+      let q = p;
+      for (; q > from && his[q - 1]! > v; q--) his[q] = his[q - 1]!;
+      his[q] = v;
+    }
+    for (let p = from; p < to; p++) {
+      if (p > from && his[p] === his[p - 1]) continue;
+      out[m++] = i;
+      out[m++] = his[p]!;
+    }
+  }
+  return out.slice(0, m);
 }
 
 /**
- * Per image, the bits of one view: bit k is set when coefficient k is above the median of
- * coefficient k over all images (the lower median, sorted[⌊(n − 1) / 2⌋]). As 63 bytes of 0/1.
+ * Both views' index lists, the second on a worker thread while this one computes the first
+ * (each view's lists are the same whichever thread computes them). This thread blocks on shared
+ * memory until the worker is done, so the search stays synchronous; a worker that fails or is
+ * not done long after this thread's own view is abandoned and its view computed here.
  */
-export function medianBits(table: Float32Array, n: number, view: number): Uint8Array {
-  const out = new Uint8Array(n * COEFFS);
-  const column = new Float32Array(n);
-  for (let k = 0; k < COEFFS; k++) {
-    for (let i = 0; i < n; i++) column[i] = table[(i * VIEWS + view) * COEFFS + k]!;
-    const median = Float32Array.from(column).sort()[Math.floor((n - 1) / 2)]!;
-    for (let i = 0; i < n; i++) out[i * COEFFS + k] = column[i]! > median ? 1 : 0;
+function indexedViews(table: Float32Array, n: number, k: number, options: SearchOptions): Int32Array[] {
+  // the worker's view only: half the table's memory
+  const shared = new Float32Array(new SharedArrayBuffer(n * COEFFS * 4));
+  for (let i = 0; i < n; i++) shared.set(table.subarray((i * VIEWS + 1) * COEFFS, (i * VIEWS + 2) * COEFFS), i * COEFFS);
+  const out = new SharedArrayBuffer(n * k * 4);
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const { threads: _threads, workerAbove: _above, ...index } = options;
+  let worker: Worker | undefined;
+  try {
+    worker = new Worker(join(packageRoot(), runsCompiled() ? 'dist' : 'src', 'data', 'dedupe', 'search-worker.mjs'), {
+      workerData: { table: shared.buffer, out, flag: flag.buffer, n, view: 1, k, options: index },
+    });
+  } catch {
+    worker = undefined;
   }
-  return out;
-}
-
-/** The index's bit groups: per round a seeded permutation of the 63 bits, cut into four groups of 14. */
-export function bitGroups(rounds: number): number[][] {
-  let state = 0x9e3779b9;
-  const rand = (): number => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-  const out: number[][] = [];
-  for (let r = 0; r < rounds; r++) {
-    const perm = Array.from({ length: COEFFS }, (_, k) => k);
-    for (let k = perm.length - 1; k > 0; k--) {
-      const m = Math.floor(rand() * (k + 1));
-      [perm[k], perm[m]] = [perm[m]!, perm[k]!];
-    }
-    for (let g = 0; g < GROUPS; g++) out.push(perm.slice(g * GROUP_BITS, (g + 1) * GROUP_BITS));
-  }
-  return out;
-}
-
-interface Bucketed {
-  readonly offsets: Uint32Array;
-  readonly items: Uint32Array;
-  readonly keys: Uint32Array;
-}
-
-/** Counting sort of all images by one group's key. */
-function bucketBy(bits: Uint8Array, n: number, group: readonly number[]): Bucketed {
-  const keys = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    let key = 0;
-    for (let t = 0; t < group.length; t++) key |= bits[i * COEFFS + group[t]!]! << t;
-    keys[i] = key;
-  }
-  const offsets = new Uint32Array((1 << GROUP_BITS) + 1);
-  for (let i = 0; i < n; i++) offsets[keys[i]! + 1]!++;
-  for (let v = 0; v < 1 << GROUP_BITS; v++) offsets[v + 1]! += offsets[v]!;
-  const fill = offsets.slice(0, 1 << GROUP_BITS);
-  const items = new Uint32Array(n);
-  for (let i = 0; i < n; i++) items[fill[keys[i]!]!++] = i;
-  return { offsets, items, keys };
-}
-
-/** Each image's nearest in one view, offered to `keep(i, j)`; exhaustive or through the index. */
-function nearestInView(table: Float32Array, n: number, view: number, options: SearchOptions, keep: (i: number, j: number) => void): void {
-  const nearest = new Nearest(Math.max(1, options.perImage ?? DEFAULT_PER_IMAGE));
-  const exact = n <= (options.exactBelow ?? 4096);
-  const bits = exact ? undefined : medianBits(table, n, view);
-  const buckets = bits === undefined ? [] : bitGroups(options.rounds ?? 6).map((g) => bucketBy(bits, n, g));
-  const maxBucket = options.maxBucket ?? 48;
-  const stamp = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    nearest.reset();
-    if (exact) {
-      for (let j = 0; j < n; j++) if (j !== i) nearest.offer(j, distance(table, i, j, view));
-    } else {
-      stamp[i] = i;
-      for (const { offsets, items, keys } of buckets) {
-        const from = offsets[keys[i]!]!;
-        const to = Math.min(offsets[keys[i]! + 1]!, from + maxBucket);
-        for (let k = from; k < to; k++) {
-          const j = items[k]!;
-          if (stamp[j] === i) continue;
-          stamp[j] = i;
-          nearest.offer(j, distance(table, i, j, view));
-        }
-      }
-    }
-    for (let k = 0; k < nearest.size; k++) keep(i, nearest.ids[k]!);
-  }
+  const started = performance.now();
+  const first = indexedNearest(table, n, 0, k, index);
+  const own = performance.now() - started;
+  if (worker !== undefined) Atomics.wait(flag, 0, 0, 4 * own + 30_000);
+  void worker?.terminate();
+  return [first, Atomics.load(flag, 0) === 1 ? new Int32Array(out) : indexedNearest(table, n, 1, k, index)];
 }
 
 /** Candidate pairs as a flat [i, j, i, j, …] array, i < j, each once, sorted by i then j. */
 export function candidatePairs(table: Float32Array, options: SearchOptions = {}): Uint32Array {
   const n = table.length / (VIEWS * COEFFS);
-  let keys = new Float64Array(1024);
-  let count = 0;
-  const keep = (i: number, j: number): void => {
-    if (count === keys.length) {
-      const grown = new Float64Array(keys.length * 2);
-      grown.set(keys);
-      keys = grown;
-    }
-    keys[count++] = Math.min(i, j) * n + Math.max(i, j);
-  };
-  for (let view = 0; view < VIEWS; view++) nearestInView(table, n, view, options, keep);
-  const sorted = keys.subarray(0, count).sort();
-  const out = new Uint32Array(2 * sorted.length);
-  let m = 0;
-  for (let k = 0; k < sorted.length; k++) {
-    if (k > 0 && sorted[k] === sorted[k - 1]) continue;
-    out[m++] = Math.floor(sorted[k]! / n);
-    out[m++] = sorted[k]! % n;
-  }
-  return out.slice(0, m);
+  const k = Math.max(1, options.perImage ?? DEFAULT_PER_IMAGE);
+  const exact = n <= (options.exactBelow ?? 4096);
+  const threads = options.threads ?? (availableParallelism() > 1 ? 2 : 1);
+  const lists = !exact && threads > 1 && n > (options.workerAbove ?? 20_000) ? indexedViews(table, n, k, options) : Array.from({ length: VIEWS }, (_, view) => (exact ? exhaustive(table, n, view, k) : indexedNearest(table, n, view, k, options)));
+  return pairsOf(lists, n, k);
 }

@@ -14,8 +14,7 @@
  *     (pixels above the mean, eroded by one pixel so that thin burned-in text drops out) about
  *     its centroid, per axis: a border crop (a zoom once resized), a shift or a marker then
  *     moves it little.
- *   Search-time bits are "above the data set's median of that coefficient" (search.ts), so they
- *   are balanced over the images compared; the signature itself stores no threshold.
+ *   The search (search.ts) compares them by Euclidean distance; the signature stores no threshold.
  */
 /** Prepared samples (prep-cache's `Pixels`; not imported, so that the cache can import this file). */
 type Pixels = Uint8Array | Uint16Array;
