@@ -55,4 +55,4 @@ export { renameIn } from './write-atomic.ts';
 export { writeFileIn } from './write-atomic.ts';
 export { checkWrite } from './write-atomic.ts';
 export { pairImage, signatureFile } from './dedupe/index.ts';
-export { preparedSignatures, nearDuplicatePairs, nearDuplicateRemovals, clustersOf, DEFAULT_THRESHOLD, type NearPair, type Signature, type Removal } from './dedupe/index.ts';
+export { preparedSignatures, nearDuplicatePairs, nearDuplicateRemovals, clustersOf, DEFAULT_THRESHOLD, NEAR_METHOD, type NearPair, type Signature, type Removal } from './dedupe/index.ts';

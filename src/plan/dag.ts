@@ -13,7 +13,7 @@
  * trains the same models.
  */
 import { dirname, relative } from 'node:path';
-import { DEFAULT_THRESHOLD } from '../data/index.ts';
+import { DEFAULT_THRESHOLD, NEAR_METHOD } from '../data/index.ts';
 import type { ResolvedLocation, ResolvedPipeline } from '../dsl/index.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import type { Plan, PlanNode, PlanNodeKind } from './types.ts';
@@ -98,10 +98,10 @@ export function buildPlan(pipeline: ResolvedPipeline, options: PlanOptions = {})
   drafts.push(
     dedupe === undefined
       ? { id: 'split', kind: 'split', inputs: ['labels'], config: { split: pipeline.split, seed } }
-      : { id: 'split', kind: 'split', inputs: ['labels', ...sources.map((s) => `prep:${s}`)], config: { split: pipeline.split, seed, dedupe } },
+      : { id: 'split', kind: 'split', inputs: ['labels', ...sources.map((s) => `prep:${s}`)], config: { split: pipeline.split, seed, dedupe, nearMethod: NEAR_METHOD } },
   );
   // The audit reads the prepared images' signatures for its near-duplicate findings.
-  drafts.push({ id: 'audit', kind: 'audit', inputs: ['split', ...sources.map((s) => `prep:${s}`)], config: { nearThreshold: dedupe?.threshold ?? DEFAULT_THRESHOLD } });
+  drafts.push({ id: 'audit', kind: 'audit', inputs: ['split', ...sources.map((s) => `prep:${s}`)], config: { nearThreshold: dedupe?.threshold ?? DEFAULT_THRESHOLD, nearMethod: NEAR_METHOD } });
   for (const s of sources) drafts.push({ id: `prep:${s}`, kind: 'prep', inputs: [`scan:${s}`], config: { image: pipeline.image } });
   const folds = foldCount(pipeline);
   const prepIds = sources.map((s) => `prep:${s}`);

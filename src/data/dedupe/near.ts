@@ -6,6 +6,13 @@ import type { Signature } from './signature.ts';
 import { candidatePairs, coefficientTable } from './search.ts';
 import { prepareThumb, similarity, type Prepared } from './verify.ts';
 
+/**
+ * The near-duplicate method's version, part of the audit's and a deduplicating split's keys:
+ * bumped when the same signatures can verify to other pairs (2: local agreement and the finer
+ * alignment), so a cached audit computed the old way is not read back.
+ */
+export const NEAR_METHOD = 2;
+
 /** Default verification threshold (language.md's `dedupe near { threshold 0.95 }`). */
 export const DEFAULT_THRESHOLD = 0.95;
 
