@@ -8,24 +8,15 @@
  * (default 100,000; `--threads 1` keeps it on one thread). One JSON object: every round's
  * figures, and the median, min and max of the search's wall and CPU seconds and peak RSS.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { synthesize, prepareImages, preparedSignatures } from '../src/data/index.ts';
 import type { Signature } from '../src/data/index.ts';
 import type { NearDuplicateTruth } from '../src/data/synth/index.ts';
 import { parseBenchArgs } from './lib/bench-args.ts';
+import { pngs } from './lib/png-files.ts';
 import { searchFigures, type SearchFigures } from './lib/dedupe-search.ts';
-
-async function pngs(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await pngs(p)));
-    else if (e.name.endsWith('.png')) out.push(p);
-  }
-  return out.sort();
-}
 
 const summary = (xs: number[]): { median: number; min: number; max: number } => {
   const s = [...xs].sort((a, b) => a - b);

@@ -11,7 +11,7 @@
  *   signatures (default 100,000, derived from the real ones: bench/lib/dedupe-search.ts);
  * - prep time with and without signatures, interleaved rounds (fresh caches), median and range.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,17 +22,8 @@ import { signatureOf } from '../src/data/dedupe/signature.ts';
 import { prepareThumb, similarity } from '../src/data/dedupe/verify.ts';
 import { getPreset, planPreset, type NearDuplicateTruth } from '../src/data/synth/index.ts';
 import { parseBenchArgs } from './lib/bench-args.ts';
+import { pngs } from './lib/png-files.ts';
 import { searchFigures } from './lib/dedupe-search.ts';
-
-async function pngs(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await pngs(p)));
-    else if (e.name.endsWith('.png')) out.push(p);
-  }
-  return out.sort();
-}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
