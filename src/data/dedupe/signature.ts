@@ -44,6 +44,25 @@ export function areaGrey(pixels: Pixels, w: number, h: number, c: number, gw: nu
   // Each source pixel goes to the cells it overlaps; separable weights keep this O(w·h).
   const xs = spans(w, gw);
   const ys = spans(h, gh);
+  if (c === 1 && xs.every((a) => a.length === 2) && ys.every((a) => a.length === 2)) {
+    // Every pixel inside one cell (a downscale by a whole factor, prep's usual case): the same
+    // sums in the same order as below, with flat arrays (a third of the time).
+    const xCell = Int32Array.from(xs, (a) => a[0]!);
+    const xWeight = Float64Array.from(xs, (a) => a[1]!);
+    for (let y = 0; y < h; y++) {
+      const row = ys[y]![0]! * gw;
+      const yWeight = ys[y]![1]!;
+      for (let x = 0; x < w; x++) {
+        const v = (pixels[y * w + x]! / 1) * scale;
+        const wgt = yWeight * xWeight[x]!;
+        const cell = row + xCell[x]!;
+        out[cell] = out[cell]! + wgt * v;
+        area[cell] = area[cell]! + wgt;
+      }
+    }
+    for (let i = 0; i < out.length; i++) out[i] = area[i]! > 0 ? out[i]! / area[i]! : 0;
+    return out;
+  }
   for (let y = 0; y < h; y++) {
     const ya = ys[y]!;
     for (let x = 0; x < w; x++) {
@@ -115,7 +134,10 @@ function lowDct(grid: Float64Array): Float64Array {
 
 /** The stored thumbnail: the grey grid rounded to uint8 (verification aligns and filters it). */
 export function thumbOf(grid: Float64Array): Uint8Array {
-  return Uint8Array.from(grid, (v) => Math.max(0, Math.min(255, Math.round(v))));
+  // A plain loop: Uint8Array.from with a map function took 0.4 ms here, half a signature's time.
+  const out = new Uint8Array(grid.length);
+  for (let i = 0; i < grid.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(grid[i]!)));
+  return out;
 }
 
 /** The signature of one prepared image (h × w × c samples, HWC). */
