@@ -8,14 +8,13 @@
  * (default 100,000; `--threads 1` keeps it on one thread). One JSON object: every round's
  * figures, and the median, min and max of the search's wall and CPU seconds and peak RSS.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { synthesize, prepareImages, preparedSignatures } from '../src/data/index.ts';
+import { join } from 'node:path';
+import { prepareImages, preparedSignatures } from '../src/data/index.ts';
 import type { Signature } from '../src/data/index.ts';
-import type { NearDuplicateTruth } from '../src/data/synth/index.ts';
 import { parseBenchArgs } from './lib/bench-args.ts';
-import { pngs } from './lib/png-files.ts';
+import { plantedSet } from './lib/planted-set.ts';
 import { searchFigures, type SearchFigures } from './lib/dedupe-search.ts';
 
 const summary = (xs: number[]): { median: number; min: number; max: number } => {
@@ -28,11 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'cvr-bench-dedupe-search-'));
   try {
     const data = join(work, 'data');
-    const synth = await synthesize({ preset: 'paper', out: data, seed: 11, scale: Number(a.scale), nearDuplicates: Number(a.copies) });
-    if (!synth.ok) throw new Error(synth.message);
-    const truth = JSON.parse(await readFile(join(data, 'near-duplicates.json'), 'utf8')) as NearDuplicateTruth;
-    const files = await pngs(data);
-    const index = new Map(files.map((f, i) => [relative(data, f), i]));
+    const { truth, files, index } = await plantedSet(data, Number(a.scale), Number(a.copies));
     const size = Number(a.size);
     const image = { width: size, height: size, channels: 1 as const, resize: 'area' as const };
     const prepared = await prepareImages(files.map((f, i) => ({ id: String(i), path: f })), image as never, { cacheDir: join(work, 'cache') });

@@ -11,18 +11,18 @@
  *   signatures (default 100,000, derived from the real ones: bench/lib/dedupe-search.ts);
  * - prep time with and without signatures, interleaved rounds (fresh caches), median and range.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { synthesize, prepareImages, openPrepared, preparedSignatures, nearDuplicatePairs, clustersOf, DEFAULT_THRESHOLD } from '../src/data/index.ts';
+import { prepareImages, openPrepared, preparedSignatures, nearDuplicatePairs, clustersOf, DEFAULT_THRESHOLD } from '../src/data/index.ts';
 import type { Signature } from '../src/data/index.ts';
 import { candidatePairs, coefficientTable } from '../src/data/dedupe/search.ts';
 import { signatureOf } from '../src/data/dedupe/signature.ts';
 import { prepareThumb, similarity } from '../src/data/dedupe/verify.ts';
-import { getPreset, planPreset, type NearDuplicateTruth } from '../src/data/synth/index.ts';
+import { getPreset, planPreset } from '../src/data/synth/index.ts';
 import { parseBenchArgs } from './lib/bench-args.ts';
-import { pngs } from './lib/png-files.ts';
+import { plantedSet } from './lib/planted-set.ts';
 import { searchFigures } from './lib/dedupe-search.ts';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
@@ -33,11 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'cvr-bench-dedupe-'));
   try {
     const data = join(work, 'data');
-    const synth = await synthesize({ preset: 'paper', out: data, seed: 11, scale: Number(a.scale), nearDuplicates: Number(a.copies) });
-    if (!synth.ok) throw new Error(synth.message);
-    const truth = JSON.parse(await readFile(join(data, 'near-duplicates.json'), 'utf8')) as NearDuplicateTruth;
-    const files = await pngs(data);
-    const index = new Map(files.map((f, i) => [relative(data, f), i]));
+    const { truth, files, index } = await plantedSet(data, Number(a.scale), Number(a.copies));
     const image = { width: size, height: size, channels: 1 as const, resize: 'area' as const };
     const items = files.map((f, i) => ({ id: String(i), path: f }));
 
