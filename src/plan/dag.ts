@@ -165,7 +165,7 @@ function probeDrafts(pipeline: ResolvedPipeline, at: { folds: number; prepIds: r
           id: `train:${probe.name}:${fold}`,
           kind: 'train',
           inputs: ['split', ...prepIds],
-          config: { probe: probe.name, mask, model: { ...model, weights: model.weights.startsWith('/') ? at.rel(model.weights) : model.weights }, train: { ...pipeline.train, epochs }, augment: pipeline.augment, seed, fold, engine: pipeline.engine, ...field },
+          config: { probe: probe.name, mask, model: modelConfig(model, at.rel), train: { ...pipeline.train, epochs }, augment: pipeline.augment, seed, fold, engine: pipeline.engine, ...field },
           streamConfig: { probe: probe.name, mask, model: streamModelConfig(model), train: { ...pipeline.train, epochs }, augment: pipeline.augment, seed, fold, engine: pipeline.engine, ...streamField },
           fold,
           model: probe.name,
