@@ -279,10 +279,9 @@ export async function prepareImages(images: readonly PrepImage[], image: Resolve
     // little wall time (computed after the shard, they added about 20 % to prep).
     const withSignatures = options.signatures !== false;
     const signatures: Signature[] = [];
-    let unsigned: Pixels[] = [];
+    // Signs the decoded images not signed yet (signatures[k] is pixels[k]'s).
     const sign = (): void => {
-      if (withSignatures) signatures.push(...signaturesOfPixels(unsigned, settings.width, settings.height, settings.channels));
-      unsigned = [];
+      if (withSignatures) signatures.push(...signaturesOfPixels(pixels.slice(signatures.length), settings.width, settings.height, settings.channels));
     };
     // A few decodes in flight keep libvips's threads busy; results are taken in member order.
     for (let i = 0; i < members.length; i += DECODES_IN_FLIGHT) {
@@ -292,10 +291,8 @@ export async function prepareImages(images: readonly PrepImage[], image: Resolve
       sign();
       const results = await inFlight;
       for (const result of results) {
-        if (result.ok) {
-          pixels.push(result.pixels);
-          unsigned.push(result.pixels);
-        } else if (diagnostics.length < MAX_REPORTED) diagnostics.push(result.diagnostic);
+        if (result.ok) pixels.push(result.pixels);
+        else if (diagnostics.length < MAX_REPORTED) diagnostics.push(result.diagnostic);
       }
       decoded += results.length;
       done += results.length;
