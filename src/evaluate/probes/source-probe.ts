@@ -120,18 +120,10 @@ export function fitPredictSoftmax(x: Float32Array, d: number, y: Int32Array, k: 
     for (let c = 0; c < k; c++) total += p[c] = Math.exp(p[c]! - top);
     for (let c = 0; c < k; c++) p[c]! /= total;
   };
+  const labels = Int32Array.from(train, (i) => y[i]!);
   for (let epoch = 0; epoch < epochs; epoch++) {
     grad.fill(0);
-    for (let r = 0; r < train.length; r++) {
-      logits(xs, r * d);
-      const label = y[train[r]!]!;
-      for (let c = 0; c < k; c++) {
-        const e = (p[c]! - (c === label ? 1 : 0)) / train.length;
-        const base = c * (d + 1);
-        for (let j = 0; j < d; j++) grad[base + j]! += e * xs[r * d + j]!;
-        grad[base + d]! += e;
-      }
-    }
+    accumulateGradient(xs, labels, d, k, w, grad);
     for (let q = 0; q < w.length; q++) {
       velocity[q] = 0.9 * velocity[q]! - lr * (grad[q]! + ((q + 1) % (d + 1) === 0 ? 0 : l2 * w[q]!));
       w[q]! += velocity[q]!;
@@ -147,6 +139,82 @@ export function fitPredictSoftmax(x: Float32Array, d: number, y: Int32Array, k: 
     out[t] = best;
   });
   return out;
+}
+
+/**
+ * Adds the mean softmax cross-entropy gradient over the rows of `xs` (n × d) to `grad`
+ * (k × (d + 1), the bias last in each class's row). Four rows at a time, so that each weight is
+ * loaded once for four dot products and each gradient element once for four updates (about 3×
+ * faster than row by row); every sum still runs in the same order as row by row (each row's dot
+ * product over j in order, each gradient element over the rows in order), so the bits are the
+ * same (test/probes/source-probe-fit.test.ts compares with the plain loop).
+ */
+export function accumulateGradient(xs: Float64Array, labels: Int32Array, d: number, k: number, w: Float64Array, grad: Float64Array): void {
+  const n = labels.length;
+  const stride = d + 1;
+  const e = new Float64Array(4 * k);
+  for (let r0 = 0; r0 < n; r0 += 4) {
+    const m = Math.min(4, n - r0);
+    // Rows past the end repeat the last row with a zero error, so one code path serves all.
+    const a0 = r0 * d;
+    const a1 = (r0 + Math.min(1, m - 1)) * d;
+    const a2 = (r0 + Math.min(2, m - 1)) * d;
+    const a3 = (r0 + Math.min(3, m - 1)) * d;
+    for (let c = 0; c < k; c++) {
+      const base = c * stride;
+      const bias = w[base + d]!;
+      let s0 = bias;
+      let s1 = bias;
+      let s2 = bias;
+      let s3 = bias;
+      for (let j = 0; j < d; j++) {
+        const wj = w[base + j]!;
+        s0 += wj * xs[a0 + j]!;
+        s1 += wj * xs[a1 + j]!;
+        s2 += wj * xs[a2 + j]!;
+        s3 += wj * xs[a3 + j]!;
+      }
+      e[c] = s0;
+      e[k + c] = s1;
+      e[2 * k + c] = s2;
+      e[3 * k + c] = s3;
+    }
+    for (let q = 0; q < 4; q++) {
+      const o = q * k;
+      if (q >= m) {
+        e.fill(0, o, o + k);
+        continue;
+      }
+      let top = -Infinity;
+      for (let c = 0; c < k; c++) if (e[o + c]! > top) top = e[o + c]!;
+      let total = 0;
+      for (let c = 0; c < k; c++) total += e[o + c] = Math.exp(e[o + c]! - top);
+      const label = labels[r0 + q]!;
+      for (let c = 0; c < k; c++) e[o + c] = (e[o + c]! / total - (c === label ? 1 : 0)) / n;
+    }
+    for (let c = 0; c < k; c++) {
+      const base = c * stride;
+      const e0 = e[c]!;
+      const e1 = e[k + c]!;
+      const e2 = e[2 * k + c]!;
+      const e3 = e[3 * k + c]!;
+      if (m === 4) {
+        for (let j = 0; j < d; j++) grad[base + j] = grad[base + j]! + e0 * xs[a0 + j]! + e1 * xs[a1 + j]! + e2 * xs[a2 + j]! + e3 * xs[a3 + j]!;
+      } else {
+        for (let q = 0; q < m; q++) {
+          const eq = e[q * k + c]!;
+          const a = (r0 + q) * d;
+          for (let j = 0; j < d; j++) grad[base + j]! += eq * xs[a + j]!;
+        }
+      }
+      let g = grad[base + d]!;
+      g += e0;
+      if (m > 1) g += e1;
+      if (m > 2) g += e2;
+      if (m > 3) g += e3;
+      grad[base + d] = g;
+    }
+  }
 }
 
 /** Power iteration on (1/n)·[x 1]ᵀ[x 1] (rows of `x` with a constant 1 appended); 30 steps, rounded up 10 %. */
