@@ -48,7 +48,8 @@ const SMALL = { scale: '0.25', size: 32, folds: 3, epochs: 1, dir: 'runs/small' 
 /** `--no-probes`: the designs without their `probes { }` block (the README's numbers without probes). */
 const NO_PROBES_DIR = 'runs/no-probes';
 
-const withoutProbes = (text: string): string => text.replace(/\n *# Shortcut evidence[^\n]*\n *probes \{(?:[^{}]|\{[^{}]*\})*\}\n/g, '\n');
+// Up to three levels of braces: `probes { periphery_only { model resnet50 { … } } }`.
+export const withoutProbes = (text: string): string => text.replace(/\n *# Shortcut evidence[^\n]*\n *probes \{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}\n/g, '\n');
 
 /**
  * Copies of the example's .cvr files in `dir`: shrunk (same designs, smaller work; their data in
