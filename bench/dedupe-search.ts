@@ -6,7 +6,8 @@
  * candidate recall of the planted copies (exhaustive up to 4,096 images), the index's recall
  * against the exhaustive scan on the real signatures, and the search over N synthetic signatures
  * (default 100,000; `--threads 1` keeps it on one thread). One JSON object: every round's
- * figures, and the median, min and max of the search's wall and CPU seconds and peak RSS.
+ * figures, and the median, min and max of the search's wall and CPU seconds and peak RSS (of the
+ * child process that runs the search on the signatures alone: bench/lib/dedupe-search-child.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';

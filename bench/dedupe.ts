@@ -39,13 +39,18 @@ export async function main(argv: string[]): Promise<number> {
 
     // Prep time with and without signatures: interleaved rounds, fresh caches.
     const times: Record<'with' | 'without', number[]> = { with: [], without: [] };
+    // CPU seconds too (the process's, libvips's threads included): less noisy than wall time on a shared machine.
+    const cpuTimes: Record<'with' | 'without', number[]> = { with: [], without: [] };
     let prepared;
     for (let r = 0; r < Number(a.rounds); r++) {
       for (const mode of ['without', 'with'] as const) {
         const cacheDir = join(work, `cache-${mode}-${r}`);
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         const result = await prepareImages(items, image as never, { cacheDir, signatures: mode === 'with' });
+        const c = process.cpuUsage(c0);
         times[mode].push((performance.now() - t0) / 1000);
+        cpuTimes[mode].push((c.user + c.system) / 1e6);
         if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
         if (mode === 'with') prepared = result.prepared;
         await rm(cacheDir, { recursive: true, force: true }).catch(() => {});
@@ -150,6 +155,11 @@ export async function main(argv: string[]): Promise<number> {
         without: { median: median(times.without), min: Math.min(...times.without), max: Math.max(...times.without) },
         with: { median: median(times.with), min: Math.min(...times.with), max: Math.max(...times.with) },
         overhead: median(times.with) / median(times.without) - 1,
+        cpu: {
+          without: { median: median(cpuTimes.without), min: Math.min(...cpuTimes.without), max: Math.max(...cpuTimes.without) },
+          with: { median: median(cpuTimes.with), min: Math.min(...cpuTimes.with), max: Math.max(...cpuTimes.with) },
+          overhead: median(cpuTimes.with) / median(cpuTimes.without) - 1,
+        },
       },
       loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
     };

@@ -12,46 +12,17 @@
  *   around each real image (as many near-copies as a large set's worst cluster), and the bits'
  *   balance and correlations are the real ones.
  */
-import { performance } from 'node:perf_hooks';
-import { loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { candidatePairs, coefficientTable, DEFAULT_PER_IMAGE, type SearchOptions } from '../../src/data/dedupe/search.ts';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { candidatePairs, coefficientTable, type SearchOptions } from '../../src/data/dedupe/search.ts';
 import { COEFFS, VIEWS, type Signature } from '../../src/data/dedupe/signature.ts';
+import { pairSet, SAMPLED } from './dedupe-search-measure.ts';
 
 const JITTER = 0.15;
-const SAMPLED = 100;
-
-/** For SAMPLED seeded images, the share of their exact `k` nearest per view (brute force) among `pairs`. */
-function sampledRecall(table: Float32Array, n: number, pairs: Set<number>, k: number): number {
-  const d = VIEWS * COEFFS;
-  let found = 0;
-  let total = 0;
-  const dist = new Float64Array(n);
-  const ids = new Int32Array(n);
-  for (let q = 0; q < SAMPLED; q++) {
-    const i = (q * 7919 + 13) % n;
-    for (let v = 0; v < VIEWS; v++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let c = 0; c < COEFFS; c++) s += (table[i * d + v * COEFFS + c]! - table[j * d + v * COEFFS + c]!) ** 2;
-        dist[j] = j === i ? Infinity : s;
-        ids[j] = j;
-      }
-      const nearest = Array.from(ids).sort((x, y) => dist[x]! - dist[y]! || x - y).slice(0, k);
-      for (const j of nearest) {
-        total++;
-        if (pairs.has(Math.min(i, j) * 2 ** 20 + Math.max(i, j))) found++;
-      }
-    }
-  }
-  return found / total;
-}
-
-function pairSet(pairs: Uint32Array): Set<number> {
-  const out = new Set<number>();
-  for (let k = 0; k < pairs.length; k += 2) out.add(pairs[k]! * 2 ** 20 + pairs[k + 1]!);
-  return out;
-}
 
 /** n synthetic coefficient rows around the real ones (see above), seeded. */
 export function syntheticTable(real: Float32Array, m: number, n: number, seed = 12345): Float32Array {
@@ -79,23 +50,34 @@ export interface SearchFigures {
   readonly candidatesPerImage: number;
   readonly shareOfAllPairs: number;
   readonly indexRecallVsExact: number;
-  /** peakRssMB: the process's peak during the search (sampled on another thread, every 10 ms). */
-  readonly search: { signatures: number; seconds: number; cpuSeconds: number; candidatePairs: number; candidatesPerImage: number; peakRssMB: number; rssBeforeMB: number; jitter: number; sampledRecallVsExact: number; sampledQueries: number; loadavg: number[] };
+  /**
+   * The search runs in a child process that holds only the n signatures (dedupe-search-child.ts):
+   * `peakRssMB` is that process's peak (its start-up, the table and the search; sampled every
+   * 10 ms and the kernel's high-water mark), `rssBeforeMB` its RSS with the table loaded.
+   * `benchProcessRssMB` / `benchProcessPeakRssMB`: the bench's own process (the planted set, its
+   * pixels and verification maps) now and at its peak so far, which the search no longer adds to.
+   */
+  readonly search: {
+    signatures: number; seconds: number; cpuSeconds: number; candidatePairs: number; candidatesPerImage: number; peakRssMB: number; rssBeforeMB: number;
+    process: 'child'; benchProcessRssMB: number; benchProcessPeakRssMB: number; jitter: number; sampledRecallVsExact: number; sampledQueries: number; loadavg: number[];
+  };
 }
 
-/**
- * Peak RSS, sampled every 10 ms on a thread of its own: the search is synchronous, so a timer
- * on this thread (as before) never fired during it and "peak" was the RSS after it.
- */
-function rssSampler(): { ready: Promise<void>; stop: () => Promise<number> } {
-  const peak = new Float64Array(new SharedArrayBuffer(8));
-  const code = `const { parentPort, workerData } = require('node:worker_threads');
-    const peak = new Float64Array(workerData);
-    const tick = () => { const r = process.memoryUsage.rss(); if (r > peak[0]) peak[0] = r; };
-    tick(); setInterval(tick, 10); parentPort.postMessage('ready');`;
-  const worker = new Worker(code, { eval: true, workerData: peak.buffer });
-  const ready = new Promise<void>((resolve) => worker.once('message', () => resolve()));
-  return { ready, stop: async () => (await worker.terminate(), peak[0]!) };
+interface ChildFigures { seconds: number; cpuSeconds: number; pairs: number; peakRss: number; rssBefore: number; recall: number }
+
+/** Runs the search over `table` in dedupe-search-child.ts (see SearchFigures.search). */
+async function searchInChild(table: Float32Array, n: number, options: SearchOptions): Promise<ChildFigures> {
+  const dir = await mkdtemp(join(tmpdir(), 'cvr-bench-search-'));
+  try {
+    const file = join(dir, 'table.f32');
+    await writeFile(file, new Uint8Array(table.buffer, table.byteOffset, table.byteLength));
+    const script = fileURLToPath(new URL('./dedupe-search-child.ts', import.meta.url));
+    const tsx = import.meta.resolve('tsx');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', tsx, script, file, String(n), String(options.threads ?? 'default')], { maxBuffer: 1 << 20 });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as ChildFigures;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** `planted`: [original, copy] indices into `sigs`. */
@@ -111,24 +93,20 @@ export async function searchFigures(sigs: readonly Signature[], planted: readonl
   for (const key of found) if (indexed.has(key)) agree++;
 
   const table = syntheticTable(real, m, n);
-  global.gc?.();
-  const rss0 = process.memoryUsage().rss;
-  const sampler = rssSampler();
-  await sampler.ready;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const big = candidatePairs(table, options);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const peak = Math.max(await sampler.stop(), process.memoryUsage().rss);
+  const child = await searchInChild(table, n, options);
   const load = loadavg().map((x) => Math.round(x * 100) / 100);
-  const recall = sampledRecall(table, n, pairSet(big), DEFAULT_PER_IMAGE);
+  const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
   return {
     plantedCandidateRecall: planted.length === 0 ? 1 : hit / planted.length,
     candidatePairs: exact.length / 2,
     candidatesPerImage: exact.length / m,
     shareOfAllPairs: exact.length / 2 / ((m * (m - 1)) / 2),
     indexRecallVsExact: found.size === 0 ? 1 : agree / found.size,
-    search: { signatures: n, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, candidatePairs: big.length / 2, candidatesPerImage: big.length / n, peakRssMB: Math.round(peak / 2 ** 20), rssBeforeMB: Math.round(rss0 / 2 ** 20), jitter: JITTER, sampledRecallVsExact: recall, sampledQueries: SAMPLED, loadavg: load },
+    search: {
+      signatures: n, seconds: child.seconds, cpuSeconds: child.cpuSeconds, candidatePairs: child.pairs, candidatesPerImage: (2 * child.pairs) / n,
+      peakRssMB: mb(child.peakRss), rssBeforeMB: mb(child.rssBefore), process: 'child',
+      benchProcessRssMB: mb(process.memoryUsage().rss), benchProcessPeakRssMB: mb(process.resourceUsage().maxRSS * 1024),
+      jitter: JITTER, sampledRecallVsExact: child.recall, sampledQueries: SAMPLED, loadavg: load,
+    },
   };
 }

@@ -38,6 +38,8 @@ export interface Signature {
 
 /** Box-averaged grey values of an h × w × c image on a `gw × gh` grid (float). */
 export function areaGrey(pixels: Pixels, w: number, h: number, c: number, gw: number, gh: number): Float64Array {
+  const whole = wholeBoxGrey(pixels, w, h, c, gw, gh);
+  if (whole !== undefined) return whole;
   const out = new Float64Array(gw * gh);
   const area = new Float64Array(gw * gh);
   const scale = pixels instanceof Uint16Array ? 1 / 257 : 1;
@@ -82,6 +84,30 @@ export function areaGrey(pixels: Pixels, w: number, h: number, c: number, gw: nu
     }
   }
   for (let i = 0; i < out.length; i++) out[i] = area[i]! > 0 ? out[i]! / area[i]! : 0;
+  return out;
+}
+
+const isPowerOfTwo = (k: number): boolean => Number.isInteger(k) && k > 0 && (k & (k - 1)) === 0;
+
+/**
+ * The grey grid of an 8-bit single-channel image shrunk by a power-of-two factor per axis
+ * (prep's usual 128 → 64 is a 2 × 2 box): integer block sums times 1 / (fx·fy), a third of the
+ * flat path's time. The same bits as the general loops: there every weight is a power of two,
+ * so each weighted sample, their sum and the area (exactly 1) are exact. Undefined otherwise.
+ */
+function wholeBoxGrey(pixels: Pixels, w: number, h: number, c: number, gw: number, gh: number): Float64Array | undefined {
+  const fx = w / gw;
+  const fy = h / gh;
+  if (c !== 1 || !(pixels instanceof Uint8Array) || !isPowerOfTwo(fx) || !isPowerOfTwo(fy)) return undefined;
+  const sums = new Int32Array(gw * gh);
+  for (let y = 0; y < h; y++) {
+    const row = ((y / fy) | 0) * gw;
+    const src = y * w;
+    for (let x = 0; x < w; x++) sums[row + ((x / fx) | 0)]! += pixels[src + x]!;
+  }
+  const out = new Float64Array(gw * gh);
+  const weight = 1 / (fx * fy);
+  for (let i = 0; i < out.length; i++) out[i] = sums[i]! * weight;
   return out;
 }
 
@@ -255,11 +281,18 @@ export function bodyFrameGrid(fine: Float64Array): Float64Array {
   let sy = 0;
   let sxx = 0;
   let syy = 0;
+  // The 3 × 3 erosion separably (the same mask): a row's 3-wide AND, then a column's.
+  const rows = new Uint8Array(n * n);
+  for (let y = 0; y < n; y++) {
+    for (let x = 1; x < n - 1; x++) {
+      const i = y * n + x;
+      rows[i] = fine[i - 1]! > mean && fine[i]! > mean && fine[i + 1]! > mean ? 1 : 0;
+    }
+  }
   for (let y = 1; y < n - 1; y++) {
     for (let x = 1; x < n - 1; x++) {
-      let inside = true;
-      for (let dy = -1; dy <= 1 && inside; dy++) for (let dx = -1; dx <= 1; dx++) if (!(fine[(y + dy) * n + x + dx]! > mean)) inside = false;
-      if (!inside) continue;
+      const i = y * n + x;
+      if ((rows[i - n]! & rows[i]! & rows[i + n]!) === 0) continue;
       s++;
       sx += x;
       sy += y;
