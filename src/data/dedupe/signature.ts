@@ -99,13 +99,25 @@ function wholeBoxGrey(pixels: Pixels, w: number, h: number, c: number, gw: numbe
   const fx = w / gw;
   const fy = h / gh;
   if (c !== 1 || !(pixels instanceof Uint8Array) || !isPowerOfTwo(fx) || !isPowerOfTwo(fy)) return undefined;
-  const sums = new Int32Array(gw * gh);
-  for (let y = 0; y < h; y++) {
-    const row = ((y / fy) | 0) * gw;
-    const src = y * w;
-    for (let x = 0; x < w; x++) sums[row + ((x / fx) | 0)]! += pixels[src + x]!;
-  }
   const out = new Float64Array(gw * gh);
+  if (fx === 2 && fy === 2) {
+    // 128 → 64: each cell gathers its four pixels (no scatter, no division).
+    for (let gy = 0; gy < gh; gy++) {
+      const a = 2 * gy * w;
+      const b = a + w;
+      const o = gy * gw;
+      for (let gx = 0, x = 0; gx < gw; gx++, x += 2) out[o + gx] = (pixels[a + x]! + pixels[a + x + 1]! + pixels[b + x]! + pixels[b + x + 1]!) * 0.25;
+    }
+    return out;
+  }
+  const sums = new Int32Array(gw * gh);
+  const sx = Math.log2(fx);
+  const sy = Math.log2(fy);
+  for (let y = 0; y < h; y++) {
+    const row = (y >> sy) * gw;
+    const src = y * w;
+    for (let x = 0; x < w; x++) sums[row + (x >> sx)]! += pixels[src + x]!;
+  }
   const weight = 1 / (fx * fy);
   for (let i = 0; i < out.length; i++) out[i] = sums[i]! * weight;
   return out;
@@ -137,23 +149,45 @@ function dctBasis(n: number, keep: number): Float64Array {
 
 const BASIS = dctBasis(GRID, 8);
 
-/** 8×8 lowest DCT frequencies of the GRID×GRID grid, separably (rows, then columns). */
+/**
+ * 8×8 lowest DCT frequencies of the GRID×GRID grid, separably (rows, then columns). The eight
+ * frequencies of a row (or column) are summed side by side, each over x (or y) in order, so every
+ * sum has the plain loop's order and bits, at a third of its time.
+ */
 function lowDct(grid: Float64Array): Float64Array {
   const rows = new Float64Array(GRID * 8);
   for (let y = 0; y < GRID; y++) {
-    for (let u = 0; u < 8; u++) {
-      let s = 0;
-      for (let x = 0; x < GRID; x++) s += grid[y * GRID + x]! * BASIS[u * GRID + x]!;
-      rows[y * 8 + u] = s;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    const o = y * GRID;
+    for (let x = 0; x < GRID; x++) {
+      const g = grid[o + x]!;
+      s0 += g * BASIS[x]!;
+      s1 += g * BASIS[GRID + x]!;
+      s2 += g * BASIS[2 * GRID + x]!;
+      s3 += g * BASIS[3 * GRID + x]!;
+      s4 += g * BASIS[4 * GRID + x]!;
+      s5 += g * BASIS[5 * GRID + x]!;
+      s6 += g * BASIS[6 * GRID + x]!;
+      s7 += g * BASIS[7 * GRID + x]!;
     }
+    rows.set([s0, s1, s2, s3, s4, s5, s6, s7], y * 8);
   }
   const out = new Float64Array(64);
   for (let v = 0; v < 8; v++) {
-    for (let u = 0; u < 8; u++) {
-      let s = 0;
-      for (let y = 0; y < GRID; y++) s += rows[y * 8 + u]! * BASIS[v * GRID + y]!;
-      out[v * 8 + u] = s;
+    let t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0;
+    for (let y = 0; y < GRID; y++) {
+      const b = BASIS[v * GRID + y]!;
+      const r = y * 8;
+      t0 += rows[r]! * b;
+      t1 += rows[r + 1]! * b;
+      t2 += rows[r + 2]! * b;
+      t3 += rows[r + 3]! * b;
+      t4 += rows[r + 4]! * b;
+      t5 += rows[r + 5]! * b;
+      t6 += rows[r + 6]! * b;
+      t7 += rows[r + 7]! * b;
     }
+    out.set([t0, t1, t2, t3, t4, t5, t6, t7], v * 8);
   }
   return out;
 }
@@ -162,7 +196,10 @@ function lowDct(grid: Float64Array): Float64Array {
 export function thumbOf(grid: Float64Array): Uint8Array {
   // A plain loop: Uint8Array.from with a map function took 0.4 ms here, half a signature's time.
   const out = new Uint8Array(grid.length);
-  for (let i = 0; i < grid.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(grid[i]!)));
+  for (let i = 0; i < out.length; i++) {
+    const v = grid[i]!;
+    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+  }
   return out;
 }
 
