@@ -17,11 +17,7 @@ import type { Signature } from '../src/data/index.ts';
 import { parseBenchArgs } from './lib/bench-args.ts';
 import { plantedSet } from './lib/planted-set.ts';
 import { searchFigures, type SearchFigures } from './lib/dedupe-search.ts';
-
-const summary = (xs: number[]): { median: number; min: number; max: number } => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { median: s[Math.floor((s.length - 1) / 2)]!, min: s[0]!, max: s[s.length - 1]! };
-};
+import { summary } from './lib/summary.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const a = parseBenchArgs(argv, { scale: '0.04', copies: '300', size: '128', search: '100000', rounds: '3', threads: '' });

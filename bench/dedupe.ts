@@ -24,8 +24,13 @@ import { getPreset, planPreset } from '../src/data/synth/index.ts';
 import { parseBenchArgs } from './lib/bench-args.ts';
 import { plantedSet } from './lib/planted-set.ts';
 import { searchFigures } from './lib/dedupe-search.ts';
+import { lowerMedian as median, summary } from './lib/summary.ts';
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+/** Both modes' rounds summarised, and the overhead of the median with over the median without. */
+function withAgainstWithout(t: Record<'with' | 'without', number[]>) {
+  return { without: summary(t.without), with: summary(t.with), overhead: median(t.with) / median(t.without) - 1 };
+}
 
 export async function main(argv: string[]): Promise<number> {
   const a = parseBenchArgs(argv, { scale: '0.04', copies: '300', size: '128', search: '100000', rounds: '3' });
@@ -152,14 +157,8 @@ export async function main(argv: string[]): Promise<number> {
       indexRecallVsExact: searched.indexRecallVsExact,
       search: searched.search,
       prepSeconds: {
-        without: { median: median(times.without), min: Math.min(...times.without), max: Math.max(...times.without) },
-        with: { median: median(times.with), min: Math.min(...times.with), max: Math.max(...times.with) },
-        overhead: median(times.with) / median(times.without) - 1,
-        cpu: {
-          without: { median: median(cpuTimes.without), min: Math.min(...cpuTimes.without), max: Math.max(...cpuTimes.without) },
-          with: { median: median(cpuTimes.with), min: Math.min(...cpuTimes.with), max: Math.max(...cpuTimes.with) },
-          overhead: median(cpuTimes.with) / median(cpuTimes.without) - 1,
-        },
+        ...withAgainstWithout(times),
+        cpu: withAgainstWithout(cpuTimes),
       },
       loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
     };

@@ -23,16 +23,20 @@ export function sampledRecall(table: Float32Array, n: number, pairs: Set<number>
       const nearest = Array.from(ids).sort((x, y) => dist[x]! - dist[y]! || x - y).slice(0, k);
       for (const j of nearest) {
         total++;
-        if (pairs.has(Math.min(i, j) * 2 ** 20 + Math.max(i, j))) found++;
+        if (pairs.has(pairKey(i, j))) found++;
       }
     }
   }
   return found / total;
 }
 
+/** One number for the unordered pair {a, b} (indices below 2^20). */
+export const pairKey = (a: number, b: number): number => Math.min(a, b) * 2 ** 20 + Math.max(a, b);
+
+/** The keys of a search's pairs (each written smaller index first). */
 export function pairSet(pairs: Uint32Array): Set<number> {
   const out = new Set<number>();
-  for (let k = 0; k < pairs.length; k += 2) out.add(pairs[k]! * 2 ** 20 + pairs[k + 1]!);
+  for (let k = 0; k < pairs.length; k += 2) out.add(pairKey(pairs[k]!, pairs[k + 1]!));
   return out;
 }
 

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { candidatePairs, coefficientTable, type SearchOptions } from '../../src/data/dedupe/search.ts';
 import { COEFFS, VIEWS, type Signature } from '../../src/data/dedupe/signature.ts';
-import { pairSet, SAMPLED } from './dedupe-search-measure.ts';
+import { pairKey, pairSet, SAMPLED } from './dedupe-search-measure.ts';
 
 const JITTER = 0.15;
 
@@ -80,14 +80,13 @@ async function searchInChild(table: Float32Array, n: number, options: SearchOpti
   }
 }
 
-/** `planted`: [original, copy] indices into `sigs`. */
-/** `options` apply to the search over the n synthetic signatures (e.g. `threads: 1`). */
+/** `planted`: [original, copy] indices into `sigs`; `options` apply to the search over the n synthetic signatures (e.g. `threads: 1`). */
 export async function searchFigures(sigs: readonly Signature[], planted: readonly (readonly [number, number])[], n: number, options: SearchOptions = {}): Promise<SearchFigures> {
   const real = coefficientTable(sigs);
   const m = sigs.length;
   const exact = candidatePairs(real);
   const found = pairSet(exact);
-  const hit = planted.filter(([a, b]) => found.has(Math.min(a, b) * 2 ** 20 + Math.max(a, b))).length;
+  const hit = planted.filter(([a, b]) => found.has(pairKey(a, b))).length;
   const indexed = pairSet(candidatePairs(real, { exactBelow: 0 }));
   let agree = 0;
   for (const key of found) if (indexed.has(key)) agree++;
