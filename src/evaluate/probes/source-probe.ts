@@ -155,7 +155,7 @@ export function accumulateGradient(xs: Float64Array, labels: Int32Array, d: numb
   const e = new Float64Array(4 * k);
   for (let r0 = 0; r0 < n; r0 += 4) {
     const m = Math.min(4, n - r0);
-    // Rows past the end repeat the last row with a zero error, so one code path serves all.
+    // Rows past the end repeat the last row in the dot products; their results go unused.
     const a0 = r0 * d;
     const a1 = (r0 + Math.min(1, m - 1)) * d;
     const a2 = (r0 + Math.min(2, m - 1)) * d;
@@ -179,12 +179,8 @@ export function accumulateGradient(xs: Float64Array, labels: Int32Array, d: numb
       e[2 * k + c] = s2;
       e[3 * k + c] = s3;
     }
-    for (let q = 0; q < 4; q++) {
+    for (let q = 0; q < m; q++) {
       const o = q * k;
-      if (q >= m) {
-        e.fill(0, o, o + k);
-        continue;
-      }
       let top = -Infinity;
       for (let c = 0; c < k; c++) if (e[o + c]! > top) top = e[o + c]!;
       let total = 0;
