@@ -16,6 +16,8 @@
  *     moves it little.
  *   The search (search.ts) compares them by Euclidean distance; the signature stores no threshold.
  */
+import { endianness } from 'node:os';
+
 /** Prepared samples (prep-cache's `Pixels`; not imported, so that the cache can import this file). */
 type Pixels = Uint8Array | Uint16Array;
 
@@ -148,6 +150,8 @@ function dctBasis(n: number, keep: number): Float64Array {
 }
 
 const BASIS = dctBasis(GRID, 8);
+/** lowDct's row sums: scratch, overwritten by every call (signatures are computed one at a time). */
+const DCT_ROWS = new Float64Array(GRID * 8);
 
 /**
  * 8×8 lowest DCT frequencies of the GRID×GRID grid, separably (rows, then columns). The eight
@@ -155,28 +159,39 @@ const BASIS = dctBasis(GRID, 8);
  * sum has the plain loop's order and bits, at a third of its time.
  */
 function lowDct(grid: Float64Array): Float64Array {
-  const rows = new Float64Array(GRID * 8);
-  for (let y = 0; y < GRID; y++) {
+  const rows = DCT_ROWS;
+  // Module-level bindings in locals (centredGrid says why).
+  const G = GRID;
+  const basis = BASIS;
+  for (let y = 0; y < G; y++) {
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-    const o = y * GRID;
-    for (let x = 0; x < GRID; x++) {
+    const o = y * G;
+    for (let x = 0; x < G; x++) {
       const g = grid[o + x]!;
-      s0 += g * BASIS[x]!;
-      s1 += g * BASIS[GRID + x]!;
-      s2 += g * BASIS[2 * GRID + x]!;
-      s3 += g * BASIS[3 * GRID + x]!;
-      s4 += g * BASIS[4 * GRID + x]!;
-      s5 += g * BASIS[5 * GRID + x]!;
-      s6 += g * BASIS[6 * GRID + x]!;
-      s7 += g * BASIS[7 * GRID + x]!;
+      s0 += g * basis[x]!;
+      s1 += g * basis[G + x]!;
+      s2 += g * basis[2 * G + x]!;
+      s3 += g * basis[3 * G + x]!;
+      s4 += g * basis[4 * G + x]!;
+      s5 += g * basis[5 * G + x]!;
+      s6 += g * basis[6 * G + x]!;
+      s7 += g * basis[7 * G + x]!;
     }
-    rows.set([s0, s1, s2, s3, s4, s5, s6, s7], y * 8);
+    const r = y * 8;
+    rows[r] = s0;
+    rows[r + 1] = s1;
+    rows[r + 2] = s2;
+    rows[r + 3] = s3;
+    rows[r + 4] = s4;
+    rows[r + 5] = s5;
+    rows[r + 6] = s6;
+    rows[r + 7] = s7;
   }
   const out = new Float64Array(64);
   for (let v = 0; v < 8; v++) {
     let t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0;
-    for (let y = 0; y < GRID; y++) {
-      const b = BASIS[v * GRID + y]!;
+    for (let y = 0; y < G; y++) {
+      const b = basis[v * G + y]!;
       const r = y * 8;
       t0 += rows[r]! * b;
       t1 += rows[r + 1]! * b;
@@ -187,7 +202,15 @@ function lowDct(grid: Float64Array): Float64Array {
       t6 += rows[r + 6]! * b;
       t7 += rows[r + 7]! * b;
     }
-    out.set([t0, t1, t2, t3, t4, t5, t6, t7], v * 8);
+    const o = v * 8;
+    out[o] = t0;
+    out[o + 1] = t1;
+    out[o + 2] = t2;
+    out[o + 3] = t3;
+    out[o + 4] = t4;
+    out[o + 5] = t5;
+    out[o + 6] = t6;
+    out[o + 7] = t7;
   }
   return out;
 }
@@ -205,22 +228,71 @@ export function thumbOf(grid: Float64Array): Uint8Array {
 
 /** The signature of one prepared image (h × w × c samples, HWC). */
 export function signatureOf(pixels: Pixels, width: number, height: number, channels: number): Signature {
-  const fine = areaGrey(pixels, width, height, channels, THUMB_GRID, THUMB_GRID);
+  let fine: Float64Array;
+  let thumb: Uint8Array;
+  let stats: FineStats | undefined;
+  if (channels === 1 && pixels instanceof Uint8Array && width === 2 * THUMB_GRID && height === 2 * THUMB_GRID) {
+    thumb = new Uint8Array(THUMB);
+    fine = FINE;
+    stats = halveWithStats(pixels, fine, thumb);
+  } else {
+    fine = areaGrey(pixels, width, height, channels, THUMB_GRID, THUMB_GRID);
+    thumb = thumbOf(fine);
+  }
   const coeffs = new Float32Array(VIEWS * COEFFS);
-  coeffs.set(lowDct(centredGrid(fine)).subarray(1), 0);
-  coeffs.set(lowDct(bodyFrameGrid(fine)).subarray(1), COEFFS);
-  return { coeffs, thumb: thumbOf(fine) };
+  coeffs.set(lowDct(centredGrid(fine, stats, CENTRED)).subarray(1), 0);
+  coeffs.set(lowDct(bodyFrameGrid(fine, stats, BODY)).subarray(1), COEFFS);
+  return { coeffs, thumb };
 }
 
-/**
- * The GRID × GRID hash grid, sampled from the fine grid around its intensity centroid instead of
- * its centre: a shifted copy (or an asymmetric border crop) then hashes like its original. The
- * shift is limited to 10 % of the side (a chest's centroid sits near the middle).
- */
-/** Share of each side left out of the hash grid. */
-const WINDOW_MARGIN = 0.12;
+/** The fine grid's sum and its moments along x and y, accumulated in the grid's order. */
+interface FineStats {
+  readonly sum: number;
+  readonly sx: number;
+  readonly sy: number;
+}
 
-export function centredGrid(fine: Float64Array): Float64Array {
+/** Scratch grids of signatureOf, overwritten by every call (signatures are computed one at a time). */
+const FINE = new Float64Array(THUMB);
+const CENTRED = new Float64Array(GRID * GRID);
+const BODY = new Float64Array(GRID * GRID);
+/** The sample positions of centredGrid and bodyFrameGrid: each column's and row's cell and fraction (scratch). */
+const COL_AT = new Int32Array(GRID);
+const COL_T = new Float64Array(GRID);
+const ROW_AT = new Int32Array(GRID);
+const ROW_T = new Float64Array(GRID);
+
+/**
+ * The usual case in one pass: a 2·THUMB_GRID square 8-bit image's fine grid (the 2 × 2 gather of
+ * wholeBoxGrey), its thumbnail and its centroid sums. The same bits as the separate passes: the
+ * thumbnail rounds s / 4 as thumbOf does ((s + 2) >> 2 is Math.round of a quarter-integer in
+ * 0…255), and the sums run in centredGrid's order.
+ */
+function halveWithStats(pixels: Uint8Array, fine: Float64Array, thumb: Uint8Array): FineStats {
+  const n = THUMB_GRID;
+  const w = 2 * n;
+  let sum = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let gy = 0; gy < n; gy++) {
+    const a = 2 * gy * w;
+    const b = a + w;
+    const o = gy * n;
+    for (let gx = 0, x = 0; gx < n; gx++, x += 2) {
+      const cell = pixels[a + x]! + pixels[a + x + 1]! + pixels[b + x]! + pixels[b + x + 1]!;
+      const v = cell * 0.25;
+      fine[o + gx] = v;
+      thumb[o + gx] = (cell + 2) >> 2;
+      sum += v;
+      sx += v * gx;
+      sy += v * gy;
+    }
+  }
+  return { sum, sx, sy };
+}
+
+/** centredGrid's sums, for a fine grid that came without them. */
+function fineStats(fine: Float64Array): FineStats {
   const n = THUMB_GRID;
   let sum = 0;
   let sx = 0;
@@ -233,6 +305,20 @@ export function centredGrid(fine: Float64Array): Float64Array {
       sy += v * y;
     }
   }
+  return { sum, sx, sy };
+}
+
+/**
+ * The GRID × GRID hash grid, sampled from the fine grid around its intensity centroid instead of
+ * its centre: a shifted copy (or an asymmetric border crop) then hashes like its original. The
+ * shift is limited to 10 % of the side (a chest's centroid sits near the middle).
+ */
+/** Share of each side left out of the hash grid. */
+const WINDOW_MARGIN = 0.12;
+
+export function centredGrid(fine: Float64Array, stats: FineStats = fineStats(fine), out: Float64Array = new Float64Array(GRID * GRID)): Float64Array {
+  const n = THUMB_GRID;
+  const { sum, sx, sy } = stats;
   const c = (n - 1) / 2;
   const limit = 0.1 * n;
   const dx = sum > 0 ? Math.max(-limit, Math.min(limit, sx / sum - c)) : 0;
@@ -240,31 +326,47 @@ export function centredGrid(fine: Float64Array): Float64Array {
   // The central window only: burned-in markers and the black fill of a shift sit at the borders.
   const margin = WINDOW_MARGIN * n;
   const step = (n - 2 * margin) / GRID;
-  const out = new Float64Array(GRID * GRID);
-  for (let gy = 0; gy < GRID; gy++) {
-    const fy = Math.min(n - 1, Math.max(0, margin + gy * step + (step - 1) / 2 + dy));
-    const y0 = Math.min(n - 2, Math.floor(fy));
-    const ty = fy - y0;
-    for (let gx = 0; gx < GRID; gx++) {
-      const fx = Math.min(n - 1, Math.max(0, margin + gx * step + (step - 1) / 2 + dx));
-      const x0 = Math.min(n - 2, Math.floor(fx));
-      const tx = fx - x0;
-      const i = y0 * n + x0;
+  // Each column's (and row's) cell and fraction once: they depend on one index. Module-level
+  // bindings are read into locals first: V8 checks each read of one for its initialisation,
+  // which in these loops cost as much as the arithmetic.
+  const g = GRID;
+  const colAt = COL_AT;
+  const colT = COL_T;
+  const rowAt = ROW_AT;
+  const rowT = ROW_T;
+  for (let k = 0; k < g; k++) {
+    const fx = Math.min(n - 1, Math.max(0, margin + k * step + (step - 1) / 2 + dx));
+    const fy = Math.min(n - 1, Math.max(0, margin + k * step + (step - 1) / 2 + dy));
+    colAt[k] = Math.min(n - 2, Math.floor(fx));
+    colT[k] = fx - colAt[k]!;
+    rowAt[k] = Math.min(n - 2, Math.floor(fy));
+    rowT[k] = fy - rowAt[k]!;
+  }
+  for (let gy = 0; gy < g; gy++) {
+    const y0 = rowAt[gy]!;
+    const ty = rowT[gy]!;
+    for (let gx = 0; gx < g; gx++) {
+      const tx = colT[gx]!;
+      const i = y0 * n + colAt[gx]!;
       const top = fine[i]! + (fine[i + 1]! - fine[i]!) * tx;
       const bottom = fine[i + n]! + (fine[i + n + 1]! - fine[i + n]!) * tx;
-      out[gy * GRID + gx] = top + (bottom - top) * ty;
+      out[gy * g + gx] = top + (bottom - top) * ty;
     }
   }
   return out;
 }
+
+/** The coefficients' bytes can be copied as they lie in memory (the file is little-endian). */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 export function encodeSignatures(sigs: readonly Signature[]): Buffer {
   const out = Buffer.alloc(sigs.length * SIGNATURE_BYTES);
   const head = VIEWS * COEFFS * 4;
   sigs.forEach((s, i) => {
     const o = i * SIGNATURE_BYTES;
-    for (let k = 0; k < VIEWS * COEFFS; k++) out.writeFloatLE(s.coeffs[k]!, o + 4 * k);
-    Buffer.from(s.thumb.buffer, s.thumb.byteOffset, THUMB).copy(out, o + head);
+    if (LITTLE_ENDIAN) out.set(new Uint8Array(s.coeffs.buffer, s.coeffs.byteOffset, head), o);
+    else for (let k = 0; k < VIEWS * COEFFS; k++) out.writeFloatLE(s.coeffs[k]!, o + 4 * k);
+    out.set(s.thumb.subarray(0, THUMB), o + head);
   });
   return out;
 }
@@ -276,7 +378,8 @@ export function decodeSignatures(bytes: Buffer, n: number): Signature[] | undefi
   for (let i = 0; i < n; i++) {
     const o = i * SIGNATURE_BYTES;
     const coeffs = new Float32Array(VIEWS * COEFFS);
-    for (let k = 0; k < VIEWS * COEFFS; k++) coeffs[k] = bytes.readFloatLE(o + 4 * k);
+    if (LITTLE_ENDIAN) new Uint8Array(coeffs.buffer).set(bytes.subarray(o, o + head));
+    else for (let k = 0; k < VIEWS * COEFFS; k++) coeffs[k] = bytes.readFloatLE(o + 4 * k);
     const thumb = new Uint8Array(THUMB);
     thumb.set(bytes.subarray(o + head, o + head + THUMB));
     out.push({ coeffs, thumb });
@@ -284,22 +387,25 @@ export function decodeSignatures(bytes: Buffer, n: number): Signature[] | undefi
   return out;
 }
 
+/** bodyFrameGrid's mask rows, pixels 0–31 and 32–63 (scratch, overwritten by every call). */
+const MASK_LO = new Int32Array(THUMB_GRID);
+const MASK_HI = new Int32Array(THUMB_GRID);
+/** For each byte: how many bits are set, the sum of their positions (0–7) and of their squares. */
+const BYTE_COUNT = new Int32Array(256);
+const BYTE_SUM = new Int32Array(256);
+const BYTE_SQUARES = new Int32Array(256);
+for (let byte = 0; byte < 256; byte++) {
+  for (let j = 0; j < 8; j++) {
+    if ((byte >> j) & 1) {
+      BYTE_COUNT[byte]! += 1;
+      BYTE_SUM[byte]! += j;
+      BYTE_SQUARES[byte]! += j * j;
+    }
+  }
+}
+
 /** Half-width of the body frame, in standard deviations of the body mask per axis. */
 const BODY_SPAN = 1.2;
-
-/** The fine grid sampled bilinearly at (fx, fy), clamped to the grid. */
-function bilinear(fine: Float64Array, fx: number, fy: number): number {
-  const n = THUMB_GRID;
-  const x = Math.min(n - 1.001, Math.max(0, fx));
-  const y = Math.min(n - 1.001, Math.max(0, fy));
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const tx = x - x0;
-  const i = y0 * n + x0;
-  const top = fine[i]! + (fine[i + 1]! - fine[i]!) * tx;
-  const bottom = fine[i + n]! + (fine[i + n + 1]! - fine[i + n]!) * tx;
-  return top + (bottom - top) * (y - y0);
-}
 
 /**
  * The GRID × GRID grid of the body frame: the window of ±BODY_SPAN standard deviations (per
@@ -308,44 +414,87 @@ function bilinear(fine: Float64Array, fx: number, fy: number): number {
  * marker does not move the frame; a border crop or a shift moves the body and its frame alike.
  * An image without a body (under 20 mask pixels) falls back to the centroid window.
  */
-export function bodyFrameGrid(fine: Float64Array): Float64Array {
+export function bodyFrameGrid(fine: Float64Array, stats?: FineStats, out: Float64Array = new Float64Array(GRID * GRID)): Float64Array {
   const n = THUMB_GRID;
   let mean = 0;
-  for (let i = 0; i < fine.length; i++) mean += fine[i]!;
+  // The grid's sum in its order: centredGrid's sum is the same number.
+  if (stats !== undefined) mean = stats.sum;
+  else for (let i = 0; i < fine.length; i++) mean += fine[i]!;
   mean /= fine.length;
   let s = 0;
   let sx = 0;
   let sy = 0;
   let sxx = 0;
   let syy = 0;
-  // The 3 × 3 erosion separably (the same mask): a row's 3-wide AND, then a column's.
-  const rows = new Uint8Array(n * n);
+  // The 3 × 3 erosion on bits: each row of the mask is two 32-bit words (THUMB_GRID is 64), each
+  // pixel compared once; a row's 3-wide AND is the row ANDed with itself shifted one pixel
+  // either way (pixels beyond the edges count as outside, as they always did), and a column's
+  // the AND of three rows. The sums are of integers, exact in any order: by byte, from tables.
+  const lo = MASK_LO;
+  const hi = MASK_HI;
   for (let y = 0; y < n; y++) {
-    for (let x = 1; x < n - 1; x++) {
-      const i = y * n + x;
-      rows[i] = fine[i - 1]! > mean && fine[i]! > mean && fine[i + 1]! > mean ? 1 : 0;
+    const o = y * n;
+    let a = 0;
+    let b = 0;
+    for (let x = 0; x < 32; x++) {
+      if (fine[o + x]! > mean) a |= 1 << x;
+      if (fine[o + 32 + x]! > mean) b |= 1 << x;
     }
+    lo[y] = a & (a << 1) & ((a >>> 1) | (b << 31));
+    hi[y] = b & ((b << 1) | (a >>> 31)) & (b >>> 1);
   }
+  const count = BYTE_COUNT;
+  const first = BYTE_SUM;
+  const second = BYTE_SQUARES;
   for (let y = 1; y < n - 1; y++) {
-    for (let x = 1; x < n - 1; x++) {
-      const i = y * n + x;
-      if ((rows[i - n]! & rows[i]! & rows[i + n]!) === 0) continue;
-      s++;
-      sx += x;
-      sy += y;
-      sxx += x * x;
-      syy += y * y;
+    const words = [lo[y - 1]! & lo[y]! & lo[y + 1]!, hi[y - 1]! & hi[y]! & hi[y + 1]!];
+    for (let w = 0; w < 2; w++) {
+      const word = words[w]!;
+      for (let k = 0; k < 4; k++) {
+        const byte = (word >>> (8 * k)) & 255;
+        if (byte === 0) continue;
+        const x0 = 32 * w + 8 * k;
+        const c = count[byte]!;
+        const s1 = first[byte]!;
+        s += c;
+        sx += c * x0 + s1;
+        sy += c * y;
+        sxx += c * x0 * x0 + 2 * x0 * s1 + second[byte]!;
+        syy += c * y * y;
+      }
     }
   }
-  if (s < 20) return centredGrid(fine);
+  if (s < 20) return centredGrid(fine, stats, out);
   const cx = sx / s;
   const cy = sy / s;
   const hx = BODY_SPAN * Math.sqrt(Math.max(1, sxx / s - cx * cx));
   const hy = BODY_SPAN * Math.sqrt(Math.max(1, syy / s - cy * cy));
-  const out = new Float64Array(GRID * GRID);
-  for (let gy = 0; gy < GRID; gy++) {
-    const fy = cy + (((gy + 0.5) / GRID) * 2 - 1) * hy;
-    for (let gx = 0; gx < GRID; gx++) out[gy * GRID + gx] = bilinear(fine, cx + (((gx + 0.5) / GRID) * 2 - 1) * hx, fy);
+  // bilinear's clamped coordinates, once per column and once per row (each depends on one
+  // index); module-level bindings in locals, as in centredGrid.
+  const lastX = n - 1.001;
+  const g = GRID;
+  const colAt = COL_AT;
+  const colT = COL_T;
+  const rowAt = ROW_AT;
+  const rowT = ROW_T;
+  for (let k = 0; k < g; k++) {
+    const x = Math.min(lastX, Math.max(0, cx + (((k + 0.5) / g) * 2 - 1) * hx));
+    const y = Math.min(lastX, Math.max(0, cy + (((k + 0.5) / g) * 2 - 1) * hy));
+    colAt[k] = Math.floor(x);
+    colT[k] = x - Math.floor(x);
+    rowAt[k] = Math.floor(y);
+    rowT[k] = y - Math.floor(y);
+  }
+  for (let gy = 0; gy < g; gy++) {
+    const ty = rowT[gy]!;
+    const row = rowAt[gy]! * n;
+    for (let gx = 0; gx < g; gx++) {
+      const i = row + colAt[gx]!;
+      const tx = colT[gx]!;
+      const top = fine[i]! + (fine[i + 1]! - fine[i]!) * tx;
+      const bottom = fine[i + n]! + (fine[i + n + 1]! - fine[i + n]!) * tx;
+      out[gy * g + gx] = top + (bottom - top) * ty;
+    }
   }
   return out;
 }
