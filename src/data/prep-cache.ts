@@ -243,6 +243,8 @@ export async function prepareImages(images: readonly PrepImage[], image: Resolve
   const shards: PrepShard[] = [];
   let decoded = 0;
   let done = 0;
+  // The previous shard's signature file, still being written: awaiting it throws its error.
+  let signaturesWritten: (() => Promise<void>) | undefined;
   for (let start = 0; start < images.length; start += shardSize) {
     if (options.signal?.aborted) break;
     const members = images.slice(start, start + shardSize);
@@ -283,31 +285,68 @@ export async function prepareImages(images: readonly PrepImage[], image: Resolve
     const sign = (): void => {
       if (withSignatures) signatures.push(...signaturesOfPixels(pixels.slice(signatures.length), settings.width, settings.height, settings.channels));
     };
-    // A few decodes in flight keep libvips's threads busy; results are taken in member order.
-    for (let i = 0; i < members.length; i += DECODES_IN_FLIGHT) {
-      if (options.signal?.aborted) break;
-      const slice = members.slice(i, i + DECODES_IN_FLIGHT).map((m, j) => ({ m, at: i + j })).filter(({ at }) => hashes[at] !== '');
-      const inFlight = Promise.all(slice.map(({ m, at }) => decodeImage(m.path, bytes[at] as Buffer, settings, maxPixels)));
-      sign();
-      const results = await inFlight;
-      for (const result of results) {
-        if (result.ok) pixels.push(result.pixels);
-        else if (diagnostics.length < MAX_REPORTED) diagnostics.push(result.diagnostic);
+    // A few decodes in flight keep libvips's threads busy: a new one starts as soon as the oldest
+    // is taken (results are taken in member order), so the pool does not drain while this thread
+    // resizes or signs, as it did when a batch of four waited for its slowest.
+    const readable = members.map((_, at) => at).filter((at) => hashes[at] !== '');
+    const inFlight: Promise<Decoded>[] = [];
+    let launched = 0;
+    const launch = (): void => {
+      while (inFlight.length < DECODES_IN_FLIGHT && launched < readable.length) {
+        const at = readable[launched++]!;
+        inFlight.push(decodeImage(members[at]!.path, bytes[at] as Buffer, settings, maxPixels));
       }
-      decoded += results.length;
-      done += results.length;
-      options.onProgress?.(done, images.length);
+    };
+    launch();
+    let taken = 0;
+    while (inFlight.length > 0) {
+      if (options.signal?.aborted) {
+        // The decodes still running are left to finish; nothing reads them.
+        void Promise.allSettled(inFlight);
+        break;
+      }
+      const result = await (inFlight.shift() as Promise<Decoded>);
+      launch();
+      if (result.ok) pixels.push(result.pixels);
+      else if (diagnostics.length < MAX_REPORTED) diagnostics.push(result.diagnostic);
+      decoded++;
+      done++;
+      taken++;
+      // Progress as often as before: every few images and at the shard's end.
+      if (taken % DECODES_IN_FLIGHT === 0 || taken === readable.length) options.onProgress?.(done, images.length);
+      sign();
     }
     if (pixels.length === members.length) {
       await writeFileAtomic(file, encodeShard(settings, ids, hashes, pixels));
       sign();
-      if (withSignatures) await writeShardSignatures(file, signatures);
+      // Written while the next shard decodes; awaited before the next one's (and at the end).
+      await signaturesWritten?.();
+      if (withSignatures) signaturesWritten = settleLater(writeShardSignatures(file, signatures));
       shards.push({ file, key, ids });
     }
   }
+  await signaturesWritten?.();
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   if (options.signal?.aborted) return { ok: false, diagnostics: [], cancelled: true };
   return { ok: true, prepared: { settings, shards }, decoded };
+}
+
+/**
+ * A write left running: its failure is held (never an unhandled rejection, whatever fails in
+ * the meantime) and thrown by the returned function, which waits for it.
+ */
+function settleLater(write: Promise<void>): () => Promise<void> {
+  let failure: { error: unknown } | undefined;
+  const settled = write.then(
+    () => undefined,
+    (error: unknown) => {
+      failure = { error };
+    },
+  );
+  return async () => {
+    await settled;
+    if (failure !== undefined) throw failure.error;
+  };
 }
 
 /** Random access to cached pixels by image id, one positioned read per image. */

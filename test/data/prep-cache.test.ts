@@ -6,6 +6,9 @@ import sharp from 'sharp';
 import { openPrepared, prepareImages, type PrepImage } from '../../src/data/prep-cache.ts';
 import type { ResolvedImage } from '../../src/dsl/resolved.ts';
 import { makeBatch } from '../../src/data/batches.ts';
+import { errnoError, setWriteFault } from '../../src/data/write-atomic.ts';
+import { preparedSignatures } from '../../src/data/dedupe/read.ts';
+import { signatureOf } from '../../src/data/dedupe/signature.ts';
 
 const GREY: ResolvedImage = { width: 4, height: 4, resize: 'nearest', channels: 1, normalize: 'unit' };
 
@@ -145,6 +148,43 @@ describe('prepareImages', () => {
     expect(r.ok === false && r.cancelled).toBe(true);
     const again = await prepareImages(list, GREY, { cacheDir: d.cache, shardSize: 2 });
     expect(again.ok && again.decoded).toBe(4);
+  });
+
+  it("a shard's signature file is written while the next shard decodes; its failure still fails the prep, and nothing is left unhandled", async () => {
+    const d = dirs();
+    const list: PrepImage[] = [];
+    for (let i = 0; i < 6; i++) {
+      await greyPng(join(d.images, `${i}.png`), 8, 8, (x, y) => (x * 31 + y * 7 + i * 40) % 256);
+      list.push({ id: `i${i}`, path: join(d.images, `${i}.png`) });
+    }
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // The first shard's signatures fail to write (a full disk), while the second shard decodes.
+      let sigWrites = 0;
+      setWriteFault((op, path) => {
+        if (op === 'write' && path.endsWith('.sig') && sigWrites++ === 0) throw errnoError('ENOSPC', path, 'write');
+      });
+      await expect(prepareImages(list, GREY, { cacheDir: d.cache, shardSize: 2 })).rejects.toMatchObject({ code: 'ENOSPC' });
+      expect(sigWrites).toBeGreaterThanOrEqual(1);
+      setWriteFault(undefined);
+      // A rerun reuses what was written; the missing signatures are computed from the pixels.
+      const again = await prepareImages(list, GREY, { cacheDir: d.cache, shardSize: 2 });
+      expect(again.ok).toBe(true);
+      if (!again.ok) return;
+      const sigs = await preparedSignatures(again.prepared);
+      expect(sigs.size).toBe(6);
+      const opened = openPrepared(again.prepared);
+      if (!opened.ok) throw new Error('not opened');
+      for (const { id } of list) expect(Buffer.from(sigs.get(id)!.thumb)).toEqual(Buffer.from(signatureOf(opened.source.read(id), 4, 4, 1).thumb));
+      opened.source.close();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      setWriteFault(undefined);
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('reports a damaged or deleted shard instead of reading garbage', async () => {
